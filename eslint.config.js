@@ -1,0 +1,60 @@
+// Lint rules, including the import arrows of the house style: each folder of src/ may import only
+// the folders listed for it, and only ui/ may import ink or react (cli/ only by dynamic import()).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const UI_LIBRARIES = ["ink", "ink/*", "react", "react/*", "ink-*"];
+const STAGES = ["model", "discover", "extract", "embed", "store", "pipeline", "report", "ui", "cli"];
+
+/** no-restricted-imports for a folder allowed to import only `allowed` sibling folders. */
+function importArrows(folder, allowed, { uiLibraries = false } = {}) {
+  const forbidden = STAGES.filter((s) => s !== folder && s !== "model" && !allowed.includes(s));
+  return {
+    files: [`src/${folder}/**/*.{ts,tsx}`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...(forbidden.length
+              ? [{ group: forbidden.map((s) => `../${s}/*`), message: `src/${folder}/ may import only: ${["model", ...allowed].join(", ")}` }]
+              : []),
+            ...(uiLibraries ? [] : [{ group: UI_LIBRARIES, message: "only src/ui/ imports ink or react (the core emits events instead)" }]),
+          ],
+        },
+      ],
+    },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "bench-models/", "fixtures/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly", URL: "readonly", AbortController: "readonly" } },
+    rules: {
+      "no-empty": ["error", { allowEmptyCatch: false }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/switch-exhaustiveness-check": "off",
+    },
+  },
+  {
+    files: ["src/model/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["../*"], message: "src/model/ imports nothing from other folders" }, { group: UI_LIBRARIES, message: "no ink/react in model" }] },
+      ],
+    },
+  },
+  importArrows("discover", []),
+  importArrows("extract", []),
+  importArrows("embed", []),
+  importArrows("store", []),
+  importArrows("report", []),
+  importArrows("pipeline", ["discover", "extract", "embed", "store"]),
+  importArrows("ui", ["report"], { uiLibraries: true }),
+  // cli/ may import everything except ui/ statically: the Ink view is loaded with import() on a TTY only.
+  importArrows("cli", ["discover", "extract", "embed", "store", "pipeline", "report"]),
+);

@@ -1,0 +1,96 @@
+/**
+ * Fatal errors: each class carries the process exit code the CLI uses for it and the underlying
+ * `cause`. Only cli/ catches these and exits. Per-file and per-entity problems are not errors but
+ * `IndexFailure` values (see types.ts). Decide by `instanceof` or `code`, never by message text.
+ */
+
+/** Process exit codes of the `codesearch` command; documented in the README. */
+export const ExitCode = {
+  /** Everything found was indexed / the search ran. */
+  Success: 0,
+  /** The run finished and saved its work, but some files or entities failed (see the summary). */
+  CompletedWithFailures: 1,
+  /** Bad command-line usage or arguments. */
+  Usage: 2,
+  /** The run found nothing to index, or every entity failed: nothing usable was stored. */
+  NothingIndexed: 3,
+  /** The model could not be loaded or downloaded, or is missing offline. */
+  ModelLoad: 4,
+  /** No index was found, or it was built with another model, dimension or schema. */
+  IndexUnusable: 5,
+  /** LanceDB or the index folder could not be read or written. */
+  Store: 6,
+  /** A bug: an error the program did not expect. */
+  Internal: 70,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Base of all fatal errors. `code` is a stable machine-readable name for JSON output. */
+export abstract class CodesearchError extends Error {
+  abstract readonly exitCode: ExitCodeValue;
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, a missing path, an unreadable queries file. Exit code 2. */
+export class UsageError extends CodesearchError {
+  readonly exitCode = ExitCode.Usage;
+  readonly code = "usage";
+}
+
+/** The run stored nothing usable: no Python files, no entities, or every entity failed. Exit code 3. */
+export class NothingIndexedError extends CodesearchError {
+  readonly exitCode = ExitCode.NothingIndexed;
+  readonly code = "nothing-indexed";
+}
+
+/**
+ * The model could not be loaded: download failed, files missing offline (`missingFiles` lists them,
+ * relative to the model), broken ONNX, or the model's output has the wrong shape. Exit code 4.
+ */
+export class ModelLoadError extends CodesearchError {
+  readonly exitCode = ExitCode.ModelLoad;
+  readonly code = "model-load";
+  readonly missingFiles: string[];
+  constructor(message: string, options?: { cause?: unknown; missingFiles?: string[] }) {
+    super(message, options);
+    this.missingFiles = options?.missingFiles ?? [];
+  }
+}
+
+/** No index exists where one was looked for. Exit code 5. */
+export class IndexNotFoundError extends CodesearchError {
+  readonly exitCode = ExitCode.IndexUnusable;
+  readonly code = "index-not-found";
+}
+
+/**
+ * The index was built with another model, vector dimension or schema version than the one asked
+ * for. Exit code 5.
+ */
+export class IndexMismatchError extends CodesearchError {
+  readonly exitCode = ExitCode.IndexUnusable;
+  readonly code = "index-mismatch";
+}
+
+/** LanceDB or the index folder failed (disk full, permissions, corrupt table). Exit code 6. */
+export class StoreError extends CodesearchError {
+  readonly exitCode = ExitCode.Store;
+  readonly code = "store";
+}
+
+/** Renders any thrown value as one line, following `cause` chains: `a: b: c`. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(": ").replace(/\s+/g, " ").trim() || "unknown error";
+}

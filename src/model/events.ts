@@ -1,0 +1,148 @@
+/**
+ * Typed events the core emits to a single sink while indexing. The Ink UI, the plain-line
+ * reporter and the JSON-lines reporter all consume these; consumers switch exhaustively on `type`.
+ */
+import type { IndexFailure, IndexSummary, SkippedFile } from "./types.js";
+
+/** Every event carries `timeMs`: `Date.now()` when it was emitted (ms since the Unix epoch). */
+interface Timed {
+  timeMs: number;
+}
+
+/** The run began: where it reads and writes, and with which model. */
+export interface RunStartedEvent extends Timed {
+  type: "run-started";
+  repoRoot: string;
+  indexDir: string;
+  modelId: string;
+}
+
+/** Discovery finished: `fileCount` Python files will be parsed; `skipped` were left out on purpose. */
+export interface ScanFinishedEvent extends Timed {
+  type: "scan-finished";
+  fileCount: number;
+  skipped: SkippedFile[];
+}
+
+/** One file was read and parsed into `entityCount` entities (possibly after recovering from syntax errors). */
+export interface FileExtractedEvent extends Timed {
+  type: "file-extracted";
+  path: string;
+  entityCount: number;
+}
+
+/** A file could not be read or parsed cleanly; `failure.stage` is `read` or `parse`. */
+export interface FileFailedEvent extends Timed {
+  type: "file-failed";
+  failure: IndexFailure;
+}
+
+/** All files are parsed: `entityCount` entities in total. */
+export interface ExtractFinishedEvent extends Timed {
+  type: "extract-finished";
+  fileCount: number;
+  entityCount: number;
+  durationMs: number;
+}
+
+/**
+ * The embedding cache was consulted for every entity. `cacheState` tells whether the cache file
+ * was loaded, absent (new), or corrupt (set aside and rebuilt).
+ */
+export interface CacheCheckedEvent extends Timed {
+  type: "cache-checked";
+  hits: number;
+  misses: number;
+  cacheState: "loaded" | "new" | "corrupt-rebuilt";
+  /** Where a corrupt cache was moved, when `cacheState` is `corrupt-rebuilt`. */
+  setAsidePath?: string;
+}
+
+/** The model is being loaded (and downloaded on first use). */
+export interface ModelLoadingEvent extends Timed {
+  type: "model-loading";
+  modelId: string;
+}
+
+/** The model is ready; `dimension` is its vector length. */
+export interface ModelLoadedEvent extends Timed {
+  type: "model-loaded";
+  modelId: string;
+  dimension: number;
+  durationMs: number;
+}
+
+/** One entity received its vector from the model. */
+export interface ChunkEmbeddedEvent extends Timed {
+  type: "chunk-embedded";
+  path: string;
+  qualifiedName: string;
+  startLine: number;
+}
+
+/** One entity could not be embedded; `failure.stage` is `embed`. */
+export interface ChunkFailedEvent extends Timed {
+  type: "chunk-failed";
+  failure: IndexFailure;
+}
+
+/** The embedding cache was written to disk (temp file + rename). */
+export interface CacheSavedEvent extends Timed {
+  type: "cache-saved";
+  entryCount: number;
+}
+
+/** Rows are being written to LanceDB. */
+export interface StoreStartedEvent extends Timed {
+  type: "store-started";
+  rowCount: number;
+}
+
+/** Rows were written to LanceDB. */
+export interface StoreFinishedEvent extends Timed {
+  type: "store-finished";
+  rowCount: number;
+  durationMs: number;
+}
+
+/** The run is over (successfully or with per-item failures); fatal errors end a run without this event. */
+export interface IndexFinishedEvent extends Timed {
+  type: "index-finished";
+  summary: IndexSummary;
+}
+
+/** Everything the indexing core can emit. */
+export type IndexEvent =
+  | RunStartedEvent
+  | ScanFinishedEvent
+  | FileExtractedEvent
+  | FileFailedEvent
+  | ExtractFinishedEvent
+  | CacheCheckedEvent
+  | ModelLoadingEvent
+  | ModelLoadedEvent
+  | ChunkEmbeddedEvent
+  | ChunkFailedEvent
+  | CacheSavedEvent
+  | StoreStartedEvent
+  | StoreFinishedEvent
+  | IndexFinishedEvent;
+
+/** The one sink events go to. It must not throw; it is called synchronously in emission order. */
+export type IndexEventSink = (event: IndexEvent) => void;
+
+/** Distributive Omit, so each member of a union keeps its own fields. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event before its timestamp is added. */
+export type IndexEventBody = DistributiveOmit<IndexEvent, "timeMs">;
+
+/** Stamps `body` with `Date.now()` and hands it to `sink`. */
+export function emitEvent(sink: IndexEventSink, body: IndexEventBody): void {
+  sink({ ...body, timeMs: Date.now() } as IndexEvent);
+}
+
+/** Compile-time exhaustiveness check for `switch (event.type)`; throws if reached at run time. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled variant: ${JSON.stringify(value)}`);
+}

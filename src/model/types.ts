@@ -1,0 +1,133 @@
+/**
+ * Shared vocabulary of the pipeline: the values that flow between stages.
+ * Pure types only: no I/O, and nothing here imports from other folders of src/.
+ */
+
+/** A Python source file found by discovery. */
+export interface SourceFile {
+  /** Path relative to the repository root, POSIX separators (`pkg/mod.py`). */
+  path: string;
+  /** Absolute path on this machine. */
+  absPath: string;
+  /** File size in bytes when discovered. */
+  sizeBytes: number;
+  /** Last modification time, ms since the Unix epoch. */
+  mtimeMs: number;
+}
+
+/** What kind of Python definition an entity is. A `def` directly inside a class body is a method. */
+export type EntityKind = "function" | "method" | "class";
+
+/**
+ * One Python definition (function, method or class, nested ones included) as tree-sitter found it.
+ * Lines are 1-based and inclusive.
+ */
+export interface CodeEntity {
+  /** Path relative to the repository root, POSIX separators. */
+  path: string;
+  kind: EntityKind;
+  /** The bare name (`inner`). */
+  name: string;
+  /** Dotted path of enclosing definitions plus the name (`Outer.method`, `outer.inner`). */
+  qualifiedName: string;
+  /** Qualified name of the enclosing function or class, or null at module level. */
+  parentQualifiedName: string | null;
+  /** Line of the `def` / `class` keyword (1-based). */
+  startLine: number;
+  /** Last line of the body (1-based, inclusive). */
+  endLine: number;
+  /** Line of the first decorator (1-based) when decorated, else null. */
+  decoratorLine: number | null;
+  /** Decorator source lines, e.g. `@property`, in source order. */
+  decorators: string[];
+  /** Header up to (not including) the body colon, whitespace collapsed: `async def f(a, b=1) -> int`, `class A(B)`. */
+  signature: string;
+  /** The docstring's contents without quotes, or null when the body does not open with a string. */
+  docstring: string | null;
+  /** Source text of the definition from the `def`/`class` line to `endLine` (decorators excluded). */
+  source: string;
+}
+
+/**
+ * An entity with the text that is embedded for it.
+ * `contentHash` is the hex SHA-256 of `text` alone; cache keys add the model (see embed/).
+ */
+export interface Chunk extends CodeEntity {
+  /** Stable id within an index: `${path}:${startLine}:${qualifiedName}`. */
+  id: string;
+  /** Prepared text handed to the embedder (qualified name, signature, docstring, code). */
+  text: string;
+  /** Hex SHA-256 of `text` (64 chars). */
+  contentHash: string;
+}
+
+/** A chunk with its embedding: `vector` is a Float32Array of the model's dimension, L2-normalised. */
+export interface EmbeddedChunk extends Chunk {
+  vector: Float32Array;
+}
+
+/** The stage of the pipeline in which a problem happened. */
+export type FailureStage = "read" | "parse" | "embed" | "store";
+
+/**
+ * A per-file or per-entity problem. The run records it and goes on; the failure summary shows it.
+ */
+export interface IndexFailure {
+  /** Repository-relative POSIX path of the file concerned. */
+  path: string;
+  stage: FailureStage;
+  /** One-line human reason, e.g. `invalid UTF-8 at byte 1042`. */
+  message: string;
+  /** 1-based line the problem points at, when known. */
+  line?: number;
+  /** Qualified name of the entity concerned, for embed failures. */
+  qualifiedName?: string;
+  /** The underlying error, kept for `--verbose` and JSON output (never matched on). */
+  cause?: unknown;
+}
+
+/** Why discovery left a file out on purpose (not an error). */
+export type SkipReason = "too-large" | "binary";
+
+/** A file discovery saw but did not index, with the reason shown in the summary. */
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  sizeBytes: number;
+}
+
+/** Totals of one `index` run. */
+export interface IndexSummary {
+  /** Absolute repository root. */
+  repoRoot: string;
+  /** Absolute directory of the LanceDB index and its cache. */
+  indexDir: string;
+  modelId: string;
+  /** Vector length of the model. */
+  dimension: number;
+  /** Python files discovered (skipped ones excluded). */
+  filesDiscovered: number;
+  /** Files read and parsed, possibly with recovered syntax errors. */
+  filesIndexed: number;
+  filesSkipped: SkippedFile[];
+  /** Entities extracted from all files. */
+  entitiesFound: number;
+  /** Entities embedded by the model in this run (cache misses that succeeded). */
+  chunksEmbedded: number;
+  /** Entities whose vector came from the embedding cache. */
+  chunksFromCache: number;
+  /** Rows in the entity table after the run. */
+  chunksStored: number;
+  failures: IndexFailure[];
+  /** Wall time of the whole run in ms. */
+  durationMs: number;
+}
+
+/**
+ * One search result. `score` is cosine similarity (higher is better, at most 1);
+ * LanceDB's `_distance` (lower is better) is converted once, in store/, as `1 - distance`.
+ */
+export interface SearchHit {
+  chunk: Chunk;
+  score: number;
+}

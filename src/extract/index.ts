@@ -1,0 +1,11 @@
+// extract/ owns turning Python source text into entities (tree-sitter) and the text embedded for each chunk.
+// It must not read or write files, embed, store, or report progress: callers pass text in and get values back.
+
+export { loadPythonParser, type PythonParser } from "./python-parser.js";
+export {
+  extractEntities,
+  MAX_SYNTAX_ERRORS,
+  type ExtractResult,
+  type SyntaxErrorLocation,
+} from "./extract-entities.js";
+export { prepareChunks, DEFAULT_MAX_CHUNK_CHARS, type PrepareChunksOptions } from "./prepare-chunks.js";

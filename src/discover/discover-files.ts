@@ -1,0 +1,174 @@
+/**
+ * discover/ owns walking a repository and deciding which Python files to index (ignore rules, size limit).
+ * It must not read file contents beyond ignore files, parse, embed or print.
+ */
+import { lstat, open, readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import ignore, { type Ignore } from "ignore";
+import type { SkippedFile, SourceFile } from "../model/types.js";
+
+/** Directories never descended into, whatever the ignore files say. */
+export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
+  ".git",
+  ".hg",
+  ".svn",
+  "node_modules",
+  "__pycache__",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  ".tox",
+  ".nox",
+  ".venv",
+  "venv",
+  ".codesearch",
+]);
+
+/** Ignore files read in every directory, in this order; both use `.gitignore` syntax. */
+export const IGNORE_FILE_NAMES = [".gitignore", ".codesearchignore"] as const;
+
+/** How many leading bytes are checked for a NUL byte to call a file binary (git checks 8000). */
+export const BINARY_SNIFF_BYTES = 8000;
+
+/** Default largest file indexed, in bytes (1 MiB); larger files are skipped with reason `too-large`. */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+/** Options of {@link discoverFiles}. */
+export interface DiscoverOptions {
+  /** Files larger than this many bytes are reported as skipped. Default {@link DEFAULT_MAX_FILE_BYTES}. */
+  maxFileBytes?: number;
+  /** Absolute directories to leave out entirely (e.g. an index folder inside the repository). */
+  excludeDirs?: string[];
+}
+
+/** What {@link discoverFiles} found. */
+export interface DiscoverResult {
+  /** Python files to index, sorted by `path`. */
+  files: SourceFile[];
+  /** Files left out on purpose (too large, binary), sorted by `path`. */
+  skipped: SkippedFile[];
+  /** Directories or files that could not be listed or stat-ed, with the reason. */
+  unreadable: { path: string; message: string }[];
+}
+
+interface IgnoreScope {
+  /** Repository-relative POSIX directory the rules are anchored at ("" for the root). */
+  base: string;
+  rules: Ignore;
+}
+
+/**
+ * Walks `repoRoot` and returns its `.py` files, honouring nested `.gitignore` and `.codesearchignore`
+ * files (negations and anchored patterns as git defines them, via the `ignore` package),
+ * skipping {@link ALWAYS_SKIPPED_DIRS}, virtualenvs (any directory holding `pyvenv.cfg`) and
+ * `excludeDirs`. Symbolic links are never followed. Files over `maxFileBytes`, and files with a NUL
+ * byte in their first {@link BINARY_SNIFF_BYTES} bytes, are returned in `skipped`. Reads directory
+ * listings, ignore files and the first bytes of each `.py` file.
+ *
+ * @throws Error when `repoRoot` itself cannot be listed (not a directory, no permission).
+ */
+export async function discoverFiles(repoRoot: string, options: DiscoverOptions = {}): Promise<DiscoverResult> {
+  const root = path.resolve(repoRoot);
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const excluded = new Set((options.excludeDirs ?? []).map((d) => path.resolve(d)));
+  const result: DiscoverResult = { files: [], skipped: [], unreadable: [] };
+
+  // The root must be listable; below it, problems become `unreadable` entries.
+  await readdir(root);
+
+  const walk = async (absDir: string, relDir: string, scopes: IgnoreScope[]): Promise<void> => {
+    let names: string[];
+    try {
+      names = (await readdir(absDir)).sort();
+    } catch (error) {
+      result.unreadable.push({ path: relDir || ".", message: errorCode(error) });
+      return;
+    }
+    if (relDir !== "" && names.includes("pyvenv.cfg")) return;
+    const localScopes = [...scopes];
+    for (const ignoreName of IGNORE_FILE_NAMES) {
+      if (!names.includes(ignoreName)) continue;
+      const rules = await readIgnoreFile(path.join(absDir, ignoreName));
+      if (rules) localScopes.push({ base: relDir, rules });
+    }
+    for (const name of names) {
+      const absPath = path.join(absDir, name);
+      const relPath = relDir === "" ? name : `${relDir}/${name}`;
+      let stats;
+      try {
+        stats = await lstat(absPath);
+      } catch (error) {
+        result.unreadable.push({ path: relPath, message: errorCode(error) });
+        continue;
+      }
+      if (stats.isSymbolicLink()) continue;
+      if (stats.isDirectory()) {
+        if (ALWAYS_SKIPPED_DIRS.has(name) || excluded.has(absPath)) continue;
+        if (isIgnored(localScopes, relPath, true)) continue;
+        await walk(absPath, relPath, localScopes);
+      } else if (stats.isFile() && name.endsWith(".py")) {
+        if (isIgnored(localScopes, relPath, false)) continue;
+        if (stats.size > maxFileBytes) {
+          result.skipped.push({ path: relPath, reason: "too-large", sizeBytes: stats.size });
+          continue;
+        }
+        if (await looksBinary(absPath)) {
+          result.skipped.push({ path: relPath, reason: "binary", sizeBytes: stats.size });
+          continue;
+        }
+        result.files.push({ path: relPath, absPath, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
+      }
+    }
+  };
+
+  await walk(root, "", []);
+  result.files.sort((a, b) => compareStrings(a.path, b.path));
+  result.skipped.sort((a, b) => compareStrings(a.path, b.path));
+  return result;
+}
+
+/** True when the file's first {@link BINARY_SNIFF_BYTES} bytes hold a NUL byte; unreadable files are left to the read step. */
+async function looksBinary(absPath: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(absPath, "r");
+    const buffer = Buffer.alloc(BINARY_SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, BINARY_SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead).includes(0);
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Tests `relPath` against every scope whose base contains it, the deepest scope deciding last. */
+function isIgnored(scopes: IgnoreScope[], relPath: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const scope of scopes) {
+    if (scope.base !== "" && !relPath.startsWith(`${scope.base}/`)) continue;
+    const local = scope.base === "" ? relPath : relPath.slice(scope.base.length + 1);
+    const verdict = scope.rules.test(isDir ? `${local}/` : local);
+    if (verdict.ignored) ignored = true;
+    else if (verdict.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+async function readIgnoreFile(absPath: string): Promise<Ignore | null> {
+  try {
+    return ignore().add(await readFile(absPath, "utf8"));
+  } catch {
+    // An unreadable ignore file is treated as empty: indexing a file too many beats hiding one.
+    return null;
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `cannot read (${code})` : "cannot read";
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

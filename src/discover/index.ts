@@ -1,0 +1,6 @@
+/**
+ * discover/ owns finding the Python files of a repository and reading them as text.
+ * It must not parse, embed, store or print.
+ */
+export * from "./discover-files.js";
+export * from "./read-source.js";

@@ -1,0 +1,235 @@
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { discoverFiles } from "../../src/discover/discover-files.js";
+
+const FIXTURES = fileURLToPath(new URL("../../fixtures/python", import.meta.url));
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Writes each `relPath → contents` under `root`, creating directories. */
+async function tree(files: Record<string, string | Buffer>): Promise<void> {
+  for (const [relPath, contents] of Object.entries(files)) {
+    const abs = path.join(root, ...relPath.split("/"));
+    await mkdir(path.dirname(abs), { recursive: true });
+    await writeFile(abs, contents);
+  }
+}
+
+async function discoveredPaths(options?: Parameters<typeof discoverFiles>[1]): Promise<string[]> {
+  return (await discoverFiles(root, options)).files.map((f) => f.path);
+}
+
+describe("discoverFiles: which files", () => {
+  it("returns every .py file, sorted by POSIX path, and ignores other extensions", async () => {
+    await tree({
+      "b.py": "b = 1\n",
+      "a.py": "a = 1\n",
+      "pkg/z.py": "",
+      "pkg/sub/deep.py": "x = 1\n",
+      "pkg/__init__.py": "",
+      "README.md": "# readme\n",
+      "setup.cfg": "[metadata]\n",
+      "script.pyc": "not source",
+      "types.pyi": "def f() -> int: ...\n",
+      "notes.py.txt": "text",
+    });
+    expect(await discoveredPaths()).toEqual(["a.py", "b.py", "pkg/__init__.py", "pkg/sub/deep.py", "pkg/z.py"]);
+  });
+
+  it("root .gitignore: glob, directory pattern and anchored pattern", async () => {
+    await tree({
+      ".gitignore": "*_pb2.py\nbuild/\n/top_only.py\n",
+      "api_pb2.py": "",
+      "proto/user_pb2.py": "",
+      "proto/user.py": "",
+      "build/out.py": "",
+      "src/build/nested_out.py": "",
+      "build.py": "",
+      "top_only.py": "",
+      "sub/top_only.py": "",
+      "main.py": "",
+    });
+    expect(await discoveredPaths()).toEqual(["build.py", "main.py", "proto/user.py", "sub/top_only.py"]);
+  });
+
+  it("a directory's .gitignore applies relative to that directory, negations included", async () => {
+    await tree({
+      "gen/.gitignore": "*.py\n!keep.py\n",
+      "gen/a.py": "",
+      "gen/keep.py": "",
+      "gen/inner/b.py": "",
+      "gen/inner/keep.py": "",
+      "pkg/.gitignore": "/local.py\ncache/\n",
+      "pkg/local.py": "",
+      "pkg/deeper/local.py": "",
+      "pkg/cache/c.py": "",
+      "pkg/mod.py": "",
+      "local.py": "",
+      "cache/root_cache.py": "",
+      "a.py": "",
+    });
+    expect(await discoveredPaths()).toEqual([
+      "a.py",
+      "cache/root_cache.py",
+      "gen/inner/keep.py",
+      "gen/keep.py",
+      "local.py",
+      "pkg/deeper/local.py",
+      "pkg/mod.py",
+    ]);
+  });
+
+  it("a nested .gitignore can re-include what the root .gitignore ignores", async () => {
+    await tree({
+      ".gitignore": "*.py\n",
+      "top.py": "",
+      "sub/.gitignore": "!wanted.py\n",
+      "sub/wanted.py": "",
+      "sub/other.py": "",
+    });
+    expect(await discoveredPaths()).toEqual(["sub/wanted.py"]);
+  });
+
+  it(".codesearchignore uses the same syntax, at the root and nested", async () => {
+    await tree({
+      ".codesearchignore": "migrations/\n*_test.py\n/conftest.py\n",
+      "app/migrations/0001_initial.py": "",
+      "app/models.py": "",
+      "app/models_test.py": "",
+      "conftest.py": "",
+      "app/conftest.py": "",
+      "lib/.codesearchignore": "*.py\n!api.py\n",
+      "lib/api.py": "",
+      "lib/impl.py": "",
+    });
+    expect(await discoveredPaths()).toEqual(["app/conftest.py", "app/models.py", "lib/api.py"]);
+  });
+
+  it("skips .git, node_modules, __pycache__, virtualenvs found by pyvenv.cfg, and excludeDirs", async () => {
+    await tree({
+      ".git/hooks/pre_commit.py": "",
+      "node_modules/pkg/x.py": "",
+      "__pycache__/mod.py": "",
+      "pkg/__pycache__/inner.py": "",
+      ".venv/lib/a.py": "",
+      "myenv/pyvenv.cfg": "home = /usr/bin\n",
+      "myenv/lib/site.py": "",
+      "myenv/top.py": "",
+      "tools/env2/pyvenv.cfg": "home = /usr/bin\n",
+      "tools/env2/lib/x.py": "",
+      "tools/real.py": "",
+      "out/index/stuff.py": "",
+      "out/kept.py": "",
+      "pkg/mod.py": "",
+      "main.py": "",
+    });
+    const files = await discoveredPaths({ excludeDirs: [path.join(root, "out", "index")] });
+    expect(files).toEqual(["main.py", "out/kept.py", "pkg/mod.py", "tools/real.py"]);
+  });
+
+  it("does not follow symbolic links to files or directories", async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
+    try {
+      await writeFile(path.join(outside, "elsewhere.py"), "x = 1\n");
+      await tree({ "real.py": "", "pkg/mod.py": "" });
+      await symlink(path.join(root, "real.py"), path.join(root, "alias.py"));
+      await symlink(path.join(outside, "elsewhere.py"), path.join(root, "outside.py"));
+      await symlink(path.join(root, "pkg"), path.join(root, "pkg_link"), "dir");
+      await symlink(outside, path.join(root, "outside_dir"), "dir");
+      const result = await discoverFiles(root);
+      expect(result.files.map((f) => f.path)).toEqual(["pkg/mod.py", "real.py"]);
+      expect(result.skipped).toEqual([]);
+      expect(result.unreadable).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("discoverFiles: skipped files and metadata", () => {
+  it("reports files over maxFileBytes as too-large with their size", async () => {
+    await tree({ "small.py": "x = 1\n", "big.py": `# ${"a".repeat(198)}\n`, "exact.py": "y".repeat(100) });
+    const result = await discoverFiles(root, { maxFileBytes: 100 });
+    expect(result.files.map((f) => f.path)).toEqual(["exact.py", "small.py"]);
+    expect(result.skipped).toEqual([{ path: "big.py", reason: "too-large", sizeBytes: 201 }]);
+  });
+
+  it("reports a .py file with a NUL byte in its first bytes as binary", async () => {
+    const binary = Buffer.concat([Buffer.from("abc"), Buffer.from([0]), Buffer.from("def\n")]);
+    await tree({ "blob.py": binary, "ok.py": "pass\n", "sub/late_nul.py": Buffer.concat([Buffer.from("#".repeat(9000)), Buffer.from([0])]) });
+    const result = await discoverFiles(root);
+    expect(result.skipped).toEqual([{ path: "blob.py", reason: "binary", sizeBytes: 8 }]);
+    // A NUL after the sniffed prefix does not make a file binary.
+    expect(result.files.map((f) => f.path)).toEqual(["ok.py", "sub/late_nul.py"]);
+  });
+
+  it("skipped entries are sorted by path", async () => {
+    await tree({ "z.py": "z".repeat(50), "a/b.py": Buffer.from([0, 1, 2]), "m.py": "m".repeat(50) });
+    const result = await discoverFiles(root, { maxFileBytes: 10 });
+    expect(result.skipped).toEqual([
+      { path: "a/b.py", reason: "binary", sizeBytes: 3 },
+      { path: "m.py", reason: "too-large", sizeBytes: 50 },
+      { path: "z.py", reason: "too-large", sizeBytes: 50 },
+    ]);
+    expect(result.files).toEqual([]);
+  });
+
+  it("gives absPath, sizeBytes and mtimeMs as fs.stat reports them", async () => {
+    await tree({ "pkg/sub/mod.py": "def f():\n    return 1\n", "top.py": "é = 1\n" });
+    const result = await discoverFiles(root);
+    const expected = await Promise.all(
+      ["pkg/sub/mod.py", "top.py"].map(async (rel) => {
+        const absPath = path.join(root, ...rel.split("/"));
+        const stats = await stat(absPath);
+        return { path: rel, absPath, sizeBytes: stats.size, mtimeMs: stats.mtimeMs };
+      }),
+    );
+    expect(result.files).toEqual(expected);
+    expect(result.files.map((f) => f.sizeBytes)).toEqual([22, 7]);
+    expect(result.skipped).toEqual([]);
+    expect(result.unreadable).toEqual([]);
+  });
+
+  it("resolves a relative repoRoot to absolute paths", async () => {
+    await tree({ "pkg/mod.py": "" });
+    const relative = path.relative(process.cwd(), root);
+    const result = await discoverFiles(relative);
+    expect(result.files.map((f) => f.absPath)).toEqual([path.join(root, "pkg", "mod.py")]);
+  });
+
+  it("rejects when repoRoot does not exist", async () => {
+    await expect(discoverFiles(path.join(root, "missing"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("rejects when repoRoot is a file", async () => {
+    await tree({ "file.py": "" });
+    await expect(discoverFiles(path.join(root, "file.py"))).rejects.toMatchObject({ code: "ENOTDIR" });
+  });
+});
+
+describe("discoverFiles: committed fixture tree", () => {
+  it("finds the fixture .py files and leaves out build/ ignored by its .gitignore", async () => {
+    const result = await discoverFiles(FIXTURES);
+    expect(result.files.map((f) => f.path)).toEqual([
+      "scripts/tool.py",
+      "shop/broken.py",
+      "shop/cart.py",
+      "shop/net/retry.py",
+      "shop/unicode_names.py",
+    ]);
+    expect(result.files.every((f) => f.absPath === path.join(FIXTURES, ...f.path.split("/")))).toBe(true);
+    expect(result.skipped).toEqual([]);
+    expect(result.unreadable).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import type { Chunk } from "../model/types.js";
+import type { Embedder } from "./embedder.js";
+
+/** Default number of texts per model call. On 2 CPU cores larger batches buy little and pad more (see issue 4 measurements). */
+export const DEFAULT_BATCH_SIZE = 8;
+
+/** Options of {@link embedChunks}. */
+export interface EmbedChunksOptions {
+  /** Texts per model call, at least 1. */
+  batchSize?: number;
+  /** Called once per chunk that received a vector (length `embedder.dimension`, L2-normalised), in completion order. */
+  onEmbedded: (chunk: Chunk, vector: Float32Array) => void | Promise<void>;
+  /** Called once per chunk that could not be embedded even on its own. */
+  onFailed: (chunk: Chunk, error: unknown) => void | Promise<void>;
+  /** Stops before the next batch when aborted; the batch in flight completes. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Embeds `chunks` sequentially in batches of texts of similar length (sorted by `text.length`, so
+ * little padding is computed). A batch that throws, or returns the wrong number or size of
+ * vectors, is retried one chunk at a time, so one bad entity cannot sink its neighbours; each
+ * chunk ends in exactly one `onEmbedded` or `onFailed` call unless the signal aborts first.
+ *
+ * @returns the number of chunks that reached a callback (less than `chunks.length` only when aborted).
+ */
+export async function embedChunks(chunks: readonly Chunk[], embedder: Embedder, options: EmbedChunksOptions): Promise<number> {
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+  const ordered = [...chunks].sort((a, b) => a.text.length - b.text.length);
+  let handled = 0;
+  for (let start = 0; start < ordered.length; start += batchSize) {
+    if (options.signal?.aborted) break;
+    const batch = ordered.slice(start, start + batchSize);
+    const vectors = await tryEmbed(embedder, batch);
+    if (vectors.ok) {
+      for (let i = 0; i < batch.length; i++) await options.onEmbedded(batch[i]!, vectors.value[i]!);
+    } else if (batch.length === 1) {
+      await options.onFailed(batch[0]!, vectors.error);
+    } else {
+      for (const chunk of batch) {
+        const single = await tryEmbed(embedder, [chunk]);
+        if (single.ok) await options.onEmbedded(chunk, single.value[0]!);
+        else await options.onFailed(chunk, single.error);
+      }
+    }
+    handled += batch.length;
+  }
+  return handled;
+}
+
+type Outcome = { ok: true; value: Float32Array[] } | { ok: false; error: unknown };
+
+/** One model call whose result is checked: one vector per chunk, each of the embedder's dimension. */
+async function tryEmbed(embedder: Embedder, batch: readonly Chunk[]): Promise<Outcome> {
+  try {
+    const vectors = await embedder.embed(batch.map((c) => c.text));
+    if (vectors.length !== batch.length) {
+      return { ok: false, error: new Error(`embedder returned ${vectors.length} vectors for ${batch.length} texts`) };
+    }
+    const wrong = vectors.find((v) => v.length !== embedder.dimension);
+    if (wrong) return { ok: false, error: new Error(`embedder returned a ${wrong.length}-d vector, expected ${embedder.dimension}`) };
+    return { ok: true, value: vectors };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * embed/ owns turning prepared texts into vectors: the Embedder seam, model loading and download,
+ * the persistent embedding cache and batching. It must not read source files, touch LanceDB or print.
+ */
+export * from "./embedder.js";
+export * from "./model-source.js";
+export * from "./transformers-embedder.js";
+export * from "./embedding-cache.js";
+export * from "./embed-chunks.js";

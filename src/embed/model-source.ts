@@ -1,0 +1,60 @@
+import { existsSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** The model indexed when `--model` is not given: CodeBERT (microsoft/codebert-base) exported to ONNX. */
+export const DEFAULT_MODEL_ID = "onnx-community/codebert-base-ONNX";
+
+/** Where models are downloaded from unless `HF_ENDPOINT` says otherwise (the Hugging Face hub). */
+export const DEFAULT_HUB_ENDPOINT = "https://huggingface.co";
+
+/** A model to load: a hub repository id, or a directory on disk in the hub's layout. */
+export type ModelSource = { kind: "hub"; id: string } | { kind: "local"; dir: string };
+
+/**
+ * Decides whether `spec` names a local directory (it exists and holds `config.json`, or it starts
+ * with `.`, `/` or `~`) or a hub repository id (`owner/name`). Local paths are made absolute
+ * against `cwd`, so the id recorded in an index does not depend on where the command ran.
+ */
+export function resolveModelSource(spec: string, cwd: string): ModelSource {
+  const expanded = spec.startsWith("~/") ? path.join(os.homedir(), spec.slice(2)) : spec;
+  const candidate = path.resolve(cwd, expanded);
+  const looksLikePath = /^(\.{1,2}[\\/]|[\\/]|~)/.test(spec) || path.isAbsolute(spec);
+  if (looksLikePath || (existsSync(candidate) && statSync(candidate).isDirectory())) {
+    return { kind: "local", dir: candidate };
+  }
+  return { kind: "hub", id: spec };
+}
+
+/** The id recorded for a source: the hub id, or the absolute directory. */
+export function modelIdOf(source: ModelSource): string {
+  return source.kind === "hub" ? source.id : source.dir;
+}
+
+/**
+ * Per-user directory where downloaded models are kept: `$CODESEARCH_MODEL_CACHE`, else
+ * `$XDG_CACHE_HOME/codesearch/models`, else `~/.cache/codesearch/models`.
+ */
+export function defaultModelCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CODESEARCH_MODEL_CACHE) return path.resolve(env.CODESEARCH_MODEL_CACHE);
+  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), ".cache");
+  return path.join(base, "codesearch", "models");
+}
+
+/**
+ * Files a feature-extraction model needs, relative to the model root, in the layout of the
+ * Hugging Face hub's ONNX exports (`onnx/model_quantized.onnx` is the dynamic int8 export).
+ */
+export function requiredModelFiles(quantized: boolean): string[] {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", quantized ? "onnx/model_quantized.onnx" : "onnx/model.onnx"];
+}
+
+/** The subset of {@link requiredModelFiles} absent under `dir`. */
+export function missingModelFiles(dir: string, quantized: boolean): string[] {
+  return requiredModelFiles(quantized).filter((file) => !existsSync(path.join(dir, file)));
+}
+
+/** Whether the environment asks for no downloads: `CODESEARCH_OFFLINE` or `HF_HUB_OFFLINE` set to 1/true/yes. */
+export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return [env.CODESEARCH_OFFLINE, env.HF_HUB_OFFLINE].some((v) => v !== undefined && /^(1|true|yes|on)$/i.test(v));
+}

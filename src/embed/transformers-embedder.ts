@@ -1,0 +1,160 @@
+import path from "node:path";
+import { ModelLoadError, describeError } from "../model/errors.js";
+import type { Embedder } from "./embedder.js";
+import { DEFAULT_HUB_ENDPOINT, type ModelSource, missingModelFiles, modelIdOf } from "./model-source.js";
+
+/** Options of {@link loadTransformersEmbedder}. */
+export interface TransformersEmbedderOptions {
+  source: ModelSource;
+  /** Per-user directory for downloaded hub models (see `defaultModelCacheDir`). */
+  cacheDir: string;
+  /** Forbid downloads: hub models must already be in `cacheDir`. */
+  offline: boolean;
+  /** Hub base URL; default `$HF_ENDPOINT` or {@link DEFAULT_HUB_ENDPOINT}. Files are fetched from `<endpoint>/<id>/resolve/main/<file>`. */
+  endpoint?: string;
+  /** Load `onnx/model_quantized.onnx` (int8, default) rather than `onnx/model.onnx` (fp32). */
+  quantized?: boolean;
+  /** Cap on tokens per text; default and upper bound: the tokenizer's `model_max_length`. */
+  maxTokens?: number;
+}
+
+/** Upper bound used when a tokenizer declares no usable `model_max_length` (CodeBERT's is 512). */
+const FALLBACK_MAX_TOKENS = 512;
+
+/** Text embedded once at load time to learn and check the output dimension. */
+const PROBE_TEXT = "def probe(): pass";
+
+/**
+ * Loads a feature-extraction model with transformers.js (ONNX Runtime on the CPU) and returns an
+ * {@link Embedder} that mean-pools `last_hidden_state` over the attention mask and L2-normalises,
+ * giving `Float32Array`s of the model's hidden size (768 for CodeBERT).
+ *
+ * Hub models are downloaded on first use into `cacheDir/<id>/` (transformers.js's file cache) and
+ * read from there afterwards. Side effects: sets fields of transformers.js's global `env`.
+ *
+ * @throws ModelLoadError when files are missing offline (listing them), a download fails, the ONNX
+ *   file does not load, or the output is not `[batch, tokens, hidden]` float32 of `config.hidden_size`.
+ */
+export async function loadTransformersEmbedder(options: TransformersEmbedderOptions): Promise<Embedder> {
+  const quantized = options.quantized ?? true;
+  const modelId = modelIdOf(options.source);
+  const { env, AutoTokenizer, AutoModel, AutoConfig } = await import("@xenova/transformers");
+
+  let loadName: string;
+  if (options.source.kind === "local") {
+    const missing = missingModelFiles(options.source.dir, quantized);
+    if (missing.length > 0) {
+      throw new ModelLoadError(`model directory ${options.source.dir} lacks ${missing.join(", ")}`, { missingFiles: missing });
+    }
+    configureLocal(env, path.dirname(options.source.dir));
+    loadName = path.basename(options.source.dir);
+  } else if (options.offline) {
+    const cachedDir = path.join(options.cacheDir, options.source.id);
+    const missing = missingModelFiles(cachedDir, quantized);
+    if (missing.length > 0) {
+      throw new ModelLoadError(
+        `offline, and model ${options.source.id} is not fully downloaded in ${cachedDir}: missing ${missing.join(", ")}`,
+        { missingFiles: missing },
+      );
+    }
+    configureLocal(env, options.cacheDir);
+    loadName = options.source.id;
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.useFSCache = true;
+    env.cacheDir = options.cacheDir;
+    env.remoteHost = `${(options.endpoint ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, "")}/`;
+    env.remotePathTemplate = "{model}/resolve/{revision}/";
+    loadName = options.source.id;
+  }
+
+  let tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+  let model: Awaited<ReturnType<typeof AutoModel.from_pretrained>>;
+  let hiddenSize: number | undefined;
+  try {
+    const config = (await AutoConfig.from_pretrained(loadName)) as unknown as { hidden_size?: number };
+    hiddenSize = typeof config.hidden_size === "number" ? config.hidden_size : undefined;
+    tokenizer = await AutoTokenizer.from_pretrained(loadName);
+    model = await AutoModel.from_pretrained(loadName, { quantized });
+  } catch (error) {
+    const missing =
+      options.source.kind === "hub" ? missingModelFiles(path.join(options.cacheDir, options.source.id), quantized) : [];
+    throw new ModelLoadError(`could not load model ${modelId}: ${describeError(error)}`, { cause: error, missingFiles: missing });
+  }
+
+  const declaredMax = (tokenizer as unknown as { model_max_length?: number }).model_max_length;
+  const tokenizerMax = typeof declaredMax === "number" && declaredMax > 0 && declaredMax < 100_000 ? declaredMax : FALLBACK_MAX_TOKENS;
+  const maxTokens = Math.min(options.maxTokens ?? tokenizerMax, tokenizerMax);
+
+  const embed = async (texts: readonly string[], dimension: number | undefined): Promise<Float32Array[]> => {
+    if (texts.length === 0) return [];
+    const encoded = tokenizer([...texts], { padding: true, truncation: true, max_length: maxTokens }) as {
+      attention_mask: { data: BigInt64Array; dims: number[] };
+    };
+    const output = (await model(encoded)) as { last_hidden_state?: { data: Float32Array; dims: number[]; type: string } };
+    const hidden = output.last_hidden_state;
+    if (!hidden || hidden.type !== "float32" || hidden.dims.length !== 3) {
+      throw new Error(`model output last_hidden_state is missing or not [batch, tokens, hidden] float32`);
+    }
+    const [batch, tokens, width] = hidden.dims as [number, number, number];
+    if (batch !== texts.length) throw new Error(`model returned ${batch} rows for ${texts.length} texts`);
+    if (dimension !== undefined && width !== dimension) throw new Error(`model returned ${width}-d vectors, expected ${dimension}`);
+    return meanPoolNormalised(hidden.data, encoded.attention_mask.data, batch, tokens, width);
+  };
+
+  let probe: Float32Array[];
+  try {
+    probe = await embed([PROBE_TEXT], hiddenSize);
+  } catch (error) {
+    throw new ModelLoadError(`model ${modelId} does not produce usable embeddings: ${describeError(error)}`, { cause: error });
+  }
+  const dimension = probe[0]!.length;
+
+  return {
+    modelId,
+    dimension,
+    maxTokens,
+    embed: (texts) => embed(texts, dimension),
+    dispose: async () => {
+      await (model as unknown as { dispose?: () => Promise<void> }).dispose?.();
+    },
+  };
+}
+
+/**
+ * Mean of the token vectors whose attention mask is 1, then L2-normalised (the pooling of
+ * sentence-transformers' `mean` mode and transformers.js's `pooling: 'mean', normalize: true`).
+ *
+ * @param hidden row-major `[batch, tokens, width]` float32 values
+ * @param mask row-major `[batch, tokens]` 0/1 values
+ * @returns `batch` arrays of length `width`
+ * @throws Error when a row has no unmasked token or pools to a zero or non-finite vector.
+ */
+export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, batch: number, tokens: number, width: number): Float32Array[] {
+  const vectors: Float32Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    const sum = new Float32Array(width);
+    let count = 0;
+    for (let t = 0; t < tokens; t++) {
+      if (mask[b * tokens + t] === 0n) continue;
+      count++;
+      const offset = (b * tokens + t) * width;
+      for (let d = 0; d < width; d++) sum[d]! += hidden[offset + d]!;
+    }
+    let norm = 0;
+    for (let d = 0; d < width; d++) norm += sum[d]! * sum[d]!;
+    norm = Math.sqrt(norm);
+    if (count === 0 || !Number.isFinite(norm) || norm === 0) throw new Error(`row ${b} pools to a zero or non-finite vector`);
+    for (let d = 0; d < width; d++) sum[d]! /= norm;
+    vectors.push(sum);
+  }
+  return vectors;
+}
+
+function configureLocal(env: { allowLocalModels: boolean; allowRemoteModels: boolean; localModelPath: string; useFSCache: boolean }, root: string): void {
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.useFSCache = false;
+  env.localModelPath = `${root.replace(/\/+$/, "")}/`;
+}

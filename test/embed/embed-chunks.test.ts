@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { embedChunks } from "../../src/embed/embed-chunks.js";
+import type { Chunk } from "../../src/model/types.js";
+import { fakeEmbedder, hashVector } from "../support/fake-embedders.js";
+
+function chunk(name: string, text: string): Chunk {
+  return {
+    id: `m.py:1:${name}`,
+    path: "m.py",
+    kind: "function",
+    name,
+    qualifiedName: name,
+    parentQualifiedName: null,
+    startLine: 1,
+    endLine: 2,
+    decoratorLine: null,
+    decorators: [],
+    signature: `def ${name}()`,
+    docstring: null,
+    source: `def ${name}(): pass`,
+    text,
+    contentHash: "0".repeat(64),
+  };
+}
+
+async function run(chunks: Chunk[], embedder: ReturnType<typeof fakeEmbedder>, batchSize: number) {
+  const embedded = new Map<string, Float32Array>();
+  const failed = new Map<string, string>();
+  const handled = await embedChunks(chunks, embedder, {
+    batchSize,
+    onEmbedded: (c, v) => void embedded.set(c.name, v),
+    onFailed: (c, e) => void failed.set(c.name, (e as Error).message),
+  });
+  return { embedded, failed, handled };
+}
+
+const texts = ["a", "bbbbbbbb", "cc", "ddddddddddddddddd", "eee", "ffff"];
+const chunks = texts.map((t, i) => chunk(`f${i}`, t));
+
+describe("embedChunks", () => {
+  it("embeds every chunk once, in batches of similar length, with the embedder's vectors", async () => {
+    const embedder = fakeEmbedder();
+    const { embedded, failed, handled } = await run(chunks, embedder, 4);
+    expect(handled).toBe(6);
+    expect(failed.size).toBe(0);
+    expect(embedder.calls).toEqual([["a", "cc", "eee", "ffff"], ["bbbbbbbb", "ddddddddddddddddd"]]);
+    for (const c of chunks) expect(Array.from(embedded.get(c.name)!)).toEqual(Array.from(hashVector(c.text, 16)));
+  });
+
+  it("retries a failing batch one by one so only the poisoned chunk fails", async () => {
+    const embedder = fakeEmbedder({ poisoned: (t) => t === "cc" });
+    const { embedded, failed } = await run(chunks, embedder, 3);
+    expect([...failed.keys()]).toEqual(["f2"]);
+    expect(failed.get("f2")).toBe("poisoned input");
+    expect([...embedded.keys()].sort()).toEqual(["f0", "f1", "f3", "f4", "f5"]);
+    // first batch [a, cc, eee] failed, then a, cc, eee alone, then the clean second batch
+    expect(embedder.calls).toEqual([["a", "cc", "eee"], ["a"], ["cc"], ["eee"], ["ffff", "bbbbbbbb", "ddddddddddddddddd"]]);
+  });
+
+  it("treats a wrong vector count as a batch failure and recovers item by item", async () => {
+    const embedder = fakeEmbedder({ dropFromBatches: 1 });
+    const { embedded, failed } = await run(chunks, embedder, 3);
+    expect(failed.size).toBe(0);
+    expect(embedded.size).toBe(6);
+  });
+
+  it("fails every chunk of a model with the wrong dimension, never padding or truncating", async () => {
+    const embedder = fakeEmbedder({ dimension: 16, wrongDimension: 8 });
+    const { embedded, failed } = await run(chunks.slice(0, 2), embedder, 2);
+    expect(embedded.size).toBe(0);
+    expect([...failed.values()]).toEqual([
+      "embedder returned a 8-d vector, expected 16",
+      "embedder returned a 8-d vector, expected 16",
+    ]);
+  });
+
+  it("stops before the next batch once the signal aborts", async () => {
+    const embedder = fakeEmbedder();
+    const controller = new AbortController();
+    let seen = 0;
+    const handled = await embedChunks(chunks, embedder, {
+      batchSize: 2,
+      signal: controller.signal,
+      onEmbedded: () => {
+        if (++seen === 2) controller.abort();
+      },
+      onFailed: () => undefined,
+    });
+    expect(handled).toBe(2);
+    expect(embedder.calls.length).toBe(1);
+  });
+});

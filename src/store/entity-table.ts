@@ -1,0 +1,192 @@
+import * as lancedb from "@lancedb/lancedb";
+import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
+import { StoreError, describeError } from "../model/errors.js";
+import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
+
+/** Name of the LanceDB table holding one row per entity. */
+export const ENTITY_TABLE = "entities";
+
+/**
+ * Arrow schema of the entity table (columns snake_case). `vector` is a fixed-size list of
+ * `dimension` float32 values, L2-normalised; lines are 1-based.
+ */
+export function entitySchema(dimension: number): Schema {
+  const text = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
+  const int = (name: string, nullable = false) => new Field(name, new Int32(), nullable);
+  return new Schema([
+    text("id"),
+    text("path"),
+    text("kind"),
+    text("name"),
+    text("qualified_name"),
+    text("parent_qualified_name", true),
+    int("start_line"),
+    int("end_line"),
+    int("decorator_line", true),
+    text("decorators"),
+    text("signature"),
+    text("docstring", true),
+    text("source"),
+    text("text"),
+    text("content_hash"),
+    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+  ]);
+}
+
+/** One table row as LanceDB returns it (vector omitted). */
+interface EntityRow {
+  id: string;
+  path: string;
+  kind: string;
+  name: string;
+  qualified_name: string;
+  parent_qualified_name: string | null;
+  start_line: number;
+  end_line: number;
+  decorator_line: number | null;
+  decorators: string;
+  signature: string;
+  docstring: string | null;
+  source: string;
+  text: string;
+  content_hash: string;
+}
+
+/**
+ * Opens (creating if needed) the LanceDB database in `dbDir`.
+ * @throws StoreError when LanceDB cannot open the folder.
+ */
+export async function openDatabase(dbDir: string): Promise<lancedb.Connection> {
+  try {
+    return await lancedb.connect(dbDir);
+  } catch (error) {
+    throw new StoreError(`cannot open the index database at ${dbDir}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Replaces the entity table with `chunks` (an empty table when there are none), in one write:
+ * readers see either the previous version or the new one. Rows are written in `chunks` order.
+ * @throws StoreError when the write fails, or a vector's length differs from `dimension`.
+ */
+export async function replaceEntityTable(db: lancedb.Connection, chunks: readonly EmbeddedChunk[], dimension: number): Promise<void> {
+  const bad = chunks.find((c) => c.vector.length !== dimension);
+  if (bad) throw new StoreError(`vector of ${bad.id} has ${bad.vector.length} values, the index holds ${dimension}-d vectors`);
+  const schema = entitySchema(dimension);
+  try {
+    if (chunks.length === 0) {
+      await db.createEmptyTable(ENTITY_TABLE, schema, { mode: "overwrite" });
+      return;
+    }
+    const rows = chunks.map(toRow);
+    await db.createTable(ENTITY_TABLE, rows, { mode: "overwrite", schema });
+  } catch (error) {
+    throw new StoreError(`cannot write the entity table: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The `limit` entities nearest to `vector` by cosine distance (exact search), best first, with
+ * `score = 1 - distance` (cosine similarity, higher is better).
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function searchEntities(db: lancedb.Connection, vector: Float32Array, limit: number): Promise<SearchHit[]> {
+  let rows: (EntityRow & { _distance: number })[];
+  try {
+    const table = await db.openTable(ENTITY_TABLE);
+    rows = (await table
+      .vectorSearch(vector)
+      .distanceType("cosine")
+      .select([...ROW_COLUMNS, "_distance"])
+      .limit(limit)
+      .toArray()) as (EntityRow & { _distance: number })[];
+  } catch (error) {
+    throw new StoreError(`cannot search the entity table: ${describeError(error)}`, { cause: error });
+  }
+  return rows.map((row) => ({ chunk: fromRow(row), score: 1 - row._distance }));
+}
+
+/**
+ * Number of rows in the entity table.
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function countEntities(db: lancedb.Connection): Promise<number> {
+  try {
+    return await (await db.openTable(ENTITY_TABLE)).countRows();
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Every stored entity without its vector, ordered by path then start line.
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function listEntities(db: lancedb.Connection): Promise<Chunk[]> {
+  try {
+    const table = await db.openTable(ENTITY_TABLE);
+    const rows = (await table.query().select([...ROW_COLUMNS]).toArray()) as EntityRow[];
+    return rows.map(fromRow).sort((a, b) => (a.path === b.path ? a.startLine - b.startLine : a.path < b.path ? -1 : 1));
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
+  }
+}
+
+const ROW_COLUMNS = [
+  "id",
+  "path",
+  "kind",
+  "name",
+  "qualified_name",
+  "parent_qualified_name",
+  "start_line",
+  "end_line",
+  "decorator_line",
+  "decorators",
+  "signature",
+  "docstring",
+  "source",
+  "text",
+  "content_hash",
+] as const;
+
+function toRow(chunk: EmbeddedChunk): Record<string, unknown> {
+  return {
+    id: chunk.id,
+    path: chunk.path,
+    kind: chunk.kind,
+    name: chunk.name,
+    qualified_name: chunk.qualifiedName,
+    parent_qualified_name: chunk.parentQualifiedName,
+    start_line: chunk.startLine,
+    end_line: chunk.endLine,
+    decorator_line: chunk.decoratorLine,
+    decorators: JSON.stringify(chunk.decorators),
+    signature: chunk.signature,
+    docstring: chunk.docstring,
+    source: chunk.source,
+    text: chunk.text,
+    content_hash: chunk.contentHash,
+    vector: Array.from(chunk.vector),
+  };
+}
+
+function fromRow(row: EntityRow): Chunk {
+  return {
+    id: row.id,
+    path: row.path,
+    kind: row.kind as EntityKind,
+    name: row.name,
+    qualifiedName: row.qualified_name,
+    parentQualifiedName: row.parent_qualified_name ?? null,
+    startLine: Number(row.start_line),
+    endLine: Number(row.end_line),
+    decoratorLine: row.decorator_line === null || row.decorator_line === undefined ? null : Number(row.decorator_line),
+    decorators: JSON.parse(row.decorators) as string[],
+    signature: row.signature,
+    docstring: row.docstring ?? null,
+    source: row.source,
+    text: row.text,
+    contentHash: row.content_hash,
+  };
+}

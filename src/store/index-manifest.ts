@@ -1,0 +1,108 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } from "../model/errors.js";
+
+/** File name of the manifest inside an index folder. */
+export const MANIFEST_FILE = "manifest.json";
+
+/** Version of the table layout and manifest; bumped when an older index can no longer be read. */
+export const SCHEMA_VERSION = 1;
+
+const lastRunSchema = z.object({
+  /** ISO-8601 times. */
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  filesIndexed: z.number().int().nonnegative(),
+  entitiesStored: z.number().int().nonnegative(),
+  failureCount: z.number().int().nonnegative(),
+});
+
+const manifestSchema = z.object({
+  format: z.literal("codesearch-index"),
+  schemaVersion: z.number().int(),
+  /** Hub id or absolute local directory of the model that produced every vector. */
+  modelId: z.string().min(1),
+  /** Vector length. */
+  dimension: z.number().int().positive(),
+  /** Token limit texts were truncated to. */
+  maxTokens: z.number().int().positive(),
+  /** Absolute repository root the paths are relative to. */
+  repoRoot: z.string(),
+  lastRun: lastRunSchema,
+});
+
+/** Contents of `manifest.json`: what built the index, written after the table (temp file + rename). */
+export type IndexManifest = z.infer<typeof manifestSchema>;
+
+/**
+ * Reads the manifest of the index in `indexDir`, or null when there is none.
+ * @throws IndexMismatchError when it is from another schema version; StoreError when unreadable or invalid.
+ */
+export async function readManifest(indexDir: string): Promise<IndexManifest | null> {
+  const file = path.join(indexDir, MANIFEST_FILE);
+  let raw: string;
+  try {
+    raw = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new StoreError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new StoreError(`${file} is not valid JSON; delete the folder ${indexDir} and index again`, { cause: error });
+  }
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === "number" && version !== SCHEMA_VERSION) {
+    throw new IndexMismatchError(
+      `the index in ${indexDir} has schema version ${version}, this codesearch reads version ${SCHEMA_VERSION}; run \`codesearch index\` with --rebuild`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new StoreError(`${file} is not a codesearch manifest (${parsed.error.issues[0]?.message ?? "invalid"})`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads the manifest and fails unless it exists.
+ * @throws IndexNotFoundError when `indexDir` holds no manifest; see {@link readManifest}.
+ */
+export async function requireManifest(indexDir: string): Promise<IndexManifest> {
+  const manifest = await readManifest(indexDir);
+  if (!manifest) throw new IndexNotFoundError(`no codesearch index in ${indexDir}; run \`codesearch index\` first`);
+  return manifest;
+}
+
+/**
+ * Writes the manifest atomically (temp file + rename).
+ * @throws StoreError when it cannot be written.
+ */
+export async function writeManifest(indexDir: string, manifest: IndexManifest): Promise<void> {
+  try {
+    await writeFileAtomic(path.join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (error) {
+    throw new StoreError(`cannot write the manifest in ${indexDir}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Fails when an existing index was built with a different model or dimension than `modelId`/`dimension`.
+ * @throws IndexMismatchError naming both models and how to proceed.
+ */
+export function assertSameModel(manifest: IndexManifest, modelId: string, dimension?: number): void {
+  if (manifest.modelId !== modelId) {
+    throw new IndexMismatchError(
+      `the index was built with model ${manifest.modelId}, not ${modelId}; vectors of two models cannot be mixed. ` +
+        `Omit --model to reuse the index's model, or pass --rebuild to re-index with ${modelId}`,
+    );
+  }
+  if (dimension !== undefined && manifest.dimension !== dimension) {
+    throw new IndexMismatchError(`the index holds ${manifest.dimension}-d vectors but model ${modelId} produces ${dimension}-d vectors`);
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * store/ owns the index on disk: the LanceDB entity table, its schema and queries, the manifest and
+ * finding an index. It must not parse source, embed or print.
+ */
+export * from "./entity-table.js";
+export * from "./index-manifest.js";
+export * from "./locate-index.js";

@@ -1,0 +1,349 @@
+process.env.LANCEDB_LOG = "error";
+
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Connection } from "@lancedb/lancedb";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IndexMismatchError, IndexNotFoundError, StoreError } from "../../src/model/errors.js";
+import type { Chunk, EmbeddedChunk } from "../../src/model/types.js";
+import { ENTITY_TABLE, countEntities, listEntities, openDatabase, replaceEntityTable, searchEntities } from "../../src/store/entity-table.js";
+import {
+  MANIFEST_FILE,
+  SCHEMA_VERSION,
+  assertSameModel,
+  readManifest,
+  requireManifest,
+  writeManifest,
+  type IndexManifest,
+} from "../../src/store/index-manifest.js";
+import { INDEX_DIR_NAME, defaultIndexDir, findIndexUpwards } from "../../src/store/locate-index.js";
+
+const DIM = 8;
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+function normalise(values: number[]): Float32Array {
+  const norm = Math.hypot(...values);
+  return Float32Array.from(values, (v) => v / norm);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+function chunk(overrides: Partial<EmbeddedChunk> & Pick<EmbeddedChunk, "path" | "qualifiedName" | "startLine" | "vector">): EmbeddedChunk {
+  const name = overrides.name ?? overrides.qualifiedName.split(".").pop()!;
+  const source = overrides.source ?? `def ${name}():\n    pass`;
+  const text = overrides.text ?? `${overrides.qualifiedName}\n${source}`;
+  return {
+    id: `${overrides.path}:${overrides.startLine}:${overrides.qualifiedName}`,
+    kind: "function",
+    name,
+    parentQualifiedName: null,
+    endLine: overrides.startLine + 1,
+    decoratorLine: null,
+    decorators: [],
+    signature: `def ${name}()`,
+    docstring: null,
+    source,
+    text,
+    contentHash: sha256(text),
+    ...overrides,
+  };
+}
+
+/** The chunk without its vector, as listEntities / searchEntities return it. */
+function withoutVector(c: EmbeddedChunk): Chunk {
+  const { vector: _vector, ...rest } = c;
+  return rest;
+}
+
+const CART_TOTAL = chunk({
+  path: "shop/cart.py",
+  kind: "method",
+  name: "total",
+  qualifiedName: "Cart.total",
+  parentQualifiedName: "Cart",
+  startLine: 12,
+  endLine: 18,
+  decoratorLine: 11,
+  decorators: ["@property", '@cache(key="a, b")'],
+  signature: "def total(self) -> Decimal",
+  docstring: 'Sum of the line items.\n\nIncludes "tax".',
+  source: 'def total(self) -> Decimal:\n    """Sum of the line items."""\n    return sum(self.items)',
+  vector: normalise([1, 0.5, 0, 0, 0, 0, 0, 0.1]),
+});
+const CART_CLASS = chunk({
+  path: "shop/cart.py",
+  kind: "class",
+  name: "Cart",
+  qualifiedName: "Cart",
+  startLine: 3,
+  endLine: 30,
+  signature: "class Cart",
+  docstring: "A basket.",
+  source: "class Cart:\n    ...",
+  vector: normalise([0, 1, 0.2, 0, 0, 0, 0, 0]),
+});
+const UNICODE = chunk({
+  path: "shop/unicode_names.py",
+  name: "größe_berechnen",
+  qualifiedName: "Maße.größe_berechnen",
+  parentQualifiedName: "Maße",
+  kind: "method",
+  startLine: 5,
+  source: "def größe_berechnen(self):\n    return '日本語 🐍'",
+  vector: normalise([0, 0, 0, 1, 1, 0, 0, 0]),
+});
+const RETRY = chunk({
+  path: "shop/net/retry.py",
+  qualifiedName: "retry",
+  startLine: 1,
+  endLine: 9,
+  decoratorLine: null,
+  decorators: [],
+  docstring: null,
+  vector: normalise([0.3, 0.3, 0.3, 0.3, -0.3, 0.3, 0.3, 0.3]),
+});
+const TOOL = chunk({
+  path: "scripts/tool.py",
+  qualifiedName: "main",
+  startLine: 40,
+  vector: normalise([0, 0, 0, 0, 0, 1, -1, 0]),
+});
+
+const ALL = [CART_TOTAL, UNICODE, RETRY, CART_CLASS, TOOL];
+
+describe("entity table", () => {
+  let db: Connection;
+
+  beforeEach(async () => {
+    db = await openDatabase(path.join(dir, "db"));
+  });
+
+  it("stores every chunk and lists them, fields intact, ordered by path then start line", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    expect(await countEntities(db)).toBe(5);
+    expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
+  });
+
+  it("searches best first with score = cosine similarity, and respects the limit", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    const query = normalise([0.9, 0.6, 0.1, 0.05, 0, 0, 0, 0]);
+    const expected = ALL.map((c) => ({ id: c.id, score: cosine(query, c.vector) })).sort((a, b) => b.score - a.score);
+
+    const hits = await searchEntities(db, query, 5);
+    expect(hits.map((h) => h.chunk.id)).toEqual(expected.map((e) => e.id));
+    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+    expect(hits[0]!.chunk).toEqual(withoutVector(CART_TOTAL));
+
+    const top2 = await searchEntities(db, query, 2);
+    expect(top2.map((h) => h.chunk.id)).toEqual(expected.slice(0, 2).map((e) => e.id));
+    expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map(withoutVector));
+
+    const many = await searchEntities(db, query, 50);
+    expect(many).toHaveLength(5);
+  });
+
+  it("gives score 1 for the query equal to a stored vector and -1 for its opposite", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    const [exact] = await searchEntities(db, UNICODE.vector, 1);
+    expect(exact!.chunk.id).toBe(UNICODE.id);
+    expect(exact!.score).toBeCloseTo(1, 5);
+
+    const opposite = Float32Array.from(TOOL.vector, (v) => -v);
+    const hits = await searchEntities(db, opposite, 5);
+    expect(hits.at(-1)!.chunk.id).toBe(TOOL.id);
+    expect(hits.at(-1)!.score).toBeCloseTo(-1, 5);
+  });
+
+  it("replacing with fewer rows leaves exactly those rows", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    await replaceEntityTable(db, [RETRY, CART_CLASS], DIM);
+    expect(await countEntities(db)).toBe(2);
+    expect(await listEntities(db)).toEqual([CART_CLASS, RETRY].map(withoutVector));
+    const hits = await searchEntities(db, CART_TOTAL.vector, 10);
+    expect(hits.map((h) => h.chunk.id).sort()).toEqual([CART_CLASS.id, RETRY.id].sort());
+
+    // Replacing with the same rows again does not duplicate them.
+    await replaceEntityTable(db, [RETRY, CART_CLASS], DIM);
+    expect(await countEntities(db)).toBe(2);
+  });
+
+  it("replacing with no chunks leaves an empty, searchable table", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    await replaceEntityTable(db, [], DIM);
+    expect(await countEntities(db)).toBe(0);
+    expect(await listEntities(db)).toEqual([]);
+    expect(await searchEntities(db, TOOL.vector, 3)).toEqual([]);
+  });
+
+  it("an empty replace on a fresh database creates the table", async () => {
+    await replaceEntityTable(db, [], DIM);
+    expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
+    expect(await countEntities(db)).toBe(0);
+  });
+
+  it("a vector of the wrong length throws StoreError and leaves the previous table intact", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    const short = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM - 1).fill(0.1) });
+    const long = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM + 1).fill(0.1) });
+    for (const bad of [short, long]) {
+      const attempt = replaceEntityTable(db, [RETRY, bad], DIM);
+      await expect(attempt).rejects.toBeInstanceOf(StoreError);
+      await expect(attempt).rejects.toThrow(`vector of ${bad.id} has ${bad.vector.length} values`);
+    }
+    expect(await countEntities(db)).toBe(5);
+    expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
+  });
+
+  it("the table persists: a new connection to the same folder reads the same rows", async () => {
+    await replaceEntityTable(db, [UNICODE, TOOL], DIM);
+    const again = await openDatabase(path.join(dir, "db"));
+    expect(await countEntities(again)).toBe(2);
+    expect(await listEntities(again)).toEqual([TOOL, UNICODE].map(withoutVector));
+  });
+
+  it("a query vector of the wrong length throws StoreError", async () => {
+    await replaceEntityTable(db, ALL, DIM);
+    await expect(searchEntities(db, new Float32Array(DIM + 3).fill(0.2), 2)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("count, list and search throw StoreError when there is no table", async () => {
+    await expect(countEntities(db)).rejects.toBeInstanceOf(StoreError);
+    await expect(listEntities(db)).rejects.toBeInstanceOf(StoreError);
+    await expect(searchEntities(db, TOOL.vector, 1)).rejects.toBeInstanceOf(StoreError);
+  });
+});
+
+describe("index manifest", () => {
+  const manifest: IndexManifest = {
+    format: "codesearch-index",
+    schemaVersion: SCHEMA_VERSION,
+    modelId: "microsoft/codebert-base",
+    dimension: 768,
+    maxTokens: 512,
+    repoRoot: "/home/dev/shop",
+    lastRun: {
+      startedAt: "2025-01-02T03:04:05.000Z",
+      finishedAt: "2025-01-02T03:04:09.500Z",
+      durationMs: 4500,
+      filesIndexed: 5,
+      entitiesStored: 17,
+      failureCount: 1,
+    },
+  };
+
+  it("writeManifest then readManifest round-trips, leaving only manifest.json", async () => {
+    await writeManifest(dir, manifest);
+    expect(await readManifest(dir)).toEqual(manifest);
+    expect(await readdir(dir)).toEqual([MANIFEST_FILE]);
+    expect(JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), "utf8"))).toEqual(manifest);
+  });
+
+  it("writeManifest overwrites an earlier manifest", async () => {
+    await writeManifest(dir, manifest);
+    const next = { ...manifest, lastRun: { ...manifest.lastRun, entitiesStored: 3 } };
+    await writeManifest(dir, next);
+    expect(await readManifest(dir)).toEqual(next);
+    expect(await readdir(dir)).toEqual([MANIFEST_FILE]);
+  });
+
+  it("writeManifest throws StoreError when the folder does not exist", async () => {
+    await expect(writeManifest(path.join(dir, "missing"), manifest)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("readManifest returns null when there is no manifest", async () => {
+    expect(await readManifest(dir)).toBeNull();
+    expect(await readManifest(path.join(dir, "does-not-exist"))).toBeNull();
+  });
+
+  it("readManifest throws StoreError on invalid JSON", async () => {
+    await writeFile(path.join(dir, MANIFEST_FILE), '{"format": "codesearch-index", ');
+    await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("readManifest throws StoreError on JSON that is not a manifest", async () => {
+    const { modelId: _modelId, ...withoutModel } = manifest;
+    for (const bad of [{ ...manifest, format: "other" }, withoutModel, { ...manifest, dimension: 0 }, null, [1, 2]]) {
+      await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(bad));
+      await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+    }
+  });
+
+  it("readManifest throws IndexMismatchError for another schema version", async () => {
+    await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, schemaVersion: SCHEMA_VERSION + 1 }));
+    const attempt = readManifest(dir);
+    await expect(attempt).rejects.toBeInstanceOf(IndexMismatchError);
+    await expect(attempt).rejects.toMatchObject({ code: "index-mismatch", exitCode: 5 });
+  });
+
+  it("requireManifest returns the manifest, or throws IndexNotFoundError on an empty folder", async () => {
+    await expect(requireManifest(dir)).rejects.toBeInstanceOf(IndexNotFoundError);
+    await writeManifest(dir, manifest);
+    expect(await requireManifest(dir)).toEqual(manifest);
+  });
+
+  it("assertSameModel accepts the same model and dimension and rejects another", () => {
+    expect(() => assertSameModel(manifest, "microsoft/codebert-base", 768)).not.toThrow();
+    expect(() => assertSameModel(manifest, "microsoft/codebert-base")).not.toThrow();
+    expect(() => assertSameModel(manifest, "microsoft/unixcoder-base", 768)).toThrow(IndexMismatchError);
+    expect(() => assertSameModel(manifest, "microsoft/unixcoder-base")).toThrow(IndexMismatchError);
+    expect(() => assertSameModel(manifest, "microsoft/codebert-base", 384)).toThrow(IndexMismatchError);
+  });
+});
+
+describe("locating an index", () => {
+  it("defaultIndexDir is <repoRoot>/.codesearch, absolute", () => {
+    expect(defaultIndexDir(dir)).toBe(path.join(dir, INDEX_DIR_NAME));
+    expect(path.isAbsolute(defaultIndexDir("relative/repo"))).toBe(true);
+  });
+
+  it("findIndexUpwards finds the nearest index from a nested subdirectory", async () => {
+    const repo = path.join(dir, "repo");
+    const nested = path.join(repo, "pkg", "sub", "deep");
+    await mkdir(nested, { recursive: true });
+    await mkdir(path.join(repo, INDEX_DIR_NAME));
+    await writeFile(path.join(repo, INDEX_DIR_NAME, MANIFEST_FILE), "{}");
+
+    const expected = { repoRoot: repo, indexDir: path.join(repo, INDEX_DIR_NAME) };
+    expect(findIndexUpwards(nested)).toEqual(expected);
+    expect(findIndexUpwards(repo)).toEqual(expected);
+    expect(findIndexUpwards(path.relative(process.cwd(), nested))).toEqual(expected);
+
+    // A nearer index wins.
+    const inner = path.join(repo, "pkg");
+    await mkdir(path.join(inner, INDEX_DIR_NAME));
+    await writeFile(path.join(inner, INDEX_DIR_NAME, MANIFEST_FILE), "{}");
+    expect(findIndexUpwards(nested)).toEqual({ repoRoot: inner, indexDir: path.join(inner, INDEX_DIR_NAME) });
+  });
+
+  it("findIndexUpwards ignores a .codesearch folder without a manifest and returns null when none exists", async () => {
+    const nested = path.join(dir, "repo", "pkg");
+    await mkdir(nested, { recursive: true });
+    await mkdir(path.join(dir, "repo", INDEX_DIR_NAME));
+    expect(findIndexUpwards(nested)).toBeNull();
+    expect(findIndexUpwards(dir)).toBeNull();
+  });
+});

@@ -1,0 +1,41 @@
+// report/ owns turning indexing events into progress state (one pure reducer) and into text: plain lines, JSON lines, summary and failure table.
+// It must not import ink or react, exit the process, read files or look at the clock; it imports only src/model/ and writes only to the streams it is given.
+export {
+  initialProgressState,
+  reduceProgress,
+  entitiesDone,
+  entitiesRemaining,
+  progressFraction,
+  RATE_WINDOW_MS,
+  RATE_WINDOW_MAX_EVENTS,
+} from "./progress-state.js";
+export type { ProgressState, ProgressPhase, CurrentEntity } from "./progress-state.js";
+export {
+  formatDuration,
+  formatEta,
+  formatRate,
+  formatCount,
+  formatPercent,
+  formatBytes,
+  formatSkipReason,
+  formatLocation,
+  formatCurrentEntity,
+  formatEmbedProgressLine,
+  formatEntitiesDone,
+  formatBar,
+  oneLine,
+  plural,
+} from "./format.js";
+export {
+  summaryRows,
+  formatSummaryLines,
+  failuresByStage,
+  failureRow,
+  formatFailureTable,
+  formatFailureTableLines,
+  SUMMARY_LABEL_WIDTH,
+} from "./summary-text.js";
+export type { SummaryRow, SummaryTextOptions, FailureRow, FailureTableOptions, FailureTableText } from "./summary-text.js";
+export { createPlainReporter } from "./plain-reporter.js";
+export type { PlainReporterOptions } from "./plain-reporter.js";
+export { createJsonLinesReporter, toJsonLine } from "./json-reporter.js";

@@ -1,0 +1,172 @@
+/**
+ * The end-of-run text shared by the plain reporter and the Ink view: labelled summary rows
+ * (files, entities, skipped files, failures, time, index location) and the failure table.
+ */
+import type { IndexFailure, IndexSummary } from "../model/types.js";
+import { formatBytes, formatCount, formatDuration, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
+
+/** One line of the summary: a short label (`files`, `entities`, …; empty on continuation lines) and its text. */
+export interface SummaryRow {
+  label: string;
+  value: string;
+}
+
+/** Options of `summaryRows` / `formatSummaryLines`. */
+export interface SummaryTextOptions {
+  /** Skipped files listed one per row before `… and N more`; default 10. */
+  maxSkippedRows?: number;
+}
+
+/** Width the labels of `formatSummaryLines` are padded to (longest label `entities` + 2). */
+export const SUMMARY_LABEL_WIDTH = 10;
+
+/**
+ * The summary as rows, in this order: `files`, `entities`, `skipped` (one row per skipped file,
+ * continuation rows have an empty label), `failures` (only when there are some, counted by
+ * stage), `time`, `index`. Example values:
+ * `41 indexed of 42 (1 failed, 3 skipped)`, `310 found: 180 embedded, 120 from cache, 10 failed`,
+ * `big/data.py (too large, 2.1 MB)`, `11: 1 parse, 10 embed`, `12.3 s`,
+ * `/repo/.codesearch (300 rows, model X, 768-d)`.
+ */
+export function summaryRows(summary: IndexSummary, options: SummaryTextOptions = {}): SummaryRow[] {
+  const maxSkippedRows = options.maxSkippedRows ?? 10;
+  const rows: SummaryRow[] = [];
+  const filesFailed = Math.max(0, summary.filesDiscovered - summary.filesIndexed);
+  const fileNotes = [
+    ...(filesFailed > 0 ? [`${formatCount(filesFailed)} failed`] : []),
+    ...(summary.filesSkipped.length > 0 ? [`${formatCount(summary.filesSkipped.length)} skipped`] : []),
+  ];
+  rows.push({
+    label: "files",
+    value:
+      `${formatCount(summary.filesIndexed)} indexed of ${formatCount(summary.filesDiscovered)}` +
+      (fileNotes.length > 0 ? ` (${fileNotes.join(", ")})` : ""),
+  });
+
+  const entitiesFailed = summary.failures.filter((f) => f.stage === "embed").length;
+  rows.push({
+    label: "entities",
+    value:
+      `${formatCount(summary.entitiesFound)} found: ${formatCount(summary.chunksEmbedded)} embedded, ` +
+      `${formatCount(summary.chunksFromCache)} from cache, ${formatCount(entitiesFailed)} failed`,
+  });
+
+  summary.filesSkipped.slice(0, maxSkippedRows).forEach((file, index) => {
+    rows.push({
+      label: index === 0 ? "skipped" : "",
+      value: `${file.path} (${formatSkipReason(file.reason)}, ${formatBytes(file.sizeBytes)})`,
+    });
+  });
+  if (summary.filesSkipped.length > maxSkippedRows) {
+    rows.push({
+      label: maxSkippedRows === 0 ? "skipped" : "",
+      value: `… and ${formatCount(summary.filesSkipped.length - maxSkippedRows)} more`,
+    });
+  }
+
+  if (summary.failures.length > 0) {
+    rows.push({ label: "failures", value: `${formatCount(summary.failures.length)}: ${failuresByStage(summary.failures)}` });
+  }
+
+  rows.push({ label: "time", value: formatDuration(summary.durationMs) });
+  rows.push({
+    label: "index",
+    value:
+      `${summary.indexDir} (${plural(summary.chunksStored, "row")}, model ${summary.modelId}, ` +
+      `${summary.dimension}-d)`,
+  });
+  return rows;
+}
+
+/** `summaryRows` as text lines: label padded to `SUMMARY_LABEL_WIDTH`, then the value. */
+export function formatSummaryLines(summary: IndexSummary, options: SummaryTextOptions = {}): string[] {
+  return summaryRows(summary, options).map((row) => `${row.label.padEnd(SUMMARY_LABEL_WIDTH)}${row.value}`);
+}
+
+/** `1 parse, 10 embed`: failure counts per stage, in pipeline order, zero stages left out. */
+export function failuresByStage(failures: readonly IndexFailure[]): string {
+  const order = ["read", "parse", "embed", "store"] as const;
+  return order
+    .map((stage) => [stage, failures.filter((f) => f.stage === stage).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([stage, count]) => `${formatCount(count)} ${stage}`)
+    .join(", ");
+}
+
+/** One failure as table cells: `pkg/mod.py:12`, `Foo.bar` (or `-`), `embed`, the reason on one line. */
+export interface FailureRow {
+  location: string;
+  entity: string;
+  stage: string;
+  reason: string;
+}
+
+/** Options of `formatFailureTable`. */
+export interface FailureTableOptions {
+  /** Failures shown before `… and N more`; default 20. */
+  maxRows?: number;
+  /** Reasons longer than this many characters are cut with `…`; default 120. */
+  maxReasonLength?: number;
+}
+
+/** The failure table as text: a header line, one line per shown failure, and the `… and N more` line or null. */
+export interface FailureTableText {
+  header: string;
+  rows: string[];
+  moreLine: string | null;
+}
+
+const MAX_LOCATION_WIDTH = 60;
+const MAX_ENTITY_WIDTH = 40;
+
+/** Cells of one failure; the reason is `message` on one line, cut to `maxReasonLength` characters. */
+export function failureRow(failure: IndexFailure, maxReasonLength = 120): FailureRow {
+  return {
+    location: formatLocation(failure.path, failure.line),
+    entity: failure.qualifiedName ? failure.qualifiedName : "-",
+    stage: failure.stage,
+    reason: oneLine(failure.message, maxReasonLength) || "-",
+  };
+}
+
+/**
+ * The failures (in the given order) as aligned columns `file:line  entity  stage  reason`, two
+ * spaces apart. Columns are as wide as their widest shown cell (location at most 60 characters,
+ * cut at the start with `…`; entity at most 40, cut at the end).
+ */
+export function formatFailureTable(
+  failures: readonly IndexFailure[],
+  options: FailureTableOptions = {},
+): FailureTableText {
+  const maxRows = Math.max(0, options.maxRows ?? 20);
+  const cells = failures.slice(0, maxRows).map((f) => {
+    const row = failureRow(f, options.maxReasonLength ?? 120);
+    return { ...row, location: cutStart(row.location, MAX_LOCATION_WIDTH), entity: oneLine(row.entity, MAX_ENTITY_WIDTH) };
+  });
+  const header: FailureRow = { location: "file:line", entity: "entity", stage: "stage", reason: "reason" };
+  const all = [header, ...cells];
+  const locationWidth = Math.max(...all.map((r) => r.location.length));
+  const entityWidth = Math.max(...all.map((r) => r.entity.length));
+  const stageWidth = Math.max(...all.map((r) => r.stage.length));
+  const line = (r: FailureRow): string =>
+    [r.location.padEnd(locationWidth), r.entity.padEnd(entityWidth), r.stage.padEnd(stageWidth), r.reason].join("  ");
+  const omitted = failures.length - cells.length;
+  return {
+    header: line(header).trimEnd(),
+    rows: cells.map(line),
+    moreLine: omitted > 0 ? `… and ${formatCount(omitted)} more` : null,
+  };
+}
+
+/** Header, rows and the `… and N more` line of `formatFailureTable` as one list of lines. */
+export function formatFailureTableLines(
+  failures: readonly IndexFailure[],
+  options: FailureTableOptions = {},
+): string[] {
+  const table = formatFailureTable(failures, options);
+  return [table.header, ...table.rows, ...(table.moreLine === null ? [] : [table.moreLine])];
+}
+
+function cutStart(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `…${text.slice(text.length - maxLength + 1)}`;
+}

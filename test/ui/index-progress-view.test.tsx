@@ -1,0 +1,217 @@
+import { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, it, expect, vi } from "vitest";
+import { render } from "ink-testing-library";
+import type { IndexEvent } from "../../src/model/events.js";
+import type { IndexFailure } from "../../src/model/types.js";
+import { initialProgressState, reduceProgress } from "../../src/report/index.js";
+import type { ProgressState } from "../../src/report/index.js";
+import { IndexProgressView } from "../../src/ui/IndexProgressView.js";
+import { colorEnabled, startIndexUi } from "../../src/ui/render-index-ui.js";
+import { createProgressStore } from "../../src/ui/use-index-progress.js";
+import { T0, scriptedRun, summary } from "../support/scripted-run.js";
+
+
+/** State after the first `count` events of the scripted run. */
+function after(count: number): ProgressState {
+  return scriptedRun().slice(0, count).reduce(reduceProgress, initialProgressState());
+}
+
+function frame(state: ProgressState, props: { maxFailureRows?: number; color?: boolean } = {}): string {
+  const { lastFrame, unmount } = render(<IndexProgressView state={state} color={props.color ?? false} {...props} />);
+  const text = lastFrame() ?? "";
+  unmount();
+  return text;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("IndexProgressView while running", () => {
+  it("shows the phase while scanning", () => {
+    expect(frame(after(1))).toBe("codesearch index /repo  model codebert-base\nscanning for Python files…");
+  });
+
+  it("shows files and the current file while extracting", () => {
+    expect(frame(after(4)).split("\n")).toEqual([
+      "codesearch index /repo  model codebert-base",
+      "extracting entities…",
+      "files     2/4 (1 skipped)",
+      "entities  5 found",
+      "current   pkg/b.py",
+    ]);
+  });
+
+  it("shows the bar, counts, rate, ETA and current entity while embedding", () => {
+    expect(frame(after(13)).split("\n")).toEqual([
+      "codesearch index /repo  model codebert-base (768-d)",
+      "files     4/4 (1 failed, 1 skipped)",
+      "entities  9 found (4 cached, 5 to embed)",
+      "███████████████████████░░░░░░░   77%  7/9",
+      "embedded 2 · cached 4 · failed 1",
+      "10.0/s  ETA 1 s  elapsed 1.3 s",
+      "current   pkg/c.py:40 Big.method",
+    ]);
+  });
+
+  it("says the model is loading and leaves out rate and ETA", () => {
+    const lines = frame(after(9)).split("\n");
+    expect(lines[1]).toBe("loading model codebert-base…");
+    expect(lines.slice(-2)).toEqual(["embedded 0 · cached 4 · failed 0", "elapsed 180 ms"]);
+  });
+
+  it("shows the store phase with a full bar", () => {
+    const lines = frame(after(17)).split("\n");
+    expect(lines[1]).toBe("writing 8 rows to LanceDB…");
+    expect(lines).toContain("██████████████████████████████  100%  9/9");
+    expect(lines.at(-1)).toBe("10.0/s  elapsed 1.7 s");
+  });
+});
+
+describe("IndexProgressView when finished", () => {
+  it("shows the summary and the failure table", () => {
+    expect(frame(after(19)).split("\n")).toEqual([
+      "codesearch index /repo  model codebert-base (768-d)",
+      "⚠ finished with 2 failures (1 parse, 1 embed)",
+      "files     3 indexed of 4 (1 failed, 1 skipped)",
+      "entities  9 found: 4 embedded, 4 from cache, 1 failed",
+      "skipped   data/big.py (too large, 2.1 MB)",
+      "failures  2: 1 parse, 1 embed",
+      "time      2.3 s",
+      "index     /repo/.codesearch (8 rows, model codebert-base, 768-d)",
+      "",
+      "file:line        entity      stage  reason",
+      "pkg/broken.py:7  -           parse  syntax error: unexpected indent at line 7",
+      "pkg/c.py:40      Big.method  embed  input too long",
+    ]);
+  });
+
+  it("limits the failure table", () => {
+    const failures: IndexFailure[] = Array.from({ length: 25 }, (_, i) => ({
+      path: `m${String(i).padStart(2, "0")}.py`,
+      stage: "embed",
+      message: "model returned NaN",
+      line: i + 1,
+      qualifiedName: `f${i}`,
+    }));
+    const state = reduceProgress(initialProgressState(), {
+      type: "index-finished",
+      timeMs: T0,
+      summary: { ...summary, failures },
+    });
+    const lines = frame(state, { maxFailureRows: 3 }).split("\n");
+    expect(lines.slice(-5)).toEqual([
+      "file:line  entity  stage  reason",
+      "m00.py:1   f0      embed  model returned NaN",
+      "m01.py:2   f1      embed  model returned NaN",
+      "m02.py:3   f2      embed  model returned NaN",
+      "… and 22 more",
+    ]);
+    expect(lines[1]).toBe("⚠ finished with 25 failures (25 embed)");
+  });
+
+  it("says finished without a table when nothing failed", () => {
+    const state = reduceProgress(initialProgressState(), {
+      type: "index-finished",
+      timeMs: T0,
+      summary: { ...summary, failures: [], filesIndexed: 4, filesSkipped: [] },
+    });
+    const text = frame(state);
+    expect(text.split("\n")[1]).toBe("✔ finished");
+    expect(text).not.toContain("file:line");
+  });
+});
+
+describe("colour", () => {
+  it.each([
+    [{}, true],
+    [{ NO_COLOR: "" }, true],
+    [{ NO_COLOR: "1" }, false],
+    [{ NO_COLOR: "0", FORCE_COLOR: "1" }, false],
+  ])("colorEnabled(%j) is %s", (env, enabled) => {
+    expect(colorEnabled(env)).toBe(enabled);
+  });
+
+  it("styles only when colour is on, even where chalk would colour", async () => {
+    // The chalk instance Ink itself uses; forced to colour so that only the prop decides.
+    const inkEntry = createRequire(import.meta.url).resolve("ink");
+    const chalkPath = createRequire(inkEntry).resolve("chalk");
+    const chalk = ((await import(pathToFileURL(chalkPath).href)) as { default: { level: number } }).default;
+    const level = chalk.level;
+    chalk.level = 1;
+    try {
+      expect(frame(after(19), { color: true })).toContain("\u001b[");
+      expect(frame(after(13), { color: true })).toContain("\u001b[");
+      expect(frame(after(19), { color: false })).not.toContain("\u001b");
+      expect(frame(after(13), { color: false })).not.toContain("\u001b");
+    } finally {
+      chalk.level = level;
+    }
+  });
+});
+
+describe("createProgressStore", () => {
+  it("folds every event but publishes at most every throttleMs, phase changes at once", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+    const store = createProgressStore({ throttleMs: 100 });
+    let published = 0;
+    store.subscribe(() => {
+      published++;
+    });
+    const events = scriptedRun();
+    for (const event of events.slice(0, 10)) store.sink(event);
+    // Phases changed at run-started, scan-finished, model-loading and model-loaded; the other
+    // events fell inside the 100 ms after a publish.
+    expect(published).toBe(4);
+    expect(store.getSnapshot().phase).toBe("embedding");
+
+    for (const event of events.slice(10, 13)) store.sink(event);
+    expect(published).toBe(4);
+    expect(store.getSnapshot().entitiesEmbedded).toBe(0);
+    vi.advanceTimersByTime(100);
+    expect(published).toBe(5);
+    expect(store.getSnapshot().entitiesEmbedded).toBe(2);
+    expect(store.getSnapshot().entitiesFailed).toBe(1);
+
+    store.sink(events[13] as IndexEvent);
+    const before = store.getSnapshot();
+    expect(store.getSnapshot()).toBe(before);
+    store.flush();
+    expect(published).toBe(6);
+    expect(store.getSnapshot().entitiesEmbedded).toBe(3);
+    store.dispose();
+  });
+});
+
+/** A minimal non-TTY WriteStream for Ink that keeps what was written. */
+class CollectingStream extends EventEmitter {
+  readonly columns = 100;
+  readonly rows = 40;
+  readonly isTTY = false;
+  text = "";
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+describe("startIndexUi", () => {
+  it("leaves the final summary on the stream after finish", async () => {
+    const stream = new CollectingStream();
+    const ui = startIndexUi({
+      stdout: stream as unknown as NodeJS.WriteStream,
+      color: false,
+      throttleMs: 0,
+      patchConsole: false,
+    });
+    for (const event of scriptedRun()) ui.sink(event);
+    await ui.finish();
+    await ui.finish();
+    expect(stream.text).toContain("⚠ finished with 2 failures (1 parse, 1 embed)");
+    expect(stream.text).toContain("pkg/c.py:40      Big.method  embed  input too long");
+    expect(stream.text).not.toContain("\u001b[3");
+  });
+});

@@ -1,0 +1,76 @@
+import path from "node:path";
+import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
+import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import type { IndexEventSink } from "../model/events.js";
+import { indexRepo } from "../pipeline/index.js";
+import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
+import { defaultIndexDir } from "../store/index.js";
+
+/** Parsed options of `codesearch index`. */
+export interface IndexCommandOptions {
+  model?: string;
+  db?: string;
+  rebuild?: boolean;
+  offline?: boolean;
+  batchSize?: number;
+  maxTokens?: number;
+  maxFileBytes?: number;
+  json?: boolean;
+  plain?: boolean;
+  verbose?: boolean;
+}
+
+/** How progress is shown. */
+type ReporterKind = "json" | "ink" | "plain";
+
+/**
+ * `--json` → JSON lines on stdout; an interactive terminal (stderr a TTY, not `CI`, not `--plain`)
+ * → the Ink view (imported only then); otherwise plain lines on stderr.
+ */
+export function chooseReporter(options: { json?: boolean; plain?: boolean }, env: NodeJS.ProcessEnv = process.env): ReporterKind {
+  if (options.json) return "json";
+  if (options.plain || env.CI || !process.stderr.isTTY || !process.stdout.isTTY) return "plain";
+  return "ink";
+}
+
+/**
+ * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed, 1 when
+ * some files or entities failed but the rest was saved.
+ * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
+ */
+export async function runIndexCommand(repo: string, options: IndexCommandOptions): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const repoRoot = path.resolve(cwd, repo);
+  const kind = chooseReporter(options);
+  let sink: IndexEventSink;
+  let finish = async (): Promise<void> => {};
+  if (kind === "json") {
+    sink = createJsonLinesReporter(process.stdout);
+  } else if (kind === "ink") {
+    const { startIndexUi } = await import("../ui/render-index-ui.js");
+    const ui = startIndexUi({ stdout: process.stderr });
+    sink = ui.sink;
+    finish = ui.finish;
+  } else {
+    sink = createPlainReporter(process.stderr, { verbose: options.verbose ?? false });
+  }
+  try {
+    const summary = await indexRepo({
+      repoRoot,
+      indexDir: options.db ? path.resolve(cwd, options.db) : defaultIndexDir(repoRoot),
+      cwd,
+      modelCacheDir: defaultModelCacheDir(),
+      offline: options.offline || offlineFromEnv(),
+      ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+      ...(options.model !== undefined ? { model: options.model } : {}),
+      ...(options.rebuild ? { rebuild: true } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+      ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+      sink,
+    });
+    return summary.failures.length > 0 ? ExitCode.CompletedWithFailures : ExitCode.Success;
+  } finally {
+    await finish();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * cli/ owns the command line: parsing (commander), choosing a reporter, printing results, and
+ * mapping errors to exit codes. It is the only place that calls process.exit.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_MODEL_ID } from "../embed/index.js";
+import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { toFatalReport } from "./fatal-error.js";
+import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
+import { type SearchCommandOptions, runSearchCommand } from "./search-command.js";
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   success
+  1   completed with failures: some files or entities failed, the rest was saved
+  2   usage error
+  3   nothing indexed (no Python definitions found, or all failed)
+  4   model could not be loaded or downloaded (or is missing offline)
+  5   no index found, or it was built with another model, dimension or schema
+  6   the index folder or LanceDB could not be read or written
+  70  internal error (a bug)
+
+Environment:
+  HF_ENDPOINT             model hub base URL (default https://huggingface.co)
+  CODESEARCH_OFFLINE=1    never download (also HF_HUB_OFFLINE=1); same as --offline
+  CODESEARCH_MODEL_CACHE  where downloaded models are kept (default ~/.cache/codesearch/models)
+  NO_COLOR                disable colours`;
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+/** Builds the `codesearch` program. Actions resolve to an exit code stored on `result`. */
+export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
+  const program = new Command("codesearch")
+    .description("Semantic code search for Python repositories: index functions, methods and classes, then ask in plain words.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .exitOverride();
+
+  program
+    .command("index")
+    .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
+    .argument("[repo]", "repository root", ".")
+    .option("--model <id|dir>", `hub model id or local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option("--db <dir>", "index folder (default: <repo>/.codesearch)")
+    .option("--rebuild", "allow replacing an index built with another model")
+    .option("--offline", "never download; fail naming the missing model files")
+    .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
+    .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
+    .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
+    .option("--json", "print progress events as JSON lines on stdout")
+    .option("--plain", "print plain progress lines even on a terminal")
+    .option("--verbose", "with plain output: show error causes and cache saves")
+    .action(async (repo: string, options: IndexCommandOptions) => {
+      result.exitCode = await runIndexCommand(repo, options);
+    });
+
+  program
+    .command("search")
+    .description("search the nearest index (from the current directory upwards) for code matching <query>")
+    .argument("[query]", "what you are looking for, in plain words or code")
+    .option("--repo <dir>", "search the index of this repository")
+    .option("--db <dir>", "index folder to search")
+    .addOption(new Option("-n, --limit <n>", "number of results").default(10).argParser(positiveInt("--limit")))
+    .option("--json", 'print {"results": [...]} as JSON')
+    .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')
+    .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("--preview must be a whole number");
+      return n;
+    }))
+    .option("--offline", "never download the model")
+    .action(async (query: string | undefined, options: SearchCommandOptions) => {
+      result.exitCode = await runSearchCommand(query, options);
+    });
+
+  return program;
+}
+
+/** Parses `argv` (as `process.argv`), runs the command, prints fatal errors to stderr, and resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<ExitCodeValue> {
+  const result: { exitCode: ExitCodeValue } = { exitCode: ExitCode.Success };
+  const program = buildProgram(result);
+  const wantsJson = argv.includes("--json") || argv.some((a) => a.startsWith("--queries"));
+  try {
+    await program.parseAsync(argv);
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander already printed the message for usage errors.
+      return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
+    }
+    const report = toFatalReport(error);
+    process.stderr.write(`codesearch: error: ${report.message}\n`);
+    for (const line of report.details) process.stderr.write(`  ${line}\n`);
+    if (wantsJson) {
+      process.stdout.write(`${JSON.stringify({ type: "error", code: report.code, exitCode: report.exitCode, message: report.message })}\n`);
+    }
+    return report.exitCode;
+  }
+}

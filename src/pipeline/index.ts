@@ -1,0 +1,7 @@
+/**
+ * pipeline/ is the only place stages meet: indexing (discover → extract → cache → embed → store) and searching.
+ * It must not import Ink/React, print or exit; it emits events and returns values or throws CodesearchErrors.
+ */
+export * from "./index-repo.js";
+export * from "./search-repo.js";
+export * from "./load-embedder.js";

@@ -1,0 +1,79 @@
+import path from "node:path";
+import { resolveModelSource } from "../embed/index.js";
+import type { Embedder } from "../embed/index.js";
+import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
+import type { SearchHit } from "../model/types.js";
+import { defaultIndexDir, findIndexUpwards, openDatabase, requireManifest, searchEntities } from "../store/index.js";
+import type { IndexManifest } from "../store/index.js";
+import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+
+/** Options of {@link openSearchSession}. */
+export interface SearchSessionOptions {
+  /** Repository whose index to search; default: the nearest `.codesearch` from `cwd` upwards. */
+  repoRoot?: string;
+  /** Index folder (`--db`); overrides the repository's default. */
+  indexDir?: string;
+  cwd: string;
+  modelCacheDir: string;
+  offline: boolean;
+  endpoint?: string;
+  loadEmbedder?: EmbedderLoader;
+}
+
+/** A loaded index and model, ready to answer many queries. */
+export interface SearchSession {
+  manifest: IndexManifest;
+  indexDir: string;
+  /**
+   * Embeds `query` with the index's own model and returns the `limit` most similar entities,
+   * best first (`score` = cosine similarity).
+   * @throws StoreError; Error from the model.
+   */
+  search(query: string, limit: number): Promise<SearchHit[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Finds the index, reads its manifest and loads the model it records (once, for any number of queries).
+ * @throws IndexNotFoundError when there is no index; IndexMismatchError; ModelLoadError; StoreError.
+ */
+export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
+  const indexDir = locateIndexDir(options);
+  const manifest = await requireManifest(indexDir);
+  const db = await openDatabase(indexDir);
+  const embedder: Embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
+    source: resolveModelSource(manifest.modelId, options.cwd),
+    cacheDir: options.modelCacheDir,
+    offline: options.offline,
+    maxTokens: manifest.maxTokens,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+  });
+  if (embedder.dimension !== manifest.dimension) {
+    await embedder.dispose();
+    throw new IndexMismatchError(`model ${manifest.modelId} now produces ${embedder.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
+  }
+  return {
+    manifest,
+    indexDir,
+    search: async (query, limit) => {
+      const [vector] = await embedder.embed([query]);
+      if (!vector) throw new Error("the model returned no vector for the query");
+      return searchEntities(db, vector, limit);
+    },
+    close: async () => {
+      db.close();
+      await embedder.dispose();
+    },
+  };
+}
+
+function locateIndexDir(options: SearchSessionOptions): string {
+  if (options.indexDir) return path.resolve(options.cwd, options.indexDir);
+  if (options.repoRoot) return defaultIndexDir(path.resolve(options.cwd, options.repoRoot));
+  const found = findIndexUpwards(options.cwd);
+  if (!found) {
+    throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass --repo`);
+  }
+  return found.indexDir;
+}
+

@@ -1,0 +1,126 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { SearchHitJson } from "../../src/cli/search-output.js";
+import { runCli } from "../support/run-cli.js";
+import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+
+describe("codesearch CLI (built), on a copy of fixtures/python with the test model", () => {
+  it("indexes with JSON-line events, exits 1 for the syntax error, and search --json points at real definitions", async () => {
+    const repo = await copyPythonFixtures();
+    const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--json"], { cwd: repo });
+    expect(index.stderr).toBe("");
+    expect(index.code).toBe(1);
+    const events = index.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; summary?: { chunksStored: number; failures: { path: string; stage: string }[] } });
+    expect(events[0]!.type).toBe("run-started");
+    const finished = events.at(-1)!;
+    expect(finished.type).toBe("index-finished");
+    expect(finished.summary!.failures).toEqual([expect.objectContaining({ path: "shop/broken.py", stage: "parse" })]);
+
+    const search = await runCli(["search", "retry a request when the connection resets", "--json", "-n", "5"], { cwd: path.join(repo, "shop") });
+    expect(search.code).toBe(0);
+    const { results } = JSON.parse(search.stdout) as { results: SearchHitJson[] };
+    expect(results).toHaveLength(5);
+    expect(results[0]).toMatchObject({ file: "shop/net/retry.py", qualname: "retry_request", name: "retry_request", kind: "function" });
+    for (const hit of results) {
+      const lines = (await readFile(path.join(repo, hit.file), "utf8")).split("\n");
+      const defLine = lines[hit.start_line - 1]!;
+      expect(defLine).toMatch(new RegExp(`^\\s*(async\\s+)?(def|class)\\s+${hit.name}\\b`));
+      expect(hit.end_line).toBeGreaterThanOrEqual(hit.start_line);
+      expect(hit.end_line).toBeLessThanOrEqual(lines.length);
+    }
+  });
+
+  it("prints human hits with location, qualified name, kind, score and a preview", async () => {
+    const repo = await copyPythonFixtures();
+    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const search = await runCli(["search", "retry request connection reset", "-n", "2", "--preview", "1"], { cwd: repo });
+    expect(search.code).toBe(0);
+    const lines = search.stdout.split("\n");
+    expect(lines[0]).toMatch(/^shop\/net\/retry\.py:15-29 {2}retry_request {2}\(function\) {2}0\.\d{3}$/);
+    expect(lines[1]).toBe("    def retry_request(send, request, attempts: int = 5, sleep=time.sleep):");
+    expect(search.stdout).not.toContain("\u001b");
+  });
+
+  it("plain progress goes to stderr, ends with the summary and failure table", async () => {
+    const repo = await copyPythonFixtures();
+    const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: repo });
+    expect(index.code).toBe(1);
+    expect(index.stdout).toBe("");
+    expect(index.stderr).toContain("loading model");
+    expect(index.stderr).toMatch(/entities {2}\d+ found: \d+ embedded, 0 from cache, 0 failed/);
+    expect(index.stderr).toMatch(/shop\/broken\.py:10 +- +parse +syntax error/);
+    expect(index.stderr).not.toContain("\u001b");
+  });
+
+  it("--queries runs a JSON-lines batch with one model load and keeps ids", async () => {
+    const repo = await copyPythonFixtures();
+    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const queries = path.join(repo, "queries.jsonl");
+    await writeFile(queries, '{"id": "q1", "query": "retry a request when the connection resets"}\n\n{"query": "cart checkout total", "id": 7}\n');
+    const batch = await runCli(["search", "--queries", queries, "-n", "3"], { cwd: repo });
+    expect(batch.code).toBe(0);
+    const lines = batch.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: unknown; query: string; results: SearchHitJson[] });
+    expect(lines.map((l) => [l.id, l.query, l.results.length])).toEqual([
+      ["q1", "retry a request when the connection resets", 3],
+      [7, "cart checkout total", 3],
+    ]);
+    expect(lines[0]!.results[0]!.qualname).toBe("retry_request");
+  });
+
+  it("a bad queries line is a usage error naming the line", async () => {
+    const repo = await copyPythonFixtures();
+    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    await writeFile(path.join(repo, "q.jsonl"), '{"query": "ok"}\n{"text": "no query field"}\n');
+    const result = await runCli(["search", "--queries", "q.jsonl"], { cwd: repo });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("q.jsonl:2:");
+  });
+
+  it.each([
+    [["search", "anything"], 5, /no codesearch index in .* or its parents/],
+    [["index", "--no-such-flag"], 2, /unknown option '--no-such-flag'/],
+    [["search", "x", "--limit", "0"], 2, /--limit must be a positive integer/],
+    [["index", "does-not-exist", "--model", TEST_MODEL_DIR], 2, /cannot index .*does-not-exist: no such directory/],
+  ])("codesearch %j exits %i", async (args, code, stderr) => {
+    const dir = await makeTempDir();
+    const result = await runCli(args, { cwd: dir });
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(stderr);
+    expect(existsSync(path.join(dir, "does-not-exist"))).toBe(false);
+  });
+
+  it("a directory without Python definitions exits 3 (nothing indexed), never 0", async () => {
+    const dir = await makeTempDir();
+    await writeFile(path.join(dir, "setup.cfg"), "[metadata]\n");
+    const result = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/codesearch: error: no Python files to index/);
+  });
+
+  it("offline with a hub model that is not downloaded exits 4 and lists the missing files", async () => {
+    const repo = await copyPythonFixtures();
+    const result = await runCli(["index", ".", "--offline"], { cwd: repo });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("offline, and model onnx-community/codebert-base-ONNX is not fully downloaded");
+    expect(result.stderr).toContain("missing model files: config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx");
+  });
+
+  it("refuses another model on an existing index (exit 5) and says how to proceed", async () => {
+    const repo = await copyPythonFixtures();
+    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const result = await runCli(["index", "--model", "someone/other-model", "--offline"], { cwd: repo });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`the index was built with model ${TEST_MODEL_DIR}, not someone/other-model`);
+    expect(result.stderr).toContain("--rebuild");
+  });
+
+  it("--help explains commands and exit codes, and exits 0", async () => {
+    const result = await runCli(["--help"], { cwd: await makeTempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("index [options] [repo]");
+    expect(result.stdout).toContain("search [options] [query]");
+    expect(result.stdout).toContain("3   nothing indexed");
+  });
+});

@@ -1,0 +1,203 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
+import { extractEntities } from "../../src/extract/extract-entities.js";
+import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
+import type { IndexEvent } from "../../src/model/events.js";
+import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
+import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
+import { openSearchSession } from "../../src/pipeline/search-repo.js";
+import { listEntities, openDatabase, readManifest } from "../../src/store/index.js";
+import { fakeEmbedder } from "../support/fake-embedders.js";
+import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+
+
+/** A loader that counts loads and delegates to the real transformers.js embedder. */
+function countingLoader(): EmbedderLoader & { loads: number } {
+  const loader = (async (request) => {
+    loader.loads++;
+    return loadTransformersEmbedder({ source: request.source, cacheDir: request.cacheDir, offline: true, maxTokens: request.maxTokens });
+  }) as EmbedderLoader & { loads: number };
+  loader.loads = 0;
+  return loader;
+}
+
+async function run(repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) {
+  const events: IndexEvent[] = [];
+  const summary = await indexRepo({
+    repoRoot,
+    indexDir: path.join(repoRoot, ".codesearch"),
+    cwd: repoRoot,
+    model: TEST_MODEL_DIR,
+    modelCacheDir: "/nonexistent-model-cache",
+    offline: true,
+    sink: (e) => events.push(e),
+    ...overrides,
+  });
+  return { summary, events };
+}
+
+/** Every definition tree-sitter finds in the fixture tree, as `path:line qualname`. */
+async function expectedEntities(repoRoot: string): Promise<string[]> {
+  const files = ["scripts/tool.py", "shop/broken.py", "shop/cart.py", "shop/net/retry.py", "shop/unicode_names.py"];
+  const out: string[] = [];
+  for (const file of files) {
+    const { entities } = await extractEntities(file, await readFile(path.join(repoRoot, file), "utf8"));
+    out.push(...entities.map((e) => `${e.path}:${e.startLine} ${e.qualifiedName}`));
+  }
+  return out.sort();
+}
+
+describe("indexRepo on the fixture repository with the test model", () => {
+  it("stores every definition tree-sitter finds, reports the syntax error, and skips ignored files", async () => {
+    const repo = await copyPythonFixtures();
+    const loader = countingLoader();
+    const { summary, events } = await run(repo, { loadEmbedder: loader });
+
+    const stored = await listEntities(await openDatabase(path.join(repo, ".codesearch")));
+    expect(stored.map((c) => `${c.path}:${c.startLine} ${c.qualifiedName}`).sort()).toEqual(await expectedEntities(repo));
+    expect(stored.some((c) => c.path.startsWith("build/"))).toBe(false);
+    expect(summary.entitiesFound).toBe(stored.length);
+    expect(summary.chunksStored).toBe(stored.length);
+    expect(summary.chunksEmbedded).toBe(stored.length);
+    expect(summary.chunksFromCache).toBe(0);
+    expect(summary.filesIndexed).toBe(5);
+    expect(summary.dimension).toBe(768);
+    expect(summary.failures.map((f) => [f.path, f.stage, f.line])).toEqual([["shop/broken.py", "parse", 10]]);
+    expect(loader.loads).toBe(1);
+
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("run-started");
+    expect(types.at(-1)).toBe("index-finished");
+    expect(types.filter((t) => t === "chunk-embedded")).toHaveLength(stored.length);
+    expect(types.indexOf("store-finished")).toBeGreaterThan(types.lastIndexOf("chunk-embedded"));
+
+    const manifest = await readManifest(path.join(repo, ".codesearch"));
+    expect(manifest).toMatchObject({ modelId: TEST_MODEL_DIR, dimension: 768, maxTokens: 512, repoRoot: repo });
+    expect(await readFile(path.join(repo, ".codesearch", ".gitignore"), "utf8")).toContain("*");
+  });
+
+  it("re-running on an unchanged repository takes every vector from the cache and never loads the model", async () => {
+    const repo = await copyPythonFixtures();
+    const first = await run(repo, { loadEmbedder: countingLoader() });
+    const loader = countingLoader();
+    const { summary, events } = await run(repo, { loadEmbedder: loader });
+    expect(loader.loads).toBe(0);
+    expect(summary.chunksFromCache).toBe(first.summary.chunksStored);
+    expect(summary.chunksEmbedded).toBe(0);
+    expect(events.some((e) => e.type === "model-loading")).toBe(false);
+  });
+
+  it("re-embeds only edited code; moved code is a cache hit", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    const retry = path.join(repo, "shop/net/retry.py");
+    const original = await readFile(retry, "utf8");
+    // Move everything down two lines (same texts) and change one docstring.
+    await writeFile(retry, `\n\n${original.replace("Decorator form of retry_request().", "Decorator that retries a call.")}`);
+    const loader = countingLoader();
+    const { summary } = await run(repo, { loadEmbedder: loader });
+    expect(loader.loads).toBe(1);
+    expect(summary.chunksEmbedded).toBe(1);
+    expect(summary.chunksFromCache).toBe(summary.chunksStored - 1);
+    const stored = await listEntities(await openDatabase(path.join(repo, ".codesearch")));
+    const retrying = stored.find((c) => c.qualifiedName === "retrying")!;
+    expect(retrying.docstring).toBe("Decorator that retries a call.");
+    expect(stored.find((c) => c.qualifiedName === "retry_request")!.startLine).toBe(17);
+  });
+
+  it("sets a corrupt cache aside, rebuilds it, and still indexes everything", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    await writeFile(path.join(repo, ".codesearch", "embedding-cache.json"), '{"format": "codesearch-embedding-cache", "vers');
+    const { summary, events } = await run(repo, { loadEmbedder: countingLoader() });
+    const checked = events.find((e) => e.type === "cache-checked");
+    expect(checked).toMatchObject({ cacheState: "corrupt-rebuilt", hits: 0 });
+    expect(summary.chunksEmbedded).toBe(summary.chunksStored);
+    const names = await readdir(path.join(repo, ".codesearch"));
+    expect(names.some((n) => n.startsWith("embedding-cache.json.corrupt-"))).toBe(true);
+  });
+
+  it("records a poisoned entity as an embed failure and stores all the others", async () => {
+    const repo = await copyPythonFixtures();
+    const loader: EmbedderLoader = async () => fakeEmbedder({ dimension: 768, modelId: TEST_MODEL_DIR, poisoned: (t) => t.startsWith("backoff_delay") });
+    const { summary } = await run(repo, { loadEmbedder: loader });
+    const embedFailures = summary.failures.filter((f) => f.stage === "embed");
+    expect(embedFailures.map((f) => [f.path, f.qualifiedName, f.line, f.message])).toEqual([["shop/net/retry.py", "backoff_delay", 10, "poisoned input"]]);
+    expect(summary.chunksStored).toBe(summary.entitiesFound - 1);
+  });
+
+  it("keeps vectors embedded before a fatal failure in the cache", async () => {
+    const repo = await copyPythonFixtures();
+    let calls = 0;
+    const loader: EmbedderLoader = async () => {
+      const inner = fakeEmbedder({ dimension: 768, modelId: TEST_MODEL_DIR });
+      return {
+        ...inner,
+        embed: async (texts) => {
+          if (++calls > 2) throw new Error("process is going down");
+          return inner.embed(texts);
+        },
+      };
+    };
+    // All later batches fail item by item: the run completes with failures, and the first batches' vectors are cached.
+    const { summary } = await run(repo, { loadEmbedder: loader, batchSize: 4 });
+    expect(summary.chunksEmbedded).toBe(8);
+    const cache = JSON.parse(await readFile(path.join(repo, ".codesearch", "embedding-cache.json"), "utf8")) as { entries: object };
+    expect(Object.keys(cache.entries)).toHaveLength(8);
+  });
+
+  it("refuses to mix models: another --model is an IndexMismatchError unless --rebuild", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    const other = fakeEmbedder({ dimension: 768, modelId: "other/model" });
+    await expect(run(repo, { model: "other/model", loadEmbedder: async () => other })).rejects.toBeInstanceOf(IndexMismatchError);
+    const { summary } = await run(repo, { model: "other/model", rebuild: true, loadEmbedder: async () => other });
+    expect(summary.modelId).toBe("other/model");
+    expect((await readManifest(path.join(repo, ".codesearch")))!.modelId).toBe("other/model");
+  });
+
+  it("reuses the model the index records when --model is omitted", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    await writeFile(path.join(repo, "shop", "extra.py"), "def brand_new_helper():\n    return 42\n");
+    const loader = countingLoader();
+    const { summary } = await run(repo, { model: undefined, loadEmbedder: loader });
+    expect(summary.modelId).toBe(TEST_MODEL_DIR);
+    expect(summary.chunksEmbedded).toBe(1);
+  });
+
+  it("a run that finds nothing is NothingIndexedError and leaves the previous index intact", async () => {
+    const empty = await makeTempDir();
+    await writeFile(path.join(empty, "notes.txt"), "no python here");
+    await expect(run(empty, { loadEmbedder: countingLoader() })).rejects.toBeInstanceOf(NothingIndexedError);
+
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    const before = (await listEntities(await openDatabase(path.join(repo, ".codesearch")))).length;
+    await writeFile(path.join(repo, "shop", "extra.py"), "def only_new():\n    pass\n");
+    const failing: EmbedderLoader = async () => fakeEmbedder({ dimension: 768, modelId: TEST_MODEL_DIR, poisoned: () => true });
+    // Everything else is cached, so this run still stores rows; only the new entity fails.
+    const { summary } = await run(repo, { loadEmbedder: failing });
+    expect(summary.failures.filter((f) => f.stage === "embed").map((f) => f.qualifiedName)).toEqual(["only_new"]);
+    expect((await listEntities(await openDatabase(path.join(repo, ".codesearch")))).length).toBe(before);
+  });
+});
+
+describe("openSearchSession", () => {
+  it("embeds the query with the index's model and ranks the matching function first", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    const session = await openSearchSession({ cwd: path.join(repo, "shop", "net"), modelCacheDir: "/nonexistent", offline: true });
+    try {
+      const hits = await session.search("retry a request when the connection resets", 5);
+      expect(hits).toHaveLength(5);
+      expect(hits[0]!.chunk.qualifiedName).toBe("retry_request");
+      expect(hits[0]!.chunk.path).toBe("shop/net/retry.py");
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // onnxruntime and LanceDB are native modules: separate processes isolate them better than worker threads.
+    pool: "forks",
+    // Model loads and CLI runs take seconds on 2 cores; no test asserts timing.
+    testTimeout: 60_000,
+    // LanceDB reads this when its native module loads, before any test file code runs.
+    env: { LANCEDB_LOG: "error" },
+    hookTimeout: 60_000,
+    reporters: ["default", "./test/support/summary-line-reporter.ts"],
+  },
+});

@@ -1,3 +1,4 @@
+import { setImmediate as nextEventLoopTurn } from "node:timers/promises";
 import type { Chunk } from "../model/types.js";
 import type { Embedder } from "./embedder.js";
 
@@ -20,7 +21,8 @@ export interface EmbedChunksOptions {
  * Embeds `chunks` sequentially in batches of texts of similar length (sorted by `text.length`, so
  * little padding is computed). A batch that throws, or returns the wrong number or size of
  * vectors, is retried one chunk at a time, so one bad entity cannot sink its neighbours; each
- * chunk ends in exactly one `onEmbedded` or `onFailed` call unless the signal aborts first.
+ * chunk ends in exactly one `onEmbedded` or `onFailed` call unless the signal aborts first. Yields
+ * one event-loop turn after each batch so timers and signal handlers run during long runs.
  *
  * @returns the number of chunks that reached a callback (less than `chunks.length` only when aborted).
  */
@@ -44,6 +46,9 @@ export async function embedChunks(chunks: readonly Chunk[], embedder: Embedder, 
       }
     }
     handled += batch.length;
+    // onnxruntime-node 1.14 runs inference synchronously on the main thread, so timers (progress
+    // redraws) and signal handlers would wait for the next file write; give them a turn per batch.
+    await nextEventLoopTurn();
   }
   return handled;
 }

@@ -74,6 +74,15 @@ describe("embedChunks", () => {
     ]);
   });
 
+  it("lets timers run between batches even when the model never yields to the event loop", async () => {
+    const embedder = fakeEmbedder({ blockMs: 5 }); // blocks, then resolves through microtasks only
+    let callsWhenTimerFired = -1;
+    setTimeout(() => (callsWhenTimerFired = embedder.calls.length), 0);
+    await run(chunks, embedder, 1);
+    expect(callsWhenTimerFired).toBeGreaterThan(0);
+    expect(callsWhenTimerFired).toBeLessThan(chunks.length);
+  });
+
   it("stops before the next batch once the signal aborts", async () => {
     const embedder = fakeEmbedder();
     const controller = new AbortController();

@@ -25,6 +25,8 @@ export interface FakeEmbedderOptions {
   dropFromBatches?: number;
   /** Return vectors of this length instead of `dimension`. */
   wrongDimension?: number;
+  /** Busy-wait this many ms per call, blocking the thread as onnxruntime-node 1.14's synchronous inference does. */
+  blockMs?: number;
 }
 
 /** An embedder that records every call (`calls` holds each batch's texts). */
@@ -44,6 +46,10 @@ export function fakeEmbedder(options: FakeEmbedderOptions = {}): RecordingEmbedd
     disposed: false,
     embed: async (texts) => {
       embedder.calls.push([...texts]);
+      const blockUntil = Date.now() + (options.blockMs ?? 0);
+      while (Date.now() < blockUntil) {
+        // blocking on purpose: no event-loop turn happens inside a model call
+      }
       if (options.poisoned && texts.some(options.poisoned)) throw new Error("poisoned input");
       const vectors = texts.map((t) => hashVector(t, options.wrongDimension ?? dimension));
       if (options.dropFromBatches && texts.length > 1) return vectors.slice(options.dropFromBatches);

@@ -8,7 +8,7 @@ import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp
 
 describe("codesearch CLI (built), on a copy of fixtures/python with the test model", () => {
   it("indexes with JSON-line events, exits 1 for the syntax error, and search --json points at real definitions", async () => {
-    const repo = await copyPythonFixtures();
+    const repo = await copyPythonFixtures({ withBrokenFile: true });
     const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--json"], { cwd: repo });
     expect(index.stderr).toBe("");
     expect(index.code).toBe(1);
@@ -32,9 +32,11 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
     }
   });
 
-  it("prints human hits with location, qualified name, kind, score and a preview", async () => {
+  it("exits 0 on a clean repository and prints human hits with location, qualified name, kind, score and a preview", async () => {
     const repo = await copyPythonFixtures();
-    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const index = await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    expect(index.code).toBe(0);
+    expect(index.stderr).toMatch(/^finished$/m);
     const search = await runCli(["search", "retry request connection reset", "-n", "2", "--preview", "1"], { cwd: repo });
     expect(search.code).toBe(0);
     const lines = search.stdout.split("\n");
@@ -44,7 +46,7 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
   });
 
   it("plain progress goes to stderr, ends with the summary and failure table", async () => {
-    const repo = await copyPythonFixtures();
+    const repo = await copyPythonFixtures({ withBrokenFile: true });
     const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: repo });
     expect(index.code).toBe(1);
     expect(index.stdout).toBe("");

@@ -223,7 +223,6 @@ describe("discoverFiles: committed fixture tree", () => {
     const result = await discoverFiles(FIXTURES);
     expect(result.files.map((f) => f.path)).toEqual([
       "scripts/tool.py",
-      "shop/broken.py",
       "shop/cart.py",
       "shop/net/retry.py",
       "shop/unicode_names.py",

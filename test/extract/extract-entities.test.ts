@@ -269,7 +269,7 @@ describe("extractEntities: source text and positions", () => {
 
 describe("extractEntities: syntax errors", () => {
   it("recovers the definitions around an error and reports its line", async () => {
-    const result = await extractEntities("shop/broken.py", readFixture("shop/broken.py"));
+    const result = await extractEntities("shop/broken.py", readFileSync(fileURLToPath(new URL("../../fixtures/bad-input/broken.py", import.meta.url)), "utf8"));
     expect(outline(result.entities)).toEqual([
       ["function", "parse_price", null, 4, 6, null],
       ["function", "broken_total", null, 9, 10, null],

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
+import { discoverFiles } from "../../src/discover/discover-files.js";
 import { extractEntities } from "../../src/extract/extract-entities.js";
 import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
 import type { IndexEvent } from "../../src/model/events.js";
@@ -40,9 +41,8 @@ async function run(repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) 
 
 /** Every definition tree-sitter finds in the fixture tree, as `path:line qualname`. */
 async function expectedEntities(repoRoot: string): Promise<string[]> {
-  const files = ["scripts/tool.py", "shop/broken.py", "shop/cart.py", "shop/net/retry.py", "shop/unicode_names.py"];
   const out: string[] = [];
-  for (const file of files) {
+  for (const { path: file } of (await discoverFiles(repoRoot)).files) {
     const { entities } = await extractEntities(file, await readFile(path.join(repoRoot, file), "utf8"));
     out.push(...entities.map((e) => `${e.path}:${e.startLine} ${e.qualifiedName}`));
   }
@@ -51,7 +51,7 @@ async function expectedEntities(repoRoot: string): Promise<string[]> {
 
 describe("indexRepo on the fixture repository with the test model", () => {
   it("stores every definition tree-sitter finds, reports the syntax error, and skips ignored files", async () => {
-    const repo = await copyPythonFixtures();
+    const repo = await copyPythonFixtures({ withBrokenFile: true });
     const loader = countingLoader();
     const { summary, events } = await run(repo, { loadEmbedder: loader });
 
@@ -63,6 +63,9 @@ describe("indexRepo on the fixture repository with the test model", () => {
     expect(summary.chunksEmbedded).toBe(stored.length);
     expect(summary.chunksFromCache).toBe(0);
     expect(summary.filesIndexed).toBe(5);
+    expect(stored.filter((c) => c.path === "shop/broken.py").map((c) => c.qualifiedName)).toEqual([
+      "parse_price", "broken_total", "Receipt", "Receipt.render", "apply_discount",
+    ]);
     expect(summary.dimension).toBe(768);
     expect(summary.failures.map((f) => [f.path, f.stage, f.line])).toEqual([["shop/broken.py", "parse", 10]]);
     expect(loader.loads).toBe(1);

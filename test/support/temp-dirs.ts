@@ -9,8 +9,10 @@ import { afterEach } from "vitest";
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The committed test model (768-d). */
 export const TEST_MODEL_DIR = path.join(PROJECT_ROOT, "fixtures", "model");
-/** The committed Python fixture tree. */
+/** The committed Python fixture tree (a clean repository). */
 export const PYTHON_FIXTURES_DIR = path.join(PROJECT_ROOT, "fixtures", "python");
+/** A Python file with two syntax errors (lines 10 and 21) and five recoverable definitions. */
+export const BROKEN_PYTHON_FILE = path.join(PROJECT_ROOT, "fixtures", "bad-input", "broken.py");
 
 const created: string[] = [];
 afterEach(async () => {
@@ -24,9 +26,13 @@ export async function makeTempDir(prefix = "codesearch-test-"): Promise<string> 
   return dir;
 }
 
-/** A fresh copy of `fixtures/python` in a temp dir (so tests may edit it and index into it). */
-export async function copyPythonFixtures(): Promise<string> {
+/**
+ * A fresh copy of `fixtures/python` in a temp dir (so tests may edit it and index into it);
+ * with `withBrokenFile`, {@link BROKEN_PYTHON_FILE} is added as `shop/broken.py`.
+ */
+export async function copyPythonFixtures(options: { withBrokenFile?: boolean } = {}): Promise<string> {
   const dir = await makeTempDir("codesearch-repo-");
   await cp(PYTHON_FIXTURES_DIR, dir, { recursive: true });
+  if (options.withBrokenFile) await cp(BROKEN_PYTHON_FILE, path.join(dir, "shop", "broken.py"));
   return dir;
 }

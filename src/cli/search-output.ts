@@ -38,7 +38,10 @@ export function formatSearchHits(hits: readonly SearchHit[], options: { color: b
     const name = paint(options.color, "bold", escapeControlChars(c.qualifiedName));
     lines.push(`${location}  ${name}  (${c.kind})  ${paint(options.color, "dim", hit.score.toFixed(3))}`);
     const preview = c.source.split("\n").slice(0, options.previewLines);
-    for (const line of preview) lines.push(`    ${escapeControlChars(line.replace(/\s+$/, ""))}`);
+    for (const line of preview) {
+      const trimmed = escapeControlChars(line.replace(/\s+$/, ""));
+      lines.push(trimmed === "" ? "" : `    ${trimmed}`);
+    }
     if (options.previewLines > 0) lines.push("");
   }
   return lines;

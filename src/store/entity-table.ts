@@ -2,6 +2,13 @@ import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { StoreError, describeError } from "../model/errors.js";
 import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
+import { sqlInList } from "./sql-quote.js";
+
+/** Paths per `DELETE ... WHERE path IN (...)` statement, keeping each filter string small. */
+const DELETE_BATCH_PATHS = 500;
+
+/** Versions younger than this are kept by {@link applyEntityChanges}'s compaction, so a search reading the previous version is not cut off (ms). */
+export const KEEP_RECENT_VERSIONS_MS = 60_000;
 
 /** Name of the LanceDB table holding one row per entity. */
 export const ENTITY_TABLE = "entities";
@@ -64,24 +71,77 @@ export async function openDatabase(dbDir: string): Promise<lancedb.Connection> {
   }
 }
 
+/** What {@link applyEntityChanges} did. */
+export interface EntityChangeResult {
+  /** Rows deleted (rows of the given paths before the write). */
+  rowsDeleted: number;
+  rowsAdded: number;
+  /** Rows in the table afterwards. */
+  rowCount: number;
+}
+
 /**
- * Replaces the entity table with `chunks` (an empty table when there are none), in one write:
- * readers see either the previous version or the new one. Rows are written in `chunks` order.
- * @throws StoreError when the write fails, or a vector's length differs from `dimension`.
+ * Brings the entity table up to date in place: deletes every row whose `path` is in `deletePaths`,
+ * then adds `add` (one `add` call), then compacts small fragments and drops versions older than
+ * {@link KEEP_RECENT_VERSIONS_MS}. Creates the table when it does not exist. Re-applying the same
+ * change is harmless, so a run interrupted between the delete and the add is repaired by the next.
+ * @throws StoreError when LanceDB fails, or a vector's length differs from `dimension`.
  */
-export async function replaceEntityTable(db: lancedb.Connection, chunks: readonly EmbeddedChunk[], dimension: number): Promise<void> {
-  const bad = chunks.find((c) => c.vector.length !== dimension);
+export async function applyEntityChanges(
+  db: lancedb.Connection,
+  change: { deletePaths: readonly string[]; add: readonly EmbeddedChunk[] },
+  dimension: number,
+): Promise<EntityChangeResult> {
+  const bad = change.add.find((c) => c.vector.length !== dimension);
   if (bad) throw new StoreError(`vector of ${bad.id} has ${bad.vector.length} values, the index holds ${dimension}-d vectors`);
-  const schema = entitySchema(dimension);
   try {
-    if (chunks.length === 0) {
-      await db.createEmptyTable(ENTITY_TABLE, schema, { mode: "overwrite" });
-      return;
+    const names = await db.tableNames();
+    const table = names.includes(ENTITY_TABLE)
+      ? await db.openTable(ENTITY_TABLE)
+      : await db.createEmptyTable(ENTITY_TABLE, entitySchema(dimension), { mode: "create" });
+    const before = await table.countRows();
+    for (let i = 0; i < change.deletePaths.length; i += DELETE_BATCH_PATHS) {
+      await table.delete(sqlInList("path", change.deletePaths.slice(i, i + DELETE_BATCH_PATHS)));
     }
-    const rows = chunks.map(toRow);
-    await db.createTable(ENTITY_TABLE, rows, { mode: "overwrite", schema });
+    const afterDelete = await table.countRows();
+    if (change.add.length > 0) await table.add(change.add.map(toRow));
+    if (change.add.length > 0 || before !== afterDelete) {
+      await table.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_RECENT_VERSIONS_MS), deleteUnverified: true });
+    }
+    const rowCount = await table.countRows();
+    table.close();
+    return { rowsDeleted: before - afterDelete, rowsAdded: change.add.length, rowCount };
   } catch (error) {
-    throw new StoreError(`cannot write the entity table: ${describeError(error)}`, { cause: error });
+    throw new StoreError(`cannot update the entity table: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Rows in the entity table, or null when there is no table or it cannot be read (missing or
+ * corrupt files): the caller then rebuilds it from scratch. Never throws.
+ */
+export async function probeEntityTable(db: lancedb.Connection): Promise<number | null> {
+  try {
+    if (!(await db.tableNames()).includes(ENTITY_TABLE)) return null;
+    const table = await db.openTable(ENTITY_TABLE);
+    const rows = await table.countRows();
+    await table.query().select(["path"]).limit(1).toArray();
+    table.close();
+    return rows;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Deletes the entity table if present (used before rebuilding a missing or corrupt one).
+ * @throws StoreError when LanceDB cannot drop it.
+ */
+export async function dropEntityTable(db: lancedb.Connection): Promise<void> {
+  try {
+    if ((await db.tableNames()).includes(ENTITY_TABLE)) await db.dropTable(ENTITY_TABLE);
+  } catch (error) {
+    throw new StoreError(`cannot drop the damaged entity table: ${describeError(error)}`, { cause: error });
   }
 }
 

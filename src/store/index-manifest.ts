@@ -8,7 +8,7 @@ import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } fro
 export const MANIFEST_FILE = "manifest.json";
 
 /** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */
@@ -18,6 +18,10 @@ const lastRunSchema = z.object({
   filesIndexed: z.number().int().nonnegative(),
   entitiesStored: z.number().int().nonnegative(),
   failureCount: z.number().int().nonnegative(),
+  /** Why the run stopped early (`interrupted`, `max-items`), or null when it completed. */
+  stopReason: z.enum(["interrupted", "max-items"]).nullable(),
+  /** Entities left to embed by the next run. */
+  chunksPending: z.number().int().nonnegative(),
 });
 
 const manifestSchema = z.object({

@@ -1,7 +1,10 @@
 /**
- * store/ owns the index on disk: the LanceDB entity table, its schema and queries, the manifest and
- * finding an index. It must not parse source, embed or print.
+ * store/ owns the index on disk: the LanceDB entity table, its schema and queries, the manifest,
+ * the file catalog, the writer lock and finding an index. It must not parse source, embed or print.
  */
 export * from "./entity-table.js";
 export * from "./index-manifest.js";
 export * from "./locate-index.js";
+export * from "./file-catalog.js";
+export * from "./index-lock.js";
+export * from "./sql-quote.js";

@@ -1,14 +1,22 @@
 process.env.LANCEDB_LOG = "error";
 
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Connection } from "@lancedb/lancedb";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { IndexMismatchError, IndexNotFoundError, StoreError } from "../../src/model/errors.js";
 import type { Chunk, EmbeddedChunk } from "../../src/model/types.js";
-import { ENTITY_TABLE, countEntities, listEntities, openDatabase, replaceEntityTable, searchEntities } from "../../src/store/entity-table.js";
+import {
+  ENTITY_TABLE,
+  applyEntityChanges,
+  countEntities,
+  dropEntityTable,
+  listEntities,
+  openDatabase,
+  probeEntityTable,
+  searchEntities,
+} from "../../src/store/entity-table.js";
 import {
   MANIFEST_FILE,
   SCHEMA_VERSION,
@@ -19,17 +27,14 @@ import {
   type IndexManifest,
 } from "../../src/store/index-manifest.js";
 import { INDEX_DIR_NAME, defaultIndexDir, findIndexUpwards } from "../../src/store/locate-index.js";
+import { makeTempDir } from "../support/temp-dirs.js";
 
 const DIM = 8;
 
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await makeTempDir();
 });
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
@@ -134,21 +139,142 @@ const TOOL = chunk({
 
 const ALL = [CART_TOTAL, UNICODE, RETRY, CART_CLASS, TOOL];
 
-describe("entity table", () => {
+/** The `add` and `deletePaths` of one call, with defaults. */
+function change(add: EmbeddedChunk[], deletePaths: string[] = []): { deletePaths: string[]; add: EmbeddedChunk[] } {
+  return { deletePaths, add };
+}
+
+/** A minimal entity of `path` whose vector is derived from `seed`. */
+function entityAt(filePath: string, seed: number, startLine = 1): EmbeddedChunk {
+  return chunk({
+    path: filePath,
+    qualifiedName: `f${seed}`,
+    startLine,
+    vector: normalise(Array.from({ length: DIM }, (_, i) => Math.sin(seed * 7 + i) + 1.5)),
+  });
+}
+
+describe("entity table: applyEntityChanges", () => {
   let db: Connection;
 
   beforeEach(async () => {
     db = await openDatabase(path.join(dir, "db"));
   });
 
-  it("stores every chunk and lists them, fields intact, ordered by path then start line", async () => {
-    await replaceEntityTable(db, ALL, DIM);
+  it("the first write creates the table and adds every row, fields intact, listed by path then start line", async () => {
+    expect(await applyEntityChanges(db, change(ALL), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 5, rowCount: 5 });
+    expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
     expect(await countEntities(db)).toBe(5);
     expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
   });
 
+  it("an empty change on a fresh database creates an empty, searchable table", async () => {
+    expect(await applyEntityChanges(db, change([]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 0, rowCount: 0 });
+    expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
+    expect(await countEntities(db)).toBe(0);
+    expect(await listEntities(db)).toEqual([]);
+    expect(await searchEntities(db, TOOL.vector, 3)).toEqual([]);
+  });
+
+  it("replacing one file's rows leaves exactly the expected set, and re-applying it adds no duplicates", async () => {
+    await applyEntityChanges(db, change(ALL), DIM);
+    const newTotal = chunk({ ...CART_TOTAL, startLine: 20, endLine: 26, id: "shop/cart.py:20:Cart.total", vector: normalise([1, 1, 0, 0, 0, 0, 0, 0]) });
+    const newHelper = chunk({ path: "shop/cart.py", qualifiedName: "helper", startLine: 40, vector: normalise([0, 0, 0, 0, 0, 0, 1, 1]) });
+    const edit = change([newTotal, newHelper], ["shop/cart.py"]);
+
+    expect(await applyEntityChanges(db, edit, DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
+    const expected = [TOOL, newTotal, newHelper, RETRY, UNICODE].map(withoutVector);
+    expect(await listEntities(db)).toEqual(expected);
+
+    // An interrupted run repeats the same change: still no duplicates.
+    expect(await applyEntityChanges(db, edit, DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
+    expect(await listEntities(db)).toEqual(expected);
+    const hits = await searchEntities(db, CART_TOTAL.vector, 10);
+    expect(hits.map((h) => h.chunk.id).sort()).toEqual(expected.map((c) => c.id).sort());
+  });
+
+  it("deleting paths without adding removes only their rows; unknown paths delete nothing", async () => {
+    await applyEntityChanges(db, change(ALL), DIM);
+    expect(await applyEntityChanges(db, change([], ["shop/cart.py", "scripts/tool.py"]), DIM)).toEqual({ rowsDeleted: 3, rowsAdded: 0, rowCount: 2 });
+    expect(await listEntities(db)).toEqual([RETRY, UNICODE].map(withoutVector));
+
+    expect(await applyEntityChanges(db, change([], ["not/there.py", "shop"]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 0, rowCount: 2 });
+    expect(await listEntities(db)).toEqual([RETRY, UNICODE].map(withoutVector));
+
+    expect(await applyEntityChanges(db, change([], [RETRY.path, UNICODE.path]), DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 0, rowCount: 0 });
+    expect(await listEntities(db)).toEqual([]);
+    expect(await searchEntities(db, TOOL.vector, 3)).toEqual([]);
+  });
+
+  it("deletes 1,200 distinct paths in one call (more than one batch)", async () => {
+    const paths = Array.from({ length: 1205 }, (_, i) => `pkg/mod_${String(i).padStart(4, "0")}.py`);
+    const rows = paths.map((p, i) => entityAt(p, i));
+    expect(await applyEntityChanges(db, change(rows), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 1205, rowCount: 1205 });
+
+    // Every path but five, in an order that spreads the survivors over the batches.
+    const survivors = new Set([paths[0]!, paths[499]!, paths[500]!, paths[1000]!, paths[1204]!]);
+    const doomed = paths.filter((p) => !survivors.has(p)).reverse();
+    expect(doomed).toHaveLength(1200);
+    expect(await applyEntityChanges(db, change([], doomed), DIM)).toEqual({ rowsDeleted: 1200, rowsAdded: 0, rowCount: 5 });
+    expect((await listEntities(db)).map((c) => c.path)).toEqual([...survivors].sort());
+  });
+
+  it("deletes paths holding quotes, backslashes and unicode exactly, and nothing else", async () => {
+    const tricky = [
+      "it's.py",
+      "dir\\with\\backslash.py",
+      "größe/コード 🐍.py",
+      "x.py') OR (1=1",
+      "pct_%_under.py",
+    ];
+    const neighbours = [
+      "its.py",
+      "it''s.py",
+      "it\\'s.py",
+      "dir/with/backslash.py",
+      "dir\\\\with\\\\backslash.py",
+      "grosse/code.py",
+      "x.py",
+      "pct_a_under.py",
+    ];
+    const rows = [...tricky, ...neighbours].map((p, i) => entityAt(p, i));
+    await applyEntityChanges(db, change(rows), DIM);
+    expect(await countEntities(db)).toBe(13);
+
+    expect(await applyEntityChanges(db, change([], tricky), DIM)).toEqual({ rowsDeleted: 5, rowsAdded: 0, rowCount: 8 });
+    expect((await listEntities(db)).map((c) => c.path).sort()).toEqual([...neighbours].sort());
+  });
+
+  it("a vector of the wrong length throws StoreError and changes nothing, its deletes included", async () => {
+    await applyEntityChanges(db, change(ALL), DIM);
+    const short = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM - 1).fill(0.1) });
+    const long = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM + 1).fill(0.1) });
+    for (const bad of [short, long]) {
+      const attempt = applyEntityChanges(db, change([RETRY, bad], [RETRY.path, TOOL.path]), DIM);
+      await expect(attempt).rejects.toBeInstanceOf(StoreError);
+      await expect(attempt).rejects.toThrow(`vector of ${bad.id} has ${bad.vector.length} values`);
+    }
+    expect(await countEntities(db)).toBe(5);
+    expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
+  });
+
+  it("the table persists: a new connection to the same folder reads the same rows", async () => {
+    await applyEntityChanges(db, change([UNICODE, TOOL]), DIM);
+    const again = await openDatabase(path.join(dir, "db"));
+    expect(await countEntities(again)).toBe(2);
+    expect(await listEntities(again)).toEqual([TOOL, UNICODE].map(withoutVector));
+  });
+});
+
+describe("entity table: search", () => {
+  let db: Connection;
+
+  beforeEach(async () => {
+    db = await openDatabase(path.join(dir, "db"));
+    await applyEntityChanges(db, change(ALL), DIM);
+  });
+
   it("searches best first with score = cosine similarity, and respects the limit", async () => {
-    await replaceEntityTable(db, ALL, DIM);
     const query = normalise([0.9, 0.6, 0.1, 0.05, 0, 0, 0, 0]);
     const expected = ALL.map((c) => ({ id: c.id, score: cosine(query, c.vector) })).sort((a, b) => b.score - a.score);
 
@@ -159,15 +285,12 @@ describe("entity table", () => {
     expect(hits[0]!.chunk).toEqual(withoutVector(CART_TOTAL));
 
     const top2 = await searchEntities(db, query, 2);
-    expect(top2.map((h) => h.chunk.id)).toEqual(expected.slice(0, 2).map((e) => e.id));
     expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map(withoutVector));
 
-    const many = await searchEntities(db, query, 50);
-    expect(many).toHaveLength(5);
+    expect(await searchEntities(db, query, 50)).toHaveLength(5);
   });
 
   it("gives score 1 for the query equal to a stored vector and -1 for its opposite", async () => {
-    await replaceEntityTable(db, ALL, DIM);
     const [exact] = await searchEntities(db, UNICODE.vector, 1);
     expect(exact!.chunk.id).toBe(UNICODE.id);
     expect(exact!.score).toBeCloseTo(1, 5);
@@ -178,62 +301,68 @@ describe("entity table", () => {
     expect(hits.at(-1)!.score).toBeCloseTo(-1, 5);
   });
 
-  it("replacing with fewer rows leaves exactly those rows", async () => {
-    await replaceEntityTable(db, ALL, DIM);
-    await replaceEntityTable(db, [RETRY, CART_CLASS], DIM);
-    expect(await countEntities(db)).toBe(2);
-    expect(await listEntities(db)).toEqual([CART_CLASS, RETRY].map(withoutVector));
-    const hits = await searchEntities(db, CART_TOTAL.vector, 10);
-    expect(hits.map((h) => h.chunk.id).sort()).toEqual([CART_CLASS.id, RETRY.id].sort());
-
-    // Replacing with the same rows again does not duplicate them.
-    await replaceEntityTable(db, [RETRY, CART_CLASS], DIM);
-    expect(await countEntities(db)).toBe(2);
-  });
-
-  it("replacing with no chunks leaves an empty, searchable table", async () => {
-    await replaceEntityTable(db, ALL, DIM);
-    await replaceEntityTable(db, [], DIM);
-    expect(await countEntities(db)).toBe(0);
-    expect(await listEntities(db)).toEqual([]);
-    expect(await searchEntities(db, TOOL.vector, 3)).toEqual([]);
-  });
-
-  it("an empty replace on a fresh database creates the table", async () => {
-    await replaceEntityTable(db, [], DIM);
-    expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
-    expect(await countEntities(db)).toBe(0);
-  });
-
-  it("a vector of the wrong length throws StoreError and leaves the previous table intact", async () => {
-    await replaceEntityTable(db, ALL, DIM);
-    const short = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM - 1).fill(0.1) });
-    const long = chunk({ path: "bad.py", qualifiedName: "bad", startLine: 1, vector: new Float32Array(DIM + 1).fill(0.1) });
-    for (const bad of [short, long]) {
-      const attempt = replaceEntityTable(db, [RETRY, bad], DIM);
-      await expect(attempt).rejects.toBeInstanceOf(StoreError);
-      await expect(attempt).rejects.toThrow(`vector of ${bad.id} has ${bad.vector.length} values`);
-    }
-    expect(await countEntities(db)).toBe(5);
-    expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
-  });
-
-  it("the table persists: a new connection to the same folder reads the same rows", async () => {
-    await replaceEntityTable(db, [UNICODE, TOOL], DIM);
-    const again = await openDatabase(path.join(dir, "db"));
-    expect(await countEntities(again)).toBe(2);
-    expect(await listEntities(again)).toEqual([TOOL, UNICODE].map(withoutVector));
+  it("search after an incremental change sees only the current rows", async () => {
+    await applyEntityChanges(db, change([], [UNICODE.path]), DIM);
+    const hits = await searchEntities(db, UNICODE.vector, 10);
+    expect(hits.map((h) => h.chunk.id).sort()).toEqual([CART_TOTAL, RETRY, CART_CLASS, TOOL].map((c) => c.id).sort());
   });
 
   it("a query vector of the wrong length throws StoreError", async () => {
-    await replaceEntityTable(db, ALL, DIM);
     await expect(searchEntities(db, new Float32Array(DIM + 3).fill(0.2), 2)).rejects.toBeInstanceOf(StoreError);
+  });
+});
+
+describe("entity table: missing, probed, damaged and dropped", () => {
+  let db: Connection;
+  let dbDir: string;
+
+  beforeEach(async () => {
+    dbDir = path.join(dir, "db");
+    db = await openDatabase(dbDir);
   });
 
   it("count, list and search throw StoreError when there is no table", async () => {
     await expect(countEntities(db)).rejects.toBeInstanceOf(StoreError);
     await expect(listEntities(db)).rejects.toBeInstanceOf(StoreError);
     await expect(searchEntities(db, TOOL.vector, 1)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it("probeEntityTable: null before any table, the row count after writes", async () => {
+    expect(await probeEntityTable(db)).toBeNull();
+    await applyEntityChanges(db, change([]), DIM);
+    expect(await probeEntityTable(db)).toBe(0);
+    await applyEntityChanges(db, change(ALL), DIM);
+    expect(await probeEntityTable(db)).toBe(5);
+    await applyEntityChanges(db, change([], [CART_CLASS.path]), DIM);
+    expect(await probeEntityTable(db)).toBe(3);
+  });
+
+  it("probeEntityTable returns null once the table's data files are gone, and a drop then a write rebuild it", async () => {
+    await applyEntityChanges(db, change(ALL), DIM);
+    const dataDir = path.join(dbDir, `${ENTITY_TABLE}.lance`, "data");
+    const dataFiles = await readdir(dataDir);
+    expect(dataFiles.length).toBeGreaterThan(0);
+    for (const name of dataFiles) await rm(path.join(dataDir, name), { recursive: true });
+
+    expect(await probeEntityTable(await openDatabase(dbDir))).toBeNull();
+    expect(await probeEntityTable(db)).toBeNull();
+
+    await dropEntityTable(db);
+    expect(await db.tableNames()).toEqual([]);
+    expect(await probeEntityTable(db)).toBeNull();
+    expect(await applyEntityChanges(db, change([RETRY, TOOL]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 2, rowCount: 2 });
+    expect(await probeEntityTable(db)).toBe(2);
+    expect(await listEntities(db)).toEqual([TOOL, RETRY].map(withoutVector));
+  });
+
+  it("dropEntityTable removes an existing table and is a no-op without one", async () => {
+    await dropEntityTable(db);
+    expect(await db.tableNames()).toEqual([]);
+    await applyEntityChanges(db, change(ALL), DIM);
+    await dropEntityTable(db);
+    expect(await db.tableNames()).toEqual([]);
+    await expect(countEntities(db)).rejects.toBeInstanceOf(StoreError);
+    expect(await probeEntityTable(await openDatabase(dbDir))).toBeNull();
   });
 });
 
@@ -252,6 +381,8 @@ describe("index manifest", () => {
       filesIndexed: 5,
       entitiesStored: 17,
       failureCount: 1,
+      stopReason: null,
+      chunksPending: 0,
     },
   };
 
@@ -268,6 +399,37 @@ describe("index manifest", () => {
     await writeManifest(dir, next);
     expect(await readManifest(dir)).toEqual(next);
     expect(await readdir(dir)).toEqual([MANIFEST_FILE]);
+  });
+
+  it("round-trips a run that stopped early with entities pending", async () => {
+    for (const stopReason of ["interrupted", "max-items"] as const) {
+      const stopped: IndexManifest = { ...manifest, lastRun: { ...manifest.lastRun, stopReason, chunksPending: 42 } };
+      await writeManifest(dir, stopped);
+      expect(await readManifest(dir)).toEqual(stopped);
+    }
+  });
+
+  it("readManifest throws StoreError on a lastRun with a bad or missing stopReason or chunksPending", async () => {
+    const { stopReason: _stopReason, ...withoutStopReason } = manifest.lastRun;
+    const { chunksPending: _chunksPending, ...withoutPending } = manifest.lastRun;
+    const badRuns = [
+      { ...manifest.lastRun, stopReason: "crashed" },
+      { ...manifest.lastRun, chunksPending: -1 },
+      { ...manifest.lastRun, chunksPending: 1.5 },
+      withoutStopReason,
+      withoutPending,
+    ];
+    for (const lastRun of badRuns) {
+      await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, lastRun }));
+      await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+    }
+  });
+
+  it("readManifest rejects an index written with schema version 1 as a mismatch", async () => {
+    expect(SCHEMA_VERSION).toBe(2);
+    const { stopReason: _s, chunksPending: _c, ...v1Run } = manifest.lastRun;
+    await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, schemaVersion: 1, lastRun: v1Run }));
+    await expect(readManifest(dir)).rejects.toBeInstanceOf(IndexMismatchError);
   });
 
   it("writeManifest throws StoreError when the folder does not exist", async () => {

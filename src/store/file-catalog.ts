@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { StoreError, describeError } from "../model/errors.js";
+
+/** File name of the catalog inside an index folder. */
+export const CATALOG_FILE = "catalog.json";
+
+const failureSchema = z.object({
+  stage: z.enum(["read", "parse", "embed", "store"]),
+  message: z.string(),
+  line: z.number().int().positive().optional(),
+  qualifiedName: z.string().optional(),
+});
+
+const entrySchema = z.object({
+  sizeBytes: z.number().int().nonnegative(),
+  mtimeMs: z.number().nonnegative(),
+  /** Hex SHA-256 of the file's bytes when indexed. */
+  contentHash: z.string(),
+  /** Content hashes (`Chunk.contentHash`) of the entities stored in the table for this file, in source order. */
+  chunkHashes: z.array(z.string()),
+  /** Problems recorded for this file in the run that indexed it (without causes). */
+  failures: z.array(failureSchema),
+});
+
+const catalogSchema = z.object({
+  format: z.literal("codesearch-catalog"),
+  version: z.literal(1),
+  files: z.record(z.string(), entrySchema),
+});
+
+/** What the index knows of one file: its stat and hash when indexed, and what it contributed. */
+export type CatalogEntry = z.infer<typeof entrySchema>;
+
+/** Repository-relative POSIX path → {@link CatalogEntry}, for every file whose rows are in the table. */
+export type FileCatalog = Map<string, CatalogEntry>;
+
+/**
+ * Reads `catalog.json`. Absent → empty catalog (`new`); unreadable as a catalog → empty catalog
+ * (`corrupt`), which makes the next run re-process every file (the embedding cache keeps that cheap).
+ * @throws StoreError when the file exists but cannot be read (permissions, I/O).
+ */
+export async function readCatalog(indexDir: string): Promise<{ catalog: FileCatalog; state: "loaded" | "new" | "corrupt" }> {
+  let raw: string;
+  try {
+    raw = await readFile(path.join(indexDir, CATALOG_FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { catalog: new Map(), state: "new" };
+    throw new StoreError(`cannot read the catalog in ${indexDir}: ${describeError(error)}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { catalog: new Map(), state: "corrupt" };
+  }
+  const parsed = catalogSchema.safeParse(json);
+  if (!parsed.success) return { catalog: new Map(), state: "corrupt" };
+  return { catalog: new Map(Object.entries(parsed.data.files)), state: "loaded" };
+}
+
+/**
+ * Writes the catalog atomically (temp file + rename), paths sorted.
+ * @throws StoreError when it cannot be written.
+ */
+export async function writeCatalog(indexDir: string, catalog: FileCatalog): Promise<void> {
+  const files = Object.fromEntries([...catalog].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  try {
+    await writeFileAtomic(path.join(indexDir, CATALOG_FILE), JSON.stringify({ format: "codesearch-catalog", version: 1, files }));
+  } catch (error) {
+    throw new StoreError(`cannot write the catalog in ${indexDir}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** Number of table rows the catalog accounts for (the sum of its files' `chunkHashes`). */
+export function catalogRowCount(catalog: FileCatalog): number {
+  let rows = 0;
+  for (const entry of catalog.values()) rows += entry.chunkHashes.length;
+  return rows;
+}

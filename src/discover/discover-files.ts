@@ -2,7 +2,7 @@
  * discover/ owns walking a repository and deciding which Python files to index (ignore rules, size limit).
  * It must not read file contents beyond ignore files, parse, embed or print.
  */
-import { lstat, open, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
@@ -27,9 +27,6 @@ export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
 /** Ignore files read in every directory, in this order; both use `.gitignore` syntax. */
 export const IGNORE_FILE_NAMES = [".gitignore", ".codesearchignore"] as const;
 
-/** How many leading bytes are checked for a NUL byte to call a file binary (git checks 8000). */
-export const BINARY_SNIFF_BYTES = 8000;
-
 /** Default largest file indexed, in bytes (1 MiB); larger files are skipped with reason `too-large`. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
@@ -39,13 +36,15 @@ export interface DiscoverOptions {
   maxFileBytes?: number;
   /** Absolute directories to leave out entirely (e.g. an index folder inside the repository). */
   excludeDirs?: string[];
+  /** Extra patterns in `.gitignore` syntax, anchored at the repository root (`--exclude`); no ignore file can re-include what they exclude. */
+  exclude?: string[];
 }
 
 /** What {@link discoverFiles} found. */
 export interface DiscoverResult {
   /** Python files to index, sorted by `path`. */
   files: SourceFile[];
-  /** Files left out on purpose (too large, binary), sorted by `path`. */
+  /** Files left out on purpose (too large), sorted by `path`. */
   skipped: SkippedFile[];
   /** Directories or files that could not be listed or stat-ed, with the reason. */
   unreadable: { path: string; message: string }[];
@@ -61,9 +60,9 @@ interface IgnoreScope {
  * Walks `repoRoot` and returns its `.py` files, honouring nested `.gitignore` and `.codesearchignore`
  * files (negations and anchored patterns as git defines them, via the `ignore` package),
  * skipping {@link ALWAYS_SKIPPED_DIRS}, virtualenvs (any directory holding `pyvenv.cfg`) and
- * `excludeDirs`. Symbolic links are never followed. Files over `maxFileBytes`, and files with a NUL
- * byte in their first {@link BINARY_SNIFF_BYTES} bytes, are returned in `skipped`. Reads directory
- * listings, ignore files and the first bytes of each `.py` file.
+ * `excludeDirs`, and `exclude` patterns. Symbolic links are never followed. Files over
+ * `maxFileBytes` are returned in `skipped`. Reads directory listings and ignore files only, never
+ * a `.py` file's contents (binary files are detected when read, see `readSource`).
  *
  * @throws Error when `repoRoot` itself cannot be listed (not a directory, no permission).
  */
@@ -72,6 +71,8 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const excluded = new Set((options.excludeDirs ?? []).map((d) => path.resolve(d)));
   const result: DiscoverResult = { files: [], skipped: [], unreadable: [] };
+  // --exclude patterns are checked last and win over any ignore file's negations.
+  const excludeRules = options.exclude?.length ? ignore().add(options.exclude) : null;
 
   // The root must be listable; below it, problems become `unreadable` entries.
   await readdir(root);
@@ -104,16 +105,12 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
       if (stats.isSymbolicLink()) continue;
       if (stats.isDirectory()) {
         if (ALWAYS_SKIPPED_DIRS.has(name) || excluded.has(absPath)) continue;
-        if (isIgnored(localScopes, relPath, true)) continue;
+        if (isIgnored(localScopes, relPath, true) || excludeRules?.ignores(`${relPath}/`)) continue;
         await walk(absPath, relPath, localScopes);
       } else if (stats.isFile() && name.endsWith(".py")) {
-        if (isIgnored(localScopes, relPath, false)) continue;
+        if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
         if (stats.size > maxFileBytes) {
           result.skipped.push({ path: relPath, reason: "too-large", sizeBytes: stats.size });
-          continue;
-        }
-        if (await looksBinary(absPath)) {
-          result.skipped.push({ path: relPath, reason: "binary", sizeBytes: stats.size });
           continue;
         }
         result.files.push({ path: relPath, absPath, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
@@ -125,21 +122,6 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
   result.files.sort((a, b) => compareStrings(a.path, b.path));
   result.skipped.sort((a, b) => compareStrings(a.path, b.path));
   return result;
-}
-
-/** True when the file's first {@link BINARY_SNIFF_BYTES} bytes hold a NUL byte; unreadable files are left to the read step. */
-async function looksBinary(absPath: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(absPath, "r");
-    const buffer = Buffer.alloc(BINARY_SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, BINARY_SNIFF_BYTES, 0);
-    return buffer.subarray(0, bytesRead).includes(0);
-  } catch {
-    return false;
-  } finally {
-    await handle?.close();
-  }
 }
 
 /** Tests `relPath` against every scope whose base contains it, the deepest scope deciding last. */

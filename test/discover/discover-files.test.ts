@@ -1,20 +1,16 @@
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { discoverFiles } from "../../src/discover/discover-files.js";
+import { makeTempDir } from "../support/temp-dirs.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/python", import.meta.url));
 
 let root: string;
 
 beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
-});
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  root = await makeTempDir();
 });
 
 /** Writes each `relPath → contents` under `root`, creating directories. */
@@ -116,6 +112,37 @@ describe("discoverFiles: which files", () => {
     expect(await discoveredPaths()).toEqual(["app/conftest.py", "app/models.py", "lib/api.py"]);
   });
 
+  it("exclude patterns use .gitignore syntax relative to the root, negations included", async () => {
+    await tree({
+      "tests/test_a.py": "",
+      "pkg/tests/test_b.py": "",
+      "pkg/tests_util.py": "",
+      "api_pb2.py": "",
+      "proto/user_pb2.py": "",
+      "keep_pb2.py": "",
+      "proto/keep_pb2.py": "",
+      "pkg/mod.py": "",
+      "main.py": "",
+    });
+    const files = await discoveredPaths({ exclude: ["tests/", "*_pb2.py", "!keep_pb2.py"] });
+    expect(files).toEqual(["keep_pb2.py", "main.py", "pkg/mod.py", "pkg/tests_util.py", "proto/keep_pb2.py"]);
+  });
+
+  it("exclude patterns combine with ignore files, and a leading slash anchors at the root", async () => {
+    await tree({
+      ".gitignore": "build/\n",
+      "build/out.py": "",
+      "setup.py": "",
+      "sub/setup.py": "",
+      "gen/x_pb2.py": "",
+      "y_pb2.py": "",
+      "main.py": "",
+    });
+    const files = await discoveredPaths({ exclude: ["/setup.py", "*_pb2.py"] });
+    expect(files).toEqual(["main.py", "sub/setup.py"]);
+    expect(await discoveredPaths({ exclude: [] })).toEqual(["gen/x_pb2.py", "main.py", "setup.py", "sub/setup.py", "y_pb2.py"]);
+  });
+
   it("skips .git, node_modules, __pycache__, virtualenvs found by pyvenv.cfg, and excludeDirs", async () => {
     await tree({
       ".git/hooks/pre_commit.py": "",
@@ -139,21 +166,17 @@ describe("discoverFiles: which files", () => {
   });
 
   it("does not follow symbolic links to files or directories", async () => {
-    const outside = await mkdtemp(path.join(os.tmpdir(), "codesearch-"));
-    try {
-      await writeFile(path.join(outside, "elsewhere.py"), "x = 1\n");
-      await tree({ "real.py": "", "pkg/mod.py": "" });
-      await symlink(path.join(root, "real.py"), path.join(root, "alias.py"));
-      await symlink(path.join(outside, "elsewhere.py"), path.join(root, "outside.py"));
-      await symlink(path.join(root, "pkg"), path.join(root, "pkg_link"), "dir");
-      await symlink(outside, path.join(root, "outside_dir"), "dir");
-      const result = await discoverFiles(root);
-      expect(result.files.map((f) => f.path)).toEqual(["pkg/mod.py", "real.py"]);
-      expect(result.skipped).toEqual([]);
-      expect(result.unreadable).toEqual([]);
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
+    const outside = await makeTempDir();
+    await writeFile(path.join(outside, "elsewhere.py"), "x = 1\n");
+    await tree({ "real.py": "", "pkg/mod.py": "" });
+    await symlink(path.join(root, "real.py"), path.join(root, "alias.py"));
+    await symlink(path.join(outside, "elsewhere.py"), path.join(root, "outside.py"));
+    await symlink(path.join(root, "pkg"), path.join(root, "pkg_link"), "dir");
+    await symlink(outside, path.join(root, "outside_dir"), "dir");
+    const result = await discoverFiles(root);
+    expect(result.files.map((f) => f.path)).toEqual(["pkg/mod.py", "real.py"]);
+    expect(result.skipped).toEqual([]);
+    expect(result.unreadable).toEqual([]);
   });
 });
 
@@ -165,24 +188,27 @@ describe("discoverFiles: skipped files and metadata", () => {
     expect(result.skipped).toEqual([{ path: "big.py", reason: "too-large", sizeBytes: 201 }]);
   });
 
-  it("reports a .py file with a NUL byte in its first bytes as binary", async () => {
+  it("lists a .py file holding NUL bytes as a normal file: binary files are detected when read", async () => {
     const binary = Buffer.concat([Buffer.from("abc"), Buffer.from([0]), Buffer.from("def\n")]);
-    await tree({ "blob.py": binary, "ok.py": "pass\n", "sub/late_nul.py": Buffer.concat([Buffer.from("#".repeat(9000)), Buffer.from([0])]) });
+    await tree({ "blob.py": binary, "ok.py": "pass\n", "sub/all_nul.py": Buffer.alloc(16) });
     const result = await discoverFiles(root);
-    expect(result.skipped).toEqual([{ path: "blob.py", reason: "binary", sizeBytes: 8 }]);
-    // A NUL after the sniffed prefix does not make a file binary.
-    expect(result.files.map((f) => f.path)).toEqual(["ok.py", "sub/late_nul.py"]);
+    expect(result.files.map((f) => [f.path, f.sizeBytes])).toEqual([
+      ["blob.py", 8],
+      ["ok.py", 5],
+      ["sub/all_nul.py", 16],
+    ]);
+    expect(result.skipped).toEqual([]);
   });
 
   it("skipped entries are sorted by path", async () => {
-    await tree({ "z.py": "z".repeat(50), "a/b.py": Buffer.from([0, 1, 2]), "m.py": "m".repeat(50) });
+    await tree({ "z.py": "z".repeat(50), "a/b.py": "b".repeat(11), "m.py": "m".repeat(50), "ok.py": "x" });
     const result = await discoverFiles(root, { maxFileBytes: 10 });
     expect(result.skipped).toEqual([
-      { path: "a/b.py", reason: "binary", sizeBytes: 3 },
+      { path: "a/b.py", reason: "too-large", sizeBytes: 11 },
       { path: "m.py", reason: "too-large", sizeBytes: 50 },
       { path: "z.py", reason: "too-large", sizeBytes: 50 },
     ]);
-    expect(result.files).toEqual([]);
+    expect(result.files.map((f) => f.path)).toEqual(["ok.py"]);
   });
 
   it("gives absPath, sizeBytes and mtimeMs as fs.stat reports them", async () => {
@@ -230,5 +256,13 @@ describe("discoverFiles: committed fixture tree", () => {
     expect(result.files.every((f) => f.absPath === path.join(FIXTURES, ...f.path.split("/")))).toBe(true);
     expect(result.skipped).toEqual([]);
     expect(result.unreadable).toEqual([]);
+  });
+});
+
+describe("discoverFiles: --exclude wins over ignore-file negations", () => {
+  it("a nested !pattern cannot re-include what --exclude removed", async () => {
+    await tree({ "gen/.gitignore": "!keep.py\n", "gen/keep.py": "", "main.py": "" });
+    const result = await discoverFiles(root, { exclude: ["gen/"] });
+    expect(result.files.map((f) => f.path)).toEqual(["main.py"]);
   });
 });

@@ -20,6 +20,12 @@ export const ExitCode = {
   IndexUnusable: 5,
   /** LanceDB or the index folder could not be read or written. */
   Store: 6,
+  /** Another `index` run holds the index's writer lock (and `--wait` was not given). */
+  Locked: 7,
+  /** The run was stopped by SIGINT (Ctrl-C) after saving its work; run again to resume (128 + SIGINT). */
+  Interrupted: 130,
+  /** The run was stopped by SIGTERM after saving its work; run again to resume (128 + SIGTERM). */
+  Terminated: 143,
   /** A bug: an error the program did not expect. */
   Internal: 70,
 } as const;
@@ -81,6 +87,18 @@ export class IndexMismatchError extends CodesearchError {
 export class StoreError extends CodesearchError {
   readonly exitCode = ExitCode.Store;
   readonly code = "store";
+}
+
+/** Another `index` run is writing the same index. Exit code 7. */
+export class IndexLockedError extends CodesearchError {
+  readonly exitCode = ExitCode.Locked;
+  readonly code = "index-locked";
+}
+
+/** Ctrl-C (or SIGTERM) arrived before the run started any work, e.g. while waiting for the lock. Exit code 130. */
+export class InterruptedError extends CodesearchError {
+  readonly exitCode = ExitCode.Interrupted;
+  readonly code = "interrupted";
 }
 
 /** Renders any thrown value as one line, following `cause` chains: `a: b: c`. */

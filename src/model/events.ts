@@ -2,7 +2,7 @@
  * Typed events the core emits to a single sink while indexing. The Ink UI, the plain-line
  * reporter and the JSON-lines reporter all consume these; consumers switch exhaustively on `type`.
  */
-import type { IndexFailure, IndexSummary, SkippedFile } from "./types.js";
+import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "./types.js";
 
 /** Every event carries `timeMs`: `Date.now()` when it was emitted (ms since the Unix epoch). */
 interface Timed {
@@ -22,6 +22,42 @@ export interface ScanFinishedEvent extends Timed {
   type: "scan-finished";
   fileCount: number;
   skipped: SkippedFile[];
+}
+
+/** Another run holds the index's writer lock; this run waits (`--wait`) for it. */
+export interface LockWaitingEvent extends Timed {
+  type: "lock-waiting";
+  holderPid: number;
+  /** ISO-8601 time the holder took the lock. */
+  holderStartedAt: string;
+}
+
+/**
+ * Discovered files compared with the catalog by size and mtime: `filesToRead` (added + changed)
+ * will be read and hashed; unchanged files are not read at all; removed files lose their rows.
+ * `fullRebuildReason` is set when the catalog cannot be trusted (missing or damaged table,
+ * unreadable catalog, another model) and every file is re-read.
+ */
+export interface PlanReadyEvent extends Timed {
+  type: "plan-ready";
+  filesToRead: number;
+  filesAdded: number;
+  filesChanged: number;
+  filesUnchanged: number;
+  filesRemoved: number;
+  fullRebuildReason: string | null;
+}
+
+/** A file was left out when read (binary content). */
+export interface FileSkippedEvent extends Timed {
+  type: "file-skipped";
+  skipped: SkippedFile;
+}
+
+/** The run was asked to stop (signal or `--max-items`); it finishes the batch in flight and saves. */
+export interface StopRequestedEvent extends Timed {
+  type: "stop-requested";
+  reason: StopReason;
 }
 
 /** One file was read and parsed into `entityCount` entities (possibly after recovering from syntax errors). */
@@ -114,7 +150,11 @@ export interface IndexFinishedEvent extends Timed {
 /** Everything the indexing core can emit. */
 export type IndexEvent =
   | RunStartedEvent
+  | LockWaitingEvent
   | ScanFinishedEvent
+  | PlanReadyEvent
+  | FileSkippedEvent
+  | StopRequestedEvent
   | FileExtractedEvent
   | FileFailedEvent
   | ExtractFinishedEvent

@@ -96,6 +96,9 @@ export interface SkippedFile {
   sizeBytes: number;
 }
 
+/** Why a run stopped before embedding everything: a signal (Ctrl-C, SIGTERM) or the `--max-items` cap. */
+export type StopReason = "interrupted" | "max-items";
+
 /** Totals of one `index` run. */
 export interface IndexSummary {
   /** Absolute repository root. */
@@ -107,10 +110,14 @@ export interface IndexSummary {
   dimension: number;
   /** Python files discovered (skipped ones excluded). */
   filesDiscovered: number;
-  /** Files read and parsed, possibly with recovered syntax errors. */
+  /** Files read and parsed in this run (new or changed), possibly with recovered syntax errors. */
   filesIndexed: number;
+  /** Files left as indexed before: same size and mtime, or same content hash. */
+  filesUnchanged: number;
+  /** Files indexed before that are gone (deleted, renamed, now ignored or skipped); their rows were removed. */
+  filesRemoved: number;
   filesSkipped: SkippedFile[];
-  /** Entities extracted from all files. */
+  /** Entities extracted from the files read in this run. */
   entitiesFound: number;
   /** Entities embedded by the model in this run (cache misses that succeeded). */
   chunksEmbedded: number;
@@ -118,6 +125,15 @@ export interface IndexSummary {
   chunksFromCache: number;
   /** Rows in the entity table after the run. */
   chunksStored: number;
+  /** Rows deleted from the table (entities of changed and removed files, before re-adding). */
+  chunksRemoved: number;
+  /** Entities still to embed because the run stopped early (0 for a complete run). */
+  chunksPending: number;
+  /** Why the run stopped early, or null when it completed. */
+  stopReason: StopReason | null;
+  /** True for `--dry-run`: counts are what a run would do; nothing was embedded or written. */
+  dryRun: boolean;
+  /** Problems of this run (problems of unchanged files from earlier runs are in `codesearch status`). */
   failures: IndexFailure[];
   /** Wall time of the whole run in ms. */
   durationMs: number;

@@ -36,6 +36,6 @@ export {
   SUMMARY_LABEL_WIDTH,
 } from "./summary-text.js";
 export type { SummaryRow, SummaryTextOptions, FailureRow, FailureTableOptions, FailureTableText } from "./summary-text.js";
-export { createPlainReporter } from "./plain-reporter.js";
+export { createPlainReporter, finishedHeadline } from "./plain-reporter.js";
 export type { PlainReporterOptions } from "./plain-reporter.js";
 export { createJsonLinesReporter, toJsonLine } from "./json-reporter.js";

@@ -5,8 +5,8 @@
 import { assertNever } from "../model/events.js";
 import type { IndexEvent, IndexEventSink } from "../model/events.js";
 import { describeError } from "../model/errors.js";
-import type { IndexFailure } from "../model/types.js";
-import { formatCount, formatDuration, formatEmbedProgressLine, formatLocation, oneLine, plural } from "./format.js";
+import type { IndexFailure, IndexSummary } from "../model/types.js";
+import { formatCount, formatDuration, formatEmbedProgressLine, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
 import { initialProgressState, reduceProgress } from "./progress-state.js";
 import type { ProgressState } from "./progress-state.js";
 import { formatFailureTableLines, formatSummaryLines } from "./summary-text.js";
@@ -70,9 +70,29 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
       case "run-started":
         write(`scanning ${event.repoRoot}…`);
         break;
+      case "lock-waiting":
+        write(`waiting for another index run (pid ${event.holderPid}, started ${event.holderStartedAt}) to finish…`);
+        break;
       case "scan-finished":
         write(`found ${plural(event.fileCount, "file")}, ${formatCount(event.skipped.length)} skipped`);
         extractThrottle = { lastPrintMs: event.timeMs, lastStep: 0 };
+        break;
+      case "plan-ready":
+        if (event.fullRebuildReason) write(`re-reading every file: ${event.fullRebuildReason}`);
+        write(
+          `${formatCount(event.filesToRead)} to read (${formatCount(event.filesAdded)} new, ${formatCount(event.filesChanged)} changed), ` +
+            `${formatCount(event.filesUnchanged)} unchanged, ${formatCount(event.filesRemoved)} removed`,
+        );
+        break;
+      case "file-skipped":
+        write(`skipped ${event.skipped.path} (${formatSkipReason(event.skipped.reason)})`);
+        break;
+      case "stop-requested":
+        write(
+          event.reason === "interrupted"
+            ? "stopping after the current batch; everything embedded so far will be saved (Ctrl-C again to quit at once)…"
+            : "reached --max-items; stopping after the current batch…",
+        );
         break;
       case "file-extracted": {
         if (state.filesDone === previous.filesDone || state.filesDone >= state.filesTotal) break;
@@ -87,12 +107,14 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         writeFailure(event.failure);
         break;
       case "extract-finished":
+        if (event.fileCount === 0 && state.filesTotal === 0) break;
         write(
           `extracted ${plural(event.entityCount, "entity", "entities")} from ${plural(event.fileCount, "file")} ` +
             `in ${formatDuration(event.durationMs)}`,
         );
         break;
       case "cache-checked":
+        if (event.hits + event.misses === 0) break;
         write(`cache: ${plural(event.hits, "hit")}, ${plural(event.misses, "miss", "misses")}${cacheNote(event)}`);
         break;
       case "model-loading":
@@ -125,7 +147,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
       case "index-finished": {
         const { summary } = event;
         const failures = summary.failures.length;
-        write(failures === 0 ? "finished" : `finished with ${plural(failures, "failure")}`);
+        write(finishedHeadline(summary));
         for (const line of formatSummaryLines(summary)) write(line);
         if (failures > 0) {
           write("");
@@ -153,4 +175,18 @@ function cacheNote(event: Extract<IndexEvent, { type: "cache-checked" }>): strin
     default:
       return assertNever(event.cacheState);
   }
+}
+
+/** First line of the end-of-run output: `finished`, `finished with 2 failures`, `stopped (interrupted)…`, `dry run`. */
+export function finishedHeadline(summary: IndexSummary): string {
+  const failures = summary.failures.length;
+  const withFailures = failures === 0 ? "" : ` with ${plural(failures, "failure")}`;
+  if (summary.dryRun) return `dry run: nothing was embedded or written${withFailures}`;
+  if (summary.stopReason === "interrupted") {
+    return `interrupted${withFailures}: saved what was done; ${plural(summary.chunksPending, "entity", "entities")} left — run \`codesearch index\` again to resume`;
+  }
+  if (summary.stopReason === "max-items") {
+    return `stopped at --max-items${withFailures}; ${plural(summary.chunksPending, "entity", "entities")} left — run \`codesearch index\` again to continue`;
+  }
+  return failures === 0 ? "finished" : `finished${withFailures}`;
 }

@@ -4,7 +4,7 @@
  */
 import { assertNever } from "../model/events.js";
 import type { IndexEvent } from "../model/events.js";
-import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
+import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "../model/types.js";
 
 /**
  * Where a run stands. `starting` until `run-started`; `scanning` until `scan-finished`;
@@ -53,8 +53,18 @@ export interface ProgressState {
   lastEventAtMs: number | null;
   /** Time since `run-started` as of the latest event; the summary's `durationMs` once finished. */
   elapsedMs: number;
-  /** Python files to parse (from `scan-finished`; skipped files excluded). */
+  /** Python files to read and parse: from `scan-finished`, then `plan-ready`'s added + changed. */
   filesTotal: number;
+  /** Files left as they were indexed (from `plan-ready`). */
+  filesUnchanged: number;
+  /** Files whose rows are removed (from `plan-ready`). */
+  filesRemoved: number;
+  /** Why every file is re-read, when the catalog could not be trusted. */
+  fullRebuildReason: string | null;
+  /** Pid of the run holding the writer lock while this one waits, else null. */
+  waitingForPid: number | null;
+  /** Set once a stop was requested (signal or `--max-items`). */
+  stopReason: StopReason | null;
   /** Files extracted or failed so far (consecutive events for one path count once). */
   filesDone: number;
   /** Files with a `read` or `parse` failure. */
@@ -87,7 +97,7 @@ export interface ProgressState {
   currentEntity: CurrentEntity | null;
   /** Failures in arrival order; replaced by the summary's list (which adds `store` failures) at the end. */
   failures: IndexFailure[];
-  /** Files discovery left out on purpose. */
+  /** Files left out on purpose (by discovery, or found binary when read). */
   skipped: SkippedFile[];
   /** When embedding began (`model-loaded`, else the first chunk event), ms since the epoch. */
   embedStartedAtMs: number | null;
@@ -115,6 +125,11 @@ export function initialProgressState(): ProgressState {
     lastEventAtMs: null,
     elapsedMs: 0,
     filesTotal: 0,
+    filesUnchanged: 0,
+    filesRemoved: 0,
+    fullRebuildReason: null,
+    waitingForPid: null,
+    stopReason: null,
     filesDone: 0,
     filesFailed: 0,
     entitiesTotal: 0,
@@ -159,8 +174,27 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         startedAtMs: event.timeMs,
         elapsedMs: 0,
       };
+    case "lock-waiting":
+      return { ...base, waitingForPid: event.holderPid };
     case "scan-finished":
-      return { ...base, phase: "extracting", filesTotal: event.fileCount, skipped: [...event.skipped] };
+      return { ...base, phase: "extracting", waitingForPid: null, filesTotal: event.fileCount, skipped: [...event.skipped] };
+    case "plan-ready":
+      return {
+        ...base,
+        filesTotal: event.filesToRead,
+        filesUnchanged: event.filesUnchanged,
+        filesRemoved: event.filesRemoved,
+        fullRebuildReason: event.fullRebuildReason,
+      };
+    case "file-skipped":
+      return {
+        ...base,
+        filesDone: base.filesDone + (event.skipped.path === state.currentFile ? 0 : 1),
+        currentFile: event.skipped.path,
+        skipped: [...base.skipped, event.skipped],
+      };
+    case "stop-requested":
+      return { ...base, stopReason: event.reason };
     case "file-extracted":
       return {
         ...base,
@@ -251,9 +285,12 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         modelId: summary.modelId,
         dimension: summary.dimension,
         elapsedMs: summary.durationMs,
-        filesTotal: summary.filesDiscovered,
-        filesDone: summary.filesDiscovered,
-        filesFailed: summary.filesDiscovered - summary.filesIndexed,
+        filesTotal: summary.filesDiscovered - summary.filesUnchanged,
+        filesDone: summary.filesDiscovered - summary.filesUnchanged,
+        filesFailed: Math.max(0, summary.filesDiscovered - summary.filesUnchanged - summary.filesIndexed),
+        filesUnchanged: summary.filesUnchanged,
+        filesRemoved: summary.filesRemoved,
+        stopReason: summary.stopReason,
         entitiesTotal: summary.entitiesFound,
         entitiesCached: summary.chunksFromCache,
         entitiesEmbedded: summary.chunksEmbedded,

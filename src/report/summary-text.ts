@@ -31,15 +31,18 @@ export const SUMMARY_LABEL_WIDTH = 10;
 export function summaryRows(summary: IndexSummary, options: SummaryTextOptions = {}): SummaryRow[] {
   const maxSkippedRows = options.maxSkippedRows ?? 10;
   const rows: SummaryRow[] = [];
-  const filesFailed = Math.max(0, summary.filesDiscovered - summary.filesIndexed);
+  const filesFailed = Math.max(0, summary.filesDiscovered - summary.filesUnchanged - summary.filesIndexed);
   const fileNotes = [
     ...(filesFailed > 0 ? [`${formatCount(filesFailed)} failed`] : []),
     ...(summary.filesSkipped.length > 0 ? [`${formatCount(summary.filesSkipped.length)} skipped`] : []),
   ];
+  const incremental =
+    (summary.filesUnchanged > 0 ? `, ${formatCount(summary.filesUnchanged)} unchanged` : "") +
+    (summary.filesRemoved > 0 ? `, ${formatCount(summary.filesRemoved)} removed` : "");
   rows.push({
     label: "files",
     value:
-      `${formatCount(summary.filesIndexed)} indexed of ${formatCount(summary.filesDiscovered)}` +
+      `${formatCount(summary.filesIndexed)} ${summary.dryRun ? "to read" : "indexed"}${incremental} of ${formatCount(summary.filesDiscovered)}` +
       (fileNotes.length > 0 ? ` (${fileNotes.join(", ")})` : ""),
   });
 
@@ -47,8 +50,10 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
   rows.push({
     label: "entities",
     value:
-      `${formatCount(summary.entitiesFound)} found: ${formatCount(summary.chunksEmbedded)} embedded, ` +
-      `${formatCount(summary.chunksFromCache)} from cache, ${formatCount(entitiesFailed)} failed`,
+      `${formatCount(summary.entitiesFound)} found: ${formatCount(summary.chunksEmbedded)} ${summary.dryRun ? "to embed" : "embedded"}, ` +
+      `${formatCount(summary.chunksFromCache)} from cache, ${formatCount(entitiesFailed)} failed` +
+      (summary.chunksRemoved > 0 ? `, ${formatCount(summary.chunksRemoved)} rows replaced or removed` : "") +
+      (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : ""),
   });
 
   summary.filesSkipped.slice(0, maxSkippedRows).forEach((file, index) => {

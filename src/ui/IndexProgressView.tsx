@@ -8,6 +8,7 @@ import { Box, Text } from "ink";
 import {
   entitiesRemaining,
   failuresByStage,
+  finishedHeadline,
   formatBar,
   formatCount,
   formatCurrentEntity,
@@ -118,6 +119,11 @@ function Header({ state }: { state: ProgressState }): ReactNode {
 }
 
 function phaseText(state: ProgressState): string | null {
+  if (state.stopReason === "interrupted" && state.phase !== "finished") {
+    return "stopping after the current batch; what is embedded will be saved (Ctrl-C again to quit at once)…";
+  }
+  if (state.stopReason === "max-items" && state.phase !== "finished") return "reached --max-items; stopping after the current batch…";
+  if (state.waitingForPid !== null) return `waiting for another index run (pid ${state.waitingForPid}) to finish…`;
   switch (state.phase) {
     case "starting":
       return "starting…";
@@ -154,6 +160,8 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
         <Row label="files">
           {formatCount(state.filesDone)}/{formatCount(state.filesTotal)}
           {fileNotes.length > 0 ? ` (${fileNotes.join(", ")})` : ""}
+          {state.filesUnchanged > 0 ? `  ${formatCount(state.filesUnchanged)} unchanged` : ""}
+          {state.filesRemoved > 0 ? `  ${formatCount(state.filesRemoved)} removed` : ""}
         </Row>
       ) : null}
       {pastScan ? (
@@ -202,11 +210,12 @@ function Finished({ state, maxFailureRows }: { state: ProgressState; maxFailureR
   const table = formatFailureTable(failures, { maxRows: maxFailureRows });
   return (
     <Box flexDirection="column">
-      {failures.length === 0 ? (
-        <Styled tone="good">✔ finished</Styled>
+      {failures.length === 0 && summary.stopReason === null ? (
+        <Styled tone="good">✔ {finishedHeadline(summary)}</Styled>
       ) : (
         <Styled tone="warn">
-          ⚠ finished with {plural(failures.length, "failure")} ({failuresByStage(failures)})
+          ⚠ {finishedHeadline(summary)}
+          {failures.length > 0 ? ` (${failuresByStage(failures)})` : ""}
         </Styled>
       )}
       {summaryRows(summary).map((row, index) => (

@@ -13,6 +13,7 @@ import {
   formatPercent,
   formatRate,
   oneLine,
+  finishedHeadline,
 } from "../../src/report/index.js";
 import type { PlainReporterOptions } from "../../src/report/index.js";
 import { T0, scriptedRun, summary } from "../support/scripted-run.js";
@@ -226,5 +227,45 @@ describe("text formatting", () => {
       { maxReasonLength: 20 },
     );
     expect(lines).toEqual(["file:line  entity  stage  reason", "x.py:3     A.b     embed  too long xxxxxxxxxx…"]);
+  });
+});
+
+describe("plain reporter: incremental-run lines", () => {
+  const start: IndexEvent = { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
+
+  it("prints the plan, a full-rebuild reason, binary skips, lock waits and stop requests", () => {
+    expect(
+      transcript([
+        start,
+        { type: "lock-waiting", timeMs: T0 + 1, holderPid: 77, holderStartedAt: "2026-11-23T10:00:00.000Z" },
+        { type: "plan-ready", timeMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: "the catalog was unreadable" },
+        { type: "file-skipped", timeMs: T0 + 3, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } },
+        { type: "stop-requested", timeMs: T0 + 4, reason: "interrupted" },
+      ]),
+    ).toEqual([
+      "scanning /repo…",
+      "waiting for another index run (pid 77, started 2026-11-23T10:00:00.000Z) to finish…",
+      "re-reading every file: the catalog was unreadable",
+      "3 to read (1 new, 2 changed), 37 unchanged, 4 removed",
+      "skipped blob.py (binary)",
+      "stopping after the current batch; everything embedded so far will be saved (Ctrl-C again to quit at once)…",
+    ]);
+  });
+
+  it.each([
+    [{ stopReason: null, failures: [], dryRun: false }, "finished"],
+    [{ stopReason: "interrupted", chunksPending: 12, failures: [], dryRun: false }, "interrupted: saved what was done; 12 entities left — run `codesearch index` again to resume"],
+    [{ stopReason: "max-items", chunksPending: 1, failures: [], dryRun: false }, "stopped at --max-items; 1 entity left — run `codesearch index` again to continue"],
+    [{ stopReason: null, failures: [], dryRun: true }, "dry run: nothing was embedded or written"],
+  ] as const)("headline for %j", (fields, headline) => {
+    expect(finishedHeadline({ ...summary, ...fields, failures: [...fields.failures] })).toBe(headline);
+  });
+
+  it("summarises an incremental run: unchanged and removed files, replaced rows, pending entities", () => {
+    const lines = transcript([
+      { type: "index-finished", timeMs: T0, summary: { ...summary, filesIndexed: 2, filesUnchanged: 40, filesRemoved: 1, filesDiscovered: 42, filesSkipped: [], failures: [], chunksRemoved: 7, chunksPending: 0 } },
+    ]);
+    expect(lines).toContain("files     2 indexed, 40 unchanged, 1 removed of 42");
+    expect(lines).toContain("entities  9 found: 4 embedded, 4 from cache, 0 failed, 7 rows replaced or removed");
   });
 });

@@ -193,3 +193,33 @@ describe("progressFraction", () => {
     expect(progressFraction({ ...initialProgressState(), ...fields })).toBe(fraction);
   });
 });
+
+describe("reduceProgress: incremental-run events", () => {
+  const start: IndexEvent = { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
+
+  it("lock-waiting records the holder until the scan starts", () => {
+    const waiting = fold([start, { type: "lock-waiting", timeMs: T0 + 1, holderPid: 4242, holderStartedAt: "2026-01-01T00:00:00.000Z" }]);
+    expect(waiting.waitingForPid).toBe(4242);
+    const scanned = fold([{ type: "scan-finished", timeMs: T0 + 2, fileCount: 3, skipped: [] }], waiting);
+    expect(scanned.waitingForPid).toBe(null);
+  });
+
+  it("plan-ready sets the files to read and the unchanged / removed counts", () => {
+    const state = fold([
+      start,
+      { type: "scan-finished", timeMs: T0 + 1, fileCount: 40, skipped: [] },
+      { type: "plan-ready", timeMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: null },
+    ]);
+    expect([state.filesTotal, state.filesUnchanged, state.filesRemoved, state.fullRebuildReason]).toEqual([3, 37, 4, null]);
+  });
+
+  it("file-skipped counts the file as done and lists it as skipped", () => {
+    const state = fold([start, { type: "file-skipped", timeMs: T0 + 1, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } }]);
+    expect(state.filesDone).toBe(1);
+    expect(state.skipped).toEqual([{ path: "blob.py", reason: "binary", sizeBytes: 10 }]);
+  });
+
+  it("stop-requested records why the run is stopping", () => {
+    expect(fold([start, { type: "stop-requested", timeMs: T0 + 1, reason: "interrupted" }]).stopReason).toBe("interrupted");
+  });
+});

@@ -215,3 +215,21 @@ describe("startIndexUi", () => {
     expect(stream.text).not.toContain("\u001b[3");
   });
 });
+
+describe("IndexProgressView: incremental runs", () => {
+  it("says it is stopping after Ctrl-C, and shows an interrupted summary with how to resume", () => {
+    const stopping = reduceProgress(after(12), { type: "stop-requested", timeMs: T0 + 1_450, reason: "interrupted" });
+    expect(frame(stopping)).toContain("stopping after the current batch; what is embedded will be saved");
+    const finished = reduceProgress(stopping, {
+      type: "index-finished",
+      timeMs: T0 + 2_000,
+      summary: { ...summary, stopReason: "interrupted", chunksPending: 3, failures: [] },
+    });
+    expect(frame(finished)).toContain("⚠ interrupted: saved what was done; 3 entities left — run `codesearch index` again to resume");
+  });
+
+  it("shows unchanged and removed files while running", () => {
+    const state = reduceProgress(after(3), { type: "plan-ready", timeMs: T0 + 60, filesToRead: 4, filesAdded: 1, filesChanged: 3, filesUnchanged: 20, filesRemoved: 2, fullRebuildReason: null });
+    expect(frame(state)).toMatch(/files {5}\d+\/4.*20 unchanged {2}2 removed/);
+  });
+});

@@ -15,6 +15,11 @@ export interface IndexCommandOptions {
   batchSize?: number;
   maxTokens?: number;
   maxFileBytes?: number;
+  exclude?: string[];
+  retryFailed?: boolean;
+  dryRun?: boolean;
+  maxItems?: number;
+  wait?: boolean;
   json?: boolean;
   plain?: boolean;
   verbose?: boolean;
@@ -34,8 +39,12 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
 }
 
 /**
- * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed, 1 when
- * some files or entities failed but the rest was saved.
+ * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed (or a dry
+ * run / `--max-items` run finished), 1 when some files or entities failed but the rest was saved,
+ * 130 / 143 when SIGINT / SIGTERM stopped it after saving.
+ *
+ * The first SIGINT or SIGTERM asks the pipeline to stop after the batch in flight and save; a
+ * second one exits at once with the same code (the cache keeps what was checkpointed).
  * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
  */
 export async function runIndexCommand(repo: string, options: IndexCommandOptions): Promise<ExitCodeValue> {
@@ -54,6 +63,15 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
   } else {
     sink = createPlainReporter(process.stderr, { verbose: options.verbose ?? false });
   }
+  const controller = new AbortController();
+  let signalExitCode: ExitCodeValue | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalExitCode !== null) process.exit(signalExitCode);
+    signalExitCode = signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const summary = await indexRepo({
       repoRoot,
@@ -67,10 +85,19 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
       ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+      ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+      ...(options.retryFailed ? { retryFailed: true } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.maxItems !== undefined ? { maxItems: options.maxItems } : {}),
+      ...(options.wait ? { waitForLock: true } : {}),
       sink,
+      signal: controller.signal,
     });
+    if (summary.stopReason === "interrupted") return signalExitCode ?? ExitCode.Interrupted;
     return summary.failures.length > 0 ? ExitCode.CompletedWithFailures : ExitCode.Success;
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     await finish();
   }
 }

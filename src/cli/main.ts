@@ -8,6 +8,7 @@ import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { toFatalReport } from "./fatal-error.js";
 import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
 import { type SearchCommandOptions, runSearchCommand } from "./search-command.js";
+import { runStatusCommand } from "./status-command.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -18,7 +19,9 @@ Exit codes:
   4   model could not be loaded or downloaded (or is missing offline)
   5   no index found, or it was built with another model, dimension or schema
   6   the index folder or LanceDB could not be read or written
+  7   another index run holds the index's lock (use --wait)
   70  internal error (a bug)
+  130 interrupted by Ctrl-C (143: SIGTERM) after saving; run again to resume
 
 Environment:
   HF_ENDPOINT             model hub base URL (default https://huggingface.co)
@@ -32,6 +35,10 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
     return n;
   };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Builds the `codesearch` program. Actions resolve to an exit code stored on `result`. */
@@ -54,11 +61,26 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
+    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)", collect, [])
+    .option("--retry-failed", "re-attempt files and entities that failed in earlier runs")
+    .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
+    .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
+    .option("--wait", "if another index run is writing this index, wait for it instead of failing")
     .option("--json", "print progress events as JSON lines on stdout")
     .option("--plain", "print plain progress lines even on a terminal")
     .option("--verbose", "with plain output: show error causes and cache saves")
     .action(async (repo: string, options: IndexCommandOptions) => {
       result.exitCode = await runIndexCommand(repo, options);
+    });
+
+  program
+    .command("status")
+    .description("show what the index holds, what changed on disk since, failures, and the last run")
+    .argument("[repo]", "repository (default: the nearest index from the current directory upwards)")
+    .option("--db <dir>", "index folder")
+    .option("--json", "print the status as one JSON object")
+    .action(async (repo: string | undefined, options: { db?: string; json?: boolean }) => {
+      result.exitCode = await runStatusCommand(repo, options);
     });
 
   program

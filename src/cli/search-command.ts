@@ -88,8 +88,10 @@ export async function runSearchCommand(query: string | undefined, options: Searc
       return ExitCode.Success;
     }
     const hits = await session.search(query!, options.limit);
+    const warnings = await session.warnings(hits);
+    for (const warning of warnings) process.stderr.write(`codesearch: warning: ${warning}\n`);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ query, results: hits.map(toSearchHitJson) })}\n`);
+      process.stdout.write(`${JSON.stringify({ query, results: hits.map(toSearchHitJson), warnings })}\n`);
     } else if (hits.length === 0) {
       process.stderr.write("no results: the index is empty\n");
     } else {

@@ -1,27 +1,39 @@
 /**
- * pipeline/ is the only place the stages meet: discover → extract → prepare → cache → embed → store.
+ * pipeline/ is the only place the stages meet: discover → plan → read/extract → cache → embed → store.
  * It must not import Ink/React or print; it reports through typed events and returns values.
  */
-import { mkdir, stat, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { discoverFiles, readSource } from "../discover/index.js";
-import { DEFAULT_BATCH_SIZE, DEFAULT_MODEL_ID, EmbeddingCache, EMBEDDING_CACHE_FILE, embedChunks, embeddingCacheKey, modelIdOf, resolveModelSource } from "../embed/index.js";
+import { discoverFiles } from "../discover/index.js";
+import { DEFAULT_MODEL_ID, EMBEDDING_CACHE_DIR, EmbeddingCache, embeddingCacheKey, modelIdOf, resolveModelSource } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
-import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../extract/index.js";
-import { describeError, IndexMismatchError, NothingIndexedError, StoreError, UsageError } from "../model/errors.js";
+import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
-import type { Chunk, EmbeddedChunk, IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
-import { assertSameModel, openDatabase, readManifest, replaceEntityTable, SCHEMA_VERSION, writeManifest } from "../store/index.js";
+import type { EmbeddedChunk, IndexFailure, IndexSummary, StopReason } from "../model/types.js";
+import {
+  acquireIndexLock,
+  applyEntityChanges,
+  assertSameModel,
+  catalogRowCount,
+  dropEntityTable,
+  openDatabase,
+  probeEntityTable,
+  readCatalog,
+  readManifest,
+  SCHEMA_VERSION,
+  writeCatalog,
+  writeManifest,
+  type FileCatalog,
+  type IndexLock,
+} from "../store/index.js";
+import { cacheMisses, embedMisses, lookUpCache, saveCache } from "./embed-outcomes.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import { planIndex } from "./plan-index.js";
+import { readPlannedFiles } from "./read-planned-files.js";
 
 /** Default token limit per entity: CodeBERT's 512 positions (514 minus RoBERTa's 2 offset). */
 export const DEFAULT_MAX_TOKENS = 512;
-
-/** The cache is saved after this many new vectors, or {@link CHECKPOINT_INTERVAL_MS}, whichever comes first. */
-export const CHECKPOINT_VECTORS = 256;
-/** Longest time between cache checkpoints while embedding, in ms. */
-export const CHECKPOINT_INTERVAL_MS = 30_000;
 
 /** Options of {@link indexRepo}. */
 export interface IndexRepoOptions {
@@ -42,237 +54,286 @@ export interface IndexRepoOptions {
   batchSize?: number;
   maxTokens?: number;
   maxFileBytes?: number;
+  /** Extra ignore patterns (`.gitignore` syntax) anchored at the repository root. */
+  exclude?: string[];
+  /** Re-attempt files that recorded failures, even when unchanged. */
+  retryFailed?: boolean;
+  /** Plan, read and check the cache, then report; embed and write nothing, take no lock. */
+  dryRun?: boolean;
+  /** Embed at most this many cache misses; the rest are left for the next run. */
+  maxItems?: number;
+  /** Wait for another run's writer lock instead of failing. */
+  waitForLock?: boolean;
   sink: IndexEventSink;
   /** Model loader; default transformers.js. */
   loadEmbedder?: EmbedderLoader;
+  /** Aborting stops after the batch in flight; what was done is saved and the summary says `interrupted`. */
   signal?: AbortSignal;
 }
 
 /**
- * Indexes every Python definition under `repoRoot` into a fresh version of the entity table.
- * Vectors come from the embedding cache where the prepared text was embedded before by the same
- * model and token limit; the model is loaded only when something misses.
+ * Brings the index of `repoRoot` up to date with the files on disk. Files with unchanged size and
+ * mtime are not read; changed files are hashed and re-parsed; only entities whose prepared text is
+ * not in the embedding cache are embedded, and the model is loaded only if there are any. Rows of
+ * changed, removed and skipped files are replaced in LanceDB, so the table ends equal to what a
+ * from-scratch index of the current tree would hold.
  *
- * Writes, in order: the embedding cache (checkpoints while embedding, and at the end even when a
- * later step fails), then the LanceDB table, then `manifest.json`. Per-file and per-entity problems
- * become `failures` in the summary; the run goes on.
+ * Writes, in order: the embedding cache (checkpoints while embedding), the LanceDB table (delete by
+ * path, add, compact), the cache again, `catalog.json`, then `manifest.json`. A file's rows and
+ * catalog entry change only when all its entities were resolved (embedded or failed), so a run
+ * stopped early or killed never records work it did not store. Holds `index.lock` throughout.
  *
- * @throws UsageError when `repoRoot` is not a directory (nothing is created);
+ * @throws UsageError when `repoRoot` is not a directory (nothing is created); IndexLockedError;
  *   IndexMismatchError when the index was built with another model and `rebuild` is not set;
- *   ModelLoadError; StoreError; NothingIndexedError when no entity could be stored (the previous
- *   table, if any, is left as it was).
+ *   ModelLoadError; StoreError; NothingIndexedError when the index would hold no entity (the
+ *   table is left as it was).
  */
 export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary> {
-  const startedAt = Date.now();
   const repoRoot = path.resolve(options.repoRoot);
   const indexDir = path.resolve(options.indexDir);
-  const sink = options.sink;
   await assertDirectory(repoRoot);
   const manifest = await readManifest(indexDir);
   const source = resolveModelSource(options.model ?? manifest?.modelId ?? DEFAULT_MODEL_ID, options.cwd);
   const modelId = modelIdOf(source);
-  const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? DEFAULT_MAX_TOKENS;
-  const compatibleManifest = manifest && !options.rebuild ? manifest : null;
-  if (compatibleManifest) assertSameModel(compatibleManifest, modelId);
+  if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
+  if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, manifest, source);
 
   await prepareIndexDir(indexDir);
+  let lock: IndexLock | undefined;
+  try {
+    lock = await acquireIndexLock(indexDir, {
+      wait: options.waitForLock ?? false,
+      onWait: (holder) => emitEvent(options.sink, { type: "lock-waiting", holderPid: holder.pid, holderStartedAt: holder.startedAt }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    // Another run may have finished while we waited: read its manifest again.
+    return await runIndex({ ...options, repoRoot, indexDir }, await readManifest(indexDir), source);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runIndex(
+  options: IndexRepoOptions,
+  manifestBefore: Awaited<ReturnType<typeof readManifest>>,
+  source: ReturnType<typeof resolveModelSource>,
+): Promise<IndexSummary> {
+  const startedAt = Date.now();
+  const { repoRoot, indexDir, sink } = options;
+  const modelId = modelIdOf(source);
+  const dryRun = options.dryRun ?? false;
+  const manifest = manifestBefore && (options.rebuild ? manifestBefore.modelId === modelId : true) ? manifestBefore : null;
+  if (manifest) assertSameModel(manifest, modelId);
+  const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? DEFAULT_MAX_TOKENS;
   emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
 
-  const failures: IndexFailure[] = [];
+  // What the table holds must match the catalog; otherwise rebuild every file from the cache.
+  const db = existsSync(indexDir) ? await openDatabase(indexDir) : null;
+  const tableRows = db ? await probeEntityTable(db) : null;
+  const catalogRead = manifest ? await readCatalog(indexDir) : { catalog: new Map() as FileCatalog, state: "new" as const };
+  const catalogState = catalogRead.state;
+  let catalog = catalogRead.catalog;
+  let fullRebuildReason: string | null = null;
+  if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
+  else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
+  else if (manifest && tableRows === null) fullRebuildReason = "the entity table is missing or damaged";
+  else if (manifest && tableRows !== catalogRowCount(catalog)) fullRebuildReason = "the entity table does not match the catalog";
+  if (fullRebuildReason) catalog = new Map();
+  const dropTable = !dryRun && db !== null && (tableRows === null || fullRebuildReason !== null);
+
   const discovered = await discoverFiles(repoRoot, {
     excludeDirs: [indexDir],
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
   });
-  const skipped: SkippedFile[] = discovered.skipped;
-  emitEvent(sink, { type: "scan-finished", fileCount: discovered.files.length, skipped });
-  for (const entry of discovered.unreadable) {
-    const failure: IndexFailure = { path: entry.path, stage: "read", message: entry.message };
-    failures.push(failure);
-    emitEvent(sink, { type: "file-failed", failure });
-  }
+  emitEvent(sink, { type: "scan-finished", fileCount: discovered.files.length, skipped: discovered.skipped });
+  const failures: IndexFailure[] = discovered.unreadable.map((u) => ({ path: u.path, stage: "read", message: u.message }));
+  for (const failure of failures) emitEvent(sink, { type: "file-failed", failure });
+
+  const plan = planIndex(catalog, discovered.files, { retryFailed: options.retryFailed ?? false });
+  emitEvent(sink, {
+    type: "plan-ready",
+    filesToRead: plan.added.length + plan.changed.length,
+    filesAdded: plan.added.length,
+    filesChanged: plan.changed.length,
+    filesUnchanged: plan.unchanged.length,
+    filesRemoved: plan.removed.length,
+    fullRebuildReason,
+  });
 
   const extractStartedAt = Date.now();
-  const chunks: Chunk[] = [];
-  let filesIndexed = 0;
-  for (const file of discovered.files) {
-    const read = await readSource(file);
-    if (read.kind === "failed") {
-      failures.push(read.failure);
-      emitEvent(sink, { type: "file-failed", failure: read.failure });
-      continue;
-    }
-    let extracted;
-    try {
-      extracted = await extractEntities(file.path, read.text);
-    } catch (error) {
-      const failure: IndexFailure = { path: file.path, stage: "parse", message: `parser failed: ${describeError(error)}`, cause: error };
-      failures.push(failure);
-      emitEvent(sink, { type: "file-failed", failure });
-      continue;
-    }
-    filesIndexed++;
-    const fileChunks = prepareChunks(extracted.entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS });
-    chunks.push(...fileChunks);
-    const firstError = extracted.syntaxErrors[0];
-    if (firstError) {
-      const more = extracted.syntaxErrors.length > 1 ? ` (+${extracted.syntaxErrors.length - 1} more)` : "";
-      const failure: IndexFailure = {
-        path: file.path,
-        stage: "parse",
-        line: firstError.line,
-        message: `${firstError.message}${more}; kept ${fileChunks.length} recovered entities`,
-      };
-      failures.push(failure);
-      emitEvent(sink, { type: "file-failed", failure });
-    }
-    emitEvent(sink, { type: "file-extracted", path: file.path, entityCount: fileChunks.length });
-  }
+  const read = await readPlannedFiles([...plan.added, ...plan.changed], catalog, { retryFailed: options.retryFailed ?? false, sink });
+  for (const outcome of read.outcomes) failures.push(...outcome.failures);
   emitEvent(sink, {
     type: "extract-finished",
-    fileCount: filesIndexed,
-    entityCount: chunks.length,
+    fileCount: read.outcomes.filter((o) => o.contentHash !== "").length,
+    entityCount: read.entityCount,
     durationMs: Date.now() - extractStartedAt,
   });
-  if (chunks.length === 0) {
-    throw new NothingIndexedError(
-      discovered.files.length === 0
-        ? `no Python files to index under ${repoRoot}${skipped.length ? ` (${skipped.length} skipped)` : ""}`
-        : `no functions, methods or classes found in ${discovered.files.length} Python files under ${repoRoot}`,
-    );
-  }
 
-  const opened = await openCache(path.join(indexDir, EMBEDDING_CACHE_FILE));
-  const cache = opened.cache;
-  const embedded = new Map<string, Float32Array>();
-  const misses: Chunk[] = [];
-  let dimension = compatibleManifest?.dimension;
-  for (const chunk of chunks) {
-    const vector = cache.get(embeddingCacheKey(modelId, maxTokens, chunk.text));
-    if (vector && (dimension === undefined || vector.length === dimension)) {
-      dimension ??= vector.length;
-      embedded.set(chunk.id, vector);
-    } else {
-      misses.push(chunk);
-    }
-  }
-  const chunksFromCache = embedded.size;
+  const cache = await openCache(path.join(indexDir, EMBEDDING_CACHE_DIR), dryRun);
+  const known = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
+  const allMisses = cacheMisses(read.outcomes, known);
+  const chunksFromCache = known.vectors.size;
   emitEvent(sink, {
     type: "cache-checked",
     hits: chunksFromCache,
-    misses: misses.length,
-    cacheState: opened.state,
-    ...(opened.setAsidePath ? { setAsidePath: opened.setAsidePath } : {}),
+    misses: allMisses.length,
+    cacheState: cache?.state ?? "new",
+    ...(cache?.setAsidePath ? { setAsidePath: cache.setAsidePath } : {}),
   });
 
+  let stopReason: StopReason | null = null;
   let chunksEmbedded = 0;
-  let embedder: Embedder | undefined;
-  try {
-    if (misses.length > 0) {
-      emitEvent(sink, { type: "model-loading", modelId });
-      const loadStartedAt = Date.now();
-      embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-        source,
-        cacheDir: options.modelCacheDir,
-        offline: options.offline,
-        maxTokens,
-        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      });
-      emitEvent(sink, { type: "model-loaded", modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
-      if (compatibleManifest) assertSameModel(compatibleManifest, modelId, embedder.dimension);
+  let dimension = manifest?.dimension ?? firstLength(known.vectors);
+  const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
+  if (misses.length < allMisses.length) stopReason = "max-items";
+  if (!dryRun && cache && misses.length > 0) {
+    const embedder = await loadModel(options, source, maxTokens);
+    try {
+      if (manifest) assertSameModel(manifest, modelId, embedder.dimension);
       if (dimension !== undefined && dimension !== embedder.dimension) {
         throw new IndexMismatchError(`cached vectors are ${dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
       }
       dimension = embedder.dimension;
-      let lastSaveAt = Date.now();
-      await embedChunks(misses, embedder, {
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      chunksEmbedded = await embedMisses(misses, embedder, {
+        cache: cache.cache, known, failures, maxTokens, sink,
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        onEmbedded: async (chunk, vector) => {
-          cache.set(embeddingCacheKey(modelId, maxTokens, chunk.text), vector);
-          embedded.set(chunk.id, vector);
-          chunksEmbedded++;
-          emitEvent(sink, { type: "chunk-embedded", path: chunk.path, qualifiedName: chunk.qualifiedName, startLine: chunk.startLine });
-          if (cache.unsavedCount >= CHECKPOINT_VECTORS || Date.now() - lastSaveAt >= CHECKPOINT_INTERVAL_MS) {
-            await saveCache(cache, sink);
-            lastSaveAt = Date.now();
-          }
-        },
-        onFailed: (chunk, error) => {
-          const failure: IndexFailure = {
-            path: chunk.path,
-            stage: "embed",
-            line: chunk.startLine,
-            qualifiedName: chunk.qualifiedName,
-            message: describeError(error),
-            cause: error,
-          };
-          failures.push(failure);
-          emitEvent(sink, { type: "chunk-failed", failure });
-        },
       });
+      options.signal?.removeEventListener("abort", onAbort);
+      if (options.signal?.aborted) stopReason = "interrupted";
+    } finally {
+      await saveCache(cache.cache, sink).catch((error: unknown) => {
+        emitEvent(sink, { type: "file-failed", failure: { path: cache.cache.dir, stage: "store", message: describeError(error), cause: error } });
+      });
+      await embedder.dispose();
     }
-  } catch (error) {
-    // Keep what was embedded before the fatal error, but report the fatal error, not a save problem.
-    await embedder?.dispose();
-    await saveCache(cache, sink).catch((saveError: unknown) => {
-      const failure: IndexFailure = { path: cache.filePath, stage: "store", message: describeError(saveError), cause: saveError };
-      emitEvent(sink, { type: "file-failed", failure });
+  } else if (stopReason === "max-items" && !dryRun) {
+    emitEvent(sink, { type: "stop-requested", reason: "max-items" });
+  }
+
+  // A file is written only when every entity of it has a vector or failed.
+  const complete = read.outcomes.filter((o) => o.chunks.every((c) => known.vectors.has(c.id) || known.failed.has(c.id)));
+  const chunksPending = read.outcomes.reduce((n, o) => n + o.chunks.filter((c) => !known.vectors.has(c.id) && !known.failed.has(c.id)).length, 0);
+  const rows: EmbeddedChunk[] = complete.flatMap((o) => o.chunks.flatMap((c) => (known.vectors.has(c.id) ? [{ ...c, vector: known.vectors.get(c.id)! }] : [])));
+  const deletePaths = [...plan.removed, ...read.skipped.map((s) => s.path), ...complete.map((o) => o.file.path)];
+  const deleted = new Set(deletePaths);
+  const keptRows = [...catalog].reduce((n, [p, entry]) => (deleted.has(p) ? n : n + entry.chunkHashes.length), 0);
+
+  const summaryBase = {
+    repoRoot, indexDir, modelId, dimension: dimension ?? 0,
+    filesDiscovered: discovered.files.length - read.skipped.length,
+    filesIndexed: read.outcomes.filter((o) => o.contentHash !== "").length,
+    filesUnchanged: plan.unchanged.length + read.sameContent.length,
+    filesRemoved: plan.removed.length + read.skipped.filter((s) => catalog.has(s.path)).length,
+    filesSkipped: [...discovered.skipped, ...read.skipped],
+    entitiesFound: read.entityCount,
+    chunksEmbedded: dryRun ? allMisses.length : chunksEmbedded,
+    chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
+  };
+  // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are in the cache).
+  if (dryRun || (stopReason !== null && keptRows + rows.length === 0)) {
+    const summary: IndexSummary = { ...summaryBase, dimension: dimension ?? 0, chunksStored: catalogRowCount(catalog), chunksRemoved: 0, durationMs: Date.now() - startedAt };
+    emitEvent(sink, { type: "index-finished", summary });
+    return summary;
+  }
+  if (keptRows + rows.length === 0) {
+    throw new NothingIndexedError(
+      read.entityCount === 0
+        ? discovered.files.length === 0
+          ? `no Python files to index under ${repoRoot}${discovered.skipped.length ? ` (${discovered.skipped.length} skipped)` : ""}`
+          : `no functions, methods or classes found in ${discovered.files.length} Python files under ${repoRoot}`
+        : `all ${read.entityCount} entities failed to embed; the index was left unchanged`,
+    );
+  }
+
+  let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
+  if (dropTable || deletePaths.length > 0 || rows.length > 0) {
+    emitEvent(sink, { type: "store-started", rowCount: rows.length });
+    const storeStartedAt = Date.now();
+    const database = db ?? (await openDatabase(indexDir));
+    if (dropTable) await dropEntityTable(database);
+    written = await applyEntityChanges(database, { deletePaths, add: rows }, dimension!);
+    emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
+  }
+  db?.close();
+
+  for (const removedPath of deleted) catalog.delete(removedPath);
+  for (const outcome of complete) {
+    catalog.set(outcome.file.path, {
+      sizeBytes: outcome.file.sizeBytes,
+      mtimeMs: outcome.file.mtimeMs,
+      contentHash: outcome.contentHash,
+      chunkHashes: outcome.chunks.filter((c) => known.vectors.has(c.id)).map((c) => c.contentHash),
+      failures: [...outcome.failures, ...failures.filter((f) => f.stage === "embed" && f.path === outcome.file.path)].map(({ stage, message, line, qualifiedName }) => ({
+        stage, message, ...(line !== undefined ? { line } : {}), ...(qualifiedName !== undefined ? { qualifiedName } : {}),
+      })),
     });
-    throw error;
   }
-  await embedder?.dispose();
-  await saveCache(cache, sink);
-
-  const rows: EmbeddedChunk[] = [];
-  for (const chunk of chunks) {
-    const vector = embedded.get(chunk.id);
-    if (vector) rows.push({ ...chunk, vector });
+  for (const file of read.sameContent) {
+    const entry = catalog.get(file.path);
+    if (entry) catalog.set(file.path, { ...entry, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs });
   }
-  if (rows.length === 0 || dimension === undefined) {
-    throw new NothingIndexedError(`all ${chunks.length} entities failed to embed; the previous index was left unchanged`);
-  }
-
-  emitEvent(sink, { type: "store-started", rowCount: rows.length });
-  const storeStartedAt = Date.now();
-  const db = await openDatabase(indexDir);
-  await replaceEntityTable(db, rows, dimension);
-  db.close();
-  emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
+  if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
+  await writeCatalog(indexDir, catalog);
 
   const finishedAt = Date.now();
-  const summary: IndexSummary = {
-    repoRoot,
-    indexDir,
-    modelId,
-    dimension,
-    filesDiscovered: discovered.files.length,
-    filesIndexed,
-    filesSkipped: skipped,
-    entitiesFound: chunks.length,
-    chunksEmbedded,
-    chunksFromCache,
-    chunksStored: rows.length,
-    failures,
-    durationMs: finishedAt - startedAt,
-  };
+  const summary: IndexSummary = { ...summaryBase, dimension: dimension!, chunksStored: written.rowCount, chunksRemoved: written.rowsDeleted, durationMs: finishedAt - startedAt };
   await writeManifest(indexDir, {
     format: "codesearch-index",
     schemaVersion: SCHEMA_VERSION,
     modelId,
-    dimension,
+    dimension: dimension!,
     maxTokens,
     repoRoot,
     lastRun: {
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: summary.durationMs,
-      filesIndexed,
-      entitiesStored: rows.length,
+      filesIndexed: summary.filesIndexed,
+      entitiesStored: written.rowCount,
       failureCount: failures.length,
+      stopReason,
+      chunksPending,
     },
   });
   emitEvent(sink, { type: "index-finished", summary });
   return summary;
+}
+
+/** Drops this model's cache entries that no stored entity uses, once they outnumber the used ones (and exceed 1,000). */
+async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId: string, maxTokens: number): Promise<void> {
+  const live = new Set<string>();
+  for (const entry of catalog.values()) for (const hash of entry.chunkHashes) live.add(embeddingCacheKey(modelId, maxTokens, hash));
+  const dead = cache.countForModel(modelId) - live.size;
+  if (dead <= Math.max(1000, live.size)) return;
+  try {
+    await cache.compact(modelId, (key) => live.has(key));
+  } catch (error) {
+    throw new StoreError(`cannot compact the embedding cache in ${cache.dir}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+async function loadModel(options: IndexRepoOptions, source: ReturnType<typeof resolveModelSource>, maxTokens: number): Promise<Embedder> {
+  emitEvent(options.sink, { type: "model-loading", modelId: modelIdOf(source) });
+  const loadStartedAt = Date.now();
+  const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
+    source,
+    cacheDir: options.modelCacheDir,
+    offline: options.offline,
+    maxTokens,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+  });
+  emitEvent(options.sink, { type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
+  return embedder;
+}
+
+function firstLength(vectors: Map<string, Float32Array>): number | undefined {
+  for (const vector of vectors.values()) return vector.length;
+  return undefined;
 }
 
 async function assertDirectory(dir: string): Promise<void> {
@@ -293,20 +354,12 @@ async function prepareIndexDir(indexDir: string): Promise<void> {
   }
 }
 
-async function openCache(file: string): ReturnType<typeof EmbeddingCache.open> {
+/** Opens the embedding cache; a dry run opens it only if it exists (it never creates files). */
+async function openCache(dir: string, dryRun: boolean): Promise<Awaited<ReturnType<typeof EmbeddingCache.open>> | null> {
+  if (dryRun && !existsSync(dir)) return null;
   try {
-    return await EmbeddingCache.open(file);
+    return await EmbeddingCache.open(dir);
   } catch (error) {
-    throw new StoreError(`cannot open the embedding cache ${file}: ${describeError(error)}`, { cause: error });
+    throw new StoreError(`cannot open the embedding cache ${dir}: ${describeError(error)}`, { cause: error });
   }
-}
-
-async function saveCache(cache: EmbeddingCache, sink: IndexEventSink): Promise<void> {
-  if (cache.unsavedCount === 0) return;
-  try {
-    await cache.save();
-  } catch (error) {
-    throw new StoreError(`cannot save the embedding cache ${cache.filePath}: ${describeError(error)}`, { cause: error });
-  }
-  emitEvent(sink, { type: "cache-saved", entryCount: cache.size });
 }

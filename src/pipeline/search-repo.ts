@@ -1,9 +1,10 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { resolveModelSource } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
 import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
-import { defaultIndexDir, findIndexUpwards, openDatabase, requireManifest, searchEntities } from "../store/index.js";
+import { defaultIndexDir, findIndexUpwards, openDatabase, readCatalog, requireManifest, searchEntities } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 
@@ -30,6 +31,11 @@ export interface SearchSession {
    * @throws StoreError; Error from the model.
    */
   search(query: string, limit: number): Promise<SearchHit[]>;
+  /**
+   * Human warnings about how far `hits` can be trusted: the last index run was partial, or a hit's
+   * file changed on disk (size or mtime) or disappeared since it was indexed. Empty when all is current.
+   */
+  warnings(hits: readonly SearchHit[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,7 @@ export interface SearchSession {
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const indexDir = locateIndexDir(options);
   const manifest = await requireManifest(indexDir);
+  const { catalog } = await readCatalog(indexDir);
   const db = await openDatabase(indexDir);
   const embedder: Embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
     source: resolveModelSource(manifest.modelId, options.cwd),
@@ -59,6 +66,21 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       const [vector] = await embedder.embed([query]);
       if (!vector) throw new Error("the model returned no vector for the query");
       return searchEntities(db, vector, limit);
+    },
+    warnings: async (hits) => {
+      const warnings: string[] = [];
+      const { stopReason, chunksPending } = manifest.lastRun;
+      if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
+      const changed: string[] = [];
+      for (const file of new Set(hits.map((h) => h.chunk.path))) {
+        const entry = catalog.get(file);
+        const stats = await stat(path.join(manifest.repoRoot, file)).catch(() => null);
+        if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
+      }
+      if (changed.length > 0) {
+        warnings.push(`${changed.length} of the files in these results changed since they were indexed (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""}); run \`codesearch index\` to refresh`);
+      }
+      return warnings;
     },
     close: async () => {
       db.close();

@@ -1,7 +1,6 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
 import { discoverFiles } from "../../src/discover/discover-files.js";
 import { extractEntities } from "../../src/extract/extract-entities.js";
 import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
@@ -10,19 +9,10 @@ import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
 import { listEntities, openDatabase, readManifest } from "../../src/store/index.js";
+import { countingLoader } from "../support/counting-loader.js";
 import { fakeEmbedder } from "../support/fake-embedders.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
-
-/** A loader that counts loads and delegates to the real transformers.js embedder. */
-function countingLoader(): EmbedderLoader & { loads: number } {
-  const loader = (async (request) => {
-    loader.loads++;
-    return loadTransformersEmbedder({ source: request.source, cacheDir: request.cacheDir, offline: true, maxTokens: request.maxTokens });
-  }) as EmbedderLoader & { loads: number };
-  loader.loads = 0;
-  return loader;
-}
 
 async function run(repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) {
   const events: IndexEvent[] = [];
@@ -87,9 +77,12 @@ describe("indexRepo on the fixture repository with the test model", () => {
     const loader = countingLoader();
     const { summary, events } = await run(repo, { loadEmbedder: loader });
     expect(loader.loads).toBe(0);
-    expect(summary.chunksFromCache).toBe(first.summary.chunksStored);
+    expect(summary.filesUnchanged).toBe(first.summary.filesIndexed);
+    expect(summary.filesIndexed).toBe(0);
+    expect(summary.chunksFromCache).toBe(0);
     expect(summary.chunksEmbedded).toBe(0);
-    expect(events.some((e) => e.type === "model-loading")).toBe(false);
+    expect(summary.chunksStored).toBe(first.summary.chunksStored);
+    expect(events.some((e) => e.type === "model-loading" || e.type === "store-started")).toBe(false);
   });
 
   it("re-embeds only edited code; moved code is a cache hit", async () => {
@@ -102,8 +95,9 @@ describe("indexRepo on the fixture repository with the test model", () => {
     const loader = countingLoader();
     const { summary } = await run(repo, { loadEmbedder: loader });
     expect(loader.loads).toBe(1);
+    expect(summary.filesIndexed).toBe(1);
     expect(summary.chunksEmbedded).toBe(1);
-    expect(summary.chunksFromCache).toBe(summary.chunksStored - 1);
+    expect(summary.chunksFromCache).toBe(summary.entitiesFound - 1);
     const stored = await listEntities(await openDatabase(path.join(repo, ".codesearch")));
     const retrying = stored.find((c) => c.qualifiedName === "retrying")!;
     expect(retrying.docstring).toBe("Decorator that retries a call.");
@@ -113,13 +107,14 @@ describe("indexRepo on the fixture repository with the test model", () => {
   it("sets a corrupt cache aside, rebuilds it, and still indexes everything", async () => {
     const repo = await copyPythonFixtures();
     await run(repo, { loadEmbedder: countingLoader() });
-    await writeFile(path.join(repo, ".codesearch", "embedding-cache.json"), '{"format": "codesearch-embedding-cache", "vers');
+    await writeFile(path.join(repo, ".codesearch", "embedding-cache", "current.json"), '{"format": "codesearch-embedding-cache", "vers');
+    await writeFile(path.join(repo, "shop", "extra.py"), "def extra():\n    pass\n");
     const { summary, events } = await run(repo, { loadEmbedder: countingLoader() });
     const checked = events.find((e) => e.type === "cache-checked");
-    expect(checked).toMatchObject({ cacheState: "corrupt-rebuilt", hits: 0 });
-    expect(summary.chunksEmbedded).toBe(summary.chunksStored);
+    expect(checked).toMatchObject({ cacheState: "corrupt-rebuilt", hits: 0, misses: 1 });
+    expect(summary.chunksEmbedded).toBe(1);
     const names = await readdir(path.join(repo, ".codesearch"));
-    expect(names.some((n) => n.startsWith("embedding-cache.json.corrupt-"))).toBe(true);
+    expect(names.some((n) => n.startsWith("embedding-cache.corrupt-"))).toBe(true);
   });
 
   it("records a poisoned entity as an embed failure and stores all the others", async () => {
@@ -147,8 +142,8 @@ describe("indexRepo on the fixture repository with the test model", () => {
     // All later batches fail item by item: the run completes with failures, and the first batches' vectors are cached.
     const { summary } = await run(repo, { loadEmbedder: loader, batchSize: 4 });
     expect(summary.chunksEmbedded).toBe(8);
-    const cache = JSON.parse(await readFile(path.join(repo, ".codesearch", "embedding-cache.json"), "utf8")) as { entries: object };
-    expect(Object.keys(cache.entries)).toHaveLength(8);
+    const keys = await readFile(path.join(repo, ".codesearch", "embedding-cache", "keys-1.jsonl"), "utf8");
+    expect(keys.trim().split("\n")).toHaveLength(8);
   });
 
   it("refuses to mix models: another --model is an IndexMismatchError unless --rebuild", async () => {

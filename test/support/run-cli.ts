@@ -1,5 +1,5 @@
 // Runs the built CLI (bin/codesearch.js → dist/) as a child process, as a user would.
-import { spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptionsWithStdioTuple, spawn } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "./temp-dirs.js";
 
@@ -10,14 +10,23 @@ export interface CliResult {
   stderr: string;
 }
 
+function cliArgs(args: string[]): string[] {
+  return [path.join(PROJECT_ROOT, "bin", "codesearch.js"), ...args];
+}
+
+/** `CI=1` (plain output), `NO_COLOR=1`, a model cache inside `cwd`, stdin closed; `env` overrides. */
+function childOptions(options: { cwd: string; env?: NodeJS.ProcessEnv }): SpawnOptionsWithStdioTuple<"ignore", "pipe", "pipe"> {
+  return {
+    cwd: options.cwd,
+    env: { ...process.env, CI: "1", NO_COLOR: "1", CODESEARCH_MODEL_CACHE: path.join(options.cwd, ".model-cache"), ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  };
+}
+
 /** Runs `codesearch <args>` in `cwd` with stdin closed and `CI=1` (plain output) unless `env` overrides. */
 export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin", "codesearch.js"), ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, CI: "1", NO_COLOR: "1", CODESEARCH_MODEL_CACHE: path.join(options.cwd, ".model-cache"), ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, cliArgs(args), childOptions(options));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -25,4 +34,48 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A CLI child process being watched. */
+export interface CliProcess {
+  child: ChildProcess;
+  /** Resolves with the first stdout line (JSON-parsed when `--json`) for which `predicate` is true; rejects if the process exits first. */
+  waitForLine(predicate: (line: string) => boolean): Promise<string>;
+  /** Resolves when the process exits, with its code/signal and full output. */
+  exited: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `codesearch <args>` without waiting for it (see {@link runCli} for the environment). */
+export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
+  const child = spawn(process.execPath, cliArgs(args), childOptions(options));
+  let stdout = "";
+  let stderr = "";
+  const watchers: { predicate: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  let pending = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    pending += d.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      for (const w of [...watchers]) {
+        if (w.predicate(line)) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("close", (code, signal) => {
+      for (const w of watchers.splice(0)) w.reject(new Error(`process exited (${code ?? signal}) before the awaited line; stderr: ${stderr}`));
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    exited,
+    waitForLine: (predicate) => new Promise((resolve, reject) => watchers.push({ predicate, resolve, reject })),
+  };
 }

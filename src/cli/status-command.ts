@@ -1,0 +1,40 @@
+import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { readIndexStatus, type IndexStatus } from "../pipeline/index.js";
+import { formatBytes, formatCount, formatDuration, formatLocation, oneLine, plural } from "../report/index.js";
+
+/** Human lines for `codesearch status`. */
+export function formatStatus(status: IndexStatus): string[] {
+  const { stale, failed, lastRun } = status;
+  const staleFiles = stale.filesAdded + stale.filesChanged + stale.filesRemoved;
+  const lines = [
+    `index     ${status.indexDir} (${formatBytes(status.indexSizeBytes)})`,
+    `repo      ${status.repoRoot}`,
+    `model     ${status.modelId} (${status.dimension}-d, ${status.maxTokens} tokens)`,
+    `indexed   ${plural(status.filesIndexed, "file")}, ${plural(status.entitiesIndexed, "entity", "entities")}`,
+    staleFiles === 0
+      ? "stale     none: the index matches the files on disk"
+      : `stale     ${formatCount(stale.filesChanged)} changed, ${formatCount(stale.filesAdded)} new, ${formatCount(stale.filesRemoved)} deleted ` +
+        `(${plural(stale.entities, "indexed entity", "indexed entities")} out of date); run \`codesearch index\``,
+    ...stale.examples.slice(0, 5).map((p) => `          ${p}`),
+    failed.files === 0 ? "failed    none" : `failed    ${plural(failed.files, "file")} with problems, ${plural(failed.entities, "entity", "entities")} not embedded (retry with \`codesearch index --retry-failed\`)`,
+    ...failed.failures.slice(0, 5).map((f) => `          ${formatLocation(f.path, f.line)}  ${f.qualifiedName ?? "-"}  ${f.stage}  ${oneLine(f.message, 100)}`),
+    `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)}` +
+      (lastRun.stopReason ? ` — partial (${lastRun.stopReason}), ${plural(lastRun.chunksPending, "entity", "entities")} left` : ""),
+  ];
+  if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
+  return lines;
+}
+
+/**
+ * Runs `codesearch status [repo]`: prints the index's state (JSON with `--json`). Exit code 0.
+ * @throws IndexNotFoundError; StoreError.
+ */
+export async function runStatusCommand(repo: string | undefined, options: { db?: string; json?: boolean }): Promise<ExitCodeValue> {
+  const status = await readIndexStatus({
+    cwd: process.cwd(),
+    ...(repo !== undefined ? { repoRoot: repo } : {}),
+    ...(options.db !== undefined ? { indexDir: options.db } : {}),
+  });
+  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status).join("\n")}\n`);
+  return ExitCode.Success;
+}

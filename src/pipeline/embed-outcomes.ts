@@ -1,0 +1,103 @@
+import { DEFAULT_BATCH_SIZE, embedChunks, embeddingCacheKey, type EmbeddingCache } from "../embed/index.js";
+import type { Embedder } from "../embed/index.js";
+import { StoreError, describeError } from "../model/errors.js";
+import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { Chunk, IndexFailure } from "../model/types.js";
+import type { FileOutcome } from "./read-planned-files.js";
+
+/** The cache is saved after this many new vectors, or {@link CHECKPOINT_INTERVAL_MS}, whichever comes first. */
+export const CHECKPOINT_VECTORS = 256;
+/** Longest time between cache checkpoints while embedding, in ms. */
+export const CHECKPOINT_INTERVAL_MS = 30_000;
+
+/** Vectors known for a run's chunks, by `Chunk.id`, and the chunks that failed to embed. */
+export interface ChunkVectors {
+  vectors: Map<string, Float32Array>;
+  failed: Set<string>;
+}
+
+/** The cache misses of `outcomes`, in file order (so a capped run completes whole files first). */
+export function cacheMisses(outcomes: readonly FileOutcome[], known: ChunkVectors): Chunk[] {
+  return outcomes.flatMap((o) => o.chunks.filter((c) => !known.vectors.has(c.id)));
+}
+
+/**
+ * Looks every chunk of `outcomes` up in the cache; hits go into the returned vectors. A cached
+ * vector whose length differs from `dimension` (when known) counts as a miss.
+ */
+export function lookUpCache(outcomes: readonly FileOutcome[], cache: EmbeddingCache, modelId: string, maxTokens: number, dimension: number | undefined): ChunkVectors {
+  const known: ChunkVectors = { vectors: new Map(), failed: new Set() };
+  for (const outcome of outcomes) {
+    for (const chunk of outcome.chunks) {
+      const vector = cache.get(embeddingCacheKey(modelId, maxTokens, chunk.contentHash));
+      if (vector && (dimension === undefined || vector.length === dimension)) known.vectors.set(chunk.id, vector);
+    }
+  }
+  return known;
+}
+
+/**
+ * Embeds `misses` with `embedder`, adding each vector to `known` and the cache (checkpointed every
+ * {@link CHECKPOINT_VECTORS} vectors or {@link CHECKPOINT_INTERVAL_MS}), and each failure to
+ * `known.failed` and `failures`. Stops after the batch in flight when `signal` aborts.
+ * @throws StoreError when a cache checkpoint cannot be written.
+ */
+export async function embedMisses(
+  misses: readonly Chunk[],
+  embedder: Embedder,
+  run: {
+    cache: EmbeddingCache;
+    known: ChunkVectors;
+    failures: IndexFailure[];
+    maxTokens: number;
+    batchSize?: number;
+    signal?: AbortSignal;
+    sink: IndexEventSink;
+  },
+): Promise<number> {
+  const { cache, known, sink } = run;
+  let embedded = 0;
+  let lastSaveAt = Date.now();
+  await embedChunks(misses, embedder, {
+    batchSize: run.batchSize ?? DEFAULT_BATCH_SIZE,
+    ...(run.signal ? { signal: run.signal } : {}),
+    onEmbedded: async (chunk, vector) => {
+      cache.set(embeddingCacheKey(embedder.modelId, run.maxTokens, chunk.contentHash), vector, embedder.modelId);
+      known.vectors.set(chunk.id, vector);
+      embedded++;
+      emitEvent(sink, { type: "chunk-embedded", path: chunk.path, qualifiedName: chunk.qualifiedName, startLine: chunk.startLine });
+      if (cache.unsavedCount >= CHECKPOINT_VECTORS || Date.now() - lastSaveAt >= CHECKPOINT_INTERVAL_MS) {
+        await saveCache(cache, sink);
+        lastSaveAt = Date.now();
+      }
+    },
+    onFailed: (chunk, error) => {
+      const failure: IndexFailure = {
+        path: chunk.path,
+        stage: "embed",
+        line: chunk.startLine,
+        qualifiedName: chunk.qualifiedName,
+        message: describeError(error),
+        cause: error,
+      };
+      known.failed.add(chunk.id);
+      run.failures.push(failure);
+      emitEvent(sink, { type: "chunk-failed", failure });
+    },
+  });
+  return embedded;
+}
+
+/**
+ * Appends the cache's unsaved vectors and reports `cache-saved`.
+ * @throws StoreError when the cache cannot be written.
+ */
+export async function saveCache(cache: EmbeddingCache, sink: IndexEventSink): Promise<void> {
+  if (cache.unsavedCount === 0) return;
+  try {
+    await cache.save();
+  } catch (error) {
+    throw new StoreError(`cannot save the embedding cache in ${cache.dir}: ${describeError(error)}`, { cause: error });
+  }
+  emitEvent(sink, { type: "cache-saved", entryCount: cache.size });
+}

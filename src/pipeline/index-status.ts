@@ -1,0 +1,100 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { discoverFiles } from "../discover/index.js";
+import { IndexNotFoundError } from "../model/errors.js";
+import { countEntities, defaultIndexDir, findIndexUpwards, openDatabase, readCatalog, readLockHolder, requireManifest } from "../store/index.js";
+import type { CatalogEntry, IndexManifest, LockHolder } from "../store/index.js";
+import { planIndex } from "./plan-index.js";
+
+/** What `codesearch status` reports about one index. */
+export interface IndexStatus {
+  repoRoot: string;
+  indexDir: string;
+  modelId: string;
+  dimension: number;
+  maxTokens: number;
+  /** Files whose entities are in the table. */
+  filesIndexed: number;
+  /** Rows in the entity table. */
+  entitiesIndexed: number;
+  /** Differences between the disk and the index, by size and mtime (no file is read). */
+  stale: {
+    filesAdded: number;
+    filesChanged: number;
+    filesRemoved: number;
+    /** Indexed entities of changed and removed files. */
+    entities: number;
+    /** Up to 20 stale paths, added / changed / removed first to last. */
+    examples: string[];
+  };
+  /** Problems recorded for indexed files, from the runs that indexed them. */
+  failed: {
+    files: number;
+    /** Entities that could not be embedded. */
+    entities: number;
+    failures: (CatalogEntry["failures"][number] & { path: string })[];
+  };
+  /** Bytes under the index folder (table, cache, catalog, manifest). */
+  indexSizeBytes: number;
+  lastRun: IndexManifest["lastRun"];
+  /** The `index` run holding the lock right now, if any. */
+  runningIndex: LockHolder | null;
+}
+
+/**
+ * Reads the index's manifest, catalog and table and compares the catalog with the files on disk
+ * (stat only). Read-only: takes no lock and writes nothing.
+ * @throws IndexNotFoundError; StoreError when the index cannot be read.
+ */
+export async function readIndexStatus(options: { cwd: string; repoRoot?: string; indexDir?: string }): Promise<IndexStatus> {
+  const located = options.indexDir
+    ? { indexDir: path.resolve(options.cwd, options.indexDir), repoRoot: null }
+    : options.repoRoot
+      ? { indexDir: defaultIndexDir(path.resolve(options.cwd, options.repoRoot)), repoRoot: path.resolve(options.cwd, options.repoRoot) }
+      : findIndexUpwards(options.cwd);
+  if (!located) throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass a repository`);
+  const manifest = await requireManifest(located.indexDir);
+  const repoRoot = located.repoRoot ?? manifest.repoRoot;
+  const { catalog } = await readCatalog(located.indexDir);
+  const db = await openDatabase(located.indexDir);
+  const entitiesIndexed = await countEntities(db);
+  db.close();
+
+  const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
+  const plan = planIndex(catalog, discovered.files);
+  const staleEntities = [...plan.changed.map((f) => f.path), ...plan.removed].reduce((n, p) => n + (catalog.get(p)?.chunkHashes.length ?? 0), 0);
+  const failures = [...catalog].flatMap(([p, entry]) => entry.failures.map((f) => ({ ...f, path: p })));
+  return {
+    repoRoot,
+    indexDir: located.indexDir,
+    modelId: manifest.modelId,
+    dimension: manifest.dimension,
+    maxTokens: manifest.maxTokens,
+    filesIndexed: catalog.size,
+    entitiesIndexed,
+    stale: {
+      filesAdded: plan.added.length,
+      filesChanged: plan.changed.length,
+      filesRemoved: plan.removed.length,
+      entities: staleEntities,
+      examples: [...plan.added.map((f) => f.path), ...plan.changed.map((f) => f.path), ...plan.removed].slice(0, 20),
+    },
+    failed: {
+      files: new Set(failures.map((f) => f.path)).size,
+      entities: failures.filter((f) => f.stage === "embed").length,
+      failures,
+    },
+    indexSizeBytes: await directorySizeBytes(located.indexDir),
+    lastRun: manifest.lastRun,
+    runningIndex: await readLockHolder(located.indexDir),
+  };
+}
+
+/** Sum of file sizes under `dir`, recursively (symlinks not followed). */
+async function directorySizeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}

@@ -1,0 +1,40 @@
+import type { SourceFile } from "../model/types.js";
+import type { FileCatalog } from "../store/index.js";
+
+/**
+ * What an index run has to do, decided from file stats alone (no file is read):
+ * `added` and `changed` files are read and hashed, `unchanged` ones are left as indexed,
+ * `removed` paths lose their rows. Each list is in discovery order (sorted by path).
+ */
+export interface IndexPlan {
+  /** Discovered, not in the catalog. */
+  added: SourceFile[];
+  /** In the catalog with another size or mtime (or recorded failures, with `retryFailed`). */
+  changed: SourceFile[];
+  /** In the catalog with the same size and mtime. */
+  unchanged: SourceFile[];
+  /** In the catalog, no longer discovered (deleted, renamed, ignored, too large). */
+  removed: string[];
+}
+
+/**
+ * Compares discovered files with the catalog (pure). A file counts as unchanged when its size in
+ * bytes and its mtime in ms both equal the catalog's; a changed file whose content hash turns out
+ * equal is settled later, when it is read. With `retryFailed`, files that recorded failures are
+ * treated as changed so their failed entities are attempted again (the rest are cache hits).
+ */
+export function planIndex(catalog: FileCatalog, files: readonly SourceFile[], options: { retryFailed?: boolean } = {}): IndexPlan {
+  const plan: IndexPlan = { added: [], changed: [], unchanged: [], removed: [] };
+  const seen = new Set<string>();
+  for (const file of files) {
+    seen.add(file.path);
+    const entry = catalog.get(file.path);
+    if (!entry) plan.added.push(file);
+    else if (entry.sizeBytes !== file.sizeBytes || entry.mtimeMs !== file.mtimeMs) plan.changed.push(file);
+    else if (options.retryFailed && entry.failures.length > 0) plan.changed.push(file);
+    else plan.unchanged.push(file);
+  }
+  for (const path of catalog.keys()) if (!seen.has(path)) plan.removed.push(path);
+  plan.removed.sort();
+  return plan;
+}

@@ -1,0 +1,88 @@
+import { readSource } from "../discover/index.js";
+import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../extract/index.js";
+import { describeError } from "../model/errors.js";
+import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { Chunk, IndexFailure, SkippedFile, SourceFile } from "../model/types.js";
+import type { FileCatalog } from "../store/index.js";
+
+/** A file read in this run whose rows are to be replaced by `chunks`. */
+export interface FileOutcome {
+  file: SourceFile;
+  /** Hex SHA-256 of the file's bytes; empty when the file could not be read. */
+  contentHash: string;
+  /** Entities to store for the file, in source order (empty when it could not be read). */
+  chunks: Chunk[];
+  /** Read and parse problems of the file. */
+  failures: IndexFailure[];
+}
+
+/** What {@link readPlannedFiles} found. */
+export interface ReadPlannedFilesResult {
+  /** Files whose rows are replaced. */
+  outcomes: FileOutcome[];
+  /** Files whose stat changed but whose bytes did not: rows kept, catalog stat refreshed. */
+  sameContent: SourceFile[];
+  /** Files found binary when read: their rows (if any) are removed. */
+  skipped: SkippedFile[];
+  /** Entities extracted, over all outcomes. */
+  entityCount: number;
+}
+
+/**
+ * Reads, hashes and parses the files the plan lists (added, then changed), emitting
+ * `file-extracted`, `file-failed` and `file-skipped` events. A changed file whose bytes hash to the
+ * catalog's `contentHash` is not parsed (unless `retryFailed` and it recorded failures).
+ */
+export async function readPlannedFiles(
+  files: readonly SourceFile[],
+  catalog: FileCatalog,
+  options: { retryFailed: boolean; sink: IndexEventSink },
+): Promise<ReadPlannedFilesResult> {
+  const result: ReadPlannedFilesResult = { outcomes: [], sameContent: [], skipped: [], entityCount: 0 };
+  const { sink } = options;
+  for (const file of files) {
+    const read = await readSource(file);
+    if (read.kind === "skipped") {
+      result.skipped.push(read.skipped);
+      emitEvent(sink, { type: "file-skipped", skipped: read.skipped });
+      continue;
+    }
+    if (read.kind === "failed") {
+      result.outcomes.push({ file, contentHash: "", chunks: [], failures: [read.failure] });
+      emitEvent(sink, { type: "file-failed", failure: read.failure });
+      continue;
+    }
+    const known = catalog.get(file.path);
+    if (known && known.contentHash === read.contentHash && !(options.retryFailed && known.failures.length > 0)) {
+      result.sameContent.push(file);
+      continue;
+    }
+    const outcome: FileOutcome = { file, contentHash: read.contentHash, chunks: [], failures: [] };
+    result.outcomes.push(outcome);
+    let extracted;
+    try {
+      extracted = await extractEntities(file.path, read.text);
+    } catch (error) {
+      const failure: IndexFailure = { path: file.path, stage: "parse", message: `parser failed: ${describeError(error)}`, cause: error };
+      outcome.failures.push(failure);
+      emitEvent(sink, { type: "file-failed", failure });
+      continue;
+    }
+    outcome.chunks = prepareChunks(extracted.entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS });
+    result.entityCount += outcome.chunks.length;
+    const firstError = extracted.syntaxErrors[0];
+    if (firstError) {
+      const more = extracted.syntaxErrors.length > 1 ? ` (+${extracted.syntaxErrors.length - 1} more)` : "";
+      const failure: IndexFailure = {
+        path: file.path,
+        stage: "parse",
+        line: firstError.line,
+        message: `${firstError.message}${more}; kept ${outcome.chunks.length} recovered entities`,
+      };
+      outcome.failures.push(failure);
+      emitEvent(sink, { type: "file-failed", failure });
+    }
+    emitEvent(sink, { type: "file-extracted", path: file.path, entityCount: outcome.chunks.length });
+  }
+  return result;
+}

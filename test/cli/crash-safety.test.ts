@@ -1,0 +1,148 @@
+// Real child processes: kill -9 at random moments, Ctrl-C and resume, two writers on one index.
+import { existsSync } from "node:fs";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import type { IndexSummary } from "../../src/model/types.js";
+import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
+import { runCli, spawnCli } from "../support/run-cli.js";
+import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+
+/** mulberry32: a small seeded PRNG (public domain), so the kill points are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const INDEX_ARGS = ["index", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
+
+function summaryOf(stdout: string): IndexSummary {
+  const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as { type: string; summary: IndexSummary };
+  expect(last.type).toBe("index-finished");
+  return last.summary;
+}
+
+/** Applies one random edit to the synthetic repo: edit, delete, add or rename a module. */
+async function mutate(repo: string, random: () => number, trial: number): Promise<void> {
+  const module = (i: number) => path.join(repo, "pkg", `mod_${i}.py`);
+  const pick = Math.floor(random() * 24);
+  const action = Math.floor(random() * 4);
+  if (!existsSync(module(pick))) return writeFile(module(pick), `def revived_${trial}():\n    return ${trial}\n`);
+  if (action === 0) return writeFile(module(pick), (await readFile(module(pick), "utf8")).replaceAll("clamp it", `clamp it (${trial})`));
+  if (action === 1) return rm(module(pick));
+  if (action === 2) return writeFile(path.join(repo, "pkg", `extra_${trial}.py`), `def extra_${trial}(x):\n    """Added in trial ${trial}."""\n    return x\n`);
+  return rename(module(pick), path.join(repo, "pkg", `moved_${trial}.py`));
+}
+
+describe("crash safety (real processes)", () => {
+  it("after kill -9 at seeded random moments, the next run completes and the index is exact", { timeout: 180_000 }, async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 24, 8);
+    const random = seededRandom(20261123);
+    const killedIn = new Set<string>();
+    const killOn = ["scan-finished", "file-extracted", "cache-checked", "model-loaded", "chunk-embedded", "cache-saved", "store-started", "store-finished"];
+    for (let trial = 0; trial < 8; trial++) {
+      if (trial > 0) await mutate(repo, random, trial);
+      const victim = spawnCli(INDEX_ARGS, { cwd: repo });
+      // Odd trials kill at a random time; even trials the moment a randomly chosen event is seen.
+      const target = trial % 2 === 0 ? killOn[Math.floor(random() * killOn.length)]! : null;
+      const delayMs = 250 + random() * 1500;
+      let lastEvent = "none";
+      // Settles when the target event is seen or the process exits (rejection = exited first).
+      const seen = victim
+        .waitForLine((line) => {
+          lastEvent = (JSON.parse(line) as { type: string }).type;
+          return lastEvent === target;
+        })
+        .catch(() => "exited");
+      await (target ? seen : sleep(delayMs));
+      victim.child.kill("SIGKILL");
+      const killed = await victim.exited;
+      killedIn.add(killed.signal === "SIGKILL" ? lastEvent : "finished");
+
+      const next = await runCli(INDEX_ARGS, { cwd: repo });
+      expect(next.stderr).toBe("");
+      expect(next.code).toBe(0);
+      expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
+    }
+    // The seed must land kills in more than one phase of a run, or the trials prove little.
+    expect(killedIn.size).toBeGreaterThan(3);
+  });
+
+  it("Ctrl-C finishes the batch in flight, saves, exits 130, and the next run resumes without re-embedding", async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 24, 8);
+    const run = spawnCli(INDEX_ARGS, { cwd: repo });
+    let embedded = 0;
+    await run.waitForLine((line) => line.includes('"chunk-embedded"') && ++embedded === 40);
+    run.child.kill("SIGINT");
+    const stopped = await run.exited;
+    expect(stopped.code).toBe(130);
+    const first = summaryOf(stopped.stdout);
+    expect(first.stopReason).toBe("interrupted");
+    expect(first.chunksEmbedded).toBeGreaterThanOrEqual(40);
+    expect(first.chunksEmbedded).toBeLessThan(192);
+    expect(stopped.stdout).toContain('"stop-requested"');
+
+    const resumed = await runCli(INDEX_ARGS, { cwd: repo });
+    expect(resumed.code).toBe(0);
+    expect(summaryOf(resumed.stdout).chunksEmbedded).toBe(192 - first.chunksEmbedded);
+    expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
+  });
+
+  it("plain output tells an interrupted user how to resume", async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 24, 8);
+    const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
+    // Plain progress goes to stderr; wait for the model to load, then interrupt.
+    while (!(await readFile(path.join(repo, ".codesearch", "embedding-cache", "current.json"), "utf8").catch(() => ""))) await sleep(50);
+    await sleep(300);
+    run.child.kill("SIGINT");
+    const stopped = await run.exited;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/interrupted: saved what was done; \d+ entities left — run `codesearch index` again to resume/);
+  });
+});
+
+describe("one writer at a time (real processes)", () => {
+  it("a second index fails with exit 7, --wait waits its turn, and search works meanwhile", { timeout: 120_000 }, async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 150, 10);
+    await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--max-items", "10"], { cwd: repo });
+
+    const first = spawnCli(INDEX_ARGS, { cwd: repo });
+    await first.waitForLine((line) => line.includes('"chunk-embedded"'));
+
+    const refused = await runCli(["index", ".", "--json"], { cwd: repo });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain(`another codesearch index run (pid ${first.child.pid}`);
+    expect(refused.stdout).toContain('"code":"index-locked"');
+
+    const waiting = spawnCli(["index", ".", "--json", "--wait"], { cwd: repo });
+    await waiting.waitForLine((line) => line.includes('"lock-waiting"'));
+
+    // Readers take no lock: search answers from the last committed table while both writers live.
+    const search = await runCli(["search", "scale value and clamp it", "--json", "-n", "3"], { cwd: repo });
+    expect(search.code).toBe(0);
+    expect((JSON.parse(search.stdout) as { results: unknown[] }).results).toHaveLength(3);
+    expect(first.child.exitCode).toBe(null);
+
+    const firstDone = await first.exited;
+    const waitingDone = await waiting.exited;
+    expect(firstDone.code).toBe(0);
+    expect(waitingDone.code).toBe(0);
+    const firstFinished = summaryOf(firstDone.stdout);
+    const firstFinishedAt = (JSON.parse(firstDone.stdout.trim().split("\n").at(-1)!) as { timeMs: number }).timeMs;
+    const secondStarted = JSON.parse(waitingDone.stdout.split("\n").find((l) => l.includes('"run-started"'))!) as { timeMs: number };
+    expect(secondStarted.timeMs).toBeGreaterThanOrEqual(firstFinishedAt);
+    expect(summaryOf(waitingDone.stdout)).toMatchObject({ filesIndexed: 0, chunksEmbedded: 0, filesUnchanged: firstFinished.filesDiscovered });
+    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+  });
+});

@@ -92,7 +92,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const repoRoot = path.resolve(options.repoRoot);
   const indexDir = path.resolve(options.indexDir);
   await assertDirectory(repoRoot);
-  const manifest = await readManifest(indexDir);
+  const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
   const source = resolveModelSource(options.model ?? manifest?.modelId ?? DEFAULT_MODEL_ID, options.cwd);
   const modelId = modelIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
@@ -107,7 +107,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // Another run may have finished while we waited: read its manifest again.
-    return await runIndex({ ...options, repoRoot, indexDir }, await readManifest(indexDir), source);
+    return await runIndex({ ...options, repoRoot, indexDir }, await readUsableManifest(indexDir, options.rebuild ?? false), source);
   } finally {
     await lock?.release();
   }
@@ -135,6 +135,7 @@ async function runIndex(
   let catalog = catalogRead.catalog;
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
+  else if (!manifest && tableRows !== null) fullRebuildReason = "the index had no usable manifest (another schema version)";
   else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
   else if (manifest && tableRows === null) fullRebuildReason = "the entity table is missing or damaged";
   else if (manifest && tableRows !== catalogRowCount(catalog)) fullRebuildReason = "the entity table does not match the catalog";
@@ -302,6 +303,19 @@ async function runIndex(
   });
   emitEvent(sink, { type: "index-finished", summary });
   return summary;
+}
+
+/**
+ * The index's manifest; with `rebuild`, a manifest of another schema version counts as absent, so
+ * the index is rebuilt instead of refused.
+ */
+async function readUsableManifest(indexDir: string, rebuild: boolean): Promise<Awaited<ReturnType<typeof readManifest>>> {
+  try {
+    return await readManifest(indexDir);
+  } catch (error) {
+    if (rebuild && error instanceof IndexMismatchError) return null;
+    throw error;
+  }
 }
 
 /** Drops this model's cache entries that no stored entity uses, once they outnumber the used ones (and exceed 1,000). */

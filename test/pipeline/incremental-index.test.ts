@@ -108,6 +108,20 @@ describe("incremental re-indexing ends equal to a from-scratch index", () => {
   });
 });
 
+describe("indexes of another schema version", () => {
+  it("are refused with a hint, and --rebuild rebuilds them exactly", async () => {
+    const repo = await copyPythonFixtures();
+    await index(repo);
+    const manifestFile = path.join(repo, ".codesearch", "manifest.json");
+    const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as { schemaVersion: number };
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, schemaVersion: 1 }));
+    await expect(index(repo)).rejects.toThrow(/has schema version 1, this codesearch reads version 2; run `codesearch index` with --rebuild/);
+    const { events } = await index(repo, { rebuild: true });
+    expect(events.find((e) => e.type === "plan-ready")).toMatchObject({ fullRebuildReason: "the index had no usable manifest (another schema version)" });
+    await expectEqualToFromScratch(repo);
+  });
+});
+
 describe("index run options", () => {
   it("--dry-run reports what would happen and writes nothing", async () => {
     const repo = await copyPythonFixtures();

@@ -76,7 +76,18 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     const config = (await AutoConfig.from_pretrained(loadName)) as unknown as { hidden_size?: number };
     hiddenSize = typeof config.hidden_size === "number" ? config.hidden_size : undefined;
     tokenizer = await AutoTokenizer.from_pretrained(loadName);
-    model = await AutoModel.from_pretrained(loadName, { quantized });
+    // transformers.js 2.17 answers a CPU session failure with console warnings and a silent switch to
+    // its far slower WASM backend; treat that as the load failure it is, with the CPU's reason.
+    const loaded = await withCapturedWarnings(() => AutoModel.from_pretrained(loadName, { quantized }));
+    const cpuFailure = wasmFallbackReason(loaded.warnings);
+    if (loaded.error !== undefined || cpuFailure !== null) {
+      await (loaded.value as unknown as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
+      throw new Error(cpuFailure !== null ? `ONNX Runtime could not load the model on the CPU (${cpuFailure})` : describeError(loaded.error), {
+        cause: loaded.error,
+      });
+    }
+    for (const warning of loaded.warnings) console.warn(warning);
+    model = loaded.value!;
   } catch (error) {
     const missing =
       options.source.kind === "hub" ? missingModelFiles(path.join(options.cacheDir, options.source.id), quantized) : [];
@@ -150,6 +161,32 @@ export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, ba
     vectors.push(sum);
   }
   return vectors;
+}
+
+/**
+ * Runs `load` with `console.warn` collected instead of printed (transformers.js reports load
+ * problems only that way), restoring it afterwards. A thrown error is returned, not rethrown, so
+ * the caller sees it together with the warnings that explain it.
+ */
+async function withCapturedWarnings<T>(load: () => Promise<T>): Promise<{ value?: T; error?: unknown; warnings: string[] }> {
+  const original = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ").replace(/\s+/g, " ").trim());
+  };
+  try {
+    return { value: await load(), warnings };
+  } catch (error) {
+    return { error, warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+/** The CPU provider's error when transformers.js announced its WASM fallback, else null. */
+function wasmFallbackReason(warnings: readonly string[]): string | null {
+  const index = warnings.findIndex((w) => w.includes("Using `wasm` as a fallback"));
+  return index < 0 ? null : warnings.slice(0, index).join("; ") || "no reason given";
 }
 
 function configureLocal(env: { allowLocalModels: boolean; allowRemoteModels: boolean; localModelPath: string; useFSCache: boolean }, root: string): void {

@@ -1,6 +1,6 @@
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { missingModelFiles, resolveModelSource } from "../../src/embed/model-source.js";
 import { loadTransformersEmbedder, meanPoolNormalised } from "../../src/embed/transformers-embedder.js";
 import { ModelLoadError } from "../../src/model/errors.js";
@@ -57,9 +57,15 @@ describe("loadTransformersEmbedder with the local test model", () => {
     await cp(TEST_MODEL_DIR, dir, { recursive: true });
     const { writeFile } = await import("node:fs/promises");
     await writeFile(path.join(dir, "onnx", "model_quantized.onnx"), "not an onnx file");
+    const warn = vi.spyOn(console, "warn");
     const error = await loadTransformersEmbedder({ source: { kind: "local", dir }, cacheDir: "/nonexistent", offline: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect((error as Error).message).toContain(`could not load model ${dir}`);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^could not load model ${dir}: ONNX Runtime could not load the model on the CPU \\(Failed to load model because protobuf parsing failed\\.`),
+    );
+    // Neither transformers.js's warnings nor its silent WASM fallback reach the user.
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 });
 

@@ -5,3 +5,4 @@
 export * from "./entity-table.js";
 export * from "./index-manifest.js";
 export * from "./locate-index.js";
+export * from "./sql-quote.js";

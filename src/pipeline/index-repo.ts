@@ -12,7 +12,7 @@ import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../extr
 import { describeError, IndexMismatchError, NothingIndexedError, StoreError, UsageError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
 import type { Chunk, EmbeddedChunk, IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
-import { assertSameModel, openDatabase, readManifest, replaceEntityTable, SCHEMA_VERSION, writeManifest } from "../store/index.js";
+import { assertSameModel, openDatabase, readManifest, refreshSearchIndexes, replaceEntityTable, SCHEMA_VERSION, writeManifest } from "../store/index.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 
 /** Default token limit per entity: CodeBERT's 512 positions (514 minus RoBERTa's 2 offset). */
@@ -68,7 +68,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const indexDir = path.resolve(options.indexDir);
   const sink = options.sink;
   await assertDirectory(repoRoot);
-  const manifest = await readManifest(indexDir);
+  const manifest = await readManifest(indexDir, { anySchemaVersion: options.rebuild === true });
   const source = resolveModelSource(options.model ?? manifest?.modelId ?? DEFAULT_MODEL_ID, options.cwd);
   const modelId = modelIdOf(source);
   const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? DEFAULT_MAX_TOKENS;
@@ -236,6 +236,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const storeStartedAt = Date.now();
   const db = await openDatabase(indexDir);
   await replaceEntityTable(db, rows, dimension);
+  await refreshSearchIndexes(db);
   db.close();
   emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
 

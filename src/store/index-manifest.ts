@@ -8,7 +8,7 @@ import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } fro
 export const MANIFEST_FILE = "manifest.json";
 
 /** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */
@@ -38,10 +38,12 @@ const manifestSchema = z.object({
 export type IndexManifest = z.infer<typeof manifestSchema>;
 
 /**
- * Reads the manifest of the index in `indexDir`, or null when there is none.
+ * Reads the manifest of the index in `indexDir`, or null when there is none. With
+ * `anySchemaVersion` (re-indexing with --rebuild), a manifest of another schema version is
+ * returned as it is, so its model can be reused.
  * @throws IndexMismatchError when it is from another schema version; StoreError when unreadable or invalid.
  */
-export async function readManifest(indexDir: string): Promise<IndexManifest | null> {
+export async function readManifest(indexDir: string, options: { anySchemaVersion?: boolean } = {}): Promise<IndexManifest | null> {
   const file = path.join(indexDir, MANIFEST_FILE);
   let raw: string;
   try {
@@ -57,7 +59,7 @@ export async function readManifest(indexDir: string): Promise<IndexManifest | nu
     throw new StoreError(`${file} is not valid JSON; delete the folder ${indexDir} and index again`, { cause: error });
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === "number" && version !== SCHEMA_VERSION) {
+  if (typeof version === "number" && version !== SCHEMA_VERSION && !options.anySchemaVersion) {
     throw new IndexMismatchError(
       `the index in ${indexDir} has schema version ${version}, this codesearch reads version ${SCHEMA_VERSION}; run \`codesearch index\` with --rebuild`,
     );

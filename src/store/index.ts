@@ -3,6 +3,9 @@
  * finding an index. It must not parse source, embed or print.
  */
 export * from "./entity-table.js";
+export * from "./entity-text-search.js";
 export * from "./index-manifest.js";
 export * from "./locate-index.js";
+export * from "./search-columns.js";
+export * from "./search-indexes.js";
 export * from "./sql-quote.js";

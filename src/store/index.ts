@@ -2,6 +2,7 @@
  * store/ owns the index on disk: the LanceDB entity table, its schema and queries, the manifest and
  * finding an index. It must not parse source, embed or print.
  */
+export * from "./entity-filter.js";
 export * from "./entity-table.js";
 export * from "./entity-text-search.js";
 export * from "./index-manifest.js";

@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_MODEL_ID } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { toFatalReport } from "./fatal-error.js";
+import { type EvalCommandOptions, runEvalCommand } from "./eval-command.js";
 import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
 import { addRankingOptions } from "./ranking-options.js";
 import { type SearchCommandOptions, runSearchCommand } from "./search-command.js";
@@ -84,6 +85,19 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--offline", "never download the model");
   addRankingOptions(search).action(async (query: string | undefined, options: SearchCommandOptions) => {
     result.exitCode = await runSearchCommand(query, options);
+  });
+
+  const evaluate = program
+    .command("eval")
+    .description("run a JSON-lines query set with known answers against the index; print MRR@10, Recall@1/5/10, nDCG@10 and latency")
+    .argument("<queries.jsonl>", 'one {"query", "relevant": [{"file", "qualname" or "name", "start_line"?}]} per line')
+    .option("--repo <dir>", "evaluate the index of this repository")
+    .option("--db <dir>", "index folder to evaluate")
+    .option("--json", "print the metrics as one JSON object")
+    .option("--per-query", "also list each query's first relevant rank")
+    .option("--offline", "never download the model");
+  addRankingOptions(evaluate).action(async (queries: string, options: EvalCommandOptions) => {
+    result.exitCode = await runEvalCommand(queries, options);
   });
 
   return program;

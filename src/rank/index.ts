@@ -8,4 +8,5 @@ export * from "./code-words.js";
 export * from "./fuse-rankings.js";
 export * from "./lexical-text.js";
 export * from "./query-words.js";
+export * from "./retrieval-metrics.js";
 export * from "./test-code.js";

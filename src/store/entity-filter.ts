@@ -4,7 +4,7 @@ import { StoreError, describeError } from "../model/errors.js";
 import type { SearchFilters } from "../model/search.js";
 import { ENTITY_TABLE } from "./entity-table.js";
 import { IS_TEST_COLUMN } from "./search-columns.js";
-import { quoteSqlIdentifier, sqlIn } from "./sql-quote.js";
+import { quoteSqlIdentifier, sqlInList } from "./sql-quote.js";
 
 /**
  * A filter ready for LanceDB's `where()`: nothing to filter, nothing can match (skip the query),
@@ -60,10 +60,10 @@ export function buildEntityFilter(filters: SearchFilters, indexedPaths: readonly
     if (selected.length < indexedPaths.length) {
       const chosen = new Set(selected);
       const rejected = indexedPaths.filter((p) => !chosen.has(p));
-      clauses.push(selected.length <= rejected.length ? sqlIn("path", selected) : `NOT ${sqlIn("path", rejected)}`);
+      clauses.push(selected.length <= rejected.length ? sqlInList("path", selected) : `NOT ${sqlInList("path", rejected)}`);
     }
   }
-  if (filters.kinds && filters.kinds.length > 0) clauses.push(sqlIn("kind", [...new Set(filters.kinds)]));
+  if (filters.kinds && filters.kinds.length > 0) clauses.push(sqlInList("kind", [...new Set(filters.kinds)]));
   if (filters.excludeTests) clauses.push(`NOT ${quoteSqlIdentifier(IS_TEST_COLUMN)}`);
   return clauses.length === 0 ? { kind: "all" } : { kind: "where", sql: clauses.map((c) => `(${c})`).join(" AND ") };
 }

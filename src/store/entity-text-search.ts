@@ -5,7 +5,7 @@ import type { SearchHit } from "../model/types.js";
 import { lexicalQuery } from "../rank/index.js";
 import { ENTITY_ROW_COLUMNS, ENTITY_TABLE, type EntityRow, fromRow } from "./entity-table.js";
 import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
-import { sqlIn } from "./sql-quote.js";
+import { sqlInList } from "./sql-quote.js";
 
 /**
  * Weight of the name-trigram score relative to the word scores of head and body (1 each). Small:
@@ -54,7 +54,7 @@ export async function searchEntitiesByText(db: lancedb.Connection, query: string
  */
 export async function findEntitiesByName(db: lancedb.Connection, names: readonly string[], limit: number, filter?: string): Promise<SearchHit[]> {
   if (names.length === 0) return [];
-  const byName = `(${sqlIn("name", names)} OR ${sqlIn("qualified_name", names)})`;
+  const byName = `(${sqlInList("name", names)} OR ${sqlInList("qualified_name", names)})`;
   let rows: EntityRow[];
   try {
     const table = await db.openTable(ENTITY_TABLE);

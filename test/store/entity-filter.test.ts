@@ -27,18 +27,18 @@ describe("buildEntityFilter", () => {
     { name: "empty lists", filters: { paths: [], kinds: [], excludeTests: false }, expected: { kind: "all" } },
     { name: "globs that select every path", filters: { paths: ["**"] }, expected: { kind: "all" } },
     { name: "globs that select no path", filters: { paths: ["docs/**"] }, expected: { kind: "none" } },
-    { name: "few selected paths: IN", filters: { paths: ["o'*"] }, expected: { kind: "where", sql: "(`path` IN ('o''brien.py'))" } },
+    { name: "few selected paths: IN", filters: { paths: ["o'*"] }, expected: { kind: "where", sql: "(path IN ('o''brien.py'))" } },
     {
       name: "most paths selected: NOT IN the rest",
       filters: { paths: ["!tests/**"] },
-      expected: { kind: "where", sql: "(NOT `path` IN ('tests/test_cart.py'))" },
+      expected: { kind: "where", sql: "(NOT path IN ('tests/test_cart.py'))" },
     },
-    { name: "kinds, deduplicated", filters: { kinds: ["method", "class", "method"] as const }, expected: { kind: "where", sql: "(`kind` IN ('method', 'class'))" } },
+    { name: "kinds, deduplicated", filters: { kinds: ["method", "class", "method"] as const }, expected: { kind: "where", sql: "(kind IN ('method', 'class'))" } },
     { name: "tests excluded", filters: { excludeTests: true }, expected: { kind: "where", sql: "(NOT `is_test`)" } },
     {
       name: "all together, joined with AND",
       filters: { paths: ["lib/cart.py"], kinds: ["function"] as const, excludeTests: true },
-      expected: { kind: "where", sql: "(`path` IN ('lib/cart.py')) AND (`kind` IN ('function')) AND (NOT `is_test`)" },
+      expected: { kind: "where", sql: "(path IN ('lib/cart.py')) AND (kind IN ('function')) AND (NOT `is_test`)" },
     },
   ])("$name", ({ filters, expected }) => {
     expect(buildEntityFilter(filters, PATHS)).toEqual(expected);

@@ -8,7 +8,7 @@ import { ENTITY_TABLE, openDatabase, replaceEntityTable, searchEntities } from "
 import { findEntitiesByName, searchEntitiesByText } from "../../src/store/entity-text-search.js";
 import { FULL_TEXT_INDEXES } from "../../src/store/search-columns.js";
 import { refreshSearchIndexes } from "../../src/store/search-indexes.js";
-import { sqlIn } from "../../src/store/sql-quote.js";
+import { sqlInList } from "../../src/store/sql-quote.js";
 import { makeChunk } from "../support/chunks.js";
 import { hashVector } from "../support/fake-embedders.js";
 import { makeTempDir } from "../support/temp-dirs.js";
@@ -85,7 +85,7 @@ describe("searchEntitiesByText", () => {
     const top = await searchEntitiesByText(db, "parse http header", 1);
     expect(top[0]!.chunk.path).toMatch(/^vendor\//);
 
-    const sql = sqlIn("path", [answer.path]);
+    const sql = sqlInList("path", [answer.path]);
     expect((await searchEntitiesByText(db, "parse http header", 1, sql)).map((h) => h.chunk.id)).toEqual([answer.id]);
     expect((await searchEntities(db, decoys[0]!.vector, 1, sql)).map((h) => h.chunk.id)).toEqual([answer.id]);
   });
@@ -103,6 +103,6 @@ describe("findEntitiesByName", () => {
     expect((await findEntitiesByName(db, ["Cart.total"], 10)).map((h) => h.chunk.id)).toEqual([CART.id]);
     expect(await findEntitiesByName(db, ["TOTAL", "Cart"], 10)).toEqual([]);
     expect(await findEntitiesByName(db, [], 10)).toEqual([]);
-    expect(await findEntitiesByName(db, ["total"], 10, "`path` IN ('lib/http.py')")).toEqual([]);
+    expect(await findEntitiesByName(db, ["total"], 10, "path IN ('lib/http.py')")).toEqual([]);
   });
 });

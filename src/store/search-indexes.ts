@@ -17,26 +17,32 @@ export interface SearchIndexRefresh {
  * after every write to the table: full-text search reads rows the indexes have not seen by
  * scanning them, which gets slower the more there are.
  *
- * A table written anew (`replaceEntityTable`) has no indexes: each column of
- * {@link FULL_TEXT_INDEXES} gets one built from all rows. When the indexes exist (rows were added
- * to or deleted from a table), LanceDB's `optimize()` folds the changes into them — adds new rows,
- * drops deleted ones, updates the BM25 statistics — and compacts small data files; it keeps old
- * table versions for LanceDB's default 7 days.
+ * A column of {@link FULL_TEXT_INDEXES} without an index (a table written anew) gets one built
+ * from all rows. When an existing index has not seen some rows, LanceDB's `optimize()` folds them
+ * in — its cost follows the size of the change, a rebuild's the size of the table
+ * (BENCHMARKS.md) — and also drops deleted rows and compacts small files. Nothing more is done
+ * when every index is current, e.g. because the writer already ran `optimize()`; rows deleted
+ * without one stay out of results but count in the BM25 statistics until the next `optimize()`.
  * @throws StoreError when the table is missing or LanceDB fails.
  */
 export async function refreshSearchIndexes(db: lancedb.Connection): Promise<SearchIndexRefresh> {
   try {
     const table = await db.openTable(ENTITY_TABLE);
-    const indices = await table.listIndices();
-    const indexed = new Set(indices.filter((i) => i.indexType === "FTS").flatMap((i) => i.columns));
+    const existing = (await table.listIndices()).filter((i) => i.indexType === "FTS");
+    const indexed = new Set(existing.flatMap((i) => i.columns));
     const created: string[] = [];
     for (const { column, options } of FULL_TEXT_INDEXES) {
       if (indexed.has(column)) continue;
       await table.createIndex(column, { config: Index.fts(options) });
       created.push(column);
     }
-    const optimized = created.length < FULL_TEXT_INDEXES.length;
-    if (optimized) await table.optimize();
+    let optimized = false;
+    for (const index of existing) {
+      if (((await table.indexStats(index.name))?.numUnindexedRows ?? 0) === 0) continue;
+      await table.optimize();
+      optimized = true;
+      break;
+    }
     table.close();
     return { created, optimized };
   } catch (error) {

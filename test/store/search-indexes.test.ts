@@ -29,7 +29,7 @@ async function tableWith(chunks: EmbeddedChunk[]) {
 }
 
 describe("refreshSearchIndexes", () => {
-  it("builds the full-text indexes of a new table, then folds later writes into them with optimize()", async () => {
+  it("builds the full-text indexes of a new table, folds later writes into them with optimize(), and does nothing when current", async () => {
     const db = await tableWith([PARSER, READER]);
     expect(await refreshSearchIndexes(db)).toEqual({ created: FULL_TEXT_INDEXES.map((i) => i.column), optimized: false });
     const table = await db.openTable(ENTITY_TABLE);
@@ -43,6 +43,7 @@ describe("refreshSearchIndexes", () => {
     expect(before?.numUnindexedRows).toBe(1);
 
     expect(await refreshSearchIndexes(db)).toEqual({ created: [], optimized: true });
+    expect(await refreshSearchIndexes(db)).toEqual({ created: [], optimized: false });
     const reopened = await db.openTable(ENTITY_TABLE);
     for (const { column } of FULL_TEXT_INDEXES) expect(await reopened.indexStats(`${column}_idx`)).toMatchObject({ numIndexedRows: 2, numUnindexedRows: 0 });
     expect((await searchEntitiesByText(db, "sum of the items", 5)).map((h) => h.chunk.id)).toEqual([CART.id]);

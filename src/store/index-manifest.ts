@@ -8,7 +8,7 @@ import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } fro
 export const MANIFEST_FILE = "manifest.json";
 
 /** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */

@@ -6,7 +6,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { DEFAULT_MODEL_ID } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { toFatalReport } from "./fatal-error.js";
+import { type EvalCommandOptions, runEvalCommand } from "./eval-command.js";
 import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
+import { addRankingOptions } from "./ranking-options.js";
 import { type SearchCommandOptions, runSearchCommand } from "./search-command.js";
 import { runStatusCommand } from "./status-command.js";
 
@@ -28,6 +30,14 @@ Environment:
   CODESEARCH_OFFLINE=1    never download (also HF_HUB_OFFLINE=1); same as --offline
   CODESEARCH_MODEL_CACHE  where downloaded models are kept (default ~/.cache/codesearch/models)
   NO_COLOR                disable colours`;
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
+}
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -83,24 +93,34 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
       result.exitCode = await runStatusCommand(repo, options);
     });
 
-  program
+  const search = program
     .command("search")
     .description("search the nearest index (from the current directory upwards) for code matching <query>")
     .argument("[query]", "what you are looking for, in plain words or code")
     .option("--repo <dir>", "search the index of this repository")
     .option("--db <dir>", "index folder to search")
     .addOption(new Option("-n, --limit <n>", "number of results").default(10).argParser(positiveInt("--limit")))
-    .option("--json", 'print {"results": [...]} as JSON')
+    .option("--json", 'print {"query", "mode", "results": [...]} as JSON, with each side\'s rank per hit')
     .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')
-    .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("--preview must be a whole number");
-      return n;
-    }))
-    .option("--offline", "never download the model")
-    .action(async (query: string | undefined, options: SearchCommandOptions) => {
-      result.exitCode = await runSearchCommand(query, options);
-    });
+    .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser(wholeNumber("--preview")))
+    .option("--context <lines>", "show this many lines around each hit's best-matching line instead of the preview", wholeNumber("--context"))
+    .option("--offline", "never download the model");
+  addRankingOptions(search).action(async (query: string | undefined, options: SearchCommandOptions) => {
+    result.exitCode = await runSearchCommand(query, options);
+  });
+
+  const evaluate = program
+    .command("eval")
+    .description("run a JSON-lines query set with known answers against the index; print MRR@10, Recall@1/5/10, nDCG@10 and latency")
+    .argument("<queries.jsonl>", 'one {"query", "relevant": [{"file", "qualname" or "name", "start_line"?}]} per line')
+    .option("--repo <dir>", "evaluate the index of this repository")
+    .option("--db <dir>", "index folder to evaluate")
+    .option("--json", "print the metrics as one JSON object")
+    .option("--per-query", "also list each query's first relevant rank")
+    .option("--offline", "never download the model");
+  addRankingOptions(evaluate).action(async (queries: string, options: EvalCommandOptions) => {
+    result.exitCode = await runEvalCommand(queries, options);
+  });
 
   return program;
 }

@@ -1,14 +1,14 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
-import { ExitCode, UsageError, describeError, type ExitCodeValue } from "../model/errors.js";
-import { openSearchSession } from "../pipeline/index.js";
+import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
+import { openSearchSession, type SearchSession } from "../pipeline/index.js";
+import { readJsonLines } from "./json-lines.js";
+import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { formatSearchHits, toSearchHitJson } from "./search-output.js";
 import { shouldColor } from "./terminal.js";
 
 /** Parsed options of `codesearch search`. */
-export interface SearchCommandOptions {
+export interface SearchCommandOptions extends RankingCliOptions {
   repo?: string;
   db?: string;
   limit: number;
@@ -16,6 +16,8 @@ export interface SearchCommandOptions {
   queries?: string;
   offline?: boolean;
   preview: number;
+  /** Lines of code shown before and after each hit's match line, instead of the preview. */
+  context?: number;
 }
 
 const queryLineSchema = z.object({
@@ -23,32 +25,10 @@ const queryLineSchema = z.object({
   id: z.union([z.string(), z.number()]).optional(),
 });
 
-/** One line of a `--queries` file. */
-export type QueryLine = z.infer<typeof queryLineSchema>;
+const QUERY_LINE_SHAPE = '{"query": "...", "id"?: ...}';
 
-/**
- * Parses a JSON-lines query file: one object per non-blank line with a non-empty `query` and an
- * optional `id` (string or number); other fields are ignored.
- * @throws UsageError naming the first bad line (1-based).
- */
-export function parseQueryLines(text: string, fileName: string): QueryLine[] {
-  const queries: QueryLine[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new UsageError(`${fileName}:${i + 1}: not valid JSON (${describeError(error)})`);
-    }
-    const parsed = queryLineSchema.safeParse(json);
-    if (!parsed.success) throw new UsageError(`${fileName}:${i + 1}: expected {"query": "...", "id"?: ...}`);
-    queries.push(parsed.data);
-  }
-  return queries;
-}
+/** One line of a `--queries` file: a non-empty `query` and an optional `id`; other fields are ignored. */
+export type QueryLine = z.infer<typeof queryLineSchema>;
 
 /**
  * Runs `codesearch search`: one query from the command line, or every line of `--queries`
@@ -60,18 +40,49 @@ export async function runSearchCommand(query: string | undefined, options: Searc
   let batch: QueryLine[] | null = null;
   if (options.queries !== undefined) {
     if (query !== undefined) throw new UsageError("give either a query or --queries <file>, not both");
-    let text: string;
-    try {
-      text = await readFile(path.resolve(cwd, options.queries), "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read queries file ${options.queries}: ${describeError(error)}`, { cause: error });
-    }
-    batch = parseQueryLines(text, options.queries);
+    batch = await readJsonLines(cwd, options.queries, queryLineSchema, QUERY_LINE_SHAPE);
   } else if (query === undefined || query.trim() === "") {
     throw new UsageError("missing query: codesearch search \"<question>\"");
   }
 
-  const session = await openSearchSession({
+  const session = await openCliSearchSession(cwd, options);
+  const request = toSearchRequest(options, options.limit);
+  try {
+    if (batch) {
+      for (const item of batch) {
+        const hits = await session.search(item.query, request);
+        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map(toSearchHitJson) })}\n`);
+      }
+      return ExitCode.Success;
+    }
+    const hits = await session.search(query!, request);
+    const warnings = await session.warnings(hits);
+    for (const warning of warnings) process.stderr.write(`codesearch: warning: ${warning}\n`);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ query, mode: request.mode, results: hits.map(toSearchHitJson), warnings })}\n`);
+    } else if (hits.length === 0) {
+      process.stderr.write("no results: nothing in the index matches the query and filters\n");
+    } else {
+      const lines = formatSearchHits(hits, {
+        color: shouldColor(process.stdout),
+        previewLines: options.preview,
+        ...(options.context !== undefined ? { contextLines: options.context } : {}),
+      });
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+    return ExitCode.Success;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Opens the search session the command line asks for: `--repo` / `--db` / the nearest index from
+ * `cwd`, `--offline` or the environment's offline switch, `HF_ENDPOINT`.
+ * @throws IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
+ */
+export function openCliSearchSession(cwd: string, options: { repo?: string; db?: string; offline?: boolean }): Promise<SearchSession> {
+  return openSearchSession({
     cwd,
     modelCacheDir: defaultModelCacheDir(),
     offline: options.offline || offlineFromEnv(),
@@ -79,27 +90,4 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     ...(options.db !== undefined ? { indexDir: options.db } : {}),
     ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
   });
-  try {
-    if (batch) {
-      for (const item of batch) {
-        const hits = await session.search(item.query, options.limit);
-        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, results: hits.map(toSearchHitJson) })}\n`);
-      }
-      return ExitCode.Success;
-    }
-    const hits = await session.search(query!, options.limit);
-    const warnings = await session.warnings(hits);
-    for (const warning of warnings) process.stderr.write(`codesearch: warning: ${warning}\n`);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify({ query, results: hits.map(toSearchHitJson), warnings })}\n`);
-    } else if (hits.length === 0) {
-      process.stderr.write("no results: the index is empty\n");
-    } else {
-      const lines = formatSearchHits(hits, { color: shouldColor(process.stdout), previewLines: options.preview });
-      process.stdout.write(`${lines.join("\n")}\n`);
-    }
-    return ExitCode.Success;
-  } finally {
-    await session.close();
-  }
 }

@@ -140,8 +140,9 @@ export interface IndexSummary {
 }
 
 /**
- * One search result. `score` is cosine similarity (higher is better, at most 1);
- * LanceDB's `_distance` (lower is better) is converted once, in store/, as `1 - distance`.
+ * One search result. `score` is higher-is-better: cosine similarity (at most 1) from the vector
+ * search, where LanceDB's `_distance` (lower is better) is converted once, in store/, as
+ * `1 - distance`; the BM25 score from the full-text search.
  */
 export interface SearchHit {
   chunk: Chunk;

@@ -21,6 +21,8 @@ import {
   probeEntityTable,
   readCatalog,
   readManifest,
+  readRecordedModelId,
+  refreshSearchIndexes,
   SCHEMA_VERSION,
   writeCatalog,
   writeManifest,
@@ -93,7 +95,8 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const indexDir = path.resolve(options.indexDir);
   await assertDirectory(repoRoot);
   const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
-  const source = resolveModelSource(options.model ?? manifest?.modelId ?? DEFAULT_MODEL_ID, options.cwd);
+  const recordedModel = manifest?.modelId ?? (options.rebuild ? await readRecordedModelId(indexDir) : null);
+  const source = resolveModelSource(options.model ?? recordedModel ?? DEFAULT_MODEL_ID, options.cwd);
   const modelId = modelIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
   if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, manifest, source);
@@ -258,6 +261,8 @@ async function runIndex(
     const database = db ?? (await openDatabase(indexDir));
     if (dropTable) await dropEntityTable(database);
     written = await applyEntityChanges(database, { deletePaths, add: rows }, dimension!);
+    // Before the catalog is written: a run killed here is redone by the next one, refresh included.
+    await refreshSearchIndexes(database);
     emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
   }
   db?.close();

@@ -6,3 +6,4 @@ export * from "./index-repo.js";
 export * from "./search-repo.js";
 export * from "./load-embedder.js";
 export * from "./index-status.js";
+export * from "./rank-entities.js";

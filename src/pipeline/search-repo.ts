@@ -4,9 +4,11 @@ import { resolveModelSource } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
 import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
-import { defaultIndexDir, findIndexUpwards, openDatabase, readCatalog, requireManifest, searchEntities } from "../store/index.js";
+import type { RankedHit, SearchRequest } from "../model/search.js";
+import { defaultIndexDir, findIndexUpwards, listIndexedPaths, openDatabase, readCatalog, requireManifest } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import { rankEntities } from "./rank-entities.js";
 
 /** Options of {@link openSearchSession}. */
 export interface SearchSessionOptions {
@@ -26,11 +28,12 @@ export interface SearchSession {
   manifest: IndexManifest;
   indexDir: string;
   /**
-   * Embeds `query` with the index's own model and returns the `limit` most similar entities,
-   * best first (`score` = cosine similarity).
+   * Searches the index for `query` in `request.mode` (see {@link rankEntities}); the query is
+   * embedded with the index's own model.
+   * @returns at most `request.limit` hits, best first.
    * @throws StoreError; Error from the model.
    */
-  search(query: string, limit: number): Promise<SearchHit[]>;
+  search(query: string, request: SearchRequest): Promise<RankedHit[]>;
   /**
    * Human warnings about how far `hits` can be trusted: the last index run was partial, or a hit's
    * file changed on disk (size or mtime) or disappeared since it was indexed. Empty when all is current.
@@ -59,14 +62,17 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     await embedder.dispose();
     throw new IndexMismatchError(`model ${manifest.modelId} now produces ${embedder.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
   }
+  const embedQuery = async (query: string): Promise<Float32Array> => {
+    const [vector] = await embedder.embed([query]);
+    if (!vector) throw new Error("the model returned no vector for the query");
+    return vector;
+  };
+  let paths: Promise<string[]> | undefined;
+  const indexedPaths = () => (paths ??= listIndexedPaths(db));
   return {
     manifest,
     indexDir,
-    search: async (query, limit) => {
-      const [vector] = await embedder.embed([query]);
-      if (!vector) throw new Error("the model returned no vector for the query");
-      return searchEntities(db, vector, limit);
-    },
+    search: (query, request) => rankEntities({ db, embedQuery, indexedPaths }, query, request),
     warnings: async (hits) => {
       const warnings: string[] = [];
       const { stopReason, chunksPending } = manifest.lastRun;

@@ -2,6 +2,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { StoreError, describeError } from "../model/errors.js";
 import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
+import { searchColumnValues, searchFields } from "./search-columns.js";
 import { sqlInList } from "./sql-quote.js";
 
 /** Paths per `DELETE ... WHERE path IN (...)` statement, keeping each filter string small. */
@@ -15,7 +16,8 @@ export const ENTITY_TABLE = "entities";
 
 /**
  * Arrow schema of the entity table (columns snake_case). `vector` is a fixed-size list of
- * `dimension` float32 values, L2-normalised; lines are 1-based.
+ * `dimension` float32 values, L2-normalised; lines are 1-based; the search columns of
+ * search-columns.ts come last.
  */
 export function entitySchema(dimension: number): Schema {
   const text = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
@@ -37,11 +39,12 @@ export function entitySchema(dimension: number): Schema {
     text("text"),
     text("content_hash"),
     new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+    ...searchFields(),
   ]);
 }
 
-/** One table row as LanceDB returns it (vector omitted). */
-interface EntityRow {
+/** One table row as LanceDB returns it ({@link ENTITY_ROW_COLUMNS}: vector and search columns omitted). */
+export interface EntityRow {
   id: string;
   path: string;
   kind: string;
@@ -147,17 +150,19 @@ export async function dropEntityTable(db: lancedb.Connection): Promise<void> {
 
 /**
  * The `limit` entities nearest to `vector` by cosine distance (exact search), best first, with
- * `score = 1 - distance` (cosine similarity, higher is better).
+ * `score = 1 - distance` (cosine similarity, higher is better). `filter` (SQL built with
+ * sql-quote.ts) is applied before the nearest are chosen.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function searchEntities(db: lancedb.Connection, vector: Float32Array, limit: number): Promise<SearchHit[]> {
+export async function searchEntities(db: lancedb.Connection, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit[]> {
   let rows: (EntityRow & { _distance: number })[];
   try {
     const table = await db.openTable(ENTITY_TABLE);
-    rows = (await table
-      .vectorSearch(vector)
+    const query = table.vectorSearch(vector);
+    if (filter !== undefined) query.where(filter);
+    rows = (await query
       .distanceType("cosine")
-      .select([...ROW_COLUMNS, "_distance"])
+      .select([...ENTITY_ROW_COLUMNS, "_distance"])
       .limit(limit)
       .toArray()) as (EntityRow & { _distance: number })[];
   } catch (error) {
@@ -185,14 +190,15 @@ export async function countEntities(db: lancedb.Connection): Promise<number> {
 export async function listEntities(db: lancedb.Connection): Promise<Chunk[]> {
   try {
     const table = await db.openTable(ENTITY_TABLE);
-    const rows = (await table.query().select([...ROW_COLUMNS]).toArray()) as EntityRow[];
+    const rows = (await table.query().select([...ENTITY_ROW_COLUMNS]).toArray()) as EntityRow[];
     return rows.map(fromRow).sort((a, b) => (a.path === b.path ? a.startLine - b.startLine : a.path < b.path ? -1 : 1));
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }
 }
 
-const ROW_COLUMNS = [
+/** The columns read back into a {@link Chunk}. */
+export const ENTITY_ROW_COLUMNS = [
   "id",
   "path",
   "kind",
@@ -228,10 +234,12 @@ function toRow(chunk: EmbeddedChunk): Record<string, unknown> {
     text: chunk.text,
     content_hash: chunk.contentHash,
     vector: Array.from(chunk.vector),
+    ...searchColumnValues(chunk),
   };
 }
 
-function fromRow(row: EntityRow): Chunk {
+/** The {@link Chunk} of a row read with {@link ENTITY_ROW_COLUMNS}. */
+export function fromRow(row: EntityRow): Chunk {
   return {
     id: row.id,
     path: row.path,

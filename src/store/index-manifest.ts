@@ -8,7 +8,7 @@ import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } fro
 export const MANIFEST_FILE = "manifest.json";
 
 /** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */
@@ -71,6 +71,19 @@ export async function readManifest(indexDir: string): Promise<IndexManifest | nu
     throw new StoreError(`${file} is not a codesearch manifest (${parsed.error.issues[0]?.message ?? "invalid"})`, { cause: parsed.error });
   }
   return parsed.data;
+}
+
+/**
+ * The model id a manifest records, read leniently (any schema version), or null when there is no
+ * readable manifest. Lets `--rebuild` re-index an old index with the model it was built with.
+ */
+export async function readRecordedModelId(indexDir: string): Promise<string | null> {
+  try {
+    const json = JSON.parse(await readFile(path.join(indexDir, MANIFEST_FILE), "utf8")) as { modelId?: unknown };
+    return typeof json.modelId === "string" && json.modelId !== "" ? json.modelId : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

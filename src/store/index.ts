@@ -2,9 +2,13 @@
  * store/ owns the index on disk: the LanceDB entity table, its schema and queries, the manifest,
  * the file catalog, the writer lock and finding an index. It must not parse source, embed or print.
  */
+export * from "./entity-filter.js";
 export * from "./entity-table.js";
+export * from "./entity-text-search.js";
 export * from "./index-manifest.js";
 export * from "./locate-index.js";
 export * from "./file-catalog.js";
 export * from "./index-lock.js";
+export * from "./search-columns.js";
+export * from "./search-indexes.js";
 export * from "./sql-quote.js";

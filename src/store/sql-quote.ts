@@ -18,3 +18,13 @@ export function sqlInList(column: string, values: readonly string[]): string {
   if (values.length === 0) throw new Error("sqlInList needs at least one value");
   return `${column} IN (${values.map(quoteSqlString).join(", ")})`;
 }
+
+/**
+ * A column name quoted for LanceDB's SQL, in backticks: `is_test` → `` `is_test` ``.
+ * @throws RangeError for an empty name or one containing a backtick, which LanceDB cannot resolve
+ *   even when the backtick is doubled.
+ */
+export function quoteSqlIdentifier(name: string): string {
+  if (name === "" || name.includes("`")) throw new RangeError(`cannot use ${JSON.stringify(name)} as a LanceDB column name`);
+  return `\`${name}\``;
+}

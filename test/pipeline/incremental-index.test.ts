@@ -6,6 +6,7 @@ import type { IndexEvent } from "../../src/model/events.js";
 import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { readCatalog } from "../../src/store/file-catalog.js";
+import { SCHEMA_VERSION } from "../../src/store/index-manifest.js";
 import { countingLoader } from "../support/counting-loader.js";
 import { fakeEmbedder } from "../support/fake-embedders.js";
 import { snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
@@ -115,8 +116,10 @@ describe("indexes of another schema version", () => {
     const manifestFile = path.join(repo, ".codesearch", "manifest.json");
     const manifest = JSON.parse(await readFile(manifestFile, "utf8")) as { schemaVersion: number };
     await writeFile(manifestFile, JSON.stringify({ ...manifest, schemaVersion: 1 }));
-    await expect(index(repo)).rejects.toThrow(/has schema version 1, this codesearch reads version 2; run `codesearch index` with --rebuild/);
-    const { events } = await index(repo, { rebuild: true });
+    await expect(index(repo)).rejects.toThrow(`has schema version 1, this codesearch reads version ${SCHEMA_VERSION}; run \`codesearch index\` with --rebuild`);
+    // Without --model, the rebuild uses the model the old index records.
+    const { events, summary } = await index(repo, { rebuild: true, model: undefined });
+    expect(summary.modelId).toBe(TEST_MODEL_DIR);
     expect(events.find((e) => e.type === "plan-ready")).toMatchObject({ fullRebuildReason: "the index had no usable manifest (another schema version)" });
     await expectEqualToFromScratch(repo);
   });

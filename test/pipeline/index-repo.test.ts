@@ -5,6 +5,7 @@ import { discoverFiles } from "../../src/discover/discover-files.js";
 import { extractEntities } from "../../src/extract/extract-entities.js";
 import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
 import type { IndexEvent } from "../../src/model/events.js";
+import { SEARCH_MODES } from "../../src/model/search.js";
 import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
@@ -184,15 +185,16 @@ describe("indexRepo on the fixture repository with the test model", () => {
 });
 
 describe("openSearchSession", () => {
-  it("embeds the query with the index's model and ranks the matching function first", async () => {
+  it.each(SEARCH_MODES)("in %s mode, ranks the matching function first, best first, with its side ranks", async (mode) => {
     const repo = await copyPythonFixtures();
     await run(repo, { loadEmbedder: countingLoader() });
     const session = await openSearchSession({ cwd: path.join(repo, "shop", "net"), modelCacheDir: "/nonexistent", offline: true });
     try {
-      const hits = await session.search("retry a request when the connection resets", 5);
+      const hits = await session.search("retry a request when the connection resets", { limit: 5, mode, filters: {} });
       expect(hits).toHaveLength(5);
       expect(hits[0]!.chunk.qualifiedName).toBe("retry_request");
       expect(hits[0]!.chunk.path).toBe("shop/net/retry.py");
+      expect(hits[0]!.ranks).toEqual({ vector: mode === "lexical" ? null : 1, lexical: mode === "vector" ? null : 1 });
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
     } finally {
       await session.close();

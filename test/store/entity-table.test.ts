@@ -426,7 +426,7 @@ describe("index manifest", () => {
   });
 
   it("readManifest rejects an index written with schema version 1 as a mismatch", async () => {
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBeGreaterThan(1);
     const { stopReason: _s, chunksPending: _c, ...v1Run } = manifest.lastRun;
     await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, schemaVersion: 1, lastRun: v1Run }));
     await expect(readManifest(dir)).rejects.toBeInstanceOf(IndexMismatchError);

@@ -1,5 +1,7 @@
+import * as lancedb from "@lancedb/lancedb";
 import { describe, expect, it } from "vitest";
-import { quoteSqlString, sqlInList } from "../../src/store/sql-quote.js";
+import { quoteSqlIdentifier, quoteSqlString, sqlInList } from "../../src/store/sql-quote.js";
+import { makeTempDir } from "../support/temp-dirs.js";
 
 describe("quoteSqlString", () => {
   const cases: [label: string, value: string, quoted: string][] = [
@@ -44,5 +46,36 @@ describe("sqlInList", () => {
 
   it("throws when any value holds a NUL character", () => {
     expect(() => sqlInList("path", ["ok.py", "bad\0.py"])).toThrow("NUL character in a SQL string literal");
+  });
+});
+
+describe("quoted values in a real LanceDB filter", () => {
+  const AWKWARD = ["plain", "it's", "''", "'; DROP TABLE entities; --", "back\\slash", "back\\'slash-quote", "trailing\\", "ünïcødé/π/🐍.py", "new\nline\ttab", '"double"', "100%_like", ""];
+
+  it("each awkward value finds exactly its own row, alone and in an IN list", async () => {
+    const db = await lancedb.connect(await makeTempDir());
+    const table = await db.createTable("t", AWKWARD.map((path, id) => ({ id, path })));
+    for (const [id, value] of AWKWARD.entries()) {
+      const rows = await table.query().where(`path = ${quoteSqlString(value)}`).select(["id"]).toArray();
+      expect(rows.map((r) => r.id as number)).toEqual([id]);
+    }
+    const listed = await table.query().where(sqlInList("path", AWKWARD.slice(0, 4))).select(["id"]).toArray();
+    expect(listed.map((r) => r.id as number).sort()).toEqual([0, 1, 2, 3]);
+    db.close();
+  });
+});
+
+describe("quoteSqlIdentifier", () => {
+  it.each([
+    ["path", "`path`"],
+    ["is_test", "`is_test`"],
+    ["Odd Name", "`Odd Name`"],
+  ])("%j → %s", (name, sql) => {
+    expect(quoteSqlIdentifier(name)).toBe(sql);
+  });
+
+  it("refuses names LanceDB cannot resolve", () => {
+    expect(() => quoteSqlIdentifier("")).toThrow(RangeError);
+    expect(() => quoteSqlIdentifier("a`b")).toThrow(RangeError);
   });
 });

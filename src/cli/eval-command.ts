@@ -1,0 +1,124 @@
+import { performance } from "node:perf_hooks";
+import { z } from "zod";
+import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, meanScores, scoreQuery } from "../rank/index.js";
+import { readJsonLines } from "./json-lines.js";
+import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
+import { openCliSearchSession } from "./search-command.js";
+
+/** Parsed options of `codesearch eval`. */
+export interface EvalCommandOptions extends RankingCliOptions {
+  repo?: string;
+  db?: string;
+  json?: boolean;
+  perQuery?: boolean;
+  offline?: boolean;
+}
+
+/** Results retrieved per query: the metrics look at the top 10. */
+export const EVAL_DEPTH = 10;
+
+/** Metric labels as the reference scorer prints them. */
+export const METRIC_LABELS: Record<MetricName, string> = {
+  mrrAt10: "MRR@10",
+  recallAt1: "Recall@1",
+  recallAt5: "Recall@5",
+  recallAt10: "Recall@10",
+  ndcgAt10: "nDCG@10",
+};
+
+const line = z.number().int();
+const relevantSchema = z
+  .object({
+    file: z.string().min(1),
+    qualname: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    start_line: line.optional(),
+    end_line: line.optional(),
+    decorated_start_line: line.optional(),
+    alt_start_lines: z.array(line).optional(),
+    alt_ranges: z.array(z.tuple([line, line])).optional(),
+  })
+  .refine((r) => r.qualname !== undefined || r.name !== undefined);
+const evalQuerySchema = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  query: z.string().min(1),
+  relevant: z.array(relevantSchema).min(1),
+});
+const EVAL_QUERY_SHAPE = '{"query": "...", "relevant": [{"file", "qualname" or "name", "start_line"?, "end_line"?}, ...]}';
+
+/** One line of an eval queries file. */
+export type EvalQuery = z.infer<typeof evalQuerySchema>;
+
+/** The relevant items of a query line in the metrics' shape. */
+export function toRelevantItems(query: EvalQuery): RelevantItem[] {
+  return query.relevant.map((r) => ({
+    file: r.file,
+    ...(r.qualname !== undefined ? { qualname: r.qualname } : {}),
+    ...(r.name !== undefined ? { name: r.name } : {}),
+    ...(r.start_line !== undefined ? { startLine: r.start_line } : {}),
+    ...(r.end_line !== undefined ? { endLine: r.end_line } : {}),
+    ...(r.decorated_start_line !== undefined ? { decoratedStartLine: r.decorated_start_line } : {}),
+    ...(r.alt_start_lines !== undefined ? { altStartLines: r.alt_start_lines } : {}),
+    ...(r.alt_ranges !== undefined ? { altRanges: r.alt_ranges } : {}),
+  }));
+}
+
+/** Median and 90th percentile (nearest rank) of `values` in ms, rounded to 0.1 ms; 0 for none. */
+export function latencySummary(values: readonly number[]): { medianMs: number; p90Ms: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  const median = sorted.length % 2 === 1 ? at(0.5) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
+  return { medianMs: Math.round(median * 10) / 10, p90Ms: Math.round(at(0.9) * 10) / 10 };
+}
+
+/**
+ * Runs `codesearch eval <queries.jsonl>`: every query against the current index (top
+ * {@link EVAL_DEPTH}, the chosen mode and filters), then MRR@10, Recall@1/5/10 and nDCG@10 averaged
+ * over the queries, and the per-query search latency (model loaded once, query embedding
+ * included). Prints a table, or one JSON object with `--json`; `--per-query` adds each query's
+ * first relevant rank. Returns exit code 0.
+ * @throws UsageError for an unreadable or malformed queries file; IndexNotFoundError,
+ *   IndexMismatchError, ModelLoadError, StoreError.
+ */
+export async function runEvalCommand(queriesFile: string, options: EvalCommandOptions): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const queries = await readJsonLines(cwd, queriesFile, evalQuerySchema, EVAL_QUERY_SHAPE);
+  const session = await openCliSearchSession(cwd, options);
+  const request = toSearchRequest(options, EVAL_DEPTH);
+  const scores: QueryScores[] = [];
+  const latencies: number[] = [];
+  try {
+    for (const query of queries) {
+      const startedAt = performance.now();
+      const hits = await session.search(query.query, request);
+      latencies.push(performance.now() - startedAt);
+      const found = hits.map((h) => ({ file: h.chunk.path, qualname: h.chunk.qualifiedName, startLine: h.chunk.startLine }));
+      scores.push(scoreQuery(toRelevantItems(query), found));
+    }
+  } finally {
+    await session.close();
+  }
+  const mean = meanScores(scores);
+  const latency = latencySummary(latencies);
+  const perQuery = queries.map((q, i) => ({ id: q.id ?? null, query: q.query, first_rank: scores[i]?.firstRank ?? null }));
+  if (options.json) {
+    const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(mean[name])]));
+    const out = { mode: request.mode, queries: queries.length, metrics, latency_ms: { median: latency.medianMs, p90: latency.p90Ms } };
+    process.stdout.write(`${JSON.stringify(options.perQuery ? { ...out, per_query: perQuery } : out)}\n`);
+    return ExitCode.Success;
+  }
+  const lines = [`mode ${request.mode}, ${queries.length} queries`];
+  for (const name of METRIC_NAMES) lines.push(`${METRIC_LABELS[name].padEnd(10)} ${mean[name].toFixed(4)}`);
+  lines.push(`latency    median ${latency.medianMs} ms, p90 ${latency.p90Ms} ms per query`);
+  if (options.perQuery) {
+    lines.push("");
+    for (const q of perQuery) lines.push(`${(q.first_rank === null ? "miss" : `rank ${q.first_rank}`).padEnd(8)} ${q.id ?? "-"}  ${JSON.stringify(q.query)}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return ExitCode.Success;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

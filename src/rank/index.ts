@@ -1,0 +1,12 @@
+/**
+ * rank/ owns the pure parts of search: code-aware words for the full-text index, rank fusion,
+ * arranging hits, test-code conventions and retrieval metrics. It must not do I/O or touch LanceDB.
+ */
+export * from "./arrange-hits.js";
+export * from "./code-abbreviations.js";
+export * from "./code-words.js";
+export * from "./fuse-rankings.js";
+export * from "./lexical-text.js";
+export * from "./query-words.js";
+export * from "./retrieval-metrics.js";
+export * from "./test-code.js";

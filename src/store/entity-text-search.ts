@@ -1,0 +1,74 @@
+import type * as lancedb from "@lancedb/lancedb";
+import { BooleanQuery, MatchQuery, Occur } from "@lancedb/lancedb";
+import { StoreError, describeError } from "../model/errors.js";
+import type { SearchHit } from "../model/types.js";
+import { lexicalQuery } from "../rank/index.js";
+import { ENTITY_ROW_COLUMNS, ENTITY_TABLE, type EntityRow, fromRow } from "./entity-table.js";
+import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
+import { sqlInList } from "./sql-quote.js";
+
+/**
+ * Weight of the name-trigram score relative to the word scores of head and body (1 each). Small:
+ * trigrams only break ties and rescue partial or misspelt names (measured on the CoSQA dev
+ * queries, see BENCHMARKS.md).
+ */
+export const NAME_GRAMS_BOOST = 0.1;
+
+/**
+ * The `limit` entities that best match `query` by BM25, best first. `score` (higher is better) is
+ * the sum of the query's BM25 scores against the head words, the body words and — weighted
+ * {@link NAME_GRAMS_BOOST} — the name's trigrams. The query is prepared like the indexed text
+ * (`lexicalQuery`: identifiers split, `python` dropped), so `parseHTTPHeader` finds
+ * `parse_http_header`. `filter` (SQL from entity-filter.ts) is applied before the top `limit` are
+ * chosen. A query without any word returns no hits. Rows the indexes have not seen yet (see
+ * `refreshSearchIndexes`) are still found, by a slower scan.
+ * @throws StoreError when the table is missing or LanceDB fails.
+ */
+export async function searchEntitiesByText(db: lancedb.Connection, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
+  const words = lexicalQuery(query);
+  if (words === "") return [];
+  let rows: (EntityRow & { _score: number })[];
+  try {
+    const table = await db.openTable(ENTITY_TABLE);
+    const search = table.query().fullTextSearch(
+      new BooleanQuery([
+        [Occur.Should, new MatchQuery(words, SEARCH_HEAD_COLUMN)],
+        [Occur.Should, new MatchQuery(words, SEARCH_BODY_COLUMN)],
+        [Occur.Should, new MatchQuery(words, SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })],
+      ]),
+    );
+    if (filter !== undefined) search.where(filter);
+    rows = (await search.select([...ENTITY_ROW_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRow & { _score: number })[];
+    table.close();
+  } catch (error) {
+    throw new StoreError(`cannot search the full-text index: ${describeError(error)}`, { cause: error });
+  }
+  return rows.map((row) => ({ chunk: fromRow(row), score: row._score }));
+}
+
+/**
+ * Entities whose name or qualified name is exactly one of `names` (case-sensitive), at most
+ * `limit`, ordered by path then start line; `score` is 1. `filter` applies as in
+ * {@link searchEntitiesByText}.
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function findEntitiesByName(db: lancedb.Connection, names: readonly string[], limit: number, filter?: string): Promise<SearchHit[]> {
+  if (names.length === 0) return [];
+  const byName = `(${sqlInList("name", names)} OR ${sqlInList("qualified_name", names)})`;
+  let rows: EntityRow[];
+  try {
+    const table = await db.openTable(ENTITY_TABLE);
+    rows = (await table
+      .query()
+      .where(filter === undefined ? byName : `${byName} AND (${filter})`)
+      .select([...ENTITY_ROW_COLUMNS])
+      .limit(limit)
+      .toArray()) as EntityRow[];
+    table.close();
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
+  }
+  return rows
+    .map((row) => ({ chunk: fromRow(row), score: 1 }))
+    .sort((a, b) => (a.chunk.path === b.chunk.path ? a.chunk.startLine - b.chunk.startLine : a.chunk.path < b.chunk.path ? -1 : 1));
+}

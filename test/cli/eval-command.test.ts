@@ -1,0 +1,71 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { latencySummary } from "../../src/cli/eval-command.js";
+import { runCli } from "../support/run-cli.js";
+import { TEST_MODEL_DIR, copyPythonFixtures } from "../support/temp-dirs.js";
+
+// Two queries on fixtures/python: one names retry_request (rank 1 in lexical mode), one has an
+// answer that is not in the repository (a miss). By hand: MRR@10 = (1 + 0) / 2, and so on.
+const QUERIES = [
+  { id: "hit", query: "retry_request", relevant: [{ file: "shop/net/retry.py", qualname: "retry_request", start_line: 15, end_line: 29 }] },
+  { id: "miss", query: "retry a request", relevant: [{ file: "shop/nowhere.py", name: "retry_request" }] },
+];
+
+async function indexedRepo(): Promise<string> {
+  const repo = await copyPythonFixtures();
+  expect((await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo })).code).toBe(0);
+  await writeFile(path.join(repo, "queries.jsonl"), `${QUERIES.map((q) => JSON.stringify(q)).join("\n")}\n`);
+  return repo;
+}
+
+describe("codesearch eval", () => {
+  it("--json prints the metrics worked out by hand, the mode, latency and each query's first rank", async () => {
+    const repo = await indexedRepo();
+    const result = await runCli(["eval", "queries.jsonl", "--mode", "lexical", "--json", "--per-query"], { cwd: repo });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(out).toEqual({
+      mode: "lexical",
+      queries: 2,
+      metrics: { "MRR@10": 0.5, "Recall@1": 0.5, "Recall@5": 0.5, "Recall@10": 0.5, "nDCG@10": 0.5 },
+      latency_ms: { median: expect.any(Number), p90: expect.any(Number) },
+      per_query: [
+        { id: "hit", query: "retry_request", first_rank: 1 },
+        { id: "miss", query: "retry a request", first_rank: null },
+      ],
+    });
+  });
+
+  it("prints a table by default, hybrid mode unless told otherwise", async () => {
+    const repo = await indexedRepo();
+    const result = await runCli(["eval", "queries.jsonl"], { cwd: repo });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[0]).toBe("mode hybrid, 2 queries");
+    expect(lines.slice(1, 6).map((l) => l.split(/\s+/)[0])).toEqual(["MRR@10", "Recall@1", "Recall@5", "Recall@10", "nDCG@10"]);
+    expect(lines[1]).toBe("MRR@10     0.5000");
+    expect(lines[6]).toMatch(/^latency +median [\d.]+ ms, p90 [\d.]+ ms per query$/);
+  });
+
+  it("a queries line without relevant answers is a usage error naming the line", async () => {
+    const repo = await indexedRepo();
+    await writeFile(path.join(repo, "bad.jsonl"), `${JSON.stringify(QUERIES[0])}\n{"query": "x", "relevant": []}\n`);
+    const result = await runCli(["eval", "bad.jsonl"], { cwd: repo });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("bad.jsonl:2: expected");
+  });
+});
+
+describe("latencySummary", () => {
+  it.each([
+    [[], { medianMs: 0, p90Ms: 0 }],
+    [[5], { medianMs: 5, p90Ms: 5 }],
+    [[4, 1, 3, 2], { medianMs: 2.5, p90Ms: 4 }],
+    [[10, 1, 2, 3, 4, 5, 6, 7, 8, 9], { medianMs: 5.5, p90Ms: 9 }],
+    [[1.234, 1.26, 9], { medianMs: 1.3, p90Ms: 9 }],
+  ])("%j → %j", (values, expected) => {
+    expect(latencySummary(values)).toEqual(expected);
+  });
+});

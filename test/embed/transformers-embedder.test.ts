@@ -2,7 +2,7 @@ import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { missingModelFiles, resolveModelSource } from "../../src/embed/model-source.js";
-import { loadTransformersEmbedder, meanPoolNormalised } from "../../src/embed/transformers-embedder.js";
+import { loadTransformersEmbedder, meanPoolNormalised, padToLongest } from "../../src/embed/transformers-embedder.js";
 import { ModelLoadError } from "../../src/model/errors.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
@@ -66,6 +66,15 @@ describe("loadTransformersEmbedder with the local test model", () => {
     // Neither transformers.js's warnings nor its silent WASM fallback reach the user.
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
+  });
+});
+
+describe("padToLongest", () => {
+  it("pads each row to the batch's longest row, not to the token limit", () => {
+    const { inputIds, attentionMask, width } = padToLongest([[0, 11, 12, 2], [0, 13, 2]], 1);
+    expect(width).toBe(4);
+    expect(Array.from(inputIds)).toEqual([0n, 11n, 12n, 2n, 0n, 13n, 2n, 1n]);
+    expect(Array.from(attentionMask)).toEqual([1n, 1n, 1n, 1n, 1n, 1n, 1n, 0n]);
   });
 });
 

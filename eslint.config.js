@@ -28,7 +28,7 @@ function importArrows(folder, allowed, { uiLibraries = false } = {}) {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bench-models/", "fixtures/"] },
+  { ignores: ["dist/", "node_modules/", "bench-models/", "bench-corpus/", "bench-results/", "bench-hf4/", "fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

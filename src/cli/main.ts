@@ -22,6 +22,7 @@ Exit codes:
   5   no index found, or it was built with another model, dimension or schema
   6   the index folder or LanceDB could not be read or written
   7   another index run holds the index's lock (use --wait)
+  8   the embedding service was unreachable, refused the key or model, or kept failing
   70  internal error (a bug)
   130 interrupted by Ctrl-C (143: SIGTERM) after saving; run again to resume
 

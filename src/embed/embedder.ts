@@ -1,7 +1,17 @@
 /**
  * The seam between the pipeline and any embedding model. Implementations: the transformers.js
- * embedder here; test fakes live under test/.
+ * embedder and the OpenAI-compatible HTTP embedder here; test fakes live under test/.
  */
+
+/**
+ * How to feed an embedder that sits behind a network service: requests of up to `maxItems` texts
+ * and `maxTokens` estimated tokens, `concurrency` of them in flight (see `embedChunksRemote`).
+ */
+export interface RemoteBatching {
+  maxItems: number;
+  maxTokens: number;
+  concurrency: number;
+}
 
 /** Turns texts into vectors. */
 export interface Embedder {
@@ -14,9 +24,16 @@ export interface Embedder {
   /**
    * Embeds `texts` in one model call. Returns exactly one `Float32Array` of length `dimension`
    * per text, in input order, each L2-normalised.
-   * @throws Error when the model fails or returns the wrong count or shape; never pads or truncates results.
+   * @throws Error when the model fails or returns the wrong count or shape; never pads or truncates
+   *   results. A `CodesearchError` (remote embedders) means the whole service or model is unusable:
+   *   callers stop rather than retry item by item.
    */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Present on remote embedders only: the pipeline then batches by count and tokens, sends
+   * requests concurrently and splits failing batches; local models are fed one batch at a time.
+   */
+  readonly remote?: RemoteBatching;
   /** Releases the model's native resources. */
   dispose(): Promise<void>;
 }

@@ -7,3 +7,8 @@ export * from "./model-source.js";
 export * from "./transformers-embedder.js";
 export * from "./embedding-cache.js";
 export * from "./embed-chunks.js";
+export * from "./embed-chunks-remote.js";
+export * from "./embeddings-request.js";
+export * from "./openai-embedder.js";
+export * from "./provider-spec.js";
+export * from "./token-budget.js";

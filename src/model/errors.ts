@@ -22,6 +22,8 @@ export const ExitCode = {
   Store: 6,
   /** Another `index` run holds the index's writer lock (and `--wait` was not given). */
   Locked: 7,
+  /** A remote embedding service was unreachable, refused the request (API key, model, URL) or kept failing. */
+  EmbeddingService: 8,
   /** The run was stopped by SIGINT (Ctrl-C) after saving its work; run again to resume (128 + SIGINT). */
   Interrupted: 130,
   /** The run was stopped by SIGTERM after saving its work; run again to resume (128 + SIGTERM). */
@@ -99,6 +101,21 @@ export class IndexLockedError extends CodesearchError {
 export class InterruptedError extends CodesearchError {
   readonly exitCode = ExitCode.Interrupted;
   readonly code = "interrupted";
+}
+
+/**
+ * A remote embedding service cannot be used: unreachable, the API key or model refused (401, 403,
+ * 404), or every request kept failing. `status` is the last HTTP status, when there was one.
+ * Messages never contain the API key. Exit code 8.
+ */
+export class EmbeddingServiceError extends CodesearchError {
+  readonly exitCode = ExitCode.EmbeddingService;
+  readonly code = "embedding-service";
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
 }
 
 /** Renders any thrown value as one line, following `cause` chains: `a: b: c`. */

@@ -1,27 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { embedChunks } from "../../src/embed/embed-chunks.js";
 import type { Chunk } from "../../src/model/types.js";
+import { makeChunk as chunk } from "../support/make-chunk.js";
 import { fakeEmbedder, hashVector } from "../support/fake-embedders.js";
-
-function chunk(name: string, text: string): Chunk {
-  return {
-    id: `m.py:1:${name}`,
-    path: "m.py",
-    kind: "function",
-    name,
-    qualifiedName: name,
-    parentQualifiedName: null,
-    startLine: 1,
-    endLine: 2,
-    decoratorLine: null,
-    decorators: [],
-    signature: `def ${name}()`,
-    docstring: null,
-    source: `def ${name}(): pass`,
-    text,
-    contentHash: "0".repeat(64),
-  };
-}
 
 async function run(chunks: Chunk[], embedder: ReturnType<typeof fakeEmbedder>, batchSize: number) {
   const embedded = new Map<string, Float32Array>();

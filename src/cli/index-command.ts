@@ -5,9 +5,10 @@ import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
 import { defaultIndexDir } from "../store/index.js";
+import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
 
 /** Parsed options of `codesearch index`. */
-export interface IndexCommandOptions {
+export interface IndexCommandOptions extends EmbedderCliOptions {
   model?: string;
   db?: string;
   rebuild?: boolean;
@@ -50,6 +51,7 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
 export async function runIndexCommand(repo: string, options: IndexCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const repoRoot = path.resolve(cwd, repo);
+  const embedderOptions = embedderRunOptions(options);
   const kind = chooseReporter(options);
   let sink: IndexEventSink;
   let finish = async (): Promise<void> => {};
@@ -81,6 +83,7 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
       offline: options.offline || offlineFromEnv(),
       ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
       ...(options.model !== undefined ? { model: options.model } : {}),
+      ...embedderOptions,
       ...(options.rebuild ? { rebuild: true } : {}),
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_MODEL_ID } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { EMBEDDER_KINDS } from "./embedder-options.js";
 import { toFatalReport } from "./fatal-error.js";
 import { type EvalCommandOptions, runEvalCommand } from "./eval-command.js";
 import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
@@ -28,6 +29,7 @@ Exit codes:
 
 Environment:
   HF_ENDPOINT             model hub base URL (default https://huggingface.co)
+  OPENAI_API_KEY          API key for --embedder openai (or the variable --api-key-env names)
   CODESEARCH_OFFLINE=1    never download (also HF_HUB_OFFLINE=1); same as --offline
   CODESEARCH_MODEL_CACHE  where downloaded models are kept (default ~/.cache/codesearch/models)
   NO_COLOR                disable colours`;
@@ -65,11 +67,11 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .command("index")
     .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
     .argument("[repo]", "repository root", ".")
-    .option("--model <id|dir>", `hub model id or local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option("--model <id|dir>", `hub model id or local model directory, or with --embedder openai the served model's name (default: the index's model, else ${DEFAULT_MODEL_ID})`)
     .option("--db <dir>", "index folder (default: <repo>/.codesearch)")
     .option("--rebuild", "allow replacing an index built with another model")
     .option("--offline", "never download; fail naming the missing model files")
-    .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
+    .option("--batch-size <n>", "entities per model call or request (default 8 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
     .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)", collect, [])
@@ -77,6 +79,13 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
     .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
     .option("--wait", "if another index run is writing this index, wait for it instead of failing")
+    .addOption(new Option("--embedder <kind>", "local (transformers.js) or openai (any OpenAI-compatible /v1/embeddings; default: the index's)").choices(EMBEDDER_KINDS))
+    .option("--base-url <url>", "with --embedder openai: the API base, e.g. http://127.0.0.1:8080/v1 (default https://api.openai.com/v1)")
+    .option("--api-key-env <name>", "with --embedder openai: environment variable holding the API key (default OPENAI_API_KEY)")
+    .option("--batch-tokens <n>", "with --embedder openai: estimated tokens per request (default 100000)", positiveInt("--batch-tokens"))
+    .option("--concurrency <n>", "with --embedder openai: requests in flight (default 4)", positiveInt("--concurrency"))
+    .option("--request-timeout <seconds>", "with --embedder openai: time limit per request (default 60)", positiveInt("--request-timeout"))
+    .option("--retries <n>", "with --embedder openai: retries per request (default 5)", wholeNumber("--retries"))
     .option("--json", "print progress events as JSON lines on stdout")
     .option("--plain", "print plain progress lines even on a terminal")
     .option("--verbose", "with plain output: show error causes and cache saves")
@@ -105,7 +114,9 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')
     .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser(wholeNumber("--preview")))
     .option("--context <lines>", "show this many lines around each hit's best-matching line instead of the preview", wholeNumber("--context"))
-    .option("--offline", "never download the model");
+    .option("--offline", "never download the model")
+    .option("--request-timeout <seconds>", "remote model: time limit per request (default 60)", positiveInt("--request-timeout"))
+    .option("--retries <n>", "remote model: retries per request (default 5)", wholeNumber("--retries"));
   addRankingOptions(search).action(async (query: string | undefined, options: SearchCommandOptions) => {
     result.exitCode = await runSearchCommand(query, options);
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
 import { openSearchSession, type SearchSession } from "../pipeline/index.js";
+import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { formatSearchHits, toSearchHitJson } from "./search-output.js";
@@ -18,6 +19,8 @@ export interface SearchCommandOptions extends RankingCliOptions {
   preview: number;
   /** Lines of code shown before and after each hit's match line, instead of the preview. */
   context?: number;
+  requestTimeout?: EmbedderCliOptions["requestTimeout"];
+  retries?: EmbedderCliOptions["retries"];
 }
 
 const queryLineSchema = z.object({
@@ -78,10 +81,15 @@ export async function runSearchCommand(query: string | undefined, options: Searc
 
 /**
  * Opens the search session the command line asks for: `--repo` / `--db` / the nearest index from
- * `cwd`, `--offline` or the environment's offline switch, `HF_ENDPOINT`.
+ * `cwd`, `--offline` or the environment's offline switch, `HF_ENDPOINT`, and for an index built
+ * with a remote model `--request-timeout` / `--retries`.
  * @throws IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
  */
-export function openCliSearchSession(cwd: string, options: { repo?: string; db?: string; offline?: boolean }): Promise<SearchSession> {
+export function openCliSearchSession(
+  cwd: string,
+  options: { repo?: string; db?: string; offline?: boolean } & Pick<EmbedderCliOptions, "requestTimeout" | "retries">,
+): Promise<SearchSession> {
+  const remote = remoteTuningFromOptions(options);
   return openSearchSession({
     cwd,
     modelCacheDir: defaultModelCacheDir(),
@@ -89,5 +97,6 @@ export function openCliSearchSession(cwd: string, options: { repo?: string; db?:
     ...(options.repo !== undefined ? { repoRoot: options.repo } : {}),
     ...(options.db !== undefined ? { indexDir: options.db } : {}),
     ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+    ...(remote ? { remote } : {}),
   });
 }

@@ -125,6 +125,8 @@ export interface IndexSummary {
   chunksFromCache: number;
   /** Rows in the entity table after the run. */
   chunksStored: number;
+  /** Entities whose text was cut to the token limit before a remote model embedded it (absent when none; local tokenizers truncate uncounted). */
+  chunksTruncated?: number;
   /** Rows deleted from the table (entities of changed and removed files, before re-adding). */
   chunksRemoved: number;
   /** Entities still to embed because the run stopped early (0 for a complete run). */

@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SIZE, embedChunks, embeddingCacheKey, type EmbeddingCache } from "../embed/index.js";
+import { DEFAULT_BATCH_SIZE, embedChunksWith, embeddingCacheKey, type EmbeddingCache } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
 import { StoreError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
@@ -39,7 +39,9 @@ export function lookUpCache(outcomes: readonly FileOutcome[], cache: EmbeddingCa
 /**
  * Embeds `misses` with `embedder`, adding each vector to `known` and the cache (checkpointed every
  * {@link CHECKPOINT_VECTORS} vectors or {@link CHECKPOINT_INTERVAL_MS}), and each failure to
- * `known.failed` and `failures`. Stops after the batch in flight when `signal` aborts.
+ * `known.failed` and `failures`. A remote embedder gets concurrent requests (`embedChunksWith`);
+ * `onTruncated` hears of each text it cuts to the token limit. Stops after the batch in flight
+ * when `signal` aborts.
  * @throws StoreError when a cache checkpoint cannot be written.
  */
 export async function embedMisses(
@@ -53,13 +55,15 @@ export async function embedMisses(
     batchSize?: number;
     signal?: AbortSignal;
     sink: IndexEventSink;
+    onTruncated?: () => void;
   },
 ): Promise<number> {
   const { cache, known, sink } = run;
   let embedded = 0;
   let lastSaveAt = Date.now();
-  await embedChunks(misses, embedder, {
+  await embedChunksWith(misses, embedder, {
     batchSize: run.batchSize ?? DEFAULT_BATCH_SIZE,
+    ...(run.onTruncated ? { onTruncated: run.onTruncated } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     onEmbedded: async (chunk, vector) => {
       cache.set(embeddingCacheKey(embedder.modelId, run.maxTokens, chunk.contentHash), vector, embedder.modelId);

@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
-import { DEFAULT_MODEL_ID, EMBEDDING_CACHE_DIR, EmbeddingCache, embeddingCacheKey, modelIdOf, resolveModelSource } from "../embed/index.js";
-import type { Embedder } from "../embed/index.js";
+import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey } from "../embed/index.js";
+import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
 import type { EmbeddedChunk, IndexFailure, IndexSummary, StopReason } from "../model/types.js";
@@ -30,6 +30,7 @@ import {
   type IndexLock,
 } from "../store/index.js";
 import { cacheMisses, embedMisses, lookUpCache, saveCache } from "./embed-outcomes.js";
+import { chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
 import { readPlannedFiles } from "./read-planned-files.js";
@@ -43,8 +44,14 @@ export interface IndexRepoOptions {
   repoRoot: string;
   /** Index folder; default `<repoRoot>/.codesearch`. */
   indexDir: string;
-  /** `--model`: hub id or local directory; default the model the index records, else {@link DEFAULT_MODEL_ID}. */
+  /** `--model`: hub id or local directory; default the model the index records, else `DEFAULT_MODEL_ID`. */
   model?: string;
+  /** A model given in full (`--embedder openai …`); overrides `model`. See `chooseEmbedderSource`. */
+  source?: EmbedderSource;
+  /** `--embedder local`: never reuse a remote endpoint the index records. */
+  localOnly?: boolean;
+  /** Request tuning for a remote model. */
+  remote?: RemoteTuning;
   /** Directory against which a relative `model` path is resolved. */
   cwd: string;
   /** Per-user model download directory. */
@@ -96,8 +103,8 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   await assertDirectory(repoRoot);
   const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
   const recordedModel = manifest?.modelId ?? (options.rebuild ? await readRecordedModelId(indexDir) : null);
-  const source = resolveModelSource(options.model ?? recordedModel ?? DEFAULT_MODEL_ID, options.cwd);
-  const modelId = modelIdOf(source);
+  const source = chooseEmbedderSource(options, manifest, options.cwd, recordedModel);
+  const modelId = embedderIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
   if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, manifest, source);
 
@@ -119,11 +126,11 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
 async function runIndex(
   options: IndexRepoOptions,
   manifestBefore: Awaited<ReturnType<typeof readManifest>>,
-  source: ReturnType<typeof resolveModelSource>,
+  source: EmbedderSource,
 ): Promise<IndexSummary> {
   const startedAt = Date.now();
   const { repoRoot, indexDir, sink } = options;
-  const modelId = modelIdOf(source);
+  const modelId = embedderIdOf(source);
   const dryRun = options.dryRun ?? false;
   const manifest = manifestBefore && (options.rebuild ? manifestBefore.modelId === modelId : true) ? manifestBefore : null;
   if (manifest) assertSameModel(manifest, modelId);
@@ -189,6 +196,7 @@ async function runIndex(
 
   let stopReason: StopReason | null = null;
   let chunksEmbedded = 0;
+  let chunksTruncated = 0;
   let dimension = manifest?.dimension ?? firstLength(known.vectors);
   const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
   if (misses.length < allMisses.length) stopReason = "max-items";
@@ -204,6 +212,7 @@ async function runIndex(
       options.signal?.addEventListener("abort", onAbort, { once: true });
       chunksEmbedded = await embedMisses(misses, embedder, {
         cache: cache.cache, known, failures, maxTokens, sink,
+        onTruncated: () => void chunksTruncated++,
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -237,6 +246,7 @@ async function runIndex(
     entitiesFound: read.entityCount,
     chunksEmbedded: dryRun ? allMisses.length : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
+    ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
   };
   // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are in the cache).
   if (dryRun || (stopReason !== null && keptRows + rows.length === 0)) {
@@ -295,6 +305,7 @@ async function runIndex(
     dimension: dimension!,
     maxTokens,
     repoRoot,
+    ...manifestEmbedderOf(source),
     lastRun: {
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
@@ -336,8 +347,8 @@ async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId
   }
 }
 
-async function loadModel(options: IndexRepoOptions, source: ReturnType<typeof resolveModelSource>, maxTokens: number): Promise<Embedder> {
-  emitEvent(options.sink, { type: "model-loading", modelId: modelIdOf(source) });
+async function loadModel(options: IndexRepoOptions, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
+  emitEvent(options.sink, { type: "model-loading", modelId: embedderIdOf(source) });
   const loadStartedAt = Date.now();
   const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
     source,
@@ -345,6 +356,7 @@ async function loadModel(options: IndexRepoOptions, source: ReturnType<typeof re
     offline: options.offline,
     maxTokens,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.remote ? { remote: options.remote } : {}),
   });
   emitEvent(options.sink, { type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
   return embedder;

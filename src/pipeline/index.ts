@@ -5,5 +5,6 @@
 export * from "./index-repo.js";
 export * from "./search-repo.js";
 export * from "./load-embedder.js";
+export * from "./embedder-source.js";
 export * from "./index-status.js";
 export * from "./rank-entities.js";

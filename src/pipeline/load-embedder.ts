@@ -1,9 +1,9 @@
-import type { Embedder, ModelSource } from "../embed/index.js";
-import { loadTransformersEmbedder } from "../embed/index.js";
+import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
+import { loadOpenAIEmbedder, loadTransformersEmbedder } from "../embed/index.js";
 
 /** What the pipeline asks of a model loader. */
 export interface EmbedderRequest {
-  source: ModelSource;
+  source: EmbedderSource;
   /** Per-user download directory for hub models. */
   cacheDir: string;
   offline: boolean;
@@ -11,6 +11,8 @@ export interface EmbedderRequest {
   endpoint?: string;
   /** Token limit asked for; the loader may cap it at the model's own limit. */
   maxTokens: number;
+  /** Batching, concurrency, timeout and retries for a remote source; defaults otherwise. */
+  remote?: RemoteTuning;
 }
 
 /**
@@ -19,12 +21,25 @@ export interface EmbedderRequest {
  */
 export type EmbedderLoader = (request: EmbedderRequest) => Promise<Embedder>;
 
-/** The default loader: transformers.js with the int8 ONNX export. @throws ModelLoadError */
+/**
+ * The default loader: transformers.js with the int8 ONNX export for hub and local models; an
+ * OpenAI-compatible endpoint for `openai` sources, with the API key read from the environment
+ * variable the source names.
+ * @throws ModelLoadError (local models); EmbeddingServiceError (remote ones).
+ */
 export const loadEmbedderFromRequest: EmbedderLoader = (request) =>
-  loadTransformersEmbedder({
-    source: request.source,
-    cacheDir: request.cacheDir,
-    offline: request.offline,
-    maxTokens: request.maxTokens,
-    ...(request.endpoint !== undefined ? { endpoint: request.endpoint } : {}),
-  });
+  request.source.kind === "openai"
+    ? loadOpenAIEmbedder({
+        baseUrl: request.source.baseUrl,
+        model: request.source.model,
+        apiKey: process.env[request.source.apiKeyEnv] || undefined,
+        maxTokens: request.maxTokens,
+        ...request.remote,
+      })
+    : loadTransformersEmbedder({
+        source: request.source,
+        cacheDir: request.cacheDir,
+        offline: request.offline,
+        maxTokens: request.maxTokens,
+        ...(request.endpoint !== undefined ? { endpoint: request.endpoint } : {}),
+      });

@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { resolveModelSource } from "../embed/index.js";
-import type { Embedder } from "../embed/index.js";
+import type { Embedder, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
 import { defaultIndexDir, findIndexUpwards, listIndexedPaths, openDatabase, readCatalog, requireManifest } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
+import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { rankEntities } from "./rank-entities.js";
 
@@ -20,6 +20,8 @@ export interface SearchSessionOptions {
   modelCacheDir: string;
   offline: boolean;
   endpoint?: string;
+  /** Timeout and retries when the index was built with a remote model. */
+  remote?: RemoteTuning;
   loadEmbedder?: EmbedderLoader;
 }
 
@@ -52,11 +54,12 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
   const { catalog } = await readCatalog(indexDir);
   const db = await openDatabase(indexDir);
   const embedder: Embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-    source: resolveModelSource(manifest.modelId, options.cwd),
+    source: embedderSourceOfManifest(manifest, options.cwd),
     cacheDir: options.modelCacheDir,
     offline: options.offline,
     maxTokens: manifest.maxTokens,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.remote ? { remote: options.remote } : {}),
   });
   if (embedder.dimension !== manifest.dimension) {
     await embedder.dispose();

@@ -53,7 +53,8 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
       `${formatCount(summary.entitiesFound)} found: ${formatCount(summary.chunksEmbedded)} ${summary.dryRun ? "to embed" : "embedded"}, ` +
       `${formatCount(summary.chunksFromCache)} from cache, ${formatCount(entitiesFailed)} failed` +
       (summary.chunksRemoved > 0 ? `, ${formatCount(summary.chunksRemoved)} rows replaced or removed` : "") +
-      (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : ""),
+      (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : "") +
+      (summary.chunksTruncated ? ` (${formatCount(summary.chunksTruncated)} truncated to the token limit)` : ""),
   });
 
   summary.filesSkipped.slice(0, maxSkippedRows).forEach((file, index) => {

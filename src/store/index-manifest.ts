@@ -36,6 +36,8 @@ const manifestSchema = z.object({
   /** Absolute repository root the paths are relative to. */
   repoRoot: z.string(),
   lastRun: lastRunSchema,
+  /** A remote model's endpoint, so search embeds queries the same way; absent for local models. Never holds a key. */
+  embedder: z.object({ provider: z.literal("openai"), baseUrl: z.string(), model: z.string(), apiKeyEnv: z.string() }).optional(),
 });
 
 /** Contents of `manifest.json`: what built the index, written after the table (temp file + rename). */

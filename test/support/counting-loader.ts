@@ -9,6 +9,7 @@ export type CountingLoader = EmbedderLoader & { loads: number };
 export function countingLoader(): CountingLoader {
   const loader = (async (request) => {
     loader.loads++;
+    if (request.source.kind === "openai") throw new Error("countingLoader loads local models only");
     return loadTransformersEmbedder({ source: request.source, cacheDir: request.cacheDir, offline: true, maxTokens: request.maxTokens });
   }) as CountingLoader;
   loader.loads = 0;

@@ -12,3 +12,4 @@ export * from "./embeddings-request.js";
 export * from "./openai-embedder.js";
 export * from "./provider-spec.js";
 export * from "./token-budget.js";
+export * from "./embedding-estimate.js";

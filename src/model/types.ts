@@ -99,6 +99,19 @@ export interface SkippedFile {
 /** Why a run stopped before embedding everything: a signal (Ctrl-C, SIGTERM) or the `--max-items` cap. */
 export type StopReason = "interrupted" | "max-items";
 
+/** What embedding some texts would cost, estimated without a tokenizer (~4 characters per token). */
+export interface EmbeddingEstimate {
+  /** Estimated tokens to send, after truncation to the token limit. */
+  tokens: number;
+  /** Requests (remote model) or model calls (local model) the texts take. */
+  batches: number;
+  batchUnit: "request" | "model call";
+  /** Texts over the token limit, which would be cut. */
+  truncated: number;
+  /** Empty texts, which are skipped. */
+  empty: number;
+}
+
 /** Totals of one `index` run. */
 export interface IndexSummary {
   /** Absolute repository root. */
@@ -127,6 +140,8 @@ export interface IndexSummary {
   chunksStored: number;
   /** Entities whose text was cut to the token limit before a remote model embedded it (absent when none; local tokenizers truncate uncounted). */
   chunksTruncated?: number;
+  /** Dry runs only: what embedding the entities to embed would cost. */
+  estimate?: EmbeddingEstimate;
   /** Rows deleted from the table (entities of changed and removed files, before re-adding). */
   chunksRemoved: number;
   /** Entities still to embed because the run stopped early (0 for a complete run). */

@@ -1,4 +1,13 @@
-import { DEFAULT_MODEL_ID, type EmbedderSource, resolveModelSource } from "../embed/index.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MODEL_ID,
+  DEFAULT_REMOTE_BATCH_SIZE,
+  DEFAULT_REMOTE_BATCH_TOKENS,
+  type EmbedderSource,
+  type EstimateLimits,
+  type RemoteTuning,
+  resolveModelSource,
+} from "../embed/index.js";
 import type { IndexManifest } from "../store/index.js";
 
 /**
@@ -31,4 +40,17 @@ export function embedderSourceOfManifest(manifest: IndexManifest, cwd: string): 
 export function manifestEmbedderOf(source: EmbedderSource): Pick<IndexManifest, "embedder"> {
   if (source.kind !== "openai") return {};
   return { embedder: { provider: "openai", baseUrl: source.baseUrl, model: source.model, apiKeyEnv: source.apiKeyEnv } };
+}
+
+/**
+ * How a run with `source` batches its texts, for estimates: `--batch-size` texts per model call
+ * (default 8) locally; per request (default 100) and `--batch-tokens` (default 100,000) remotely.
+ */
+export function batchLimitsOf(source: EmbedderSource, options: { batchSize?: number; remote?: RemoteTuning }, tokenLimit: number): EstimateLimits {
+  if (source.kind !== "openai") return { tokenLimit, maxItems: options.batchSize ?? DEFAULT_BATCH_SIZE };
+  return {
+    tokenLimit,
+    maxItems: options.remote?.batchSize ?? options.batchSize ?? DEFAULT_REMOTE_BATCH_SIZE,
+    maxTokens: options.remote?.batchTokens ?? DEFAULT_REMOTE_BATCH_TOKENS,
+  };
 }

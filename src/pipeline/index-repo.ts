@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
-import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey } from "../embed/index.js";
+import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
 import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
@@ -30,7 +30,7 @@ import {
   type IndexLock,
 } from "../store/index.js";
 import { cacheMisses, embedMisses, lookUpCache, saveCache } from "./embed-outcomes.js";
-import { chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
+import { batchLimitsOf, chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
 import { readPlannedFiles } from "./read-planned-files.js";
@@ -247,6 +247,7 @@ async function runIndex(
     chunksEmbedded: dryRun ? allMisses.length : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
     ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
+    ...(dryRun ? { estimate: estimateEmbedding(allMisses.map((c) => c.text), batchLimitsOf(source, options, maxTokens)) } : {}),
   };
   // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are in the cache).
   if (dryRun || (stopReason !== null && keptRows + rows.length === 0)) {

@@ -2,7 +2,7 @@
  * The end-of-run text shared by the plain reporter and the Ink view: labelled summary rows
  * (files, entities, skipped files, failures, time, index location) and the failure table.
  */
-import type { IndexFailure, IndexSummary } from "../model/types.js";
+import type { EmbeddingEstimate, IndexFailure, IndexSummary } from "../model/types.js";
 import { formatBytes, formatCount, formatDuration, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
 
 /** One line of the summary: a short label (`files`, `entities`, …; empty on continuation lines) and its text. */
@@ -21,7 +21,8 @@ export interface SummaryTextOptions {
 export const SUMMARY_LABEL_WIDTH = 10;
 
 /**
- * The summary as rows, in this order: `files`, `entities`, `skipped` (one row per skipped file,
+ * The summary as rows, in this order: `files`, `entities`, `estimate` (dry runs: see
+ * {@link formatEstimate}), `skipped` (one row per skipped file,
  * continuation rows have an empty label), `failures` (only when there are some, counted by
  * stage), `time`, `index`. Example values:
  * `41 indexed of 42 (1 failed, 3 skipped)`, `310 found: 180 embedded, 120 from cache, 10 failed`,
@@ -56,6 +57,8 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
       (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : "") +
       (summary.chunksTruncated ? ` (${formatCount(summary.chunksTruncated)} truncated to the token limit)` : ""),
   });
+
+  if (summary.estimate) rows.push({ label: "estimate", value: formatEstimate(summary.estimate) });
 
   summary.filesSkipped.slice(0, maxSkippedRows).forEach((file, index) => {
     rows.push({
@@ -175,4 +178,16 @@ export function formatFailureTableLines(
 
 function cutStart(text: string, maxLength: number): string {
   return text.length <= maxLength ? text : `…${text.slice(text.length - maxLength + 1)}`;
+}
+
+/**
+ * A dry run's cost estimate on one line: `~697,211 tokens (~4 characters per token) in 64 requests`,
+ * then `, 3 over the token limit (truncated)` and `, 2 empty (skipped)` when there are any.
+ */
+export function formatEstimate(estimate: EmbeddingEstimate): string {
+  return (
+    `~${formatCount(estimate.tokens)} tokens (~4 characters per token) in ${plural(estimate.batches, estimate.batchUnit)}` +
+    (estimate.truncated > 0 ? `, ${formatCount(estimate.truncated)} over the token limit (truncated)` : "") +
+    (estimate.empty > 0 ? `, ${formatCount(estimate.empty)} empty (skipped)` : "")
+  );
 }

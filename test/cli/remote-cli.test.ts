@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +70,22 @@ describe("codesearch --embedder openai (built CLI) against a loopback server", (
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrongKey);
     expect(server.requests.map((r) => r.authorization)).toEqual([`Bearer ${wrongKey}`]);
     expect(await readdir(path.join(repo, ".codesearch"))).not.toContain("manifest.json");
+  });
+
+  it("--dry-run estimates the tokens and requests to send without a request, a key or a file written", async () => {
+    const repo = await copyPythonFixtures();
+    const { baseUrl } = await serve();
+    const args = ["index", "--dry-run", "--embedder", "openai", "--base-url", baseUrl, "--model", "test-model"];
+    const text = await runCli(args, { cwd: repo });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/^entities {2}\d+ found: \d+ to embed, 0 from cache, 0 failed$/m);
+    expect(text.stderr).toMatch(/^estimate {2}~[\d,]+ tokens \(~4 characters per token\) in 1 request$/m);
+    const json = await runCli([...args, "--json", "--batch-size", "4"], { cwd: repo });
+    const summary = (JSON.parse(json.stdout.trim().split("\n").at(-1)!) as { summary: { chunksEmbedded: number; estimate: { batches: number; tokens: number } } }).summary;
+    expect(summary.estimate.batches).toBe(Math.ceil(summary.chunksEmbedded / 4));
+    expect(summary.estimate.tokens).toBeGreaterThan(summary.chunksEmbedded);
+    expect(server.requests).toHaveLength(0);
+    expect(existsSync(path.join(repo, ".codesearch"))).toBe(false);
   });
 
   it.each([

@@ -4,13 +4,14 @@ import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
-import { defaultIndexDir } from "../store/index.js";
+import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
 
 /** Parsed options of `codesearch index`. */
 export interface IndexCommandOptions extends EmbedderCliOptions {
   model?: string;
   db?: string;
+  cacheDir?: string;
   rebuild?: boolean;
   offline?: boolean;
   batchSize?: number;
@@ -77,7 +78,8 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
   try {
     const summary = await indexRepo({
       repoRoot,
-      indexDir: options.db ? path.resolve(cwd, options.db) : defaultIndexDir(repoRoot),
+      indexDir: options.db ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot),
+      ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
       cwd,
       modelCacheDir: defaultModelCacheDir(),
       offline: options.offline || offlineFromEnv(),

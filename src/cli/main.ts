@@ -68,7 +68,8 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
     .argument("[repo]", "repository root", ".")
     .option("--model <id|dir>", `hub model id or local model directory, or with --embedder openai the served model's name (default: the index's model, else ${DEFAULT_MODEL_ID})`)
-    .option("--db <dir>", "index folder (default: <repo>/.codesearch)")
+    .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
+    .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
     .option("--rebuild", "allow replacing an index built with another model")
     .option("--offline", "never download; fail naming the missing model files")
     .option("--batch-size <n>", "entities per model call or request (default 8 local, 100 openai)", positiveInt("--batch-size"))
@@ -97,7 +98,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .command("status")
     .description("show what the index holds, what changed on disk since, failures, and the last run")
     .argument("[repo]", "repository (default: the nearest index from the current directory upwards)")
-    .option("--db <dir>", "index folder")
+    .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--json", "print the status as one JSON object")
     .action(async (repo: string | undefined, options: { db?: string; json?: boolean }) => {
       result.exitCode = await runStatusCommand(repo, options);
@@ -108,7 +109,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .description("search the nearest index (from the current directory upwards) for code matching <query>")
     .argument("[query]", "what you are looking for, in plain words or code")
     .option("--repo <dir>", "search the index of this repository")
-    .option("--db <dir>", "index folder to search")
+    .option("--db <dir|uri>", "index folder or LanceDB URI (s3://, gs://, az://, db://) to search")
     .addOption(new Option("-n, --limit <n>", "number of results").default(10).argParser(positiveInt("--limit")))
     .option("--json", 'print {"query", "mode", "results": [...]} as JSON, with each side\'s rank per hit')
     .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')

@@ -21,13 +21,17 @@ import {
   probeEntityTable,
   readCatalog,
   readManifest,
+  indexPathsOf,
+  isRemoteLocation,
   readRecordedModelId,
   refreshSearchIndexes,
+  resolveIndexLocation,
   SCHEMA_VERSION,
   writeCatalog,
   writeManifest,
   type FileCatalog,
   type IndexLock,
+  type IndexPaths,
 } from "../store/index.js";
 import { cacheMisses, embedMisses, lookUpCache, saveCache } from "./embed-outcomes.js";
 import { batchLimitsOf, chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
@@ -42,8 +46,10 @@ export const DEFAULT_MAX_TOKENS = 512;
 export interface IndexRepoOptions {
   /** Repository to index (absolute or relative to the process cwd). */
   repoRoot: string;
-  /** Index folder; default `<repoRoot>/.codesearch`. */
+  /** Index folder, or a LanceDB URI (`s3://…`, `gs://…`, `az://…`, `db://…`); default `<repoRoot>/.codesearch`. */
   indexDir: string;
+  /** Folder of the embedding cache (and, for a remote index, of the catalog and lock); see `indexPathsOf`. */
+  cacheDir?: string;
   /** `--model`: hub id or local directory; default the model the index records, else `DEFAULT_MODEL_ID`. */
   model?: string;
   /** A model given in full (`--embedder openai …`); overrides `model`. See `chooseEmbedderSource`. */
@@ -99,7 +105,8 @@ export interface IndexRepoOptions {
  */
 export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary> {
   const repoRoot = path.resolve(options.repoRoot);
-  const indexDir = path.resolve(options.indexDir);
+  const indexDir = resolveIndexLocation(options.indexDir);
+  const paths = indexPathsOf(indexDir, options.cacheDir);
   await assertDirectory(repoRoot);
   const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
   const recordedModel = manifest?.modelId ?? (options.rebuild ? await readRecordedModelId(indexDir) : null);
@@ -108,10 +115,10 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
   if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, manifest, source);
 
-  await prepareIndexDir(indexDir);
+  await prepareIndexDir(indexDir, paths);
   let lock: IndexLock | undefined;
   try {
-    lock = await acquireIndexLock(indexDir, {
+    lock = await acquireIndexLock(paths.stateDir, {
       wait: options.waitForLock ?? false,
       onWait: (holder) => emitEvent(options.sink, { type: "lock-waiting", holderPid: holder.pid, holderStartedAt: holder.startedAt }),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -130,6 +137,7 @@ async function runIndex(
 ): Promise<IndexSummary> {
   const startedAt = Date.now();
   const { repoRoot, indexDir, sink } = options;
+  const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
   const modelId = embedderIdOf(source);
   const dryRun = options.dryRun ?? false;
   const manifest = manifestBefore && (options.rebuild ? manifestBefore.modelId === modelId : true) ? manifestBefore : null;
@@ -138,9 +146,9 @@ async function runIndex(
   emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
 
   // What the table holds must match the catalog; otherwise rebuild every file from the cache.
-  const db = existsSync(indexDir) ? await openDatabase(indexDir) : null;
+  const db = isRemoteLocation(indexDir) || existsSync(indexDir) ? await openDatabase(indexDir) : null;
   const tableRows = db ? await probeEntityTable(db) : null;
-  const catalogRead = manifest ? await readCatalog(indexDir) : { catalog: new Map() as FileCatalog, state: "new" as const };
+  const catalogRead = manifest ? await readCatalog(stateDir) : { catalog: new Map() as FileCatalog, state: "new" as const };
   const catalogState = catalogRead.state;
   let catalog = catalogRead.catalog;
   let fullRebuildReason: string | null = null;
@@ -182,7 +190,7 @@ async function runIndex(
     durationMs: Date.now() - extractStartedAt,
   });
 
-  const cache = await openCache(path.join(indexDir, EMBEDDING_CACHE_DIR), dryRun);
+  const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
   const known = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
   const allMisses = cacheMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
@@ -295,7 +303,7 @@ async function runIndex(
     if (entry) catalog.set(file.path, { ...entry, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs });
   }
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
-  await writeCatalog(indexDir, catalog);
+  await writeCatalog(stateDir, catalog);
 
   const finishedAt = Date.now();
   const summary: IndexSummary = { ...summaryBase, dimension: dimension!, chunksStored: written.rowCount, chunksRemoved: written.rowsDeleted, durationMs: finishedAt - startedAt };
@@ -375,10 +383,15 @@ async function assertDirectory(dir: string): Promise<void> {
   if (!stats.isDirectory()) throw new UsageError(`cannot index ${dir}: not a directory`);
 }
 
-/** Creates the index folder with a `.gitignore` of `*`, so the index is never committed by accident. */
-async function prepareIndexDir(indexDir: string): Promise<void> {
+/**
+ * Creates the local folders of the index: a folder index gets a `.gitignore` of `*`, so it is
+ * never committed by accident; a remote one only its local state folder.
+ */
+async function prepareIndexDir(indexDir: string, paths: IndexPaths): Promise<void> {
   try {
-    await mkdir(indexDir, { recursive: true });
+    await mkdir(paths.cacheDir, { recursive: true });
+    await mkdir(paths.stateDir, { recursive: true });
+    if (isRemoteLocation(indexDir)) return;
     const gitignore = path.join(indexDir, ".gitignore");
     if (!existsSync(gitignore)) await writeFile(gitignore, "# written by codesearch: the index is local data\n*\n");
   } catch (error) {

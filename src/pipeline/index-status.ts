@@ -2,7 +2,18 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { IndexNotFoundError } from "../model/errors.js";
-import { countEntities, defaultIndexDir, findIndexUpwards, openDatabase, readCatalog, readLockHolder, requireManifest } from "../store/index.js";
+import {
+  countEntities,
+  defaultIndexDir,
+  findIndexUpwards,
+  indexPathsOf,
+  isRemoteLocation,
+  openDatabase,
+  readCatalog,
+  readLockHolder,
+  requireManifest,
+  resolveIndexLocation,
+} from "../store/index.js";
 import type { CatalogEntry, IndexManifest, LockHolder } from "../store/index.js";
 import { planIndex } from "./plan-index.js";
 
@@ -34,7 +45,7 @@ export interface IndexStatus {
     entities: number;
     failures: (CatalogEntry["failures"][number] & { path: string })[];
   };
-  /** Bytes under the index folder (table, cache, catalog, manifest). */
+  /** Bytes under the index folder (table, cache, catalog, manifest); for a remote index, of its local state folder only. */
   indexSizeBytes: number;
   lastRun: IndexManifest["lastRun"];
   /** The `index` run holding the lock right now, if any. */
@@ -48,14 +59,15 @@ export interface IndexStatus {
  */
 export async function readIndexStatus(options: { cwd: string; repoRoot?: string; indexDir?: string }): Promise<IndexStatus> {
   const located = options.indexDir
-    ? { indexDir: path.resolve(options.cwd, options.indexDir), repoRoot: null }
+    ? { indexDir: resolveIndexLocation(options.indexDir, options.cwd), repoRoot: null }
     : options.repoRoot
       ? { indexDir: defaultIndexDir(path.resolve(options.cwd, options.repoRoot)), repoRoot: path.resolve(options.cwd, options.repoRoot) }
       : findIndexUpwards(options.cwd);
   if (!located) throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass a repository`);
   const manifest = await requireManifest(located.indexDir);
   const repoRoot = located.repoRoot ?? manifest.repoRoot;
-  const { catalog } = await readCatalog(located.indexDir);
+  const { stateDir } = indexPathsOf(located.indexDir);
+  const { catalog } = await readCatalog(stateDir);
   const db = await openDatabase(located.indexDir);
   const entitiesIndexed = await countEntities(db);
   db.close();
@@ -84,16 +96,20 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
       entities: failures.filter((f) => f.stage === "embed").length,
       failures,
     },
-    indexSizeBytes: await directorySizeBytes(located.indexDir),
+    indexSizeBytes: await directorySizeBytes(isRemoteLocation(located.indexDir) ? stateDir : located.indexDir),
     lastRun: manifest.lastRun,
-    runningIndex: await readLockHolder(located.indexDir),
+    runningIndex: await readLockHolder(stateDir),
   };
 }
 
-/** Sum of file sizes under `dir`, recursively (symlinks not followed). */
+/** Sum of file sizes under `dir`, recursively (symlinks not followed); 0 when `dir` does not exist. */
 async function directorySizeBytes(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  });
+  for (const entry of entries) {
     if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
   }
   return total;

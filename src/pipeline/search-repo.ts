@@ -4,7 +4,7 @@ import type { Embedder, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
-import { defaultIndexDir, findIndexUpwards, listIndexedPaths, openDatabase, readCatalog, requireManifest } from "../store/index.js";
+import { defaultIndexDir, findIndexUpwards, indexPathsOf, listIndexedPaths, openDatabase, readCatalog, requireManifest, resolveIndexLocation } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
@@ -14,7 +14,7 @@ import { rankEntities } from "./rank-entities.js";
 export interface SearchSessionOptions {
   /** Repository whose index to search; default: the nearest `.codesearch` from `cwd` upwards. */
   repoRoot?: string;
-  /** Index folder (`--db`); overrides the repository's default. */
+  /** Index folder or LanceDB URI (`--db`); overrides the repository's default. */
   indexDir?: string;
   cwd: string;
   modelCacheDir: string;
@@ -51,7 +51,8 @@ export interface SearchSession {
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const indexDir = locateIndexDir(options);
   const manifest = await requireManifest(indexDir);
-  const { catalog } = await readCatalog(indexDir);
+  // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
+  const { catalog, state: catalogState } = await readCatalog(indexPathsOf(indexDir).stateDir);
   const db = await openDatabase(indexDir);
   const embedder: Embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
     source: embedderSourceOfManifest(manifest, options.cwd),
@@ -81,7 +82,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       const { stopReason, chunksPending } = manifest.lastRun;
       if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
       const changed: string[] = [];
-      for (const file of new Set(hits.map((h) => h.chunk.path))) {
+      for (const file of catalogState === "new" ? [] : new Set(hits.map((h) => h.chunk.path))) {
         const entry = catalog.get(file);
         const stats = await stat(path.join(manifest.repoRoot, file)).catch(() => null);
         if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
@@ -99,7 +100,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
 }
 
 function locateIndexDir(options: SearchSessionOptions): string {
-  if (options.indexDir) return path.resolve(options.cwd, options.indexDir);
+  if (options.indexDir) return resolveIndexLocation(options.indexDir, options.cwd);
   if (options.repoRoot) return defaultIndexDir(path.resolve(options.cwd, options.repoRoot));
   const found = findIndexUpwards(options.cwd);
   if (!found) {

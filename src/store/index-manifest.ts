@@ -3,6 +3,8 @@ import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } from "../model/errors.js";
+import { isRemoteLocation } from "./index-location.js";
+import { MANIFEST_TABLE, readRemoteManifestText, writeRemoteManifestText } from "./remote-manifest.js";
 
 /** File name of the manifest inside an index folder. */
 export const MANIFEST_FILE = "manifest.json";
@@ -44,14 +46,19 @@ const manifestSchema = z.object({
 export type IndexManifest = z.infer<typeof manifestSchema>;
 
 /**
- * Reads the manifest of the index in `indexDir`, or null when there is none.
+ * Reads the manifest of the index in `indexDir` (`manifest.json`, or the `manifest` table of a
+ * remote index), or null when there is none.
  * @throws IndexMismatchError when it is from another schema version; StoreError when unreadable or invalid.
  */
 export async function readManifest(indexDir: string): Promise<IndexManifest | null> {
-  const file = path.join(indexDir, MANIFEST_FILE);
+  const file = isRemoteLocation(indexDir) ? `${indexDir} (table ${MANIFEST_TABLE})` : path.join(indexDir, MANIFEST_FILE);
   let raw: string;
   try {
-    raw = await readFile(file, "utf8");
+    if (isRemoteLocation(indexDir)) {
+      const text = await readRemoteManifestText(indexDir);
+      if (text === null) return null;
+      raw = text;
+    } else raw = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new StoreError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
@@ -99,12 +106,14 @@ export async function requireManifest(indexDir: string): Promise<IndexManifest> 
 }
 
 /**
- * Writes the manifest atomically (temp file + rename).
+ * Writes the manifest atomically (temp file + rename; one LanceDB overwrite for a remote index).
  * @throws StoreError when it cannot be written.
  */
 export async function writeManifest(indexDir: string, manifest: IndexManifest): Promise<void> {
   try {
-    await writeFileAtomic(path.join(indexDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    if (isRemoteLocation(indexDir)) await writeRemoteManifestText(indexDir, text);
+    else await writeFileAtomic(path.join(indexDir, MANIFEST_FILE), text);
   } catch (error) {
     throw new StoreError(`cannot write the manifest in ${indexDir}: ${describeError(error)}`, { cause: error });
   }

@@ -12,3 +12,5 @@ export * from "./index-lock.js";
 export * from "./search-columns.js";
 export * from "./search-indexes.js";
 export * from "./sql-quote.js";
+export * from "./index-location.js";
+export * from "./remote-manifest.js";

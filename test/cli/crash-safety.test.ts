@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { IndexSummary } from "../../src/model/types.js";
 import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
@@ -119,6 +119,11 @@ describe("one writer at a time (real processes)", () => {
 
     const first = spawnCli(INDEX_ARGS, { cwd: repo });
     await first.waitForLine((line) => line.includes('"chunk-embedded"'));
+    // Freeze the first writer while it holds the lock, so the checks below do not race its speed.
+    first.child.kill("SIGSTOP");
+    onTestFinished(() => {
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill("SIGKILL");
+    });
 
     const refused = await runCli(["index", ".", "--json"], { cwd: repo });
     expect(refused.code).toBe(7);
@@ -133,6 +138,7 @@ describe("one writer at a time (real processes)", () => {
     expect(search.code).toBe(0);
     expect((JSON.parse(search.stdout) as { results: unknown[] }).results).toHaveLength(3);
     expect(first.child.exitCode).toBe(null);
+    first.child.kill("SIGCONT");
 
     const firstDone = await first.exited;
     const waitingDone = await waiting.exited;

@@ -82,7 +82,10 @@ describe("crash safety (real processes)", () => {
     const run = spawnCli(INDEX_ARGS, { cwd: repo });
     let embedded = 0;
     await run.waitForLine((line) => line.includes('"chunk-embedded"') && ++embedded === 40);
+    // Stopped, the child cannot finish before the signal: SIGINT is handled right after SIGCONT, between batches.
+    run.child.kill("SIGSTOP");
     run.child.kill("SIGINT");
+    run.child.kill("SIGCONT");
     const stopped = await run.exited;
     expect(stopped.code).toBe(130);
     const first = summaryOf(stopped.stdout);
@@ -101,9 +104,8 @@ describe("crash safety (real processes)", () => {
     const repo = await makeTempDir();
     await writeSyntheticRepo(repo, 24, 8);
     const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
-    // Plain progress goes to stderr; wait for the model to load, then interrupt.
-    while (!(await readFile(path.join(repo, ".codesearch", "embedding-cache", "current.json"), "utf8").catch(() => ""))) await sleep(50);
-    await sleep(300);
+    // Plain progress goes to stderr. Interrupting while the model loads stops the run before its first batch.
+    await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
     run.child.kill("SIGINT");
     const stopped = await run.exited;
     expect(stopped.code).toBe(130);

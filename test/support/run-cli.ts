@@ -39,8 +39,8 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
 /** A CLI child process being watched. */
 export interface CliProcess {
   child: ChildProcess;
-  /** Resolves with the first stdout line (JSON-parsed when `--json`) for which `predicate` is true; rejects if the process exits first. */
-  waitForLine(predicate: (line: string) => boolean): Promise<string>;
+  /** Resolves with the first line of `stream` (default stdout) for which `predicate` is true; rejects if the process exits first. */
+  waitForLine(predicate: (line: string) => boolean, stream?: "stdout" | "stderr"): Promise<string>;
   /** Resolves when the process exits, with its code/signal and full output. */
   exited: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
@@ -50,23 +50,30 @@ export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
   const child = spawn(process.execPath, cliArgs(args), childOptions(options));
   let stdout = "";
   let stderr = "";
-  const watchers: { predicate: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
-  let pending = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    stdout += d.toString();
-    pending += d.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop()!;
+  type Watcher = { stream: "stdout" | "stderr"; predicate: (line: string) => boolean; resolve: (line: string) => void; reject: (e: Error) => void };
+  const watchers: Watcher[] = [];
+  const pending = { stdout: "", stderr: "" };
+  const feed = (stream: "stdout" | "stderr", chunk: string): void => {
+    pending[stream] += chunk;
+    const lines = pending[stream].split("\n");
+    pending[stream] = lines.pop()!;
     for (const line of lines) {
       for (const w of [...watchers]) {
-        if (w.predicate(line)) {
+        if (w.stream === stream && w.predicate(line)) {
           watchers.splice(watchers.indexOf(w), 1);
           w.resolve(line);
         }
       }
     }
+  };
+  child.stdout!.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    feed("stdout", d.toString());
   });
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    feed("stderr", d.toString());
+  });
   const exited = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child.on("close", (code, signal) => {
       for (const w of watchers.splice(0)) w.reject(new Error(`process exited (${code ?? signal}) before the awaited line; stderr: ${stderr}`));
@@ -76,6 +83,6 @@ export function spawnCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
   return {
     child,
     exited,
-    waitForLine: (predicate) => new Promise((resolve, reject) => watchers.push({ predicate, resolve, reject })),
+    waitForLine: (predicate, stream = "stdout") => new Promise((resolve, reject) => watchers.push({ stream, predicate, resolve, reject })),
   };
 }

@@ -18,7 +18,8 @@ export interface EmbedChunksOptions {
 }
 
 /**
- * Embeds `chunks` sequentially in batches of texts of similar length (sorted by `text.length`, so
+ * Embeds `chunks` sequentially in batches of texts of similar length (sorted by token count when
+ * the embedder can count tokens, else by `text.length`, so
  * little padding is computed). A batch that throws, or returns the wrong number or size of
  * vectors, is retried one chunk at a time, so one bad entity cannot sink its neighbours; each
  * chunk ends in exactly one `onEmbedded` or `onFailed` call unless the signal aborts first. Yields
@@ -28,7 +29,7 @@ export interface EmbedChunksOptions {
  */
 export async function embedChunks(chunks: readonly Chunk[], embedder: Embedder, options: EmbedChunksOptions): Promise<number> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
-  const ordered = [...chunks].sort((a, b) => a.text.length - b.text.length);
+  const ordered = orderForBatching(chunks, embedder);
   let handled = 0;
   for (let start = 0; start < ordered.length; start += batchSize) {
     if (options.signal?.aborted) break;
@@ -68,4 +69,14 @@ async function tryEmbed(embedder: Embedder, batch: readonly Chunk[]): Promise<Ou
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/**
+ * `chunks` sorted by the token count the embedder reports (stable; ties keep input order), or by
+ * text length for embedders that cannot count tokens. Each batch is padded to its longest text, so
+ * neighbours of equal token length waste no computation on padding.
+ */
+function orderForBatching(chunks: readonly Chunk[], embedder: Embedder): Chunk[] {
+  const lengths = embedder.tokenCounts ? embedder.tokenCounts(chunks.map((c) => c.text)) : chunks.map((c) => c.text.length);
+  return chunks.map((chunk, i) => ({ chunk, length: lengths[i] ?? 0 })).sort((a, b) => a.length - b.length).map((e) => e.chunk);
 }

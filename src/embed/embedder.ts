@@ -34,6 +34,11 @@ export interface Embedder {
    * requests concurrently and splits failing batches; local models are fed one batch at a time.
    */
   readonly remote?: RemoteBatching;
+  /**
+   * Present on local models: how many tokens each text becomes after truncation (special tokens
+   * included), in input order, so batches can group texts of equal token length and pad little.
+   */
+  tokenCounts?(texts: readonly string[]): number[];
   /** Releases the model's native resources. */
   dispose(): Promise<void>;
 }

@@ -28,6 +28,19 @@ describe("embedChunks", () => {
     for (const c of chunks) expect(Array.from(embedded.get(c.name)!)).toEqual(Array.from(hashVector(c.text, 16)));
   });
 
+  it("orders batches by the embedder's token counts when it reports them", async () => {
+    // Token counts deliberately disagree with character lengths.
+    const tokens: Record<string, number> = { a: 9, bbbbbbbb: 1, cc: 5, ddddddddddddddddd: 2, eee: 8, ffff: 3 };
+    const embedder = { ...fakeEmbedder(), tokenCounts: (texts: readonly string[]) => texts.map((t) => tokens[t]!) };
+    const calls: string[][] = [];
+    await embedChunks(chunks, { ...embedder, embed: async (texts) => (calls.push([...texts]), embedder.embed(texts)) }, {
+      batchSize: 3,
+      onEmbedded: () => undefined,
+      onFailed: () => undefined,
+    });
+    expect(calls).toEqual([["bbbbbbbb", "ddddddddddddddddd", "ffff"], ["cc", "eee", "a"]]);
+  });
+
   it("retries a failing batch one by one so only the poisoned chunk fails", async () => {
     const embedder = fakeEmbedder({ poisoned: (t) => t === "cc" });
     const { embedded, failed } = await run(chunks, embedder, 3);

@@ -37,6 +37,15 @@ describe("loadTransformersEmbedder with the local test model", () => {
     }
   });
 
+  it("counts tokens after truncation, special tokens included", async () => {
+    const embedder = await loadTransformersEmbedder({ source: { kind: "local", dir: TEST_MODEL_DIR }, cacheDir: "/nonexistent", offline: true, maxTokens: 64 });
+    const [short, long] = embedder.tokenCounts!(["def f(): pass", "word ".repeat(1000)]);
+    expect(long).toBe(64);
+    expect(short).toBeGreaterThan(2);
+    expect(short).toBeLessThan(12);
+    await embedder.dispose();
+  });
+
   it("caps --max-tokens at the tokenizer's limit", async () => {
     const embedder = await loadTransformersEmbedder({ source: { kind: "local", dir: TEST_MODEL_DIR }, cacheDir: "/nonexistent", offline: true, maxTokens: 4096 });
     expect(embedder.maxTokens).toBe(512);

@@ -3,31 +3,17 @@ import { appendFile, readFile, rename, rm, stat, utimes, writeFile } from "node:
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { IndexEvent } from "../../src/model/events.js";
-import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
+import { indexRepo } from "../../src/pipeline/index-repo.js";
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { readCatalog } from "../../src/store/file-catalog.js";
 import { SCHEMA_VERSION } from "../../src/store/index-manifest.js";
 import { countingLoader } from "../support/counting-loader.js";
 import { fakeEmbedder } from "../support/fake-embedders.js";
+import { indexInProcess } from "../support/index-in-process.js";
 import { snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
-async function index(repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) {
-  const events: IndexEvent[] = [];
-  const loader = countingLoader();
-  const summary = await indexRepo({
-    repoRoot,
-    indexDir: path.join(repoRoot, ".codesearch"),
-    cwd: repoRoot,
-    model: TEST_MODEL_DIR,
-    modelCacheDir: "/nonexistent-model-cache",
-    offline: true,
-    sink: (e) => events.push(e),
-    loadEmbedder: loader,
-    ...overrides,
-  });
-  return { summary, events, loads: loader.loads };
-}
+const index = indexInProcess;
 
 /** The incremental index of `repo` equals a from-scratch index of the same tree: same rows, same vectors. */
 async function expectEqualToFromScratch(repo: string): Promise<void> {

@@ -4,31 +4,19 @@ import { describe, expect, it } from "vitest";
 import { discoverFiles } from "../../src/discover/discover-files.js";
 import { extractEntities } from "../../src/extract/extract-entities.js";
 import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
-import type { IndexEvent } from "../../src/model/events.js";
 import { SEARCH_MODES } from "../../src/model/search.js";
-import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
+import type { IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
 import { listEntities, openDatabase, readManifest } from "../../src/store/index.js";
 import { countingLoader } from "../support/counting-loader.js";
 import { fakeEmbedder } from "../support/fake-embedders.js";
+import { indexInProcess } from "../support/index-in-process.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
 
-async function run(repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) {
-  const events: IndexEvent[] = [];
-  const summary = await indexRepo({
-    repoRoot,
-    indexDir: path.join(repoRoot, ".codesearch"),
-    cwd: repoRoot,
-    model: TEST_MODEL_DIR,
-    modelCacheDir: "/nonexistent-model-cache",
-    offline: true,
-    sink: (e) => events.push(e),
-    ...overrides,
-  });
-  return { summary, events };
-}
+/** Indexes with the test model; a test passes `loadEmbedder` to count loads or inject faults. */
+const run = (repoRoot: string, overrides: Partial<IndexRepoOptions> = {}) => indexInProcess(repoRoot, overrides);
 
 /** Every definition tree-sitter finds in the fixture tree, as `path:line qualname`. */
 async function expectedEntities(repoRoot: string): Promise<string[]> {

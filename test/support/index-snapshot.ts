@@ -55,9 +55,9 @@ export async function writeSyntheticRepo(root: string, files: number, functionsP
  * process) and returns its snapshot.
  */
 export async function snapshotFromScratch(repoRoot: string): Promise<SnapshotRow[]> {
-  const { indexRepo } = await import("../../src/pipeline/index-repo.js");
-  const { makeTempDir, TEST_MODEL_DIR } = await import("./temp-dirs.js");
+  const { indexInProcess } = await import("./index-in-process.js");
+  const { makeTempDir } = await import("./temp-dirs.js");
   const fresh = await makeTempDir("codesearch-fresh-");
-  await indexRepo({ repoRoot, indexDir: fresh, cwd: repoRoot, model: TEST_MODEL_DIR, modelCacheDir: "/nonexistent", offline: true, sink: () => undefined });
+  await indexInProcess(repoRoot, { indexDir: fresh });
   return snapshotIndex(fresh);
 }

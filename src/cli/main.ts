@@ -72,7 +72,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
     .option("--rebuild", "allow replacing an index built with another model")
     .option("--offline", "never download; fail naming the missing model files")
-    .option("--batch-size <n>", "entities per model call or request (default 8 local, 100 openai)", positiveInt("--batch-size"))
+    .option("--batch-size <n>", "entities per model call or request (default 1 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
     .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)", collect, [])

@@ -2,8 +2,13 @@ import { setImmediate as nextEventLoopTurn } from "node:timers/promises";
 import type { Chunk } from "../model/types.js";
 import type { Embedder } from "./embedder.js";
 
-/** Default number of texts per model call. On 2 CPU cores larger batches buy little and pad more (see issue 4 measurements). */
-export const DEFAULT_BATCH_SIZE = 8;
+/**
+ * Default number of texts per local model call: 1. Measured with `npm run bench` (raw-limit step,
+ * CodeBERT-shaped int8 model, onnxruntime-node 1.14, 2 cores, 256 entities, token-sorted batches
+ * padded to their longest text): batch 1 11.8 entities/s, 2 10.9, 4 10.0, 8 9.6. On CPU a batch
+ * buys no parallelism the thread pool does not already use, and any padding costs.
+ */
+export const DEFAULT_BATCH_SIZE = 1;
 
 /** Options of {@link embedChunks}. */
 export interface EmbedChunksOptions {

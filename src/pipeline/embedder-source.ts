@@ -44,7 +44,7 @@ export function manifestEmbedderOf(source: EmbedderSource): Pick<IndexManifest, 
 
 /**
  * How a run with `source` batches its texts, for estimates: `--batch-size` texts per model call
- * (default 8) locally; per request (default 100) and `--batch-tokens` (default 100,000) remotely.
+ * (default 1) locally; per request (default 100) and `--batch-tokens` (default 100,000) remotely.
  */
 export function batchLimitsOf(source: EmbedderSource, options: { batchSize?: number; remote?: RemoteTuning }, tokenLimit: number): EstimateLimits {
   if (source.kind !== "openai") return { tokenLimit, maxItems: options.batchSize ?? DEFAULT_BATCH_SIZE };

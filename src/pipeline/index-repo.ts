@@ -282,6 +282,7 @@ async function runIndex(
     written = await applyEntityChanges(database, { deletePaths, add: rows }, dimension!);
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.
     await refreshSearchIndexes(database);
+    if (database !== db) database.close();
     emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
   }
   db?.close();

@@ -15,30 +15,14 @@ const WRITE_BATCH_ROWS = 10_000;
 
 /** Every row of the index's entity table with its vector, as EmbeddedChunk values. */
 export async function readEmbeddedRows(indexDir) {
-  const { openDatabase, ENTITY_TABLE = "entities" } = await distModule("store/index.js");
+  const { openDatabase, ENTITY_TABLE, ENTITY_ROW_COLUMNS, fromRow } = await distModule("store/index.js");
   const db = await openDatabase(indexDir);
   const table = await db.openTable(ENTITY_TABLE);
-  const rows = await table.query().select(["id", "path", "kind", "name", "qualified_name", "parent_qualified_name", "start_line", "end_line", "decorator_line", "decorators", "signature", "docstring", "source", "text", "content_hash", "vector"]).toArray();
+  const rows = await table.query().select([...ENTITY_ROW_COLUMNS, "vector"]).toArray();
   table.close();
   db.close();
-  return rows.map((row) => ({
-    id: row.id,
-    path: row.path,
-    kind: row.kind,
-    name: row.name,
-    qualifiedName: row.qualified_name,
-    parentQualifiedName: row.parent_qualified_name ?? null,
-    startLine: Number(row.start_line),
-    endLine: Number(row.end_line),
-    decoratorLine: row.decorator_line === null || row.decorator_line === undefined ? null : Number(row.decorator_line),
-    decorators: JSON.parse(row.decorators),
-    signature: row.signature,
-    docstring: row.docstring ?? null,
-    source: row.source,
-    text: row.text,
-    contentHash: row.content_hash,
-    vector: Float32Array.from(row.vector),
-  }));
+  // The store's own row mapping, plus the vector it leaves out.
+  return rows.map((row) => ({ ...fromRow(row), vector: Float32Array.from(row.vector) }));
 }
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

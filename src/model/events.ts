@@ -139,6 +139,8 @@ export interface StoreFinishedEvent extends Timed {
   type: "store-finished";
   rowCount: number;
   durationMs: number;
+  /** Name of the vector index trained during this write (the table reached its row threshold or outgrew the index), if one was. */
+  vectorIndexBuilt?: string;
 }
 
 /** The run is over (successfully or with per-item failures); fatal errors end a run without this event. */

@@ -21,6 +21,11 @@ export function cacheMisses(outcomes: readonly FileOutcome[], known: ChunkVector
   return outcomes.flatMap((o) => o.chunks.filter((c) => !known.vectors.has(c.id)));
 }
 
+/** How many chunks of `outcomes` have no known vector (the length of {@link cacheMisses}, without the list). */
+export function countMisses(outcomes: readonly FileOutcome[], known: ChunkVectors): number {
+  return outcomes.reduce((n, o) => n + o.chunks.filter((c) => !known.vectors.has(c.id)).length, 0);
+}
+
 /**
  * Looks every chunk of `outcomes` up in the cache; hits go into the returned vectors. A cached
  * vector whose length differs from `dimension` (when known) counts as a miss.

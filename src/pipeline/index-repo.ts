@@ -10,13 +10,11 @@ import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, e
 import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
-import type { EmbeddedChunk, IndexFailure, IndexSummary, StopReason } from "../model/types.js";
+import type { IndexFailure, IndexSummary, StopReason } from "../model/types.js";
 import {
   acquireIndexLock,
-  applyEntityChanges,
   assertSameModel,
   catalogRowCount,
-  dropEntityTable,
   openDatabase,
   probeEntityTable,
   readCatalog,
@@ -24,7 +22,6 @@ import {
   indexPathsOf,
   isRemoteLocation,
   readRecordedModelId,
-  refreshSearchIndexes,
   resolveIndexLocation,
   SCHEMA_VERSION,
   writeCatalog,
@@ -33,11 +30,12 @@ import {
   type IndexLock,
   type IndexPaths,
 } from "../store/index.js";
-import { cacheMisses, embedMisses, lookUpCache, saveCache } from "./embed-outcomes.js";
+import { cacheMisses, countMisses, embedMisses, lookUpCache, saveCache, type ChunkVectors } from "./embed-outcomes.js";
 import { batchLimitsOf, chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
-import { readPlannedFiles } from "./read-planned-files.js";
+import { readPlannedFiles, type FileOutcome } from "./read-planned-files.js";
+import { storeEntityRows, updateCatalog } from "./store-entities.js";
 
 /** Default token limit per entity: CodeBERT's 512 positions (514 minus RoBERTa's 2 offset). */
 export const DEFAULT_MAX_TOKENS = 512;
@@ -192,54 +190,23 @@ async function runIndex(
 
   const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
   const known = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
-  const allMisses = cacheMisses(read.outcomes, known);
+  const missCount = countMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
   emitEvent(sink, {
     type: "cache-checked",
     hits: chunksFromCache,
-    misses: allMisses.length,
+    misses: missCount,
     cacheState: cache?.state ?? "new",
     ...(cache?.setAsidePath ? { setAsidePath: cache.setAsidePath } : {}),
   });
 
-  let stopReason: StopReason | null = null;
-  let chunksEmbedded = 0;
-  let chunksTruncated = 0;
-  let dimension = manifest?.dimension ?? firstLength(known.vectors);
-  const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
-  if (misses.length < allMisses.length) stopReason = "max-items";
-  if (!dryRun && cache && misses.length > 0) {
-    const embedder = await loadModel(options, source, maxTokens);
-    try {
-      if (manifest) assertSameModel(manifest, modelId, embedder.dimension);
-      if (dimension !== undefined && dimension !== embedder.dimension) {
-        throw new IndexMismatchError(`cached vectors are ${dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
-      }
-      dimension = embedder.dimension;
-      const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      chunksEmbedded = await embedMisses(misses, embedder, {
-        cache: cache.cache, known, failures, maxTokens, sink,
-        onTruncated: () => void chunksTruncated++,
-        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      options.signal?.removeEventListener("abort", onAbort);
-      if (options.signal?.aborted) stopReason = "interrupted";
-    } finally {
-      await saveCache(cache.cache, sink).catch((error: unknown) => {
-        emitEvent(sink, { type: "file-failed", failure: { path: cache.cache.dir, stage: "store", message: describeError(error), cause: error } });
-      });
-      await embedder.dispose();
-    }
-  } else if (stopReason === "max-items" && !dryRun) {
-    emitEvent(sink, { type: "stop-requested", reason: "max-items" });
-  }
+  const embedded = await embedPhase(options, source, { manifest, modelId, maxTokens, cache: dryRun ? null : (cache?.cache ?? null), outcomes: read.outcomes, known, failures });
+  const { stopReason, chunksEmbedded, chunksTruncated, dimension } = embedded;
 
   // A file is written only when every entity of it has a vector or failed.
   const complete = read.outcomes.filter((o) => o.chunks.every((c) => known.vectors.has(c.id) || known.failed.has(c.id)));
   const chunksPending = read.outcomes.reduce((n, o) => n + o.chunks.filter((c) => !known.vectors.has(c.id) && !known.failed.has(c.id)).length, 0);
-  const rows: EmbeddedChunk[] = complete.flatMap((o) => o.chunks.flatMap((c) => (known.vectors.has(c.id) ? [{ ...c, vector: known.vectors.get(c.id)! }] : [])));
+  const rowsToStore = complete.reduce((n, o) => n + o.chunks.filter((c) => known.vectors.has(c.id)).length, 0);
   const deletePaths = [...plan.removed, ...read.skipped.map((s) => s.path), ...complete.map((o) => o.file.path)];
   const deleted = new Set(deletePaths);
   const keptRows = [...catalog].reduce((n, [p, entry]) => (deleted.has(p) ? n : n + entry.chunkHashes.length), 0);
@@ -252,18 +219,18 @@ async function runIndex(
     filesRemoved: plan.removed.length + read.skipped.filter((s) => catalog.has(s.path)).length,
     filesSkipped: [...discovered.skipped, ...read.skipped],
     entitiesFound: read.entityCount,
-    chunksEmbedded: dryRun ? allMisses.length : chunksEmbedded,
+    chunksEmbedded: dryRun ? missCount : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
     ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
-    ...(dryRun ? { estimate: estimateEmbedding(allMisses.map((c) => c.text), batchLimitsOf(source, options, maxTokens)) } : {}),
+    ...(dryRun ? { estimate: estimateEmbedding(cacheMisses(read.outcomes, known).map((c) => c.text), batchLimitsOf(source, options, maxTokens)) } : {}),
   };
   // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are in the cache).
-  if (dryRun || (stopReason !== null && keptRows + rows.length === 0)) {
+  if (dryRun || (stopReason !== null && keptRows + rowsToStore === 0)) {
     const summary: IndexSummary = { ...summaryBase, dimension: dimension ?? 0, chunksStored: catalogRowCount(catalog), chunksRemoved: 0, durationMs: Date.now() - startedAt };
     emitEvent(sink, { type: "index-finished", summary });
     return summary;
   }
-  if (keptRows + rows.length === 0) {
+  if (keptRows + rowsToStore === 0) {
     throw new NothingIndexedError(
       read.entityCount === 0
         ? discovered.files.length === 0
@@ -273,36 +240,14 @@ async function runIndex(
     );
   }
 
+  // The catalog is recorded in memory first: storing releases the chunks it is built from.
+  updateCatalog(catalog, { deleted, complete, sameContent: read.sameContent, failures, known });
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
-  if (dropTable || deletePaths.length > 0 || rows.length > 0) {
-    emitEvent(sink, { type: "store-started", rowCount: rows.length });
-    const storeStartedAt = Date.now();
-    const database = db ?? (await openDatabase(indexDir));
-    if (dropTable) await dropEntityTable(database);
-    written = await applyEntityChanges(database, { deletePaths, add: rows }, dimension!);
-    // Before the catalog is written: a run killed here is redone by the next one, refresh included.
-    await refreshSearchIndexes(database);
-    if (database !== db) database.close();
-    emitEvent(sink, { type: "store-finished", rowCount: rows.length, durationMs: Date.now() - storeStartedAt });
+  if (dropTable || deletePaths.length > 0 || rowsToStore > 0) {
+    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, dimension: dimension!, sink });
   }
   db?.close();
 
-  for (const removedPath of deleted) catalog.delete(removedPath);
-  for (const outcome of complete) {
-    catalog.set(outcome.file.path, {
-      sizeBytes: outcome.file.sizeBytes,
-      mtimeMs: outcome.file.mtimeMs,
-      contentHash: outcome.contentHash,
-      chunkHashes: outcome.chunks.filter((c) => known.vectors.has(c.id)).map((c) => c.contentHash),
-      failures: [...outcome.failures, ...failures.filter((f) => f.stage === "embed" && f.path === outcome.file.path)].map(({ stage, message, line, qualifiedName }) => ({
-        stage, message, ...(line !== undefined ? { line } : {}), ...(qualifiedName !== undefined ? { qualifiedName } : {}),
-      })),
-    });
-  }
-  for (const file of read.sameContent) {
-    const entry = catalog.get(file.path);
-    if (entry) catalog.set(file.path, { ...entry, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs });
-  }
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
   await writeCatalog(stateDir, catalog);
 
@@ -329,6 +274,76 @@ async function runIndex(
   });
   emitEvent(sink, { type: "index-finished", summary });
   return summary;
+}
+
+/** What {@link embedPhase} did. */
+interface EmbedPhaseResult {
+  stopReason: StopReason | null;
+  chunksEmbedded: number;
+  chunksTruncated: number;
+  /** Vector length: the index's, the cache's, or the model's once loaded. */
+  dimension: number | undefined;
+}
+
+/**
+ * Embeds the cache misses of `outcomes` (at most `maxItems`), loading the model only if there are
+ * any and `cache` is given (not a dry run). Vectors go into `known` and the cache, which is saved
+ * even when embedding fails. Its list of misses lives only here, so it is garbage once this returns.
+ * @throws ModelLoadError; IndexMismatchError when the model's dimension differs from the index's
+ *   or the cache's; StoreError from a cache checkpoint.
+ */
+async function embedPhase(
+  options: IndexRepoOptions,
+  source: EmbedderSource,
+  run: {
+    manifest: Awaited<ReturnType<typeof readManifest>>;
+    modelId: string;
+    maxTokens: number;
+    cache: EmbeddingCache | null;
+    outcomes: readonly FileOutcome[];
+    known: ChunkVectors;
+    failures: IndexFailure[];
+  },
+): Promise<EmbedPhaseResult> {
+  const { manifest, modelId, maxTokens, cache, known, failures } = run;
+  const { sink } = options;
+  const allMisses = cacheMisses(run.outcomes, known);
+  const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
+  const result: EmbedPhaseResult = {
+    stopReason: misses.length < allMisses.length ? "max-items" : null,
+    chunksEmbedded: 0,
+    chunksTruncated: 0,
+    dimension: manifest?.dimension ?? firstLength(known.vectors),
+  };
+  if (!cache) return result;
+  if (misses.length === 0) {
+    if (result.stopReason === "max-items") emitEvent(sink, { type: "stop-requested", reason: "max-items" });
+    return result;
+  }
+  const embedder = await loadModel(options, source, maxTokens);
+  try {
+    if (manifest) assertSameModel(manifest, modelId, embedder.dimension);
+    if (result.dimension !== undefined && result.dimension !== embedder.dimension) {
+      throw new IndexMismatchError(`cached vectors are ${result.dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
+    }
+    result.dimension = embedder.dimension;
+    const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    result.chunksEmbedded = await embedMisses(misses, embedder, {
+      cache, known, failures, maxTokens, sink,
+      onTruncated: () => void result.chunksTruncated++,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.signal?.aborted) result.stopReason = "interrupted";
+  } finally {
+    await saveCache(cache, sink).catch((error: unknown) => {
+      emitEvent(sink, { type: "file-failed", failure: { path: cache.dir, stage: "store", message: describeError(error), cause: error } });
+    });
+    await embedder.dispose();
+  }
+  return result;
 }
 
 /**

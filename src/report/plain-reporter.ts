@@ -142,7 +142,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         write(`storing ${plural(event.rowCount, "row")}…`);
         break;
       case "store-finished":
-        write(`stored ${plural(event.rowCount, "row")} in ${formatDuration(event.durationMs)}`);
+        write(`stored ${plural(event.rowCount, "row")} in ${formatDuration(event.durationMs)}${event.vectorIndexBuilt ? ` (vector index ${event.vectorIndexBuilt} built)` : ""}`);
         break;
       case "index-finished": {
         const { summary } = event;

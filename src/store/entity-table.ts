@@ -2,11 +2,19 @@ import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { StoreError, describeError } from "../model/errors.js";
 import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
-import { searchColumnValues, searchFields } from "./search-columns.js";
+import { entityArrowTable } from "./entity-batch.js";
+import { searchFields } from "./search-columns.js";
 import { sqlInList } from "./sql-quote.js";
 
 /** Paths per `DELETE ... WHERE path IN (...)` statement, keeping each filter string small. */
 const DELETE_BATCH_PATHS = 500;
+
+/**
+ * Rows per `table.add` call. Each call holds one Arrow copy of its rows (about 3 KB of vector plus
+ * the texts per 768-d row), so writing 100k rows in one call needed GBs (BENCHMARKS.md, peak RSS);
+ * slices of this size keep that copy to a few MB while adding one table version per slice.
+ */
+export const STORE_SLICE_ROWS = 2_048;
 
 /** Versions younger than this are kept by {@link applyEntityChanges}'s compaction, so a search reading the previous version is not cut off (ms). */
 export const KEEP_RECENT_VERSIONS_MS = 60_000;
@@ -85,21 +93,29 @@ export interface EntityChangeResult {
 
 /**
  * Brings the entity table up to date in place: deletes every row whose `path` is in `deletePaths`,
- * then adds `add` (one `add` call), then compacts small fragments and drops versions older than
- * {@link KEEP_RECENT_VERSIONS_MS}. Creates the table when it does not exist. Re-applying the same
- * change is harmless, so a run interrupted between the delete and the add is repaired by the next.
- * @throws StoreError when LanceDB fails, or a vector's length differs from `dimension`.
+ * then adds the rows of `add` in slices of {@link STORE_SLICE_ROWS} (each built as one Arrow
+ * batch, see entity-batch.ts), then compacts small fragments and drops versions older than
+ * {@link KEEP_RECENT_VERSIONS_MS}. Creates the table when it does not exist.
+ *
+ * `add` may be an array or any iterable, e.g. a generator that releases each file's rows once
+ * they are taken: only one slice of rows is held here at a time. An array is checked whole before
+ * anything changes; rows of other iterables are checked slice by slice.
+ *
+ * Re-applying the same change is harmless (every added row's path is deleted first), so a run
+ * interrupted between the delete and the last slice is repaired by applying it again.
+ * @throws StoreError when LanceDB fails, or a vector's length differs from `dimension` (for an
+ *   array: before any change; otherwise the slices before it stay written).
  */
 export async function applyEntityChanges(
   db: lancedb.Connection,
-  change: { deletePaths: readonly string[]; add: readonly EmbeddedChunk[] },
+  change: { deletePaths: readonly string[]; add: Iterable<EmbeddedChunk> },
   dimension: number,
 ): Promise<EntityChangeResult> {
-  const bad = change.add.find((c) => c.vector.length !== dimension);
-  if (bad) throw new StoreError(`vector of ${bad.id} has ${bad.vector.length} values, the index holds ${dimension}-d vectors`);
+  if (Array.isArray(change.add)) assertDimension(change.add as readonly EmbeddedChunk[], dimension);
+  let table: lancedb.Table | undefined;
   try {
     const names = await db.tableNames();
-    const table = names.includes(ENTITY_TABLE)
+    table = names.includes(ENTITY_TABLE)
       ? await db.openTable(ENTITY_TABLE)
       : await db.createEmptyTable(ENTITY_TABLE, entitySchema(dimension), { mode: "create" });
     const before = await table.countRows();
@@ -107,16 +123,37 @@ export async function applyEntityChanges(
       await table.delete(sqlInList("path", change.deletePaths.slice(i, i + DELETE_BATCH_PATHS)));
     }
     const afterDelete = await table.countRows();
-    if (change.add.length > 0) await table.add(change.add.map(toRow));
-    if (change.add.length > 0 || before !== afterDelete) {
+    const schema = entitySchema(dimension);
+    let rowsAdded = 0;
+    let slice: EmbeddedChunk[] = [];
+    const flush = async () => {
+      assertDimension(slice, dimension);
+      await table!.add(entityArrowTable(schema, slice, dimension));
+      rowsAdded += slice.length;
+      slice = [];
+    };
+    for (const row of change.add) {
+      slice.push(row);
+      if (slice.length === STORE_SLICE_ROWS) await flush();
+    }
+    if (slice.length > 0) await flush();
+    if (rowsAdded > 0 || before !== afterDelete) {
       await table.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_RECENT_VERSIONS_MS), deleteUnverified: true });
     }
     const rowCount = await table.countRows();
-    table.close();
-    return { rowsDeleted: before - afterDelete, rowsAdded: change.add.length, rowCount };
+    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount };
   } catch (error) {
+    if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot update the entity table: ${describeError(error)}`, { cause: error });
+  } finally {
+    table?.close();
   }
+}
+
+/** @throws StoreError naming the first row whose vector length differs from `dimension`. */
+function assertDimension(rows: readonly EmbeddedChunk[], dimension: number): void {
+  const bad = rows.find((c) => c.vector.length !== dimension);
+  if (bad) throw new StoreError(`vector of ${bad.id} has ${bad.vector.length} values, the index holds ${dimension}-d vectors`);
 }
 
 /**
@@ -149,17 +186,26 @@ export async function dropEntityTable(db: lancedb.Connection): Promise<void> {
 }
 
 /**
- * The `limit` entities nearest to `vector` by cosine distance (exact search), best first, with
- * `score = 1 - distance` (cosine similarity, higher is better). `filter` (SQL built with
- * sql-quote.ts) is applied before the nearest are chosen.
+ * IVF partitions searched per query when the table has a vector index (LanceDB's default, kept
+ * explicit): recall@10 1.0 against exact search at 100k rows (BENCHMARKS.md). With a filter, more
+ * partitions are searched until `limit` matching rows are found (all of them if need be).
+ */
+export const VECTOR_SEARCH_MIN_PROBES = 20;
+
+/**
+ * The `limit` entities nearest to `vector` (a `Float32Array` of the index's dimension,
+ * L2-normalised) by cosine distance, best first, with `score = 1 - distance` (cosine similarity,
+ * higher is better). Exact below the vector index's row threshold (search-indexes.ts), through the
+ * IVF_FLAT index above it. `filter` (SQL built with sql-quote.ts) is applied before the nearest
+ * are chosen.
  * @throws StoreError when the table is missing or unreadable.
  */
 export async function searchEntities(db: lancedb.Connection, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit[]> {
   let rows: (EntityRow & { _distance: number })[];
   try {
     const table = await db.openTable(ENTITY_TABLE);
-    const query = table.vectorSearch(vector);
-    if (filter !== undefined) query.where(filter);
+    const query = table.vectorSearch(vector).minimumNprobes(VECTOR_SEARCH_MIN_PROBES);
+    if (filter !== undefined) query.where(filter).maximumNprobes(0);
     rows = (await query
       .distanceType("cosine")
       .select([...ENTITY_ROW_COLUMNS, "_distance"])
@@ -215,28 +261,6 @@ export const ENTITY_ROW_COLUMNS = [
   "text",
   "content_hash",
 ] as const;
-
-function toRow(chunk: EmbeddedChunk): Record<string, unknown> {
-  return {
-    id: chunk.id,
-    path: chunk.path,
-    kind: chunk.kind,
-    name: chunk.name,
-    qualified_name: chunk.qualifiedName,
-    parent_qualified_name: chunk.parentQualifiedName,
-    start_line: chunk.startLine,
-    end_line: chunk.endLine,
-    decorator_line: chunk.decoratorLine,
-    decorators: JSON.stringify(chunk.decorators),
-    signature: chunk.signature,
-    docstring: chunk.docstring,
-    source: chunk.source,
-    text: chunk.text,
-    content_hash: chunk.contentHash,
-    vector: Array.from(chunk.vector),
-    ...searchColumnValues(chunk),
-  };
-}
 
 /** The {@link Chunk} of a row read with {@link ENTITY_ROW_COLUMNS}. */
 export function fromRow(row: EntityRow): Chunk {

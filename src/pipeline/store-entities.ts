@@ -1,0 +1,107 @@
+import type * as lancedb from "@lancedb/lancedb";
+import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { EmbeddedChunk, IndexFailure } from "../model/types.js";
+import {
+  applyEntityChanges,
+  dropEntityTable,
+  openDatabase,
+  refreshSearchIndexes,
+  type EntityChangeResult,
+  type FileCatalog,
+} from "../store/index.js";
+import type { ChunkVectors } from "./embed-outcomes.js";
+import type { FileOutcome } from "./read-planned-files.js";
+import type { SourceFile } from "../model/types.js";
+
+/** What {@link storeEntityRows} writes. */
+export interface EntityRowsWrite {
+  /** Open database, or null to open `indexDir` (closed again here). */
+  db: lancedb.Connection | null;
+  indexDir: string;
+  /** Drop the table first (it is missing, damaged or being rebuilt). */
+  dropTable: boolean;
+  /** Paths whose rows go: removed and skipped files, and every file in `complete`. */
+  deletePaths: readonly string[];
+  /** Files all of whose entities have a vector or failed; their rows are written. */
+  complete: readonly FileOutcome[];
+  /** Vectors by `Chunk.id`; each entry is deleted once its row is taken. */
+  known: ChunkVectors;
+  /** Vector length of the index. */
+  dimension: number;
+  sink: IndexEventSink;
+}
+
+/**
+ * Replaces the rows of the run's files in the entity table (see `applyEntityChanges`), then brings
+ * the search indexes up to date (`refreshSearchIndexes`, which may train the vector index) and
+ * reports `store-started` / `store-finished`. The rows are handed over file by file and each
+ * file's chunks and vectors are released once taken (`outcome.chunks` becomes empty and its
+ * vectors leave `known`), so a large run holds one slice of rows at a time rather than all of them
+ * twice; call {@link updateCatalog} first.
+ * @throws StoreError when LanceDB fails.
+ */
+export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityChangeResult> {
+  const { complete, known, sink } = write;
+  const rowCount = complete.reduce((n, o) => n + o.chunks.filter((c) => known.vectors.has(c.id)).length, 0);
+  emitEvent(sink, { type: "store-started", rowCount });
+  const startedAt = Date.now();
+  const database = write.db ?? (await openDatabase(write.indexDir));
+  try {
+    if (write.dropTable) await dropEntityTable(database);
+    const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known) }, write.dimension);
+    // Before the catalog is written: a run killed here is redone by the next one, refresh included.
+    const refreshed = await refreshSearchIndexes(database);
+    emitEvent(sink, {
+      type: "store-finished", rowCount, durationMs: Date.now() - startedAt,
+      ...(refreshed.vectorIndexBuilt ? { vectorIndexBuilt: refreshed.vectorIndexBuilt } : {}),
+    });
+    return written;
+  } finally {
+    if (database !== write.db) database.close();
+  }
+}
+
+/** The rows of `complete` in file order; a file's chunks and vectors are released once its rows are taken. */
+function* releasingRows(complete: readonly FileOutcome[], known: ChunkVectors): Generator<EmbeddedChunk> {
+  for (const outcome of complete) {
+    for (const chunk of outcome.chunks) {
+      const vector = known.vectors.get(chunk.id);
+      if (vector) yield { ...chunk, vector };
+      known.vectors.delete(chunk.id);
+    }
+    outcome.chunks = [];
+  }
+}
+
+/**
+ * Records the run in the in-memory catalog: `deleted` paths leave it; each complete file gets its
+ * stat, content hash, the content hashes of its stored entities and its failures (read, parse and
+ * embed); files whose bytes did not change get their new stat. Call before
+ * {@link storeEntityRows}, which releases the chunks.
+ */
+export function updateCatalog(
+  catalog: FileCatalog,
+  run: { deleted: ReadonlySet<string>; complete: readonly FileOutcome[]; sameContent: readonly SourceFile[]; failures: readonly IndexFailure[]; known: ChunkVectors },
+): void {
+  const embedFailures = new Map<string, IndexFailure[]>();
+  for (const failure of run.failures) {
+    if (failure.stage !== "embed") continue;
+    embedFailures.set(failure.path, [...(embedFailures.get(failure.path) ?? []), failure]);
+  }
+  for (const removedPath of run.deleted) catalog.delete(removedPath);
+  for (const outcome of run.complete) {
+    catalog.set(outcome.file.path, {
+      sizeBytes: outcome.file.sizeBytes,
+      mtimeMs: outcome.file.mtimeMs,
+      contentHash: outcome.contentHash,
+      chunkHashes: outcome.chunks.filter((c) => run.known.vectors.has(c.id)).map((c) => c.contentHash),
+      failures: [...outcome.failures, ...(embedFailures.get(outcome.file.path) ?? [])].map(({ stage, message, line, qualifiedName }) => ({
+        stage, message, ...(line !== undefined ? { line } : {}), ...(qualifiedName !== undefined ? { qualifiedName } : {}),
+      })),
+    });
+  }
+  for (const file of run.sameContent) {
+    const entry = catalog.get(file.path);
+    if (entry) catalog.set(file.path, { ...entry, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs });
+  }
+}

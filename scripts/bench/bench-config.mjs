@@ -12,20 +12,32 @@ import { parseArgs } from "node:util";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The CLI entry the whole-process measurements run. */
 export const CLI = path.join(REPO_ROOT, "bin", "codesearch.js");
-/** The CodeBERT-shaped int8 benchmark model (absolute; recorded in indexes as is). */
-export const BENCH_MODEL_DIR = path.join(REPO_ROOT, "bench-models", "codebert-shaped");
 /** The project's fast bag-of-words test model (768-d), used for the 100k-entity repository index. */
 export const TEST_MODEL_DIR = path.join(REPO_ROOT, "fixtures", "model");
+/** The demo repository `--smoke` measures instead of the corpus (`$CODESEARCH_BENCH_CORPUS` overrides: warm-reindex edits a file of it for a moment). */
+const SMOKE_CORPUS = path.join(REPO_ROOT, "fixtures", "python");
+/** `--smoke` on the command line: the harness runs on the committed fixtures (see {@link benchPlan}). */
+const SMOKE = process.argv.includes("--smoke");
+/**
+ * The CodeBERT-shaped int8 benchmark model (absolute; recorded in indexes as is). With `--smoke`
+ * it is the test model, so the harness runs on a fresh clone.
+ */
+export const BENCH_MODEL_DIR = SMOKE ? TEST_MODEL_DIR : path.join(REPO_ROOT, "bench-models", "codebert-shaped");
 /** Root of the benchmark corpus: one folder per Debian package. */
 export const CORPUS_SRC = path.join(REPO_ROOT, "bench-corpus", "src");
 /** The package indexed alone with `--quick`: 2 files, 37 entities. */
 export const QUICK_PACKAGE = "python3-markupsafe";
 
-/** Sizes of one benchmark run; `--quick` shrinks everything so the harness can be checked in minutes. */
-export function benchPlan(quick) {
+/**
+ * Sizes of one benchmark run; `--quick` shrinks everything so the harness can be checked in
+ * minutes; `--smoke` runs it in seconds on the committed demo repository and test model (the test
+ * suite does, to prove every step still produces numbers; its numbers mean nothing).
+ */
+export function benchPlan(quick, smoke = SMOKE) {
+  if (smoke) return { mode: "smoke", corpusRoot: process.env.CODESEARCH_BENCH_CORPUS ?? SMOKE_CORPUS, shapeSampleWindows: 1, warmRuns: 1, searchProcessRuns: 1, syntheticRows: 300, syntheticRepoEntities: 60, queryCount: 20, minQueries: 10, latencyPasses: 1 };
   return quick
-    ? { mode: "quick", corpusRoot: path.join(CORPUS_SRC, QUICK_PACKAGE), shapeSampleWindows: 2, warmRuns: 3, searchProcessRuns: 3, syntheticRows: 2_000, syntheticRepoEntities: 2_000, queryCount: 50, latencyPasses: 1 }
-    : { mode: "full", corpusRoot: CORPUS_SRC, shapeSampleWindows: 32, warmRuns: 5, searchProcessRuns: 5, syntheticRows: 100_000, syntheticRepoEntities: 100_000, queryCount: 60, latencyPasses: 3 };
+    ? { mode: "quick", corpusRoot: path.join(CORPUS_SRC, QUICK_PACKAGE), shapeSampleWindows: 2, warmRuns: 3, searchProcessRuns: 3, syntheticRows: 2_000, syntheticRepoEntities: 2_000, queryCount: 50, minQueries: 50, latencyPasses: 1 }
+    : { mode: "full", corpusRoot: CORPUS_SRC, shapeSampleWindows: 32, warmRuns: 5, searchProcessRuns: 5, syntheticRows: 100_000, syntheticRepoEntities: 100_000, queryCount: 60, minQueries: 50, latencyPasses: 3 };
 }
 
 /**
@@ -36,7 +48,7 @@ export function benchPlan(quick) {
 export function parseBenchArgs(usage, options = {}) {
   let values;
   try {
-    ({ values } = parseArgs({ options: { quick: { type: "boolean" }, help: { type: "boolean" }, ...options }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ options: { quick: { type: "boolean" }, smoke: { type: "boolean" }, help: { type: "boolean" }, ...options }, strict: true, allowPositionals: false }));
   } catch (error) {
     process.stderr.write(`${error.message}\n${usage}\n`);
     process.exit(2);
@@ -49,8 +61,12 @@ export function parseBenchArgs(usage, options = {}) {
   return { ...values, plan, resultsDir: resultsDirFor(plan) };
 }
 
-/** `bench-results/` for full runs, `bench-results/quick/` for `--quick` (so a check never overwrites real numbers). */
+/**
+ * `bench-results/` for full runs, `bench-results/quick/` for `--quick` (so a check never
+ * overwrites real numbers); `--smoke` writes to `$CODESEARCH_BENCH_RESULTS`, else `bench-results/smoke/`.
+ */
 export function resultsDirFor(plan) {
+  if (plan.mode === "smoke") return process.env.CODESEARCH_BENCH_RESULTS ?? path.join(REPO_ROOT, "bench-results", "smoke");
   return plan.mode === "quick" ? path.join(REPO_ROOT, "bench-results", "quick") : path.join(REPO_ROOT, "bench-results");
 }
 
@@ -64,7 +80,7 @@ export function requireInputs(needs) {
     const missing = ["cli/main.js", "discover/index.js", "extract/index.js", "embed/index.js", "store/index.js"].filter((f) => !existsSync(path.join(REPO_ROOT, "dist", f)));
     if (missing.length > 0) problems.push(`dist/ is missing ${missing.join(", ")}: run \`npm run build\` first`);
   }
-  if (needs.includes("corpus") && !(existsSync(CORPUS_SRC) && readdirSync(CORPUS_SRC).some((d) => d.startsWith("python3-")))) {
+  if (needs.includes("corpus") && !SMOKE && !(existsSync(CORPUS_SRC) && readdirSync(CORPUS_SRC).some((d) => d.startsWith("python3-")))) {
     problems.push(`the corpus is missing (${path.relative(REPO_ROOT, CORPUS_SRC)}): run \`bash scripts/bench/fetch-corpus.sh\``);
   }
   if (needs.includes("benchModel") && !existsSync(path.join(BENCH_MODEL_DIR, "onnx", "model_quantized.onnx"))) {

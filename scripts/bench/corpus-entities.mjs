@@ -73,7 +73,7 @@ async function main() {
   const { files, chunks } = await loadCorpusChunks(plan.corpusRoot);
   const perPackage = {};
   for (const f of files) {
-    const pkg = plan.mode === "quick" ? path.basename(plan.corpusRoot) : f.file.path.split("/")[0];
+    const pkg = plan.mode !== "full" ? path.basename(plan.corpusRoot) : f.file.path.split("/")[0];
     perPackage[pkg] = (perPackage[pkg] ?? 0) + f.chunks.length;
   }
   const tokenizer = await loadTokenizer();

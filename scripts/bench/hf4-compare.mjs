@@ -16,9 +16,9 @@ export const HF4_INSTALL = "npm install --prefix bench-hf4 @huggingface/transfor
 /** Smallest cosine similarity at which two libraries' vectors count as the same embedding. */
 const SAME_EMBEDDING_MIN_COSINE = 0.999;
 
-function runWorker(lib, out, quick) {
+function runWorker(lib, out, quick, entities) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, "--lib", lib, "--out", out, ...(quick ? ["--quick"] : [])], { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "pipe"] });
+    const child = spawn(process.execPath, [WORKER, "--lib", lib, "--out", out, ...(quick ? ["--quick"] : []), ...(entities ? ["--entities", entities] : [])], { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     child.on("error", reject);
@@ -28,7 +28,8 @@ function runWorker(lib, out, quick) {
 
 async function main() {
   const args = parseBenchArgs(
-    `usage: node scripts/bench/hf4-compare.mjs [--quick]\n(7) optional: transformers.js 4.x vs 2.17 on raw onnxruntime throughput (entities/s) and on the embeddings of a seeded sample (cosine). Needs ${HF4_INSTALL}`,
+    `usage: node scripts/bench/hf4-compare.mjs [--quick] [--entities N]\n--entities N: measure a seeded sample of N corpus entities (the same for both) instead of all.\n(7) optional: transformers.js 4.x vs 2.17 on raw onnxruntime throughput (entities/s) and on the embeddings of a seeded sample (cosine). Needs ${HF4_INSTALL}`,
+    { entities: { type: "string" } },
   );
   requireInputs(["dist", "corpus", "benchModel"]);
   const { plan } = args;
@@ -42,7 +43,7 @@ async function main() {
   try {
     const sides = {};
     for (const lib of ["xenova", "hf4"]) {
-      sides[lib] = await runWorker(lib, path.join(scratch, `${lib}.json`), plan.mode === "quick");
+      sides[lib] = await runWorker(lib, path.join(scratch, `${lib}.json`), plan.mode !== "full", args.entities);
       const s = sides[lib];
       log(`${lib === "xenova" ? "@xenova/transformers" : "@huggingface/transformers"} ${s.version} (onnxruntime-node ${s.onnxruntimeNode}): raw best batch ${s.raw.best}, ${s.raw.full.entitiesPerSec} entities/s on ${s.raw.full.entities} entities; its own model call one entity at a time ${s.sample.entitiesPerSec} entities/s (called as the embedder calls it: median width ${s.sample.paddedWidthMedian} tokens for a median of ${s.sample.tokensMedian} real ones); peak RSS ${s.maxRssKb} kB`);
     }

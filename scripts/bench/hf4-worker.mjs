@@ -38,14 +38,16 @@ async function loadLibrary(lib) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { lib: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" } } });
+  const { values } = parseArgs({ options: { lib: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" }, entities: { type: "string" } } });
   if (!["xenova", "hf4"].includes(values.lib) || !values.out) {
-    process.stderr.write("usage: node scripts/bench/hf4-worker.mjs --lib xenova|hf4 --out <file.json> [--quick] (run by hf4-compare.mjs)\n");
+    process.stderr.write("usage: node scripts/bench/hf4-worker.mjs --lib xenova|hf4 --out <file.json> [--quick] [--entities N] (run by hf4-compare.mjs)\n");
     process.exit(2);
   }
   const plan = benchPlan(values.quick ?? false);
   const { chunks } = await loadCorpusChunks(plan.corpusRoot);
-  const texts = chunks.map((c) => c.text);
+  // --entities N: a seeded sample of N entities in corpus order (the same sample for both libraries).
+  const picked = values.entities ? sampleInOrder(chunks.map((_, i) => i), Number(values.entities), seededRandom(SAMPLE_SEED + 1)) : chunks.map((_, i) => i);
+  const texts = picked.map((i) => chunks[i].text);
   const { transformers, ort, version, ortVersion, modelOptions } = await loadLibrary(values.lib);
   const { env, AutoTokenizer, AutoModel } = transformers;
   env.allowLocalModels = true;

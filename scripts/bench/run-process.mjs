@@ -1,4 +1,4 @@
-// Runs a whole codesearch process under GNU time and reports its wall time and peak RSS.
+// Runs a whole codesearch process under GNU time (when installed) and reports its wall time and peak RSS.
 // Owns the child processes it starts; writes only temp files it deletes again.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
@@ -23,11 +23,12 @@ export function runCodesearch(cliArgs, options = {}) {
  * spawned directly would report at least this script's RSS at the time. stdout and stderr go to
  * temp files (no pipe back-pressure on the child), read back afterwards.
  * @returns `{ exitCode, wallMs, maxRssKb, stdout, stderr }`: `wallMs` from spawn to exit as this
- *   process saw it (ms), `maxRssKb` GNU time's "Maximum resident set size" (kB).
- * @throws Error when /usr/bin/time is missing or its report cannot be read.
+ *   process saw it (ms), `maxRssKb` GNU time's "Maximum resident set size" (kB), or null when
+ *   /usr/bin/time is missing (`apt-get install -y time`): then node runs directly, unmeasured.
+ * @throws Error when GNU time's report cannot be read.
  */
 export async function runNodeTimed(nodeArgs, options = {}) {
-  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing: run \`apt-get install -y time\``);
+  const timed = existsSync(GNU_TIME);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "codesearch-bench-proc-"));
   const files = { out: path.join(scratch, "stdout"), err: path.join(scratch, "stderr"), time: path.join(scratch, "time") };
   const outFd = openSync(files.out, "w");
@@ -35,7 +36,8 @@ export async function runNodeTimed(nodeArgs, options = {}) {
   try {
     const startedAt = performance.now();
     const exitCode = await new Promise((resolve, reject) => {
-      const child = spawn(GNU_TIME, ["-v", "-o", files.time, process.execPath, ...nodeArgs], {
+      const [command, args] = timed ? [GNU_TIME, ["-v", "-o", files.time, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+      const child = spawn(command, args, {
         cwd: options.cwd ?? REPO_ROOT,
         stdio: ["ignore", outFd, errFd],
         env: { ...process.env, ...(options.env ?? {}) },
@@ -44,10 +46,14 @@ export async function runNodeTimed(nodeArgs, options = {}) {
       child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
     const wallMs = performance.now() - startedAt;
-    const report = readFileSync(files.time, "utf8");
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
-    if (!rss) throw new Error(`no "Maximum resident set size" in the GNU time report:\n${report}`);
-    return { exitCode, wallMs, maxRssKb: Number(rss[1]), stdout: readFileSync(files.out, "utf8"), stderr: readFileSync(files.err, "utf8") };
+    let maxRssKb = null;
+    if (timed) {
+      const report = readFileSync(files.time, "utf8");
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+      if (!rss) throw new Error(`no "Maximum resident set size" in the GNU time report:\n${report}`);
+      maxRssKb = Number(rss[1]);
+    }
+    return { exitCode, wallMs, maxRssKb, stdout: readFileSync(files.out, "utf8"), stderr: readFileSync(files.err, "utf8") };
   } finally {
     closeSync(outFd);
     closeSync(errFd);

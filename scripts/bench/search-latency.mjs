@@ -33,7 +33,7 @@ export async function runSearchProbe(indexDir, queriesFile, passes) {
  * one call each (timed, as the search command embeds a query), the rest 8 per call (quicker).
  * Padding in a batch moves int8 vectors slightly; they only serve as search inputs here.
  */
-async function embedQueries(queries) {
+export async function embedQueries(queries) {
   const { loadTransformersEmbedder } = await distModule("embed/index.js");
   const embedder = await loadTransformersEmbedder({ source: { kind: "local", dir: BENCH_MODEL_DIR }, cacheDir: path.join(BENCH_MODEL_DIR, ".unused-cache"), offline: true });
   const vectors = [];
@@ -59,7 +59,7 @@ async function main() {
   const indexDir = await ensureBenchIndex(plan, args.resultsDir, log);
   const { chunks } = await loadCorpusChunks(plan.corpusRoot);
   const queries = buildQueries(chunks, plan.queryCount);
-  if (queries.length < 50) throw new Error(`only ${queries.length} queries could be made; at least 50 are needed`);
+  if (queries.length < plan.minQueries) throw new Error(`only ${queries.length} queries could be made; at least ${plan.minQueries} are needed`);
 
   // Whole process: model load, query embedding, search, printing.
   const processRuns = [];

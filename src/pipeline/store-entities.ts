@@ -6,9 +6,11 @@ import {
   dropEntityTable,
   openDatabase,
   refreshSearchIndexes,
+  STORE_SLICE_ROWS,
   type EntityChangeResult,
   type FileCatalog,
 } from "../store/index.js";
+import { collectGarbage } from "./collect-garbage.js";
 import type { ChunkVectors } from "./embed-outcomes.js";
 import type { FileOutcome } from "./read-planned-files.js";
 import type { SourceFile } from "../model/types.js";
@@ -49,6 +51,8 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
   try {
     if (write.dropTable) await dropEntityTable(database);
     const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known) }, write.dimension);
+    // The released chunks are dead but not yet collected; free them before LanceDB builds indexes.
+    if (written.rowsAdded >= STORE_SLICE_ROWS) collectGarbage();
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.
     const refreshed = await refreshSearchIndexes(database);
     emitEvent(sink, {

@@ -11,8 +11,6 @@ export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 8;
 
 /** Options of {@link embedChunksRemote} and {@link embedChunksWith}. */
 export interface RemoteEmbedChunksOptions extends EmbedChunksOptions {
-  /** Called once per chunk whose text is cut to the embedder's token limit before it is sent. */
-  onTruncated?: (chunk: Chunk) => void;
   /** See {@link DEFAULT_MAX_CONSECUTIVE_FAILURES}. Deterministic rejections (400, 413, 422) never count. */
   maxConsecutiveFailures?: number;
 }

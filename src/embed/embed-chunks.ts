@@ -20,12 +20,18 @@ export interface EmbedChunksOptions {
   onFailed: (chunk: Chunk, error: unknown) => void | Promise<void>;
   /** Stops before the next batch when aborted; the batch in flight completes. */
   signal?: AbortSignal;
+  /**
+   * Called once per chunk whose text reaches the embedder's token limit (`embedder.maxTokens`),
+   * i.e. is cut to it; only for embedders that count tokens (`tokenCounts`).
+   */
+  onTruncated?: (chunk: Chunk) => void;
 }
 
 /**
  * Embeds `chunks` sequentially in batches of texts of similar length (sorted by token count when
- * the embedder can count tokens, else by `text.length`, so little padding is computed; with a
- * batch size of 1 nothing is padded and `chunks` keep their order). A batch that throws, or returns the wrong number or size of
+ * the embedder can count tokens, else by `text.length`, so little padding is computed; at batch
+ * size 1 too: consecutive calls of equal length ran ~15% faster than file order in onnxruntime,
+ * BENCHMARKS.md). A batch that throws, or returns the wrong number or size of
  * vectors, is retried one chunk at a time, so one bad entity cannot sink its neighbours; each
  * chunk ends in exactly one `onEmbedded` or `onFailed` call unless the signal aborts first. Yields
  * one event-loop turn after each batch so timers and signal handlers run during long runs.
@@ -34,8 +40,7 @@ export interface EmbedChunksOptions {
  */
 export async function embedChunks(chunks: readonly Chunk[], embedder: Embedder, options: EmbedChunksOptions): Promise<number> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
-  // One text per call pads nothing: keep the given (file) order, so files complete early.
-  const ordered = batchSize === 1 ? chunks : orderForBatching(chunks, embedder);
+  const ordered = orderForBatching(chunks, embedder, options.onTruncated);
   let handled = 0;
   for (let start = 0; start < ordered.length; start += batchSize) {
     if (options.signal?.aborted) break;
@@ -87,13 +92,19 @@ const TOKEN_COUNT_SLICE = 512;
 /**
  * `chunks` sorted by the token count the embedder reports (stable; ties keep input order), or by
  * text length for embedders that cannot count tokens. Each batch is padded to its longest text, so
- * neighbours of equal token length waste no computation on padding.
+ * neighbours of equal token length waste no computation on padding. Reports each chunk whose count
+ * reaches `embedder.maxTokens` to `onTruncated`.
  */
-function orderForBatching(chunks: readonly Chunk[], embedder: Embedder): readonly Chunk[] {
+function orderForBatching(chunks: readonly Chunk[], embedder: Embedder, onTruncated?: (chunk: Chunk) => void): readonly Chunk[] {
   const lengths: number[] = [];
   for (let i = 0; i < chunks.length; i += TOKEN_COUNT_SLICE) {
     const texts = chunks.slice(i, i + TOKEN_COUNT_SLICE).map((c) => c.text);
     lengths.push(...(embedder.tokenCounts ? embedder.tokenCounts(texts) : texts.map((t) => t.length)));
+  }
+  if (embedder.tokenCounts && onTruncated) {
+    chunks.forEach((chunk, i) => {
+      if (lengths[i]! >= embedder.maxTokens) onTruncated(chunk);
+    });
   }
   return chunks.map((chunk, i) => ({ chunk, length: lengths[i] ?? 0 })).sort((a, b) => a.length - b.length).map((e) => e.chunk);
 }

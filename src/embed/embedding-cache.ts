@@ -145,6 +145,11 @@ export class EmbeddingCache {
     return this.pending.has(key) || this.stored.has(key);
   }
 
+  /** Length of the vector held under `key`, without reading it; undefined on a miss. */
+  dimensionOf(key: string): number | undefined {
+    return this.pending.get(key)?.vector.length ?? this.stored.get(key)?.dimension;
+  }
+
   /** The vector stored under `key` (a fresh `Float32Array`), or undefined on a miss. */
   get(key: string): Float32Array | undefined {
     const unsaved = this.pending.get(key);

@@ -10,10 +10,30 @@ export const CHECKPOINT_VECTORS = 256;
 /** Longest time between cache checkpoints while embedding, in ms. */
 export const CHECKPOINT_INTERVAL_MS = 30_000;
 
-/** Vectors known for a run's chunks, by `Chunk.id`, and the chunks that failed to embed. */
+/**
+ * The run's chunks that have a vector, and those that failed to embed. Vectors stay in the
+ * embedding cache and are read back when rows are written (`readVector`), so a run never holds
+ * them all: at 100k entities that is ~300 MB of 3 KB allocations the allocator keeps afterwards.
+ */
 export interface ChunkVectors {
-  vectors: Map<string, Float32Array>;
+  /** `Chunk.id` → the embedding cache key its vector is held under. */
+  vectors: Map<string, string>;
+  /** Length of the vectors found (cached or embedded), once one is. */
+  dimension?: number;
   failed: Set<string>;
+}
+
+/**
+ * The vector of chunk `id` (a `Float32Array` of `known.dimension` values, L2-normalised), read
+ * back from `cache`; undefined when the chunk has none.
+ * @throws StoreError when the cache no longer holds a vector it was given (its files changed under the run).
+ */
+export function readVector(known: ChunkVectors, cache: EmbeddingCache, id: string): Float32Array | undefined {
+  const key = known.vectors.get(id);
+  if (key === undefined) return undefined;
+  const vector = cache.get(key);
+  if (!vector) throw new StoreError(`the embedding cache in ${cache.dir} lost the vector of ${id} during the run`);
+  return vector;
 }
 
 /** The cache misses of `outcomes`, in file order (so a capped run completes whole files first). */
@@ -27,22 +47,26 @@ export function countMisses(outcomes: readonly FileOutcome[], known: ChunkVector
 }
 
 /**
- * Looks every chunk of `outcomes` up in the cache; hits go into the returned vectors. A cached
- * vector whose length differs from `dimension` (when known) counts as a miss.
+ * Looks every chunk of `outcomes` up in the cache (keys only, no vector is read); hits go into
+ * the returned vectors. A cached vector whose length differs from `dimension` (when known), or
+ * from the first hit's, counts as a miss.
  */
 export function lookUpCache(outcomes: readonly FileOutcome[], cache: EmbeddingCache, modelId: string, maxTokens: number, dimension: number | undefined): ChunkVectors {
-  const known: ChunkVectors = { vectors: new Map(), failed: new Set() };
+  const known: ChunkVectors = { vectors: new Map(), failed: new Set(), ...(dimension !== undefined ? { dimension } : {}) };
   for (const outcome of outcomes) {
     for (const chunk of outcome.chunks) {
-      const vector = cache.get(embeddingCacheKey(modelId, maxTokens, chunk.contentHash));
-      if (vector && (dimension === undefined || vector.length === dimension)) known.vectors.set(chunk.id, vector);
+      const key = embeddingCacheKey(modelId, maxTokens, chunk.contentHash);
+      const length = cache.dimensionOf(key);
+      if (length === undefined || (known.dimension !== undefined && length !== known.dimension)) continue;
+      known.dimension = length;
+      known.vectors.set(chunk.id, key);
     }
   }
   return known;
 }
 
 /**
- * Embeds `misses` with `embedder`, adding each vector to `known` and the cache (checkpointed every
+ * Embeds `misses` with `embedder`, adding each vector to the cache and its key to `known` (checkpointed every
  * {@link CHECKPOINT_VECTORS} vectors or {@link CHECKPOINT_INTERVAL_MS}), and each failure to
  * `known.failed` and `failures`. A remote embedder gets concurrent requests (`embedChunksWith`);
  * `onTruncated` hears of each text it cuts to the token limit. Stops after the batch in flight
@@ -71,8 +95,10 @@ export async function embedMisses(
     ...(run.onTruncated ? { onTruncated: run.onTruncated } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     onEmbedded: async (chunk, vector) => {
-      cache.set(embeddingCacheKey(embedder.modelId, run.maxTokens, chunk.contentHash), vector, embedder.modelId);
-      known.vectors.set(chunk.id, vector);
+      const key = embeddingCacheKey(embedder.modelId, run.maxTokens, chunk.contentHash);
+      cache.set(key, vector, embedder.modelId);
+      known.vectors.set(chunk.id, key);
+      known.dimension = vector.length;
       embedded++;
       emitEvent(sink, { type: "chunk-embedded", path: chunk.path, qualifiedName: chunk.qualifiedName, startLine: chunk.startLine });
       if (cache.unsavedCount >= CHECKPOINT_VECTORS || Date.now() - lastSaveAt >= CHECKPOINT_INTERVAL_MS) {

@@ -7,10 +7,10 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
-import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
+import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
-import type { IndexFailure, IndexSummary, StopReason } from "../model/types.js";
+import type { IndexFailure, IndexSummary } from "../model/types.js";
 import {
   acquireIndexLock,
   assertSameModel,
@@ -30,11 +30,12 @@ import {
   type IndexLock,
   type IndexPaths,
 } from "../store/index.js";
-import { cacheMisses, countMisses, embedMisses, lookUpCache, saveCache, type ChunkVectors } from "./embed-outcomes.js";
+import { cacheMisses, countMisses, lookUpCache, type ChunkVectors } from "./embed-outcomes.js";
 import { batchLimitsOf, chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
-import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import { embedPhase } from "./embed-phase.js";
+import type { EmbedderLoader } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
-import { readPlannedFiles, type FileOutcome } from "./read-planned-files.js";
+import { readPlannedFiles } from "./read-planned-files.js";
 import { storeEntityRows, updateCatalog } from "./store-entities.js";
 
 /** Default token limit per entity: CodeBERT's 512 positions (514 minus RoBERTa's 2 offset). */
@@ -189,7 +190,7 @@ async function runIndex(
   });
 
   const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
-  const known = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
+  const known: ChunkVectors = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
   const missCount = countMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
   emitEvent(sink, {
@@ -244,7 +245,8 @@ async function runIndex(
   updateCatalog(catalog, { deleted, complete, sameContent: read.sameContent, failures, known });
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0) {
-    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, dimension: dimension!, sink });
+    if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
+    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, dimension: dimension!, sink });
   }
   db?.close();
 
@@ -276,76 +278,6 @@ async function runIndex(
   return summary;
 }
 
-/** What {@link embedPhase} did. */
-interface EmbedPhaseResult {
-  stopReason: StopReason | null;
-  chunksEmbedded: number;
-  chunksTruncated: number;
-  /** Vector length: the index's, the cache's, or the model's once loaded. */
-  dimension: number | undefined;
-}
-
-/**
- * Embeds the cache misses of `outcomes` (at most `maxItems`), loading the model only if there are
- * any and `cache` is given (not a dry run). Vectors go into `known` and the cache, which is saved
- * even when embedding fails. Its list of misses lives only here, so it is garbage once this returns.
- * @throws ModelLoadError; IndexMismatchError when the model's dimension differs from the index's
- *   or the cache's; StoreError from a cache checkpoint.
- */
-async function embedPhase(
-  options: IndexRepoOptions,
-  source: EmbedderSource,
-  run: {
-    manifest: Awaited<ReturnType<typeof readManifest>>;
-    modelId: string;
-    maxTokens: number;
-    cache: EmbeddingCache | null;
-    outcomes: readonly FileOutcome[];
-    known: ChunkVectors;
-    failures: IndexFailure[];
-  },
-): Promise<EmbedPhaseResult> {
-  const { manifest, modelId, maxTokens, cache, known, failures } = run;
-  const { sink } = options;
-  const allMisses = cacheMisses(run.outcomes, known);
-  const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
-  const result: EmbedPhaseResult = {
-    stopReason: misses.length < allMisses.length ? "max-items" : null,
-    chunksEmbedded: 0,
-    chunksTruncated: 0,
-    dimension: manifest?.dimension ?? firstLength(known.vectors),
-  };
-  if (!cache) return result;
-  if (misses.length === 0) {
-    if (result.stopReason === "max-items") emitEvent(sink, { type: "stop-requested", reason: "max-items" });
-    return result;
-  }
-  const embedder = await loadModel(options, source, maxTokens);
-  try {
-    if (manifest) assertSameModel(manifest, modelId, embedder.dimension);
-    if (result.dimension !== undefined && result.dimension !== embedder.dimension) {
-      throw new IndexMismatchError(`cached vectors are ${result.dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
-    }
-    result.dimension = embedder.dimension;
-    const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    result.chunksEmbedded = await embedMisses(misses, embedder, {
-      cache, known, failures, maxTokens, sink,
-      onTruncated: () => void result.chunksTruncated++,
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    options.signal?.removeEventListener("abort", onAbort);
-    if (options.signal?.aborted) result.stopReason = "interrupted";
-  } finally {
-    await saveCache(cache, sink).catch((error: unknown) => {
-      emitEvent(sink, { type: "file-failed", failure: { path: cache.dir, stage: "store", message: describeError(error), cause: error } });
-    });
-    await embedder.dispose();
-  }
-  return result;
-}
-
 /**
  * The index's manifest; with `rebuild`, a manifest of another schema version counts as absent, so
  * the index is rebuilt instead of refused.
@@ -370,26 +302,6 @@ async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId
   } catch (error) {
     throw new StoreError(`cannot compact the embedding cache in ${cache.dir}: ${describeError(error)}`, { cause: error });
   }
-}
-
-async function loadModel(options: IndexRepoOptions, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
-  emitEvent(options.sink, { type: "model-loading", modelId: embedderIdOf(source) });
-  const loadStartedAt = Date.now();
-  const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-    source,
-    cacheDir: options.modelCacheDir,
-    offline: options.offline,
-    maxTokens,
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(options.remote ? { remote: options.remote } : {}),
-  });
-  emitEvent(options.sink, { type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
-  return embedder;
-}
-
-function firstLength(vectors: Map<string, Float32Array>): number | undefined {
-  for (const vector of vectors.values()) return vector.length;
-  return undefined;
 }
 
 async function assertDirectory(dir: string): Promise<void> {

@@ -11,7 +11,8 @@ import {
   type FileCatalog,
 } from "../store/index.js";
 import { collectGarbage } from "./collect-garbage.js";
-import type { ChunkVectors } from "./embed-outcomes.js";
+import type { EmbeddingCache } from "../embed/index.js";
+import { readVector, type ChunkVectors } from "./embed-outcomes.js";
 import type { FileOutcome } from "./read-planned-files.js";
 import type { SourceFile } from "../model/types.js";
 
@@ -26,8 +27,10 @@ export interface EntityRowsWrite {
   deletePaths: readonly string[];
   /** Files all of whose entities have a vector or failed; their rows are written. */
   complete: readonly FileOutcome[];
-  /** Vectors by `Chunk.id`; each entry is deleted once its row is taken. */
+  /** Which chunks have a vector; each entry is deleted once its row is taken. */
   known: ChunkVectors;
+  /** The embedding cache holding those vectors (read back one row at a time). */
+  cache: EmbeddingCache;
   /** Vector length of the index. */
   dimension: number;
   sink: IndexEventSink;
@@ -36,11 +39,11 @@ export interface EntityRowsWrite {
 /**
  * Replaces the rows of the run's files in the entity table (see `applyEntityChanges`), then brings
  * the search indexes up to date (`refreshSearchIndexes`, which may train the vector index) and
- * reports `store-started` / `store-finished`. The rows are handed over file by file and each
- * file's chunks and vectors are released once taken (`outcome.chunks` becomes empty and its
- * vectors leave `known`), so a large run holds one slice of rows at a time rather than all of them
- * twice; call {@link updateCatalog} first.
- * @throws StoreError when LanceDB fails.
+ * reports `store-started` / `store-finished`. The rows are handed over file by file, their vectors
+ * read back from the embedding cache, and each file's chunks are released once taken
+ * (`outcome.chunks` becomes empty and its entries leave `known`), so a large run holds one slice
+ * of rows at a time; call {@link updateCatalog} first.
+ * @throws StoreError when LanceDB fails or the cache lost a vector.
  */
 export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityChangeResult> {
   const { complete, known, sink } = write;
@@ -50,7 +53,7 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
   const database = write.db ?? (await openDatabase(write.indexDir));
   try {
     if (write.dropTable) await dropEntityTable(database);
-    const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known) }, write.dimension);
+    const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension);
     // The released chunks are dead but not yet collected; free them before LanceDB builds indexes.
     if (written.rowsAdded >= STORE_SLICE_ROWS) collectGarbage();
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.
@@ -65,11 +68,14 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
   }
 }
 
-/** The rows of `complete` in file order; a file's chunks and vectors are released once its rows are taken. */
-function* releasingRows(complete: readonly FileOutcome[], known: ChunkVectors): Generator<EmbeddedChunk> {
+/**
+ * The rows of `complete` in file order, each vector read back from the cache; a file's chunks and
+ * vector keys are released once its rows are taken.
+ */
+function* releasingRows(complete: readonly FileOutcome[], known: ChunkVectors, cache: EmbeddingCache): Generator<EmbeddedChunk> {
   for (const outcome of complete) {
     for (const chunk of outcome.chunks) {
-      const vector = known.vectors.get(chunk.id);
+      const vector = readVector(known, cache, chunk.id);
       if (vector) yield { ...chunk, vector };
       known.vectors.delete(chunk.id);
     }

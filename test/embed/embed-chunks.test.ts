@@ -41,6 +41,21 @@ describe("embedChunks", () => {
     expect(calls).toEqual([["bbbbbbbb", "ddddddddddddddddd", "ffff"], ["cc", "eee", "a"]]);
   });
 
+  it("orders by token count at batch size 1 too, and reports each text that reaches the token limit", async () => {
+    const tokens: Record<string, number> = { a: 9, bbbbbbbb: 1, cc: 5, ddddddddddddddddd: 2, eee: 8, ffff: 3 };
+    const embedder = { ...fakeEmbedder(), maxTokens: 8, tokenCounts: (texts: readonly string[]) => texts.map((t) => Math.min(tokens[t]!, 8)) };
+    const calls: string[] = [];
+    const truncated: string[] = [];
+    await embedChunks(chunks, { ...embedder, embed: async (texts) => (calls.push(...texts), embedder.embed(texts)) }, {
+      batchSize: 1,
+      onEmbedded: () => undefined,
+      onFailed: () => undefined,
+      onTruncated: (c) => void truncated.push(c.text),
+    });
+    expect(calls).toEqual(["bbbbbbbb", "ddddddddddddddddd", "ffff", "cc", "a", "eee"]);
+    expect(truncated.sort()).toEqual(["a", "eee"]);
+  });
+
   it("retries a failing batch one by one so only the poisoned chunk fails", async () => {
     const embedder = fakeEmbedder({ poisoned: (t) => t === "cc" });
     const { embedded, failed } = await run(chunks, embedder, 3);

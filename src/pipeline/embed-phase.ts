@@ -1,0 +1,109 @@
+import type { Embedder, EmbedderSource, EmbeddingCache, RemoteTuning } from "../embed/index.js";
+import { embedderIdOf } from "../embed/index.js";
+import { IndexMismatchError, describeError } from "../model/errors.js";
+import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { IndexFailure, StopReason } from "../model/types.js";
+import { assertSameModel, type readManifest } from "../store/index.js";
+import { cacheMisses, embedMisses, saveCache, type ChunkVectors } from "./embed-outcomes.js";
+import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import type { FileOutcome } from "./read-planned-files.js";
+
+/** The options of an index run that embedding reads (a subset of `IndexRepoOptions`). */
+export interface EmbedPhaseOptions {
+  sink: IndexEventSink;
+  modelCacheDir: string;
+  offline: boolean;
+  endpoint?: string;
+  remote?: RemoteTuning;
+  batchSize?: number;
+  /** Embed at most this many cache misses; the rest are left for the next run. */
+  maxItems?: number;
+  loadEmbedder?: EmbedderLoader;
+  signal?: AbortSignal;
+}
+
+/** What {@link embedPhase} did. */
+export interface EmbedPhaseResult {
+  stopReason: StopReason | null;
+  chunksEmbedded: number;
+  chunksTruncated: number;
+  /** Vector length: the index's, the cache's, or the model's once loaded. */
+  dimension: number | undefined;
+}
+
+/**
+ * Embeds the cache misses of `outcomes` (at most `maxItems`), loading the model only if there are
+ * any and `cache` is given (not a dry run). Vectors go into `known` and the cache, which is saved
+ * even when embedding fails. Its list of misses lives only here, so it is garbage once this returns.
+ * @throws ModelLoadError; IndexMismatchError when the model's dimension differs from the index's
+ *   or the cache's; StoreError from a cache checkpoint.
+ */
+export async function embedPhase(
+  options: EmbedPhaseOptions,
+  source: EmbedderSource,
+  run: {
+    manifest: Awaited<ReturnType<typeof readManifest>>;
+    modelId: string;
+    maxTokens: number;
+    cache: EmbeddingCache | null;
+    outcomes: readonly FileOutcome[];
+    known: ChunkVectors;
+    failures: IndexFailure[];
+  },
+): Promise<EmbedPhaseResult> {
+  const { manifest, modelId, maxTokens, cache, known, failures } = run;
+  const { sink } = options;
+  const allMisses = cacheMisses(run.outcomes, known);
+  const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
+  const result: EmbedPhaseResult = {
+    stopReason: misses.length < allMisses.length ? "max-items" : null,
+    chunksEmbedded: 0,
+    chunksTruncated: 0,
+    dimension: manifest?.dimension ?? known.dimension,
+  };
+  if (!cache) return result;
+  if (misses.length === 0) {
+    if (result.stopReason === "max-items") emitEvent(sink, { type: "stop-requested", reason: "max-items" });
+    return result;
+  }
+  const embedder = await loadModel(options, source, maxTokens);
+  try {
+    if (manifest) assertSameModel(manifest, modelId, embedder.dimension);
+    if (result.dimension !== undefined && result.dimension !== embedder.dimension) {
+      throw new IndexMismatchError(`cached vectors are ${result.dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
+    }
+    result.dimension = embedder.dimension;
+    const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    result.chunksEmbedded = await embedMisses(misses, embedder, {
+      cache, known, failures, maxTokens, sink,
+      onTruncated: () => void result.chunksTruncated++,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.signal?.aborted) result.stopReason = "interrupted";
+  } finally {
+    await saveCache(cache, sink).catch((error: unknown) => {
+      emitEvent(sink, { type: "file-failed", failure: { path: cache.dir, stage: "store", message: describeError(error), cause: error } });
+    });
+    await embedder.dispose();
+  }
+  return result;
+}
+
+/** Loads the run's model, reporting `model-loading` and `model-loaded` (with the load time in ms). */
+async function loadModel(options: EmbedPhaseOptions, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
+  emitEvent(options.sink, { type: "model-loading", modelId: embedderIdOf(source) });
+  const loadStartedAt = Date.now();
+  const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
+    source,
+    cacheDir: options.modelCacheDir,
+    offline: options.offline,
+    maxTokens,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.remote ? { remote: options.remote } : {}),
+  });
+  emitEvent(options.sink, { type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
+  return embedder;
+}

@@ -246,7 +246,7 @@ async function runIndex(
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
-    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, dimension: dimension!, sink });
+    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, sink });
   }
   db?.close();
 

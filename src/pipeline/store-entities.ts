@@ -31,6 +31,8 @@ export interface EntityRowsWrite {
   known: ChunkVectors;
   /** The embedding cache holding those vectors (read back one row at a time). */
   cache: EmbeddingCache;
+  /** Rows `complete` adds (its chunks with a vector), as reported in the store events. */
+  rowCount: number;
   /** Vector length of the index. */
   dimension: number;
   sink: IndexEventSink;
@@ -46,8 +48,7 @@ export interface EntityRowsWrite {
  * @throws StoreError when LanceDB fails or the cache lost a vector.
  */
 export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityChangeResult> {
-  const { complete, known, sink } = write;
-  const rowCount = complete.reduce((n, o) => n + o.chunks.filter((c) => known.vectors.has(c.id)).length, 0);
+  const { complete, known, sink, rowCount } = write;
   emitEvent(sink, { type: "store-started", rowCount });
   const startedAt = Date.now();
   const database = write.db ?? (await openDatabase(write.indexDir));

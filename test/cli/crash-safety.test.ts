@@ -7,19 +7,8 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import type { IndexSummary } from "../../src/model/types.js";
 import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
+import { seededRandom } from "../support/seeded-random.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
-
-/** mulberry32: a small seeded PRNG (public domain), so the kill points are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INDEX_ARGS = ["index", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
 

@@ -7,26 +7,14 @@ import { applyEntityChanges, ENTITY_TABLE, openDatabase, searchEntities } from "
 import { refreshSearchIndexes, VECTOR_INDEX_PREFIX, vectorIndexPartitions } from "../../src/store/search-indexes.js";
 import { sqlInList } from "../../src/store/sql-quote.js";
 import { makeChunk } from "../support/chunks.js";
+import { seededRandom } from "../support/seeded-random.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
 const DIM = 32;
 
-/** Seeded xorshift32 in [0, 1). */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
-
 /** Unit vectors in clusters (as embeddings of related code are): centre + noise of norm ~0.3, normalised. */
 function clusteredVectors(count: number, clusters: number, seed: number): Float32Array[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const centres = Array.from({ length: clusters }, () => Array.from({ length: DIM }, gauss));
   return Array.from({ length: count }, (_, i) => {

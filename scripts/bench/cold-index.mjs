@@ -12,23 +12,31 @@ import { median, round } from "./stats.mjs";
 const KEPT_INDEX_FILE = "bench-index.json";
 
 /**
- * Runs `codesearch index <corpusRoot> --model <bench model> --db <fresh temp dir> --json` once
- * under GNU time.
- * @returns `{ indexDir, exitCode, wallMs, maxRssKb, entities, entitiesPerSec, summary, phasesMs }`:
- *   `entities` the summary's `chunksEmbedded`; `entitiesPerSec` entities / whole-process wall s.
+ * Runs `codesearch index <corpusRoot> --model <bench model> --db <fresh temp dir> --json
+ * ...extraArgs` once under GNU time (the caller deletes `indexDir`; a failed run deletes it here).
+ * @returns `{ indexDir, exitCode, wallMs, maxRssKb, entities, entitiesCut, entitiesPerSec, phasesMs, … }`:
+ *   `entities` the summary's `chunksEmbedded`; `entitiesCut` its `chunksTruncated`;
+ *   `entitiesPerSec` entities / whole-process wall s.
  * @throws Error when the run produced no summary or embedded nothing.
  */
-export async function runColdIndex(corpusRoot, modelDir = BENCH_MODEL_DIR) {
+export async function runColdIndex(corpusRoot, modelDir = BENCH_MODEL_DIR, extraArgs = []) {
   const indexDir = mkdtempSync(path.join(os.tmpdir(), "codesearch-bench-index-"));
-  const run = await runCodesearch(["index", corpusRoot, "--model", modelDir, "--db", indexDir, "--json"]);
-  const { summary, phasesMs } = indexRunSummary(run);
-  if (summary.chunksEmbedded === 0) throw new Error(`the cold index embedded nothing (exit ${run.exitCode}):\n${run.stderr.slice(-2000)}`);
+  let run, summary, phasesMs;
+  try {
+    run = await runCodesearch(["index", corpusRoot, "--model", modelDir, "--db", indexDir, "--json", ...extraArgs]);
+    ({ summary, phasesMs } = indexRunSummary(run));
+    if (summary.chunksEmbedded === 0) throw new Error(`the cold index embedded nothing (exit ${run.exitCode}):\n${run.stderr.slice(-2000)}`);
+  } catch (error) {
+    rmSync(indexDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     indexDir,
     exitCode: run.exitCode,
     wallMs: run.wallMs,
     maxRssKb: run.maxRssKb,
     entities: summary.chunksEmbedded,
+    entitiesCut: summary.chunksTruncated ?? 0,
     entitiesPerSec: summary.chunksEmbedded / (run.wallMs / 1000),
     embedPhaseEntitiesPerSec: phasesMs.embed > 0 ? summary.chunksEmbedded / (phasesMs.embed / 1000) : null,
     failures: summary.failures.length,

@@ -2,12 +2,11 @@
 // corpus package (python3-click, 572 entities; the plan's corpus with --quick/--smoke) with the
 // bench model at token limits 512 (the default), 256 and 128, each into a fresh index folder.
 // Reports entities/s, wall ms and how many entities each limit cut. Writes max-tokens.json.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BENCH_MODEL_DIR, CORPUS_SRC, parseBenchArgs, requireInputs, say, writeResult } from "./bench-config.mjs";
-import { indexRunSummary, runCodesearch } from "./run-process.mjs";
+import { runColdIndex } from "./cold-index.mjs";
 import { round } from "./stats.mjs";
 
 /** Token limits compared, the model's own (512) first. */
@@ -25,23 +24,18 @@ async function main() {
   const root = plan.mode === "full" ? path.join(CORPUS_SRC, PACKAGE) : plan.corpusRoot;
   const runs = [];
   for (const maxTokens of LIMITS) {
-    const indexDir = mkdtempSync(path.join(os.tmpdir(), "codesearch-bench-max-tokens-"));
-    try {
-      const run = await runCodesearch(["index", root, "--model", BENCH_MODEL_DIR, "--db", indexDir, "--max-tokens", String(maxTokens), "--json"]);
-      const { summary, phasesMs } = indexRunSummary(run);
-      const row = {
-        maxTokens,
-        entities: summary.chunksEmbedded,
-        entitiesCut: summary.chunksTruncated ?? 0,
-        wallMs: round(run.wallMs),
-        entitiesPerSec: round(summary.chunksEmbedded / (run.wallMs / 1000), 2),
-        embedPhaseMs: phasesMs.embed,
-      };
-      runs.push(row);
-      log(`--max-tokens ${maxTokens}: ${row.entities} entities (${row.entitiesCut} cut) in ${row.wallMs} ms → ${row.entitiesPerSec} entities/s`);
-    } finally {
-      rmSync(indexDir, { recursive: true, force: true });
-    }
+    const run = await runColdIndex(root, BENCH_MODEL_DIR, ["--max-tokens", String(maxTokens)]);
+    rmSync(run.indexDir, { recursive: true, force: true });
+    const row = {
+      maxTokens,
+      entities: run.entities,
+      entitiesCut: run.entitiesCut,
+      wallMs: round(run.wallMs),
+      entitiesPerSec: round(run.entitiesPerSec, 2),
+      embedPhaseMs: run.phasesMs.embed,
+    };
+    runs.push(row);
+    log(`--max-tokens ${maxTokens}: ${row.entities} entities (${row.entitiesCut} cut) in ${row.wallMs} ms → ${row.entitiesPerSec} entities/s`);
   }
   const base = runs[0].entitiesPerSec;
   for (const row of runs) row.speedupOver512 = round(row.entitiesPerSec / base, 3);

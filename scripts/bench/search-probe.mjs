@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { distModule } from "./bench-config.mjs";
-import { median, percentile, round } from "./stats.mjs";
+import { median, percentile, recallAtK, round } from "./stats.mjs";
 
 const USAGE = `usage: node scripts/bench/search-probe.mjs --db <index dir> --queries <file.json> [--passes N] [--limit K]
 <file.json>: {"queries": [string...], "vectors": [[number...]...]} (the vectors L2-normalised, of the index's dimension).
@@ -66,12 +66,9 @@ async function main() {
     exactIds[i] = rows.map((r) => r.id);
     return rows;
   });
-  let found = 0;
-  for (let i = 0; i < queries.length; i++) {
-    const got = new Set((await store.searchEntities(db, vectors[i], limit)).map((h) => h.chunk.id));
-    found += exactIds[i].filter((id) => got.has(id)).length;
-  }
-  const recallAtLimit = round(found / (limit * queries.length), 4);
+  const foundIds = [];
+  for (let i = 0; i < queries.length; i++) foundIds.push((await store.searchEntities(db, vectors[i], limit)).map((h) => h.chunk.id));
+  const recallAtLimit = round(recallAtK(foundIds, exactIds, limit), 4);
   const rank = await distModule("rank/index.js");
   // Queries with at least one word for BM25 (a query of stop words alone has no lexical hits).
   const lexicalQueries = queries.map((q, i) => [i, rank.lexicalQuery(q)]).filter(([, words]) => words !== "").map(([i]) => i);

@@ -55,3 +55,16 @@ export function sampleInOrder(items, count, random) {
     .sort((a, b) => a - b)
     .map((i) => items[i]);
 }
+
+/**
+ * Recall@k of `found` against `exact`: the share of each query's `exact` ids (its true top k)
+ * that `found` also returned, over all queries. Both are arrays of id lists, one per query.
+ */
+export function recallAtK(found, exact, k) {
+  let hits = 0;
+  found.forEach((ids, i) => {
+    const truth = new Set(exact[i]);
+    hits += ids.filter((id) => truth.has(id)).length;
+  });
+  return hits / (k * found.length);
+}

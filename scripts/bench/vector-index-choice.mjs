@@ -14,7 +14,7 @@ import { ensureBenchIndex } from "./cold-index.mjs";
 import { loadCorpusChunks } from "./corpus-entities.mjs";
 import { embedQueries } from "./search-latency.mjs";
 import { buildQueries } from "./search-queries.mjs";
-import { median, percentile, round } from "./stats.mjs";
+import { median, percentile, recallAtK, round } from "./stats.mjs";
 import { readEmbeddedRows, writeSyntheticTable } from "./synthetic-table.mjs";
 
 const { Index } = lancedb;
@@ -55,15 +55,6 @@ async function timeQueries(table, vectors, columns, settings) {
   return { p50: round(median(ms), 2), p95: round(percentile(ms, 95), 2), ids };
 }
 
-function recall(ids, exactIds) {
-  let found = 0;
-  ids.forEach((hits, i) => {
-    const truth = new Set(exactIds[i]);
-    found += hits.filter((id) => truth.has(id)).length;
-  });
-  return round(found / (K * ids.length), 4);
-}
-
 async function dropVectorIndexes(table) {
   for (const index of await table.listIndices()) if (index.columns.includes("vector")) await table.dropIndex(index.name);
 }
@@ -98,7 +89,7 @@ async function main() {
       await table.createIndex("vector", { config: Index.ivfFlat({ distanceType: "cosine", numPartitions: Math.round(Math.sqrt(rows)) }) });
       const buildMs = round(performance.now() - startedAt, 0);
       const ivf = await timeQueries(table, vectors, columns, { nprobes: 20 });
-      const row = { rows, exactP50: exact.p50, exactP95: exact.p95, ivfFlatBuildMs: buildMs, ivfFlatP50: ivf.p50, ivfFlatP95: ivf.p95, ivfFlatRecallAt10: recall(ivf.ids, exact.ids) };
+      const row = { rows, exactP50: exact.p50, exactP95: exact.p95, ivfFlatBuildMs: buildMs, ivfFlatP50: ivf.p50, ivfFlatP95: ivf.p95, ivfFlatRecallAt10: round(recallAtK(ivf.ids, exact.ids, K), 4) };
       bySize.push(row);
       log(`${rows} rows: exact p50 ${row.exactP50} ms; IVF_FLAT (nprobes 20) p50 ${row.ivfFlatP50} ms, recall@10 ${row.ivfFlatRecallAt10}, built in ${buildMs} ms`);
       if (rows === plan.syntheticRows) largest = { table, exact };
@@ -112,7 +103,7 @@ async function main() {
       const buildMs = round(performance.now() - startedAt, 0);
       for (const settings of settingsList) {
         const result = await timeQueries(largest.table, vectors, columns, settings);
-        const row = { index: label, settings, buildMs, p50: result.p50, p95: result.p95, recallAt10: recall(result.ids, largest.exact.ids) };
+        const row = { index: label, settings, buildMs, p50: result.p50, p95: result.p95, recallAt10: round(recallAtK(result.ids, largest.exact.ids, K), 4) };
         compared.push(row);
         log(`${plan.syntheticRows} rows, ${label} ${JSON.stringify(settings)}: p50 ${row.p50} ms, recall@10 ${row.recallAt10}, built in ${buildMs} ms`);
       }

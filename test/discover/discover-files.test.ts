@@ -1,11 +1,8 @@
 import { mkdir, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { discoverFiles } from "../../src/discover/discover-files.js";
-import { makeTempDir } from "../support/temp-dirs.js";
-
-const FIXTURES = fileURLToPath(new URL("../../fixtures/python", import.meta.url));
+import { copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
 let root: string;
 
@@ -246,6 +243,7 @@ describe("discoverFiles: skipped files and metadata", () => {
 
 describe("discoverFiles: committed fixture tree", () => {
   it("finds the fixture .py files and leaves out build/ ignored by its .gitignore", async () => {
+    const FIXTURES = await copyPythonFixtures();
     const result = await discoverFiles(FIXTURES);
     expect(result.files.map((f) => f.path)).toEqual([
       "scripts/tool.py",

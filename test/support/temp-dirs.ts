@@ -1,5 +1,7 @@
 // Temporary directories that are removed after each test, and a copy of the Python fixture tree.
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,12 +29,52 @@ export async function makeTempDir(prefix = "codesearch-test-"): Promise<string> 
 }
 
 /**
- * A fresh copy of `fixtures/python` in a temp dir (so tests may edit it and index into it);
- * with `withBrokenFile`, {@link BROKEN_PYTHON_FILE} is added as `shop/broken.py`.
+ * The files under `sourceDir` that git would commit: tracked ones (even where an ignore file
+ * matches them, like `fixtures/python/build/`) and untracked ones no ignore rule matches, as
+ * paths relative to `sourceDir`. What a user's earlier commands left behind and git ignores
+ * (the README demo's `.codesearch/`) is not among them. Outside a git work tree: every file
+ * except those under a `.codesearch/` folder.
+ */
+export function committableFiles(sourceDir: string): string[] {
+  let listed: string;
+  try {
+    listed = execFileSync("git", ["-C", sourceDir, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch {
+    return listFiles(sourceDir).filter((file) => !file.split("/").includes(".codesearch"));
+  }
+  return listed.split("\0").filter((file) => file !== "" && existsSync(path.join(sourceDir, file)));
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    return entry.isDirectory() ? listFiles(dir, relative) : [relative];
+  });
+}
+
+/**
+ * Copies {@link committableFiles} of `sourceDir` into `targetDir`, so a test sees the tree as
+ * committed, whatever a user's earlier commands wrote into the work tree and git ignores.
+ */
+export async function copyCommittedTree(sourceDir: string, targetDir: string): Promise<void> {
+  for (const file of committableFiles(sourceDir)) {
+    const target = path.join(targetDir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await cp(path.join(sourceDir, file), target);
+  }
+}
+
+/**
+ * A fresh copy of `fixtures/python` as committed (see {@link copyCommittedTree}: no `.codesearch/`
+ * from the README demo) in a temp dir, so tests may edit it and index into it; with
+ * `withBrokenFile`, {@link BROKEN_PYTHON_FILE} is added as `shop/broken.py`.
  */
 export async function copyPythonFixtures(options: { withBrokenFile?: boolean } = {}): Promise<string> {
   const dir = await makeTempDir("codesearch-repo-");
-  await cp(PYTHON_FIXTURES_DIR, dir, { recursive: true });
+  await copyCommittedTree(PYTHON_FIXTURES_DIR, dir);
   if (options.withBrokenFile) await cp(BROKEN_PYTHON_FILE, path.join(dir, "shop", "broken.py"));
   return dir;
 }

@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import { CodesearchError, EmbeddingServiceError, IndexMismatchError, describeError } from "../model/errors.js";
 import type { Chunk } from "../model/types.js";
 import { DEFAULT_BATCH_SIZE, type EmbedChunksOptions, embedChunks } from "./embed-chunks.js";
-import type { Embedder } from "./embedder.js";
+import { isFiniteVector, type Embedder } from "./embedder.js";
 import { EmbeddingRequestError } from "./embeddings-request.js";
 import { estimateTokens, packBatches, truncateToTokens } from "./token-budget.js";
 
@@ -99,10 +99,14 @@ export function embedChunksWith(chunks: readonly Chunk[], embedder: Embedder, op
   return embedder.remote ? embedChunksRemote(chunks, embedder, options) : embedChunks(chunks, embedder, options);
 }
 
-/** One vector per text, each of the embedder's dimension: a wrong count may be passing, a wrong dimension is fatal. */
+/**
+ * One vector per text, each of the embedder's dimension, all values finite: a wrong count or a
+ * non-finite value may be passing (the batch is split and retried), a wrong dimension is fatal.
+ */
 function checked(vectors: Float32Array[], count: number, embedder: Embedder): Float32Array[] {
   if (vectors.length !== count) throw new Error(`embedder returned ${vectors.length} vectors for ${count} texts`);
   const wrong = vectors.find((v) => v.length !== embedder.dimension);
   if (wrong) throw new IndexMismatchError(`${embedder.modelId} returned a ${wrong.length}-d vector, expected ${embedder.dimension}`);
+  if (!vectors.every(isFiniteVector)) throw new Error(`${embedder.modelId} returned a vector holding NaN or Infinity`);
   return vectors;
 }

@@ -1,6 +1,6 @@
 import { setImmediate as nextEventLoopTurn } from "node:timers/promises";
 import type { Chunk } from "../model/types.js";
-import type { Embedder } from "./embedder.js";
+import { isFiniteVector, type Embedder } from "./embedder.js";
 
 /**
  * Default number of texts per local model call: 1. Measured with `npm run bench` (raw-limit step,
@@ -67,7 +67,7 @@ export async function embedChunks(chunks: readonly Chunk[], embedder: Embedder, 
 
 type Outcome = { ok: true; value: Float32Array[] } | { ok: false; error: unknown };
 
-/** One model call whose result is checked: one vector per chunk, each of the embedder's dimension. */
+/** One model call whose result is checked: one vector per chunk, each of the embedder's dimension, all values finite. */
 async function tryEmbed(embedder: Embedder, batch: readonly Chunk[]): Promise<Outcome> {
   try {
     const vectors = await embedder.embed(batch.map((c) => c.text));
@@ -76,6 +76,7 @@ async function tryEmbed(embedder: Embedder, batch: readonly Chunk[]): Promise<Ou
     }
     const wrong = vectors.find((v) => v.length !== embedder.dimension);
     if (wrong) return { ok: false, error: new Error(`embedder returned a ${wrong.length}-d vector, expected ${embedder.dimension}`) };
+    if (!vectors.every(isFiniteVector)) return { ok: false, error: new Error("embedder returned a vector holding NaN or Infinity") };
     return { ok: true, value: vectors };
   } catch (error) {
     return { ok: false, error };

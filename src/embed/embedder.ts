@@ -42,3 +42,13 @@ export interface Embedder {
   /** Releases the model's native resources. */
   dispose(): Promise<void>;
 }
+
+/**
+ * Whether every value of `vector` is a finite number (no NaN, no ±Infinity). A vector that fails
+ * this is never cached or stored: LanceDB rejects NaN, and an infinite value poisons every
+ * cosine distance computed against it.
+ */
+export function isFiniteVector(vector: Float32Array): boolean {
+  for (const value of vector) if (!Number.isFinite(value)) return false;
+  return true;
+}

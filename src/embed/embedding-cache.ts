@@ -1,18 +1,37 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import { appendFile, mkdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
+import { parseKeyLine, recordChecksum, writeAtEnd, type KeyLine } from "./embedding-cache-records.js";
+import { isFiniteVector } from "./embedder.js";
 
 /** Folder of the cache inside an index folder. */
 export const EMBEDDING_CACHE_DIR = "embedding-cache";
 
 const FORMAT = "codesearch-embedding-cache";
-const VERSION = 2;
+/**
+ * On-disk format version. 3 added a checksum to every key line; caches of an older version cannot
+ * prove that a vector belongs to its key, so they are discarded (`outdated-replaced`), never read.
+ */
+const VERSION = 3;
 const POINTER_FILE = "current.json";
 
-/** How {@link EmbeddingCache.open} found the cache. */
-export type CacheOpenState = "loaded" | "new" | "corrupt-rebuilt";
+/**
+ * How {@link EmbeddingCache.open} found the cache: `loaded`; `new` (none there); `corrupt-rebuilt`
+ * (the pointer was unreadable or named missing files: the folder was set aside and a new cache
+ * started); `outdated-replaced` (an older format without checksums was deleted and a new cache started).
+ */
+export type CacheOpenState = "loaded" | "new" | "corrupt-rebuilt" | "outdated-replaced";
+
+/** Options of {@link EmbeddingCache.open}. */
+export interface CacheOpenOptions {
+  /**
+   * Change no file (a dry run): damage is skipped rather than repaired, and a corrupt or outdated
+   * cache opens empty in memory without being set aside or deleted. Such a cache must not be saved.
+   */
+  readOnly?: boolean;
+}
 
 /**
  * Cache key of one prepared text: hex SHA-256 over model id, token limit and text, NUL-separated.
@@ -28,109 +47,136 @@ function modelTag(modelId: string): string {
   return createHash("sha256").update(modelId).digest("hex").slice(0, 12);
 }
 
-/** Where one vector lives in the current generation's sidecar. */
+/** Where one vector lives in the current generation's sidecar, and how to check it. */
 interface StoredEntry {
   /** Byte offset in `vectors-<gen>.f32`. */
   offset: number;
   /** Number of float32 values. */
   dimension: number;
   model: string;
-}
-
-/** One line of `keys-<gen>.jsonl`. */
-interface KeyLine {
-  k: string;
-  m: string;
-  o: number;
-  d: number;
+  /** `recordChecksum(key, model, bytes)` of the vector as written. */
+  checksum: string;
 }
 
 /**
  * Persistent embedding cache built for 100k+ entries: an append-only key log
- * (`keys-<gen>.jsonl`, one `{"k","m","o","d"}` line per vector) beside a binary sidecar
- * (`vectors-<gen>.f32`, little-endian float32 records), and `current.json` naming the generation.
+ * (`keys-<gen>.jsonl`, one `{"k","m","o","d","c"}` line per vector: key, model tag, byte offset,
+ * dimension, checksum) beside a binary sidecar (`vectors-<gen>.f32`, little-endian float32 records),
+ * and `current.json` naming the format version and the generation.
  *
- * Opening reads only the key log; vectors are read from the sidecar on {@link get}. {@link save}
- * appends the vectors added since the last save (sidecar bytes first, then their key lines), so a
- * crash loses at most the unsaved entries and a half-written tail is ignored on the next open.
- * {@link compact} rewrites live entries into a new generation and switches `current.json`
- * atomically (temp file + rename), so readers see the old generation or the new one, never a mix.
+ * It never hands out a vector it cannot prove belongs to its key: every vector read is checked
+ * against its line's checksum (over key, model tag and bytes) and for NaN/Infinity, and one that
+ * fails is dropped and reported as a miss (`rejectedEntries`), so the caller re-embeds it. Opening
+ * reads only the key log, checks each line's record against the sidecar's real size and 4-byte
+ * alignment, and repairs a torn or cut tail by truncating both files to the end of the last good
+ * record. {@link save} appends the unsaved vectors (sidecar bytes first, then their key lines) at
+ * the files' known good ends, cutting off whatever a failed earlier append left there, so offsets
+ * always match the bytes. {@link compact} rewrites live entries into a new generation and switches
+ * `current.json` atomically (temp file + rename).
  */
 export class EmbeddingCache {
   private readonly stored = new Map<string, StoredEntry>();
   private readonly pending = new Map<string, { vector: Float32Array; model: string }>();
+  /** Known good end of the sidecar (bytes): every byte before it belongs to a recorded vector. */
   private vectorBytes = 0;
+  /** Known good end of the key log (bytes): every line before it is complete. */
+  private keyBytes = 0;
   private readFd: number | null = null;
+  private rejected = 0;
 
   private constructor(
     /** Absolute cache folder. */
     readonly dir: string,
     private generation: number,
-    /** Key-log lines that were unreadable or pointed past the sidecar's end when opened. */
+    /** Key-log lines that were unreadable, misaligned or pointed past the sidecar's end when opened. */
     readonly skippedEntries: number,
   ) {}
 
   /**
    * Opens (or creates) the cache in `dir`. A pointer file that is not valid JSON of this format, or
    * names missing files, makes the folder be renamed to `<dir>.corrupt-<ms>` and a new cache start
-   * (`corrupt-rebuilt`). Bad lines inside a valid key log are skipped and counted in `skippedEntries`.
-   * @throws Error only when the folder cannot be read, created or set aside (permissions, I/O).
+   * (`corrupt-rebuilt`); a pointer of an older format version makes the folder be deleted and a new
+   * cache start (`outdated-replaced`). Bad lines inside a valid key log are skipped and counted in
+   * `skippedEntries`; a bad tail is cut off both files (see the class comment). With `readOnly`,
+   * no file is changed.
+   * @throws Error only when the folder cannot be read, created, repaired or set aside (permissions, I/O).
    */
-  static async open(dir: string): Promise<{ cache: EmbeddingCache; state: CacheOpenState; setAsidePath?: string }> {
+  static async open(dir: string, options: CacheOpenOptions = {}): Promise<{ cache: EmbeddingCache; state: CacheOpenState; setAsidePath?: string }> {
+    const readOnly = options.readOnly ?? false;
     let pointerText: string;
     try {
       pointerText = await readFile(path.join(dir, POINTER_FILE), "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      return { cache: await EmbeddingCache.create(dir), state: "new" };
+      return { cache: await EmbeddingCache.create(dir, readOnly), state: "new" };
     }
-    const generation = parsePointer(pointerText);
-    const loaded = generation === null ? null : await EmbeddingCache.load(dir, generation);
+    const pointer = parsePointer(pointerText);
+    if (pointer === "outdated") {
+      if (!readOnly) await rm(dir, { recursive: true, force: true });
+      return { cache: await EmbeddingCache.create(dir, readOnly), state: "outdated-replaced" };
+    }
+    const loaded = pointer === null ? null : await EmbeddingCache.load(dir, pointer, readOnly);
     if (loaded) return { cache: loaded, state: "loaded" };
+    if (readOnly) return { cache: await EmbeddingCache.create(dir, readOnly), state: "corrupt-rebuilt" };
     const setAsidePath = `${dir}.corrupt-${Date.now()}`;
     await rename(dir, setAsidePath);
-    return { cache: await EmbeddingCache.create(dir), state: "corrupt-rebuilt", setAsidePath };
+    return { cache: await EmbeddingCache.create(dir, readOnly), state: "corrupt-rebuilt", setAsidePath };
   }
 
-  private static async create(dir: string): Promise<EmbeddingCache> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, keysFile(1)), "");
-    await writeFile(path.join(dir, vectorsFile(1)), "");
-    await writePointer(dir, 1);
+  private static async create(dir: string, readOnly: boolean): Promise<EmbeddingCache> {
+    if (!readOnly) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, keysFile(1)), "");
+      await writeFile(path.join(dir, vectorsFile(1)), "");
+      await writePointer(dir, 1);
+    }
     return new EmbeddingCache(dir, 1, 0);
   }
 
-  private static async load(dir: string, generation: number): Promise<EmbeddingCache | null> {
-    let keysText: string;
-    let vectorBytes: number;
+  private static async load(dir: string, generation: number, readOnly: boolean): Promise<EmbeddingCache | null> {
+    let keysText: Buffer;
+    let sidecarBytes: number;
     try {
-      keysText = await readFile(path.join(dir, keysFile(generation)), "utf8");
-      vectorBytes = (await stat(path.join(dir, vectorsFile(generation)))).size;
+      keysText = await readFile(path.join(dir, keysFile(generation)));
+      sidecarBytes = (await stat(path.join(dir, vectorsFile(generation)))).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
     }
-    // A crash mid-append can leave a line without its newline; cut it off, or the next save would glue onto it.
-    if (keysText !== "" && !keysText.endsWith("\n")) {
-      const whole = keysText.slice(0, keysText.lastIndexOf("\n") + 1);
-      await truncate(path.join(dir, keysFile(generation)), Buffer.byteLength(whole));
-      keysText = `${whole}${keysText.slice(whole.length)}`;
-    }
     let skipped = 0;
+    let lineStart = 0;
+    let goodKeyEnd = 0;
+    let goodVectorEnd = 0;
     const entries: [string, StoredEntry][] = [];
-    for (const line of keysText.split("\n")) {
-      if (line === "") continue;
-      const entry = parseKeyLine(line);
-      if (!entry || entry.o + entry.d * 4 > vectorBytes) skipped++;
-      else entries.push([entry.k, { offset: entry.o, dimension: entry.d, model: entry.m }]);
+    while (lineStart < keysText.length) {
+      const newline = keysText.indexOf(0x0a, lineStart);
+      // A line without its newline is the torn end of an interrupted append.
+      const lineEnd = newline === -1 ? keysText.length : newline + 1;
+      const line = newline === -1 ? null : parseKeyLine(keysText.toString("utf8", lineStart, newline), sidecarBytes);
+      if (line) {
+        entries.push([line.k, { offset: line.o, dimension: line.d, model: line.m, checksum: line.c }]);
+        goodKeyEnd = lineEnd;
+        goodVectorEnd = Math.max(goodVectorEnd, line.o + line.d * 4);
+      } else {
+        skipped++;
+      }
+      lineStart = lineEnd;
+    }
+    // Repair: lines after the last good one and sidecar bytes after the last good record are the
+    // remains of an interrupted append or of a cut file; left in place, a later append would make
+    // those lines point at new bytes.
+    if (!readOnly) {
+      if (keysText.length > goodKeyEnd) await truncate(path.join(dir, keysFile(generation)), goodKeyEnd);
+      if (sidecarBytes > goodVectorEnd) await truncate(path.join(dir, vectorsFile(generation)), goodVectorEnd);
     }
     const cache = new EmbeddingCache(dir, generation, skipped);
     for (const [key, entry] of entries) cache.stored.set(key, entry);
-    cache.vectorBytes = vectorBytes;
+    cache.vectorBytes = goodVectorEnd;
+    cache.keyBytes = goodKeyEnd;
     return cache;
   }
 
-  /** Number of vectors held (saved and unsaved). */
+  /** Number of vectors held (saved and unsaved), rejected ones no longer counted. */
   get size(): number {
     return this.stored.size + this.pending.size;
   }
@@ -140,17 +186,26 @@ export class EmbeddingCache {
     return this.pending.size;
   }
 
-  /** Whether a vector is held under `key`, without reading it. */
+  /** Saved entries dropped since opening because their bytes failed the checksum or held NaN/Infinity. */
+  get rejectedEntries(): number {
+    return this.rejected;
+  }
+
+  /** Whether a vector is held under `key`, without reading (or verifying) it. */
   has(key: string): boolean {
     return this.pending.has(key) || this.stored.has(key);
   }
 
-  /** Length of the vector held under `key`, without reading it; undefined on a miss. */
+  /** Length of the vector held under `key`, without reading (or verifying) it; undefined on a miss. */
   dimensionOf(key: string): number | undefined {
     return this.pending.get(key)?.vector.length ?? this.stored.get(key)?.dimension;
   }
 
-  /** The vector stored under `key` (a fresh `Float32Array`), or undefined on a miss. */
+  /**
+   * The vector stored under `key` (a fresh `Float32Array`), or undefined on a miss. A saved vector
+   * is read from the sidecar and verified: one that is cut short, fails its checksum or holds
+   * NaN/Infinity is dropped from the cache, counted in {@link rejectedEntries}, and is a miss.
+   */
   get(key: string): Float32Array | undefined {
     const unsaved = this.pending.get(key);
     if (unsaved) return unsaved.vector.slice();
@@ -159,37 +214,51 @@ export class EmbeddingCache {
     this.readFd ??= openSync(path.join(this.dir, vectorsFile(this.generation)), "r");
     const vector = new Float32Array(entry.dimension);
     const bytes = new Uint8Array(vector.buffer);
-    if (readSync(this.readFd, bytes, 0, bytes.length, entry.offset) !== bytes.length) return undefined;
+    const complete = readSync(this.readFd, bytes, 0, bytes.length, entry.offset) === bytes.length;
+    if (!complete || recordChecksum(key, entry.model, bytes) !== entry.checksum || !isFiniteVector(vector)) {
+      this.stored.delete(key);
+      this.rejected++;
+      return undefined;
+    }
     return vector;
   }
 
-  /** Holds `vector` under `key` in memory for model `modelId`; {@link save} persists it. */
+  /**
+   * Holds `vector` under `key` in memory for model `modelId`; {@link save} persists it.
+   * @throws RangeError when `vector` holds NaN or Infinity (the embed seam rejects those first).
+   */
   set(key: string, vector: Float32Array, modelId: string): void {
+    if (!isFiniteVector(vector)) throw new RangeError(`refusing to cache a vector with NaN or Infinity under ${key}`);
     if (this.has(key)) return;
     this.pending.set(key, { vector: vector.slice(), model: modelTag(modelId) });
   }
 
   /**
-   * Appends the unsaved vectors to the sidecar, then their key lines to the log. No-op when
-   * nothing is unsaved.
-   * @throws Error when the files cannot be written (the entries stay unsaved in memory).
+   * Appends the unsaved vectors to the sidecar, then their key lines to the log, each at the
+   * file's known good end (see {@link writeAtEnd}). No-op when nothing is unsaved.
+   * @throws Error when the files cannot be written (the entries stay unsaved in memory, and the
+   *   next save overwrites whatever part of them reached the disk).
    */
   async save(): Promise<void> {
     if (this.pending.size === 0) return;
     const records = [...this.pending];
     const bytes = Buffer.alloc(records.reduce((n, [, r]) => n + r.vector.byteLength, 0));
     const lines: string[] = [];
+    const saved: [string, StoredEntry][] = [];
     let cursor = 0;
     for (const [key, record] of records) {
-      bytes.set(new Uint8Array(record.vector.buffer, record.vector.byteOffset, record.vector.byteLength), cursor);
-      lines.push(JSON.stringify({ k: key, m: record.model, o: this.vectorBytes + cursor, d: record.vector.length } satisfies KeyLine));
+      const vectorBytes = new Uint8Array(record.vector.buffer, record.vector.byteOffset, record.vector.byteLength);
+      bytes.set(vectorBytes, cursor);
+      const entry: StoredEntry = { offset: this.vectorBytes + cursor, dimension: record.vector.length, model: record.model, checksum: recordChecksum(key, record.model, vectorBytes) };
+      lines.push(JSON.stringify({ k: key, m: entry.model, o: entry.offset, d: entry.dimension, c: entry.checksum } satisfies KeyLine));
+      saved.push([key, entry]);
       cursor += record.vector.byteLength;
     }
-    await appendFile(path.join(this.dir, vectorsFile(this.generation)), bytes);
-    await appendFile(path.join(this.dir, keysFile(this.generation)), `${lines.join("\n")}\n`);
-    for (const [key, record] of records) {
-      this.stored.set(key, { offset: this.vectorBytes, dimension: record.vector.length, model: record.model });
-      this.vectorBytes += record.vector.byteLength;
+    const vectorEnd = await writeAtEnd(path.join(this.dir, vectorsFile(this.generation)), this.vectorBytes, bytes);
+    this.keyBytes = await writeAtEnd(path.join(this.dir, keysFile(this.generation)), this.keyBytes, Buffer.from(`${lines.join("\n")}\n`));
+    this.vectorBytes = vectorEnd;
+    for (const [key, entry] of saved) {
+      this.stored.set(key, entry);
       this.pending.delete(key);
     }
   }
@@ -197,40 +266,46 @@ export class EmbeddingCache {
   /**
    * Drops the entries of model `modelId` whose keys `keep` rejects (entries of other models stay,
    * so switching models back and forth re-uses vectors), writing the survivors to a new
-   * generation and switching to it atomically. Saves unsaved entries first.
+   * generation and switching to it atomically. Saves unsaved entries first. Survivors that fail
+   * verification while being copied are dropped too.
    * @returns the number of entries dropped.
    * @throws Error when the new generation cannot be written (the old one stays current).
    */
   async compact(modelId: string, keep: (key: string) => boolean): Promise<number> {
     await this.save();
     const tag = modelTag(modelId);
-    const survivors = [...this.stored].filter(([key, entry]) => entry.model !== tag || keep(key));
-    const dropped = this.stored.size - survivors.length;
-    if (dropped === 0) return 0;
+    const before = this.stored.size;
+    const candidates = [...this.stored].filter(([key, entry]) => entry.model !== tag || keep(key));
+    if (candidates.length === before) return 0;
     const next = this.generation + 1;
-    const bytes = Buffer.alloc(survivors.reduce((n, [, e]) => n + e.dimension * 4, 0));
+    const chunks: Uint8Array[] = [];
     const lines: string[] = [];
     const moved: [string, StoredEntry][] = [];
     let cursor = 0;
-    for (const [key, entry] of survivors) {
-      const vector = this.get(key)!;
-      bytes.set(new Uint8Array(vector.buffer), cursor);
-      lines.push(JSON.stringify({ k: key, m: entry.model, o: cursor, d: entry.dimension } satisfies KeyLine));
-      moved.push([key, { offset: cursor, dimension: entry.dimension, model: entry.model }]);
-      cursor += vector.byteLength;
+    for (const [key, entry] of candidates) {
+      const vector = this.get(key);
+      if (!vector) continue;
+      const bytes = new Uint8Array(vector.buffer);
+      chunks.push(bytes);
+      const copy: StoredEntry = { ...entry, offset: cursor };
+      lines.push(JSON.stringify({ k: key, m: copy.model, o: copy.offset, d: copy.dimension, c: copy.checksum } satisfies KeyLine));
+      moved.push([key, copy]);
+      cursor += bytes.byteLength;
     }
-    await writeFile(path.join(this.dir, vectorsFile(next)), bytes);
-    await writeFile(path.join(this.dir, keysFile(next)), lines.length ? `${lines.join("\n")}\n` : "");
+    const keysText = lines.length ? `${lines.join("\n")}\n` : "";
+    await writeFile(path.join(this.dir, vectorsFile(next)), Buffer.concat(chunks));
+    await writeFile(path.join(this.dir, keysFile(next)), keysText);
     await writePointer(this.dir, next);
     this.close();
     const previous = this.generation;
     this.generation = next;
     this.vectorBytes = cursor;
+    this.keyBytes = Buffer.byteLength(keysText);
     this.stored.clear();
     for (const [key, entry] of moved) this.stored.set(key, entry);
     await rm(path.join(this.dir, keysFile(previous)), { force: true });
     await rm(path.join(this.dir, vectorsFile(previous)), { force: true });
-    return dropped;
+    return before - moved.length;
   }
 
   /** Number of saved entries that belong to `modelId`. */
@@ -260,28 +335,16 @@ async function writePointer(dir: string, generation: number): Promise<void> {
   await writeFileAtomic(path.join(dir, POINTER_FILE), `${JSON.stringify({ format: FORMAT, version: VERSION, generation })}\n`);
 }
 
-function parsePointer(text: string): number | null {
+/** The generation named by a pointer of this format and version, `outdated` for an older version of this format, else null. */
+function parsePointer(text: string): number | "outdated" | null {
+  let pointer: { format?: unknown; version?: unknown; generation?: unknown } | null;
   try {
-    const pointer = JSON.parse(text) as { format?: unknown; version?: unknown; generation?: unknown };
-    const ok = pointer.format === FORMAT && pointer.version === VERSION && Number.isSafeInteger(pointer.generation) && (pointer.generation as number) > 0;
-    return ok ? (pointer.generation as number) : null;
+    pointer = JSON.parse(text) as typeof pointer;
   } catch {
     return null;
   }
-}
-
-function parseKeyLine(line: string): KeyLine | null {
-  try {
-    const entry = JSON.parse(line) as Partial<KeyLine>;
-    const ok =
-      typeof entry.k === "string" &&
-      typeof entry.m === "string" &&
-      Number.isSafeInteger(entry.o) &&
-      (entry.o as number) >= 0 &&
-      Number.isSafeInteger(entry.d) &&
-      (entry.d as number) > 0;
-    return ok ? (entry as KeyLine) : null;
-  } catch {
-    return null;
-  }
+  if (pointer === null || typeof pointer !== "object" || pointer.format !== FORMAT) return null;
+  if (Number.isSafeInteger(pointer.version) && (pointer.version as number) >= 1 && (pointer.version as number) < VERSION) return "outdated";
+  const ok = pointer.version === VERSION && Number.isSafeInteger(pointer.generation) && (pointer.generation as number) > 0;
+  return ok ? (pointer.generation as number) : null;
 }

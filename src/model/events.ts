@@ -82,16 +82,24 @@ export interface ExtractFinishedEvent extends Timed {
 }
 
 /**
- * The embedding cache was consulted for every entity. `cacheState` tells whether the cache file
- * was loaded, absent (new), or corrupt (set aside and rebuilt).
+ * How the embedding cache was found: loaded, absent (new), corrupt (set aside and rebuilt), or of
+ * an older format that cannot be verified (deleted and rebuilt).
  */
+export type CacheState = "loaded" | "new" | "corrupt-rebuilt" | "outdated-replaced";
+
+/** The embedding cache was consulted for every entity. */
 export interface CacheCheckedEvent extends Timed {
   type: "cache-checked";
   hits: number;
   misses: number;
-  cacheState: "loaded" | "new" | "corrupt-rebuilt";
+  cacheState: CacheState;
   /** Where a corrupt cache was moved, when `cacheState` is `corrupt-rebuilt`. */
   setAsidePath?: string;
+  /**
+   * Cache entries found damaged and dropped so far (key lines that did not parse or pointed outside
+   * the vector file, vectors that failed their checksum); present when above 0. Their entities are misses.
+   */
+  entriesDiscarded?: number;
 }
 
 /** The model is being loaded (and downloaded on first use). */

@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SIZE, embedChunksWith, embeddingCacheKey, type EmbeddingCache } from "../embed/index.js";
+import { DEFAULT_BATCH_SIZE, embedChunksWith, embeddingCacheKey, isFiniteVector, type EmbeddingCache } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
 import { StoreError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
@@ -26,13 +26,16 @@ export interface ChunkVectors {
 /**
  * The vector of chunk `id` (a `Float32Array` of `known.dimension` values, L2-normalised), read
  * back from `cache`; undefined when the chunk has none.
- * @throws StoreError when the cache no longer holds a vector it was given (its files changed under the run).
+ * This is the last check before a row is stored: a vector holding NaN or Infinity never reaches the table.
+ * @throws StoreError when the cache no longer holds a vector it was given, or no longer verifies it
+ *   (its files changed under the run), or the vector is not finite.
  */
 export function readVector(known: ChunkVectors, cache: EmbeddingCache, id: string): Float32Array | undefined {
   const key = known.vectors.get(id);
   if (key === undefined) return undefined;
   const vector = cache.get(key);
   if (!vector) throw new StoreError(`the embedding cache in ${cache.dir} lost the vector of ${id} during the run`);
+  if (!isFiniteVector(vector)) throw new StoreError(`the vector of ${id} holds NaN or Infinity; it was not stored`);
   return vector;
 }
 
@@ -47,9 +50,10 @@ export function countMisses(outcomes: readonly FileOutcome[], known: ChunkVector
 }
 
 /**
- * Looks every chunk of `outcomes` up in the cache (keys only, no vector is read); hits go into
- * the returned vectors. A cached vector whose length differs from `dimension` (when known), or
- * from the first hit's, counts as a miss.
+ * Looks every chunk of `outcomes` up in the cache; hits go into the returned vectors. Each hit's
+ * vector is read and verified once (checksum, finite values; see `EmbeddingCache.get`), so a
+ * damaged entry is a miss and gets re-embedded rather than failing the store later. A cached
+ * vector whose length differs from `dimension` (when known), or from the first hit's, counts as a miss.
  */
 export function lookUpCache(outcomes: readonly FileOutcome[], cache: EmbeddingCache, modelId: string, maxTokens: number, dimension: number | undefined): ChunkVectors {
   const known: ChunkVectors = { vectors: new Map(), failed: new Set(), ...(dimension !== undefined ? { dimension } : {}) };
@@ -58,6 +62,7 @@ export function lookUpCache(outcomes: readonly FileOutcome[], cache: EmbeddingCa
       const key = embeddingCacheKey(modelId, maxTokens, chunk.contentHash);
       const length = cache.dimensionOf(key);
       if (length === undefined || (known.dimension !== undefined && length !== known.dimension)) continue;
+      if (!cache.get(key)) continue;
       known.dimension = length;
       known.vectors.set(chunk.id, key);
     }

@@ -199,6 +199,7 @@ async function runIndex(
     misses: missCount,
     cacheState: cache?.state ?? "new",
     ...(cache?.setAsidePath ? { setAsidePath: cache.setAsidePath } : {}),
+    ...(cache && cache.cache.skippedEntries + cache.cache.rejectedEntries > 0 ? { entriesDiscarded: cache.cache.skippedEntries + cache.cache.rejectedEntries } : {}),
   });
 
   const embedded = await embedPhase(options, source, { manifest, modelId, maxTokens, cache: dryRun ? null : (cache?.cache ?? null), outcomes: read.outcomes, known, failures });
@@ -327,11 +328,11 @@ async function prepareIndexDir(indexDir: string, paths: IndexPaths): Promise<voi
   }
 }
 
-/** Opens the embedding cache; a dry run opens it only if it exists (it never creates files). */
+/** Opens the embedding cache; a dry run opens it only if it exists, and read-only (it never creates or repairs files). */
 async function openCache(dir: string, dryRun: boolean): Promise<Awaited<ReturnType<typeof EmbeddingCache.open>> | null> {
   if (dryRun && !existsSync(dir)) return null;
   try {
-    return await EmbeddingCache.open(dir);
+    return await EmbeddingCache.open(dir, { readOnly: dryRun });
   } catch (error) {
     throw new StoreError(`cannot open the embedding cache ${dir}: ${describeError(error)}`, { cause: error });
   }

@@ -163,9 +163,16 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
 }
 
 function cacheNote(event: Extract<IndexEvent, { type: "cache-checked" }>): string {
+  const discarded = event.entriesDiscarded ? ` (${plural(event.entriesDiscarded, "damaged cache entry", "damaged cache entries")} dropped; re-embedding)` : "";
+  return `${cacheStateNote(event)}${discarded}`;
+}
+
+function cacheStateNote(event: Extract<IndexEvent, { type: "cache-checked" }>): string {
   switch (event.cacheState) {
     case "loaded":
       return "";
+    case "outdated-replaced":
+      return " (cache was of an older format without checksums; replaced, rebuilding)";
     case "new":
       return " (new cache)";
     case "corrupt-rebuilt":

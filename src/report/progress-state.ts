@@ -3,7 +3,7 @@
  * into it. The Ink view, the plain-line reporter and tests all read this one state.
  */
 import { assertNever } from "../model/events.js";
-import type { IndexEvent } from "../model/events.js";
+import type { CacheState, IndexEvent } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "../model/types.js";
 
 /**
@@ -80,7 +80,7 @@ export interface ProgressState {
   /** Entities the model failed on (`embed` failures). */
   entitiesFailed: number;
   /** How the cache was found, once `cache-checked` arrived. */
-  cacheState: "loaded" | "new" | "corrupt-rebuilt" | null;
+  cacheState: CacheState | null;
   /** Where a corrupt cache was moved, when `cacheState` is `corrupt-rebuilt`. */
   cacheSetAsidePath: string | null;
   /** Entries in the cache file after its latest save. */

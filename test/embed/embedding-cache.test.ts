@@ -13,6 +13,7 @@ interface KeyLine {
   m: string;
   o: number;
   d: number;
+  c: string;
 }
 
 const bytesOf = (v: Float32Array): number[] => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
@@ -105,7 +106,7 @@ describe("EmbeddingCache: opening and saving", () => {
     expect(opened.cache.has(key("x"))).toBe(false);
     expect(opened.cache.get(key("x"))).toBeUndefined();
     expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-1.jsonl", "vectors-1.f32"]);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 1 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
     expect(await readFile(path.join(dir, "keys-1.jsonl"), "utf8")).toBe("");
     expect(await sidecarBytes(dir, 1)).toBe(0);
   });
@@ -115,7 +116,7 @@ describe("EmbeddingCache: opening and saving", () => {
     await mkdir(dir);
     const cache = await openNew(dir);
     expect(cache.size).toBe(0);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 1 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
   });
 
   it("a new empty cache reopens as loaded and empty", async () => {
@@ -139,8 +140,6 @@ describe("EmbeddingCache: opening and saving", () => {
       1.1754943508222875e-38, // smallest normal
       3.4028234663852886e38, // largest finite
       -3.4028234663852886e38,
-      Infinity,
-      -Infinity,
       Math.PI,
       -1 / 3,
     ]);
@@ -405,20 +404,20 @@ describe("EmbeddingCache: a corrupt pointer sets the folder aside", () => {
     ["JSON null", (dir) => writeFile(path.join(dir, POINTER), "null")],
     ["another format", (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "other", version: 2, generation: 1 }))],
     [
-      "version 1",
-      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 1, generation: 1 })),
+      "a newer version than this codesearch knows",
+      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 4, generation: 1 })),
     ],
     [
       "generation 0",
-      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 2, generation: 0 })),
+      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 3, generation: 0 })),
     ],
     [
       "a generation that is a string",
-      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 2, generation: "1" })),
+      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 3, generation: "1" })),
     ],
     [
       "a generation naming a missing keys file",
-      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 2, generation: 7 })),
+      (dir) => writeFile(path.join(dir, POINTER), JSON.stringify({ format: "codesearch-embedding-cache", version: 3, generation: 7 })),
     ],
     ["a missing vectors file", (dir) => rm(path.join(dir, "vectors-1.f32"))],
   ];
@@ -444,7 +443,7 @@ describe("EmbeddingCache: a corrupt pointer sets the folder aside", () => {
 
     // A fresh, empty generation 1 replaced it, and it works.
     expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-1.jsonl", "vectors-1.f32"]);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 1 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
     const fresh = opened.cache;
     expect(fresh.size).toBe(0);
     expect(fresh.skippedEntries).toBe(0);
@@ -507,7 +506,7 @@ describe("EmbeddingCache: compaction", () => {
     expect(cache.countForModel(MODEL_B)).toBe(2);
     expectVectors(cache, [a1, a3, b1, b2]);
 
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 2 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 2 });
     expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-2.jsonl", "vectors-2.f32"]);
     const lines = await keyLines(dir, 2);
     expect(lines.map((l) => l.k).sort()).toEqual([a1[0], a3[0], b1[0], b2[0]].sort());
@@ -570,7 +569,7 @@ describe("EmbeddingCache: compaction", () => {
     expectVectors(cache, [a1, b1, b2, added]);
 
     expect(await cache.compact(MODEL_B, (k) => k === b2[0])).toBe(1);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 3 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 3 });
     expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-3.jsonl", "vectors-3.f32"]);
     expectVectors(cache, [a1, b2, added]);
     cache.close();
@@ -586,7 +585,7 @@ describe("EmbeddingCache: compaction", () => {
     const keysBefore = await readFile(path.join(dir, "keys-1.jsonl"));
     expect(await cache.compact(MODEL_A, () => true)).toBe(0);
     expect(await cache.compact("some/other-model", () => false)).toBe(0);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 1 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
     expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-1.jsonl", "vectors-1.f32"]);
     expect(await readFile(path.join(dir, "keys-1.jsonl"))).toEqual(keysBefore);
     expect(cache.size).toBe(6);
@@ -608,7 +607,7 @@ describe("EmbeddingCache: compaction", () => {
     const dir = await cacheDir();
     const cache = await openNew(dir);
     expect(await cache.compact(MODEL_A, () => false)).toBe(0);
-    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 2, generation: 1 });
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
   });
 });
 
@@ -636,3 +635,137 @@ describe("EmbeddingCache: countForModel", () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("EmbeddingCache: verification (format 3)", () => {
+  it("every key line carries a 16-hex checksum, and a vector whose bytes changed is a miss, counted, and can be stored again", async () => {
+    const dir = await cacheDir();
+    const cache = await openNew(dir);
+    cache.set(key("a"), vector(1, 4), MODEL_A);
+    cache.set(key("b"), vector(2, 4), MODEL_A);
+    await cache.save();
+    cache.close();
+    const lines = await keyLines(dir, 1);
+    expect(lines.map((l) => l.c)).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/), expect.stringMatching(/^[0-9a-f]{16}$/)]);
+    expect(lines[0]!.c).not.toBe(lines[1]!.c);
+
+    // One bit of b's third value flipped.
+    const sidecar = await readFile(path.join(dir, "vectors-1.f32"));
+    sidecar[16 + 9]! ^= 0x01;
+    await writeFile(path.join(dir, "vectors-1.f32"), sidecar);
+    const opened = await reopen(dir);
+    expect(opened.cache.has(key("b"))).toBe(true); // not yet read
+    expect(opened.cache.get(key("b"))).toBeUndefined();
+    expect(opened.cache.has(key("b"))).toBe(false);
+    expect(opened.cache.rejectedEntries).toBe(1);
+    expect(bytesOf(opened.cache.get(key("a"))!)).toEqual(bytesOf(vector(1, 4)));
+    opened.cache.set(key("b"), vector(2, 4), MODEL_A);
+    await opened.cache.save();
+    opened.cache.close();
+    // The new line shadows the damaged one.
+    const again = await reopen(dir);
+    expect(bytesOf(again.cache.get(key("b"))!)).toEqual(bytesOf(vector(2, 4)));
+    expect(again.cache.rejectedEntries).toBe(0);
+    again.cache.close();
+  });
+
+  it("a vector saved under one key and its line relabelled with another key is a miss (the checksum covers the key)", async () => {
+    const dir = await cacheDir();
+    const cache = await openNew(dir);
+    cache.set(key("a"), vector(1, 4), MODEL_A);
+    await cache.save();
+    cache.close();
+    const [line] = await keyLines(dir, 1);
+    await writeFile(path.join(dir, "keys-1.jsonl"), `${JSON.stringify({ ...line, k: key("other") })}\n`);
+    const opened = await reopen(dir);
+    expect(opened.cache.get(key("other"))).toBeUndefined();
+    expect(opened.cache.rejectedEntries).toBe(1);
+    opened.cache.close();
+  });
+
+  it.each([
+    ["NaN", NaN],
+    ["Infinity", Infinity],
+    ["-Infinity", -Infinity],
+  ])("set refuses a vector holding %s, and nothing is stored", async (_label, bad) => {
+    const dir = await cacheDir();
+    const cache = await openNew(dir);
+    expect(() => cache.set(key("bad"), Float32Array.from([0.5, bad, 0.25]), MODEL_A)).toThrow(RangeError);
+    expect(cache.has(key("bad"))).toBe(false);
+    await cache.save();
+    expect(await sidecarBytes(dir, 1)).toBe(0);
+    cache.close();
+  });
+
+  it("a NaN written into the sidecar with a matching checksum is still a miss", async () => {
+    const { createHash } = await import("node:crypto");
+    const dir = await cacheDir();
+    const cache = await openNew(dir);
+    cache.set(key("a"), vector(1, 2), MODEL_A);
+    await cache.save();
+    cache.close();
+    const [line] = await keyLines(dir, 1);
+    const nan = new Uint8Array(Float32Array.from([NaN, 0.5]).buffer);
+    const c = createHash("sha256").update(line!.k).update("\0").update(line!.m).update("\0").update(nan).digest("hex").slice(0, 16);
+    await writeFile(path.join(dir, "vectors-1.f32"), nan);
+    await writeFile(path.join(dir, "keys-1.jsonl"), `${JSON.stringify({ ...line, c })}\n`);
+    const opened = await reopen(dir);
+    expect(opened.cache.get(key("a"))).toBeUndefined();
+    expect(opened.cache.rejectedEntries).toBe(1);
+    opened.cache.close();
+  });
+
+  /** A cache of format 2 (no checksums) as codesearch wrote it before, holding one vector. */
+  async function formatTwoCache(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "vectors-1.f32"), new Uint8Array(vector(1, 4).buffer));
+    await writeFile(path.join(dir, "keys-1.jsonl"), `${JSON.stringify({ k: key("a"), m: "0123456789ab", o: 0, d: 4 })}\n`);
+    await writeFile(path.join(dir, POINTER), `${JSON.stringify({ format: "codesearch-embedding-cache", version: 2, generation: 1 })}\n`);
+  }
+
+  it("a cache of an older format is never read: it is deleted and a new one starts (outdated-replaced)", async () => {
+    const dir = await cacheDir();
+    await formatTwoCache(dir);
+    const opened = await reopen(dir);
+    expect(opened.state).toBe("outdated-replaced");
+    expect(opened.setAsidePath).toBeUndefined();
+    expect(opened.cache.size).toBe(0);
+    expect(opened.cache.get(key("a"))).toBeUndefined();
+    expect((await readdir(dir)).sort()).toEqual([POINTER, "keys-1.jsonl", "vectors-1.f32"]);
+    expect(await readPointer(dir)).toEqual({ format: "codesearch-embedding-cache", version: 3, generation: 1 });
+    expect(await sidecarBytes(dir, 1)).toBe(0);
+  });
+
+  it("read-only opening changes no file: an outdated cache stays, a torn tail stays", async () => {
+    const outdated = await cacheDir();
+    await formatTwoCache(outdated);
+    const before = await readFile(path.join(outdated, "keys-1.jsonl"));
+    const opened = await EmbeddingCache.open(outdated, { readOnly: true });
+    expect(opened.state).toBe("outdated-replaced");
+    expect(opened.cache.size).toBe(0);
+    expect(await readFile(path.join(outdated, "keys-1.jsonl"))).toEqual(before);
+    expect(JSON.parse(await readFile(path.join(outdated, POINTER), "utf8"))).toMatchObject({ version: 2 });
+
+    const torn = await cacheDir();
+    const cache = await openNew(torn);
+    cache.set(key("a"), vector(1, 4), MODEL_A);
+    await cache.save();
+    cache.close();
+    await appendFile(path.join(torn, "vectors-1.f32"), Buffer.alloc(7, 1));
+    await appendFile(path.join(torn, "keys-1.jsonl"), '{"k":"to');
+    const keysBefore = await readFile(path.join(torn, "keys-1.jsonl"));
+    const readOnly = await EmbeddingCache.open(torn, { readOnly: true });
+    expect(readOnly.cache.skippedEntries).toBe(1);
+    expect(bytesOf(readOnly.cache.get(key("a"))!)).toEqual(bytesOf(vector(1, 4)));
+    readOnly.cache.close();
+    expect(await readFile(path.join(torn, "keys-1.jsonl"))).toEqual(keysBefore);
+    expect(await sidecarBytes(torn, 1)).toBe(16 + 7);
+
+    const corrupt = await cacheDir();
+    await mkdir(corrupt);
+    await writeFile(path.join(corrupt, POINTER), "garbage");
+    const corruptOpened = await EmbeddingCache.open(corrupt, { readOnly: true });
+    expect(corruptOpened.state).toBe("corrupt-rebuilt");
+    expect(corruptOpened.setAsidePath).toBeUndefined();
+    expect(await readdir(corrupt)).toEqual([POINTER]);
+  });
+});

@@ -114,7 +114,7 @@ describe("createPlainReporter", () => {
     expect(transcript(scriptedRun())).not.toContain("cache saved (8 entries)");
   });
 
-  it("says when the cache was new or corrupt", () => {
+  it("says when the cache was new, corrupt, outdated or partly damaged", () => {
     const lines = transcript([
       { type: "cache-checked", timeMs: T0, hits: 0, misses: 3, cacheState: "new" },
       {
@@ -125,10 +125,16 @@ describe("createPlainReporter", () => {
         cacheState: "corrupt-rebuilt",
         setAsidePath: "/i/cache.json.corrupt",
       },
+      { type: "cache-checked", timeMs: T0, hits: 0, misses: 3, cacheState: "outdated-replaced" },
+      { type: "cache-checked", timeMs: T0, hits: 5, misses: 2, cacheState: "loaded", entriesDiscarded: 2 },
+      { type: "cache-checked", timeMs: T0, hits: 5, misses: 1, cacheState: "loaded", entriesDiscarded: 1 },
     ]);
     expect(lines).toEqual([
       "cache: 0 hits, 3 misses (new cache)",
       "cache: 0 hits, 3 misses (cache was corrupt, moved to /i/cache.json.corrupt; rebuilding)",
+      "cache: 0 hits, 3 misses (cache was of an older format without checksums; replaced, rebuilding)",
+      "cache: 5 hits, 2 misses (2 damaged cache entries dropped; re-embedding)",
+      "cache: 5 hits, 1 miss (1 damaged cache entry dropped; re-embedding)",
     ]);
   });
 

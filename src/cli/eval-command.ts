@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { toSearchHitJson } from "../model/search-result.js";
 import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, meanScores, scoreQuery } from "../rank/index.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
@@ -93,7 +94,7 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
       const startedAt = performance.now();
       const hits = await session.search(query.query, request);
       latencies.push(performance.now() - startedAt);
-      const found = hits.map((h) => ({ file: h.chunk.path, qualname: h.chunk.qualifiedName, startLine: h.chunk.startLine }));
+      const found = hits.map((hit) => toSearchHitJson(hit)).map((h) => ({ file: h.file, qualname: h.qualname, startLine: h.start_line }));
       scores.push(scoreQuery(toRelevantItems(query), found));
     }
   } finally {

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
+import { type SearchResultJson, toSearchHitJson } from "../model/search-result.js";
 import { openSearchSession, type SearchSession } from "../pipeline/index.js";
 import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
-import { formatSearchHits, toSearchHitJson } from "./search-output.js";
+import { formatSearchHits } from "./search-output.js";
 import { shouldColor } from "./terminal.js";
 
 /** Parsed options of `codesearch search`. */
@@ -54,7 +55,7 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     if (batch) {
       for (const item of batch) {
         const hits = await session.search(item.query, request);
-        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map(toSearchHitJson) })}\n`);
+        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)) })}\n`);
       }
       return ExitCode.Success;
     }
@@ -62,7 +63,8 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     const warnings = await session.warnings(hits);
     for (const warning of warnings) process.stderr.write(`codesearch: warning: ${warning}\n`);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ query, mode: request.mode, results: hits.map(toSearchHitJson), warnings })}\n`);
+      const result: SearchResultJson = { query: query!, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)), warnings };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
     } else if (hits.length === 0) {
       process.stderr.write("no results: nothing in the index matches the query and filters\n");
     } else {

@@ -1,40 +1,6 @@
 import type { RankedHit } from "../model/search.js";
 import { escapeControlChars, paint } from "./terminal.js";
 
-/** One hit as `--json` and `--queries` print it; lines are 1-based and inclusive, `file` relative to the repository root. */
-export interface SearchHitJson {
-  file: string;
-  qualname: string;
-  name: string;
-  kind: string;
-  start_line: number;
-  end_line: number;
-  /** Higher is better, rounded to 6 decimals: cosine similarity (vector), BM25 (lexical) or RRF score (hybrid). */
-  score: number;
-  /** The line inside the entity that shares the most words with the query. */
-  match_line: number;
-  /** 1-based position in each side's candidate list, null where the side did not return it or did not run. */
-  ranks: { vector: number | null; lexical: number | null };
-  /** Hybrid mode boosted this hit because the query names it exactly. */
-  exact_name: boolean;
-}
-
-/** The JSON form of a hit (see {@link SearchHitJson}). */
-export function toSearchHitJson(hit: RankedHit): SearchHitJson {
-  return {
-    file: hit.chunk.path,
-    qualname: hit.chunk.qualifiedName,
-    name: hit.chunk.name,
-    kind: hit.chunk.kind,
-    start_line: hit.chunk.startLine,
-    end_line: hit.chunk.endLine,
-    score: Math.round(hit.score * 1e6) / 1e6,
-    match_line: hit.matchLine,
-    ranks: { vector: hit.ranks.vector, lexical: hit.ranks.lexical },
-    exact_name: hit.exactName,
-  };
-}
-
 /** How {@link formatSearchHits} shows code under each hit. */
 export interface HitFormatOptions {
   color: boolean;

@@ -2,9 +2,9 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Embedder, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
-import type { SearchHit } from "../model/types.js";
+import type { Chunk, SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
-import { defaultIndexDir, findIndexUpwards, indexPathsOf, listIndexedPaths, openDatabase, readCatalog, requireManifest, resolveIndexLocation } from "../store/index.js";
+import { defaultIndexDir, findIndexUpwards, indexPathsOf, listEntitiesOfFile, listIndexedPaths, openDatabase, readCatalog, requireManifest, resolveIndexLocation } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
@@ -25,15 +25,19 @@ export interface SearchSessionOptions {
   loadEmbedder?: EmbedderLoader;
 }
 
-/** A loaded index and model, ready to answer many queries. */
+/** An open index, ready to answer many queries; the model is loaded on the first query that needs it. */
 export interface SearchSession {
-  manifest: IndexManifest;
+  /** The manifest as of the last open or {@link SearchSession.reload}. */
+  readonly manifest: IndexManifest;
   indexDir: string;
+  /** True once the query model has been loaded (a lexical search never loads it). */
+  readonly modelLoaded: boolean;
   /**
-   * Searches the index for `query` in `request.mode` (see {@link rankEntities}); the query is
-   * embedded with the index's own model.
+   * Searches the index for `query` in `request.mode` (see {@link rankEntities}). Vector and hybrid
+   * modes embed the query with the index's own model, loading it on first use (once per session).
    * @returns at most `request.limit` hits, best first.
-   * @throws StoreError; Error from the model.
+   * @throws StoreError; ModelLoadError or IndexMismatchError from the first model load (a later
+   *   call tries the load again); Error from the model.
    */
   search(query: string, request: SearchRequest): Promise<RankedHit[]>;
   /**
@@ -41,49 +45,86 @@ export interface SearchSession {
    * file changed on disk (size or mtime) or disappeared since it was indexed. Empty when all is current.
    */
   warnings(hits: readonly SearchHit[]): Promise<string[]>;
+  /**
+   * Reads the manifest and catalog again and reopens the table after another run changed the index;
+   * keeps the loaded model unless the index now records another one.
+   * @throws IndexNotFoundError; StoreError.
+   */
+  reload(): Promise<void>;
+  /**
+   * The stored entities of one file (repository-relative POSIX path), by start line; empty when
+   * the index holds none for it.
+   * @throws StoreError.
+   */
+  entitiesOfFile(file: string): Promise<Chunk[]>;
   close(): Promise<void>;
 }
 
 /**
- * Finds the index, reads its manifest and loads the model it records (once, for any number of queries).
- * @throws IndexNotFoundError when there is no index; IndexMismatchError; ModelLoadError; StoreError.
+ * Finds the index and reads its manifest. The model it records is loaded lazily, on the first
+ * vector or hybrid query, and kept for the session.
+ * @throws IndexNotFoundError when there is no index; StoreError.
  */
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const indexDir = locateIndexDir(options);
-  const manifest = await requireManifest(indexDir);
-  // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
-  const { catalog, state: catalogState } = await readCatalog(indexPathsOf(indexDir).stateDir);
-  const db = await openDatabase(indexDir);
-  const embedder: Embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-    source: embedderSourceOfManifest(manifest, options.cwd),
-    cacheDir: options.modelCacheDir,
-    offline: options.offline,
-    maxTokens: manifest.maxTokens,
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(options.remote ? { remote: options.remote } : {}),
-  });
-  if (embedder.dimension !== manifest.dimension) {
-    await embedder.dispose();
-    throw new IndexMismatchError(`model ${manifest.modelId} now produces ${embedder.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
-  }
+  let manifest = await requireManifest(indexDir);
+  let db = await openDatabase(indexDir);
+  // Read on the first warnings() only: a search that prints no warnings (--queries, eval) never needs it.
+  let catalogRead: ReturnType<typeof readCatalog> | undefined;
+  const catalog = () => (catalogRead ??= readCatalog(indexPathsOf(indexDir).stateDir));
+  let embedder: Promise<Embedder> | undefined;
+  let loaded: Embedder | undefined;
+  const loadEmbedder = async (): Promise<Embedder> => {
+    const model = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
+      source: embedderSourceOfManifest(manifest, options.cwd),
+      cacheDir: options.modelCacheDir,
+      offline: options.offline,
+      maxTokens: manifest.maxTokens,
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.remote ? { remote: options.remote } : {}),
+    });
+    if (model.dimension !== manifest.dimension) {
+      await model.dispose();
+      throw new IndexMismatchError(`model ${manifest.modelId} now produces ${model.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
+    }
+    return (loaded = model);
+  };
   const embedQuery = async (query: string): Promise<Float32Array> => {
-    const [vector] = await embedder.embed([query]);
+    const model = await (embedder ??= loadEmbedder().catch((error: unknown) => {
+      embedder = undefined;
+      throw error;
+    }));
+    const [vector] = await model.embed([query]);
     if (!vector) throw new Error("the model returned no vector for the query");
     return vector;
   };
   let paths: Promise<string[]> | undefined;
   const indexedPaths = () => (paths ??= listIndexedPaths(db));
+  const disposeModel = async (): Promise<void> => {
+    const model = await embedder?.catch(() => undefined);
+    embedder = undefined;
+    loaded = undefined;
+    await model?.dispose();
+  };
   return {
-    manifest,
+    get manifest() {
+      return manifest;
+    },
     indexDir,
+    get modelLoaded() {
+      return loaded !== undefined;
+    },
     search: (query, request) => rankEntities({ db, embedQuery, indexedPaths }, query, request),
     warnings: async (hits) => {
       const warnings: string[] = [];
       const { stopReason, chunksPending } = manifest.lastRun;
       if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
+      const files = new Set(hits.map((h) => h.chunk.path));
+      // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
+      const { catalog: entries, state } = files.size > 0 ? await catalog() : { catalog: new Map(), state: "new" as const };
       const changed: string[] = [];
-      for (const file of catalogState === "new" ? [] : new Set(hits.map((h) => h.chunk.path))) {
-        const entry = catalog.get(file);
+      for (const file of state === "new" ? [] : files) {
+        const entry = entries.get(file);
         const stats = await stat(path.join(manifest.repoRoot, file)).catch(() => null);
         if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
       }
@@ -92,9 +133,21 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
       return warnings;
     },
+    entitiesOfFile: (file) => listEntitiesOfFile(db, file),
+    reload: async () => {
+      const next = await requireManifest(indexDir);
+      const reopened = await openDatabase(indexDir);
+      db.close();
+      db = reopened;
+      paths = undefined;
+      catalogRead = undefined;
+      const sameModel = next.modelId === manifest.modelId && next.dimension === manifest.dimension && next.maxTokens === manifest.maxTokens;
+      manifest = next;
+      if (!sameModel) await disposeModel();
+    },
     close: async () => {
       db.close();
-      await embedder.dispose();
+      await disposeModel();
     },
   };
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SearchHitJson } from "../../src/cli/search-output.js";
+import type { SearchHitJson } from "../../src/model/search-result.js";
 import { runCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 

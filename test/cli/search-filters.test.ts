@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SearchHitJson } from "../../src/cli/search-output.js";
+import type { SearchHitJson } from "../../src/model/search-result.js";
 import { SEARCH_MODES } from "../../src/model/search.js";
 import { runCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR } from "../support/temp-dirs.js";

@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const UI_LIBRARIES = ["ink", "ink/*", "react", "react/*", "ink-*"];
-const STAGES = ["model", "discover", "extract", "embed", "rank", "store", "pipeline", "report", "ui", "cli"];
+const STAGES = ["model", "discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve", "ui", "cli"];
 
 /** no-restricted-imports for a folder allowed to import only `allowed` sibling folders. */
 function importArrows(folder, allowed, { uiLibraries = false } = {}) {
@@ -56,7 +56,9 @@ export default tseslint.config(
   importArrows("store", ["rank"]),
   importArrows("report", []),
   importArrows("pipeline", ["discover", "extract", "embed", "rank", "store"]),
+  // serve/ is the MCP layer: tools over pipeline/'s sessions and runs, summaries worded by report/.
+  importArrows("serve", ["pipeline", "report"]),
   importArrows("ui", ["report"], { uiLibraries: true }),
   // cli/ may import everything except ui/ statically: the Ink view is loaded with import() on a TTY only.
-  importArrows("cli", ["discover", "extract", "embed", "rank", "store", "pipeline", "report"]),
+  importArrows("cli", ["discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve"]),
 );

@@ -3,15 +3,15 @@
  * mapping errors to exit codes. It is the only place that calls process.exit.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_MODEL_ID } from "../embed/index.js";
+import { DEFAULT_MODEL_ID } from "../embed/model-source.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { EMBEDDER_KINDS } from "./embedder-options.js";
 import { toFatalReport } from "./fatal-error.js";
-import { type EvalCommandOptions, runEvalCommand } from "./eval-command.js";
-import { type IndexCommandOptions, runIndexCommand } from "./index-command.js";
+import type { EvalCommandOptions } from "./eval-command.js";
+import type { IndexCommandOptions } from "./index-command.js";
+import type { McpCommandOptions } from "./mcp-command.js";
 import { addRankingOptions } from "./ranking-options.js";
-import { type SearchCommandOptions, runSearchCommand } from "./search-command.js";
-import { runStatusCommand } from "./status-command.js";
+import type { SearchCommandOptions } from "./search-command.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -91,6 +91,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--plain", "print plain progress lines even on a terminal")
     .option("--verbose", "with plain output: show error causes and cache saves")
     .action(async (repo: string, options: IndexCommandOptions) => {
+      const { runIndexCommand } = await import("./index-command.js");
       result.exitCode = await runIndexCommand(repo, options);
     });
 
@@ -101,6 +102,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--json", "print the status as one JSON object")
     .action(async (repo: string | undefined, options: { db?: string; json?: boolean }) => {
+      const { runStatusCommand } = await import("./status-command.js");
       result.exitCode = await runStatusCommand(repo, options);
     });
 
@@ -119,6 +121,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--request-timeout <seconds>", "remote model: time limit per request (default 60)", positiveInt("--request-timeout"))
     .option("--retries <n>", "remote model: retries per request (default 5)", wholeNumber("--retries"));
   addRankingOptions(search).action(async (query: string | undefined, options: SearchCommandOptions) => {
+    const { runSearchCommand } = await import("./search-command.js");
     result.exitCode = await runSearchCommand(query, options);
   });
 
@@ -132,8 +135,32 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--per-query", "also list each query's first relevant rank")
     .option("--offline", "never download the model");
   addRankingOptions(evaluate).action(async (queries: string, options: EvalCommandOptions) => {
+    const { runEvalCommand } = await import("./eval-command.js");
     result.exitCode = await runEvalCommand(queries, options);
   });
+
+  program
+    .command("mcp")
+    .description("serve the index to coding agents over MCP (stdio): tools search, read, status and reindex")
+    .argument("[repo]", "repository (default: the nearest index from the current directory upwards, else the current directory)")
+    .option("--db <dir|uri>", "index folder or LanceDB URI")
+    .option("--offline", "never download the model")
+    .option("--max-answer-tokens <n>", "size budget of each tool answer in estimated tokens (default 8000)", positiveInt("--max-answer-tokens"))
+    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex runs (repeatable)", collect, [])
+    .addHelpText(
+      "after",
+      `
+Examples:
+  claude mcp add codesearch -- npx codesearch mcp /path/to/repo
+  codesearch mcp . --max-answer-tokens 4000
+
+stdout carries only MCP messages; logs go to stderr. Without an index the tools answer with an
+error until \`reindex\` (or \`codesearch index\`) builds one.`,
+    )
+    .action(async (repo: string | undefined, options: McpCommandOptions) => {
+      const { runMcpCommand } = await import("./mcp-command.js");
+      result.exitCode = await runMcpCommand(repo, options);
+    });
 
   return program;
 }

@@ -32,6 +32,11 @@ export interface SearchRequest {
   limit: number;
   mode: SearchMode;
   filters: SearchFilters;
+  /**
+   * Candidates each side contributes before fusion; default `max(50, 2 × limit)`. Callers that page
+   * through one ranking (the MCP `search` tool) fix it, so that every page is a slice of the same list.
+   */
+  candidateDepth?: number;
 }
 
 /**

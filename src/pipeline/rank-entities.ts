@@ -7,6 +7,11 @@ import { buildEntityFilter, findEntitiesByName, searchEntities, searchEntitiesBy
 /** Candidates each side contributes before fusion, at least; more when the limit asks for more. */
 export const CANDIDATE_DEPTH = 50;
 
+/** Candidates per side for a search of `limit` hits when the request does not fix it: `max(CANDIDATE_DEPTH, 2 × limit)`. */
+export function candidateDepthFor(limit: number): number {
+  return Math.max(CANDIDATE_DEPTH, limit * 2);
+}
+
 /** What {@link rankEntities} searches: an open index and the index's own query embedder. */
 export interface RankingSource {
   db: lancedb.Connection;
@@ -33,7 +38,7 @@ export async function rankEntities(source: RankingSource, query: string, request
   const filter = buildEntityFilter(filters, filters.paths?.length ? await source.indexedPaths() : []);
   if (filter.kind === "none") return [];
   const where = filter.kind === "where" ? filter.sql : undefined;
-  const depth = Math.max(CANDIDATE_DEPTH, limit * 2);
+  const depth = request.candidateDepth ?? candidateDepthFor(limit);
   const [vectorHits, lexicalHits, nameHits] = await Promise.all([
     mode === "lexical" ? null : source.embedQuery(query).then((vector) => searchEntities(source.db, vector, depth, where)),
     mode === "vector" ? null : searchEntitiesByText(source.db, query, depth, where),

@@ -4,7 +4,7 @@ import { StoreError, describeError } from "../model/errors.js";
 import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
 import { entityArrowTable } from "./entity-batch.js";
 import { searchFields } from "./search-columns.js";
-import { sqlInList } from "./sql-quote.js";
+import { quoteSqlString, sqlInList } from "./sql-quote.js";
 
 /** Paths per `DELETE ... WHERE path IN (...)` statement, keeping each filter string small. */
 const DELETE_BATCH_PATHS = 500;
@@ -238,6 +238,22 @@ export async function listEntities(db: lancedb.Connection): Promise<Chunk[]> {
     const table = await db.openTable(ENTITY_TABLE);
     const rows = (await table.query().select([...ENTITY_ROW_COLUMNS]).toArray()) as EntityRow[];
     return rows.map(fromRow).sort((a, b) => (a.path === b.path ? a.startLine - b.startLine : a.path < b.path ? -1 : 1));
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The stored entities of one file (`path` repository-relative, POSIX), ordered by start line; empty
+ * when the file has none.
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function listEntitiesOfFile(db: lancedb.Connection, path: string): Promise<Chunk[]> {
+  try {
+    const table = await db.openTable(ENTITY_TABLE);
+    const rows = (await table.query().where(`path = ${quoteSqlString(path)}`).select([...ENTITY_ROW_COLUMNS]).toArray()) as EntityRow[];
+    table.close();
+    return rows.map(fromRow).sort((a, b) => a.startLine - b.startLine);
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }

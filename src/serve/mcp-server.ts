@@ -1,0 +1,159 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { CodesearchError, describeError } from "../model/errors.js";
+import type { IndexEvent } from "../model/events.js";
+import type { IndexSummary } from "../model/types.js";
+import { entitiesDone, formatSummaryLines, initialProgressState, reduceProgress } from "../report/index.js";
+import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
+import type { IndexService } from "./index-service.js";
+import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
+import { runSearchTool, searchToolInput, searchToolOutput } from "./search-tool.js";
+
+/** Options of {@link createMcpServer}. */
+export interface McpServerOptions {
+  /** Server version reported to clients. */
+  version: string;
+  /** Default size budget of each answer in estimated tokens (see answer-budget.ts). */
+  answerTokens?: number;
+  /** Where diagnostics go (never stdout, which carries the protocol). */
+  log: (line: string) => void;
+}
+
+/** Least time between two progress notifications of one reindex call, in ms. */
+const PROGRESS_INTERVAL_MS = 250;
+
+const INSTRUCTIONS =
+  "codesearch finds Python functions, methods and classes in this repository by meaning and by words. " +
+  "Use `search` first (plain words or identifiers), then `read` with a hit's id to see its full source. " +
+  "Answers are kept under a size budget: when `has_more` is true, pass `next_cursor` as `cursor` for more hits. " +
+  "`status` tells how current the index is; `reindex` brings it up to date with the files on disk.";
+
+/**
+ * Builds the MCP server with the tools `search`, `read`, `status` and `reindex` over `service`.
+ * Tool failures (bad arguments, no index, a locked index, a model that cannot load) come back as
+ * results with `isError: true` and a one-line reason; the server keeps running.
+ */
+export function createMcpServer(service: IndexService, options: McpServerOptions): McpServer {
+  const budget = options.answerTokens ?? DEFAULT_ANSWER_TOKENS;
+  const server = new McpServer({ name: "codesearch", version: options.version }, { instructions: INSTRUCTIONS });
+  const guarded = <A>(tool: string, handler: (args: A, extra: ToolExtra) => Promise<CallToolResult>) => {
+    return async (args: A, extra: ToolExtra): Promise<CallToolResult> => {
+      try {
+        return await handler(args, extra);
+      } catch (error) {
+        return toolError(tool, error, options.log);
+      }
+    };
+  };
+
+  server.registerTool(
+    "search",
+    {
+      title: "Search code",
+      description:
+        "Find Python functions, methods and classes in the indexed repository that match a description or an identifier. " +
+        "Returns hits best first with file, line range, qualified name, kind, score and the code around the best-matching line. " +
+        "Page with cursor; each hit has an id for the read tool.",
+      inputSchema: searchToolInput,
+      outputSchema: searchToolOutput.shape,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded("search", async (args) => runSearchTool(service, args, budget)),
+  );
+
+  server.registerTool(
+    "read",
+    {
+      title: "Read a definition",
+      description:
+        "Show the current source of a function, method or class with line numbers: by a search hit's id, or by file and line " +
+        "(the innermost definition containing the line). Long definitions are cut at max_lines.",
+      inputSchema: readToolInput,
+      outputSchema: readToolOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded("read", async (args) => runReadTool(service, args, budget)),
+  );
+
+  server.registerTool(
+    "status",
+    {
+      title: "Index status",
+      description:
+        "How complete and current the index is: files and entities indexed, files changed on disk since, failures, the model, the last run, " +
+        "and whether a refresh is running. Same facts as `codesearch status --json`, plus the server's freshness.",
+      inputSchema: {},
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded("status", async () => {
+      const status = await service.readStatus();
+      const session = await service.session().catch(() => null);
+      const structured = { ...status, server: { freshness: service.freshness(), reindexing: service.reindexing, modelLoaded: session?.modelLoaded ?? false } };
+      const staleFiles = status.stale.filesAdded + status.stale.filesChanged + status.stale.filesRemoved;
+      const text = [
+        `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; last run ${status.lastRun.finishedAt}`,
+        staleFiles === 0 ? "no file changed on disk since the last run" : `${staleFiles} files changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
+        status.failed.files === 0 ? "no failures" : `${status.failed.files} files with problems`,
+        `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,
+      ].join("\n");
+      return { content: [{ type: "text", text }], structuredContent: structured };
+    }),
+  );
+
+  server.registerTool(
+    "reindex",
+    {
+      title: "Update the index",
+      description:
+        "Bring the index up to date with the files on disk now (an incremental run: only new and changed files are read and embedded). " +
+        "Sends progress notifications when the call carries a progress token; returns the run's summary. Searches keep working meanwhile.",
+      inputSchema: {},
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    guarded("reindex", async (_args, extra) => {
+      const progressToken = extra._meta?.progressToken;
+      let state = initialProgressState();
+      let sentAtMs = 0;
+      let sent = -1;
+      const sink = (event: IndexEvent): void => {
+        state = reduceProgress(state, event);
+        if (progressToken === undefined) return;
+        const done = entitiesDone(state);
+        const now = Date.now();
+        // Progress must grow with each notification (MCP spec); the last one goes out unthrottled.
+        if (done <= sent || (event.type !== "index-finished" && now - sentAtMs < PROGRESS_INTERVAL_MS)) return;
+        sent = done;
+        sentAtMs = now;
+        const total = state.entitiesTotal > 0 ? state.entitiesTotal : undefined;
+        void extra
+          .sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress: done, ...(total !== undefined ? { total } : {}), message: `${state.phase}: ${done}${total !== undefined ? ` of ${total}` : ""} entities` },
+          })
+          .catch((error: unknown) => options.log(`codesearch mcp: progress notification failed: ${describeError(error)}`));
+      };
+      const summary = await service.reindex(sink);
+      const structured = summaryJson(summary);
+      return { content: [{ type: "text", text: formatSummaryLines(summary).join("\n") }], structuredContent: structured };
+    }),
+  );
+
+  return server;
+}
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** A tool error result: the error's own message for codesearch errors, "internal error" plus a log line for anything else. */
+function toolError(tool: string, error: unknown, log: (line: string) => void): CallToolResult {
+  if (error instanceof CodesearchError) {
+    return { isError: true, content: [{ type: "text", text: `${tool} failed (${error.code}): ${error.message}` }] };
+  }
+  log(`codesearch mcp: ${tool}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return { isError: true, content: [{ type: "text", text: `${tool} failed: internal error: ${describeError(error)}` }] };
+}
+
+/** The summary as JSON: failures without their `cause` (an Error object does not serialise). */
+function summaryJson(summary: IndexSummary): Record<string, unknown> {
+  return { ...summary, failures: summary.failures.map(({ cause: _cause, ...failure }) => failure) };
+}

@@ -1,0 +1,124 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { UsageError } from "../model/errors.js";
+import type { Chunk } from "../model/types.js";
+import { DEFAULT_ANSWER_TOKENS, estimateTokens } from "./answer-budget.js";
+import type { IndexService } from "./index-service.js";
+
+/** Lines shown by default, and at most, by one `read` call. */
+export const DEFAULT_READ_LINES = 200;
+export const MAX_READ_LINES = 1_000;
+/** Lines either side of a line that no indexed entity contains. */
+const LINES_AROUND = 20;
+
+/** Arguments of the `read` tool (published as its input schema). */
+export const readToolInput = {
+  id: z.string().min(1).optional().describe("A hit's id from search (`path:start_line:qualname`)."),
+  file: z.string().min(1).optional().describe("Repository-relative path, e.g. `pkg/models.py` (instead of id); with line, the definition containing that line is shown."),
+  line: z.number().int().min(1).optional().describe("1-based line in file; the innermost function, method or class containing it is shown, or the lines around it."),
+  max_lines: z.number().int().min(1).max(MAX_READ_LINES).default(DEFAULT_READ_LINES).describe(`Most lines returned (default ${DEFAULT_READ_LINES}, at most ${MAX_READ_LINES}).`),
+};
+
+type ReadToolArgs = z.infer<z.ZodObject<typeof readToolInput>>;
+
+/** `structuredContent` of the `read` tool. */
+export const readToolOutput = {
+  file: z.string(),
+  start_line: z.number().int(),
+  end_line: z.number().int(),
+  /** The definition shown, or null when the lines around `line` are shown instead. */
+  entity: z.object({ id: z.string(), qualname: z.string(), kind: z.string(), start_line: z.number().int(), end_line: z.number().int() }).nullable(),
+  /** Numbered source lines as on disk now: `<line>  <code>` per line. */
+  text: z.string(),
+  /** True when `max_lines` or the size budget cut the definition short. */
+  truncated: z.boolean(),
+  warnings: z.array(z.string()),
+};
+
+/** What one `read` call returns (an MCP CallToolResult). */
+export interface ReadToolAnswer {
+  [key: string]: unknown;
+  content: { type: "text"; text: string }[];
+  structuredContent: z.infer<z.ZodObject<typeof readToolOutput>>;
+}
+
+/**
+ * Shows an indexed definition's current source with line numbers: by `id`, or the innermost
+ * definition containing `file:line` (the whole file's first lines for `file` alone; the lines
+ * around `line` when no definition contains it). Reads the file from disk inside the repository
+ * only; cut at `max_lines` and at the answer budget.
+ * @throws UsageError for missing or conflicting arguments, a path outside the repository, an id
+ *   the index does not hold, or an unreadable file; IndexNotFoundError; StoreError.
+ */
+export async function runReadTool(service: IndexService, args: ReadToolArgs, budgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<ReadToolAnswer> {
+  if ((args.id === undefined) === (args.file === undefined)) throw new UsageError("give either id (from a search hit) or file (with an optional line), not both and not neither");
+  const session = await service.session();
+  const repoRoot = session.manifest.repoRoot;
+  const file = args.id !== undefined ? fileOfId(args.id) : normaliseFile(args.file!);
+  const absolute = path.resolve(repoRoot, file);
+  if (path.relative(repoRoot, absolute).startsWith("..") || path.isAbsolute(path.relative(repoRoot, absolute))) {
+    throw new UsageError(`${file} is outside the indexed repository ${repoRoot}`);
+  }
+  const entities = await session.entitiesOfFile(file);
+  let entity: Chunk | null = null;
+  if (args.id !== undefined) {
+    entity = entities.find((e) => e.id === args.id) ?? null;
+    if (!entity) throw new UsageError(`the index holds no entity with id ${args.id}; search again (the file may have been re-indexed)`);
+  } else if (args.line !== undefined) {
+    const line = args.line;
+    const containing = entities.filter((e) => (e.decoratorLine ?? e.startLine) <= line && line <= e.endLine);
+    entity = containing.sort((a, b) => a.endLine - a.startLine - (b.endLine - b.startLine))[0] ?? null;
+  }
+
+  let source: string;
+  try {
+    source = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  const lines = source.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const first = entity ? (entity.decoratorLine ?? entity.startLine) : args.line !== undefined ? Math.max(1, args.line - LINES_AROUND) : 1;
+  const wanted = entity ? entity.endLine : args.line !== undefined ? args.line + LINES_AROUND : lines.length;
+  const last = Math.min(wanted, lines.length, first + args.max_lines - 1);
+  const width = String(last).length;
+  const numbered: string[] = [];
+  let truncated = last < wanted;
+  let tokens = 0;
+  for (let n = first; n <= last; n++) {
+    const text = `${String(n).padStart(width)}  ${lines[n - 1]!.replace(/\s+$/, "")}`;
+    // The text appears twice (content and structuredContent); keep both within the budget with room for the fields.
+    tokens += 2 * estimateTokens(`${text}\n`) + 1;
+    if (tokens > budgetTokens - 200) {
+      truncated = true;
+      break;
+    }
+    numbered.push(text);
+  }
+  const warnings = await session.warnings(entity ? [{ chunk: entity, score: 0 }] : []);
+  if (entity && entity.endLine > lines.length) warnings.push(`${file} is shorter than when it was indexed: run reindex`);
+  const shownEnd = first + numbered.length - 1;
+  const structured: ReadToolAnswer["structuredContent"] = {
+    file,
+    start_line: first,
+    end_line: shownEnd,
+    entity: entity ? { id: entity.id, qualname: entity.qualifiedName, kind: entity.kind, start_line: entity.startLine, end_line: entity.endLine } : null,
+    text: numbered.join("\n"),
+    truncated,
+    warnings,
+  };
+  const header = `${file}:${first}-${shownEnd}${entity ? `  ${entity.qualifiedName}  (${entity.kind})` : ""}${truncated ? "  [cut: raise max_lines or read from a later line]" : ""}`;
+  return { content: [{ type: "text", text: [header, ...warnings.map((w) => `warning: ${w}`), structured.text].join("\n") }], structuredContent: structured };
+}
+
+/** The path part of an entity id `path:start_line:qualname` (a path may itself hold colons). */
+function fileOfId(id: string): string {
+  const match = /^(.*):\d+:[^:]+$/.exec(id);
+  if (!match?.[1]) throw new UsageError(`${id} is not an entity id; ids look like pkg/mod.py:12:Class.method`);
+  return match[1];
+}
+
+function normaliseFile(file: string): string {
+  return path.posix.normalize(file.replaceAll("\\", "/")).replace(/^\.\//, "");
+}

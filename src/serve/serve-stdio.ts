@@ -1,0 +1,26 @@
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { IndexService } from "./index-service.js";
+import { createMcpServer, type McpServerOptions } from "./mcp-server.js";
+
+/**
+ * Serves the MCP tools over this process's stdin/stdout until the client closes stdin (or the
+ * transport fails), then stops a reindex in flight (it saves what it has) and closes the index.
+ * stdout carries only protocol messages; diagnostics go to `options.log`.
+ * @returns when the session has ended and everything is closed.
+ */
+export async function serveMcpOverStdio(service: IndexService, options: McpServerOptions & { signal?: AbortSignal }): Promise<void> {
+  const server = createMcpServer(service, options);
+  const transport = new StdioServerTransport();
+  const ended = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    // The SDK's stdio transport does not watch for the end of input: a client that exits closes stdin.
+    process.stdin.once("end", () => resolve());
+    process.stdin.once("close", () => resolve());
+    options.signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await server.connect(transport);
+  options.log("codesearch mcp: serving on stdio");
+  await ended;
+  await server.close().catch(() => undefined);
+  await service.close();
+}

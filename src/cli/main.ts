@@ -12,6 +12,7 @@ import type { IndexCommandOptions } from "./index-command.js";
 import type { McpCommandOptions } from "./mcp-command.js";
 import { addRankingOptions } from "./ranking-options.js";
 import type { SearchCommandOptions } from "./search-command.js";
+import { writeHuman } from "./terminal.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -179,8 +180,8 @@ export async function runCli(argv: string[]): Promise<ExitCodeValue> {
       return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
     }
     const report = toFatalReport(error);
-    process.stderr.write(`codesearch: error: ${report.message}\n`);
-    for (const line of report.details) process.stderr.write(`  ${line}\n`);
+    writeHuman(process.stderr, `codesearch: error: ${report.message}`);
+    for (const line of report.details) writeHuman(process.stderr, `  ${line}`);
     if (wantsJson) {
       process.stdout.write(`${JSON.stringify({ type: "error", code: report.code, exitCode: report.exitCode, message: report.message })}\n`);
     }

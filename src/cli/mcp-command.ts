@@ -5,6 +5,7 @@ import { indexRepo, readIndexStatus } from "../pipeline/index.js";
 import { createIndexService, serveMcpOverStdio } from "../serve/index.js";
 import { defaultIndexDir, findIndexUpwards, resolveIndexLocation } from "../store/index.js";
 import { openCliSearchSession } from "./search-command.js";
+import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch mcp`. Add new flags here and in main.ts (`--watch` joins them). */
 export interface McpCommandOptions {
@@ -26,7 +27,7 @@ const SERVER_VERSION = "0.1.0";
  */
 export async function runMcpCommand(repo: string | undefined, options: McpCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = (line: string) => writeHuman(process.stderr, line);
   // stdout carries the protocol: anything a library prints with console.log goes to stderr instead.
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
 

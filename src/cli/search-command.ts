@@ -7,7 +7,7 @@ import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-opt
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { formatSearchHits } from "./search-output.js";
-import { shouldColor } from "./terminal.js";
+import { shouldColor, writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch search`. */
 export interface SearchCommandOptions extends RankingCliOptions {
@@ -61,7 +61,7 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     }
     const hits = await session.search(query!, request);
     const warnings = await session.warnings(hits);
-    for (const warning of warnings) process.stderr.write(`codesearch: warning: ${warning}\n`);
+    for (const warning of warnings) writeHuman(process.stderr, `codesearch: warning: ${warning}`);
     if (options.json) {
       const result: SearchResultJson = { query: query!, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)), warnings };
       process.stdout.write(`${JSON.stringify(result)}\n`);

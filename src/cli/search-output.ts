@@ -1,5 +1,6 @@
 import type { RankedHit } from "../model/search.js";
-import { escapeControlChars, paint } from "./terminal.js";
+import { escapeControlChars } from "../report/index.js";
+import { paint } from "./terminal.js";
 
 /** How {@link formatSearchHits} shows code under each hit. */
 export interface HitFormatOptions {

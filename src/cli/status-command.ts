@@ -1,6 +1,7 @@
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { readIndexStatus, type IndexStatus } from "../pipeline/index.js";
 import { formatBytes, formatCount, formatDuration, formatLocation, oneLine, plural } from "../report/index.js";
+import { writeHuman } from "./terminal.js";
 
 /** Human lines for `codesearch status`. */
 export function formatStatus(status: IndexStatus): string[] {
@@ -35,6 +36,7 @@ export async function runStatusCommand(repo: string | undefined, options: { db?:
     ...(repo !== undefined ? { repoRoot: repo } : {}),
     ...(options.db !== undefined ? { indexDir: options.db } : {}),
   });
-  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status).join("\n")}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(status)}\n`);
+  else writeHuman(process.stdout, formatStatus(status).join("\n"));
   return ExitCode.Success;
 }

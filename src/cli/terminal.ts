@@ -1,4 +1,5 @@
 import { styleText } from "node:util";
+import { terminalText } from "../report/index.js";
 
 /**
  * Whether to colour output on `stream`: never when `NO_COLOR` is non-empty (https://no-color.org)
@@ -17,10 +18,9 @@ export function paint(enabled: boolean, format: Parameters<typeof styleText>[0],
 }
 
 /**
- * Replaces control characters (C0 except tab, DEL, C1) with visible escapes (`\x1b` → `\\x1b`), so
- * text taken from indexed code cannot move the cursor or recolour the terminal.
+ * Writes human-readable `text` to `stream` through `terminalText` (control characters from the
+ * repository become visible escapes, line breaks stay), followed by a newline.
  */
-export function escapeControlChars(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+export function writeHuman(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(`${terminalText(text)}\n`);
 }

@@ -39,3 +39,4 @@ export type { SummaryRow, SummaryTextOptions, FailureRow, FailureTableOptions, F
 export { createPlainReporter, finishedHeadline } from "./plain-reporter.js";
 export type { PlainReporterOptions } from "./plain-reporter.js";
 export { createJsonLinesReporter, toJsonLine } from "./json-reporter.js";
+export { escapeControlChars, terminalText } from "./terminal-text.js";

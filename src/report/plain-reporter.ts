@@ -1,5 +1,6 @@
 /**
- * The reporter for pipes and CI: readable plain lines, no cursor movement, no ANSI colours.
+ * The reporter for pipes and CI: readable plain lines, no cursor movement, no ANSI colours; every
+ * line goes through `terminalText`, so repository text cannot bring control sequences either.
  * It folds events with `reduceProgress` and prints from that state, throttling progress by `timeMs`.
  */
 import { assertNever } from "../model/events.js";
@@ -10,6 +11,7 @@ import { formatCount, formatDuration, formatEmbedProgressLine, formatLocation, f
 import { initialProgressState, reduceProgress } from "./progress-state.js";
 import type { ProgressState } from "./progress-state.js";
 import { formatFailureTableLines, formatSummaryLines } from "./summary-text.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Options of `createPlainReporter`. */
 export interface PlainReporterOptions {
@@ -47,7 +49,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
   let embedThrottle: Throttle = { lastPrintMs: 0, lastStep: 0 };
 
   const write = (line: string): void => {
-    out.write(`${line}\n`);
+    out.write(`${terminalText(line)}\n`);
   };
 
   /** The next throttle when a line is due (`done/total` crossed a step, `intervalMs` passed, or all done), else null. */

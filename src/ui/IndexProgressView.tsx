@@ -2,11 +2,12 @@
  * Ink view of one `index` run, drawn from a `ProgressState`: phase text, counts, a progress bar
  * over entities while running; the summary and the failure table once finished.
  */
-import { createContext, useContext } from "react";
-import type { ReactNode } from "react";
-import { Box, Text } from "ink";
+import { Children, createContext, useContext } from "react";
+import type { ComponentProps, ReactNode } from "react";
+import { Box, Text as InkText } from "ink";
 import {
   entitiesRemaining,
+  escapeControlChars,
   failuresByStage,
   finishedHeadline,
   formatBar,
@@ -37,6 +38,15 @@ export interface IndexProgressViewProps {
   maxFailureRows?: number;
   /** Width of the progress bar in characters; default 30. */
   barWidth?: number;
+}
+
+/**
+ * Ink's `Text` with every string child passed through `escapeControlChars`: the view's only way to
+ * print text, so a path, entity name or message from the repository cannot bring terminal
+ * control sequences (nested `Text`s escape their own strings).
+ */
+function Text({ children, ...props }: ComponentProps<typeof InkText>): ReactNode {
+  return <InkText {...props}>{Children.map(children, (child) => (typeof child === "string" ? escapeControlChars(child) : child))}</InkText>;
 }
 
 type Tone = "accent" | "good" | "warn" | "bad" | "muted" | "strong";

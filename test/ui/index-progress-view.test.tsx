@@ -88,6 +88,33 @@ describe("IndexProgressView when finished", () => {
     ]);
   });
 
+  it("prints repository text with control characters as visible escapes, coloured or not", () => {
+    const evil = "evil\u001b]0;PWNED\u0007name.py";
+    const failures: IndexFailure[] = [
+      { path: evil, stage: "parse", message: 'syntax error near "\u001b[31;43mPAYLOAD = )))"', line: 4 },
+      { path: "clear\u001b[2Jme.py", stage: "read", message: "unreadable" },
+    ];
+    const running = [
+      { type: "run-started", timeMs: T0, repoRoot: "/repo\u001b[2J", indexDir: "/i", modelId: "m" },
+      { type: "file-extracted", timeMs: T0, path: evil, entityCount: 1 },
+    ] as IndexEvent[];
+    const states = [
+      running.reduce(reduceProgress, initialProgressState()),
+      reduceProgress(initialProgressState(), { type: "index-finished", timeMs: T0, summary: { ...summary, failures } }),
+    ];
+    for (const state of states) {
+      for (const color of [false, true]) {
+        const text = frame(state, { color });
+        expect(text).not.toContain("\u001b]");
+        expect(text).not.toContain("\u0007");
+        expect(text).not.toContain("\u001b[2J");
+        expect(text).not.toContain("\u001b[31;43m");
+      }
+    }
+    expect(frame(states[0]!)).toContain("evil\\x1b]0;PWNED\\x07name.py");
+    expect(frame(states[1]!)).toContain("\\x1b[31;43mPAYLOAD");
+  });
+
   it("limits the failure table", () => {
     const failures: IndexFailure[] = Array.from({ length: 25 }, (_, i) => ({
       path: `m${String(i).padStart(2, "0")}.py`,

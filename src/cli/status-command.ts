@@ -22,12 +22,15 @@ export function formatStatus(status: IndexStatus): string[] {
     `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)}` +
       (lastRun.stopReason ? ` — partial (${lastRun.stopReason}), ${plural(lastRun.chunksPending, "entity", "entities")} left` : ""),
   ];
+  for (const [i, line] of status.damage.entries()) lines.push(`${i === 0 ? "damaged   " : "          "}${oneLine(line, 160)}`);
+  if (status.damage.length > 0) lines.push("          run `codesearch index` to repair it from the embedding cache (nothing is re-embedded)");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
   return lines;
 }
 
 /**
- * Runs `codesearch status [repo]`: prints the index's state (JSON with `--json`). Exit code 0.
+ * Runs `codesearch status [repo]`: prints the index's state (JSON with `--json`). Exit code 0, or
+ * 6 (`ExitCode.Store`) when the index is damaged (`status.damage`), after printing.
  * @throws IndexNotFoundError; StoreError.
  */
 export async function runStatusCommand(repo: string | undefined, options: { db?: string; json?: boolean }): Promise<ExitCodeValue> {
@@ -38,5 +41,5 @@ export async function runStatusCommand(repo: string | undefined, options: { db?:
   });
   if (options.json) process.stdout.write(`${JSON.stringify(status)}\n`);
   else writeHuman(process.stdout, formatStatus(status).join("\n"));
-  return ExitCode.Success;
+  return status.damage.length > 0 ? ExitCode.Store : ExitCode.Success;
 }

@@ -91,6 +91,16 @@ export class StoreError extends CodesearchError {
   readonly code = "store";
 }
 
+/**
+ * The index on disk is damaged: a committed table version, data or index file, or the catalog no
+ * longer matches what the last completed `index` run wrote. Nothing is served from it; the
+ * message says how to repair (`codesearch index`, which rebuilds from the embedding cache). Exit code 6.
+ */
+export class IndexDamagedError extends CodesearchError {
+  readonly exitCode = ExitCode.Store;
+  readonly code = "index-damaged";
+}
+
 /** Another `index` run is writing the same index. Exit code 7. */
 export class IndexLockedError extends CodesearchError {
   readonly exitCode = ExitCode.Locked;

@@ -16,7 +16,6 @@ import {
   assertSameModel,
   catalogRowCount,
   openDatabase,
-  probeEntityTable,
   readCatalog,
   readManifest,
   indexPathsOf,
@@ -24,7 +23,6 @@ import {
   readRecordedModelId,
   resolveIndexLocation,
   SCHEMA_VERSION,
-  writeCatalog,
   writeManifest,
   type FileCatalog,
   type IndexLock,
@@ -37,6 +35,7 @@ import type { EmbedderLoader } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
 import { readPlannedFiles } from "./read-planned-files.js";
 import { storeEntityRows, updateCatalog } from "./store-entities.js";
+import { commitTable, inspectTableBase, restoreCommittedVersion } from "./table-commit.js";
 
 /** Default token limit per entity: CodeBERT's 512 positions (514 minus RoBERTa's 2 offset). */
 export const DEFAULT_MAX_TOKENS = 512;
@@ -70,6 +69,8 @@ export interface IndexRepoOptions {
   maxFileBytes?: number;
   /** Extra ignore patterns (`.gitignore` syntax) anchored at the repository root. */
   exclude?: string[];
+  /** Rebuild the table from the embedding cache even when no damage is seen (`codesearch verify --repair`). */
+  repair?: boolean;
   /** Re-attempt files that recorded failures, even when unchanged. */
   retryFailed?: boolean;
   /** Plan, read and check the cache, then report; embed and write nothing, take no lock. */
@@ -144,20 +145,23 @@ async function runIndex(
   const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? DEFAULT_MAX_TOKENS;
   emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
 
-  // What the table holds must match the catalog; otherwise rebuild every file from the cache.
+  // What the table holds at the committed version must match the catalog; otherwise rebuild every file from the cache.
   const db = isRemoteLocation(indexDir) || existsSync(indexDir) ? await openDatabase(indexDir) : null;
-  const tableRows = db ? await probeEntityTable(db) : null;
   const catalogRead = manifest ? await readCatalog(stateDir) : { catalog: new Map() as FileCatalog, state: "new" as const };
   const catalogState = catalogRead.state;
   let catalog = catalogRead.catalog;
+  const committed = "table" in catalogRead ? catalogRead.table : undefined;
+  const base = await inspectTableBase(db, indexDir, { manifest, catalog, committed, dimension: manifest?.dimension ?? 0 });
+  const tableExists = base.inspection?.exists ?? false;
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
-  else if (!manifest && tableRows !== null) fullRebuildReason = "the index had no usable manifest (another schema version)";
+  else if (!manifest && tableExists) fullRebuildReason = "the index had no usable manifest (another schema version)";
   else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
-  else if (manifest && tableRows === null) fullRebuildReason = "the entity table is missing or damaged";
-  else if (manifest && tableRows !== catalogRowCount(catalog)) fullRebuildReason = "the entity table does not match the catalog";
+  else if (options.repair) fullRebuildReason = "a repair was asked for";
+  else fullRebuildReason = base.fullRebuildReason;
   if (fullRebuildReason) catalog = new Map();
-  const dropTable = !dryRun && db !== null && (tableRows === null || fullRebuildReason !== null);
+  const dropTable = !dryRun && db !== null && tableExists && (base.inspection?.rows === null || fullRebuildReason !== null);
+  if (!dryRun && db && !dropTable) await restoreCommittedVersion(db, base);
 
   const discovered = await discoverFiles(repoRoot, {
     excludeDirs: [indexDir],
@@ -245,14 +249,18 @@ async function runIndex(
   // The catalog is recorded in memory first: storing releases the chunks it is built from.
   updateCatalog(catalog, { deleted, complete, sameContent: read.sameContent, failures, known });
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
-  if (dropTable || deletePaths.length > 0 || rowsToStore > 0) {
+  if (dropTable || deletePaths.length > 0 || rowsToStore > 0 || base.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
-    written = await storeEntityRows({ db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, sink });
+    written = await storeEntityRows({
+      db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, sink,
+      keepVersionsFrom: base.keepVersionsFrom, repairFullText: base.repairFullText,
+    });
   }
   db?.close();
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
-  await writeCatalog(stateDir, catalog);
+  // The commit: the catalog names the checked table version, then the manifest hands it to readers.
+  const tableVersion = await commitTable(indexDir, stateDir, catalog, { dimension: dimension!, previous: fullRebuildReason ? undefined : committed });
 
   const finishedAt = Date.now();
   const summary: IndexSummary = { ...summaryBase, dimension: dimension!, chunksStored: written.rowCount, chunksRemoved: written.rowsDeleted, durationMs: finishedAt - startedAt };
@@ -263,6 +271,7 @@ async function runIndex(
     dimension: dimension!,
     maxTokens,
     repoRoot,
+    tableVersion,
     ...manifestEmbedderOf(source),
     lastRun: {
       startedAt: new Date(startedAt).toISOString(),

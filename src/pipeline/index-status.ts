@@ -3,10 +3,11 @@ import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { IndexNotFoundError } from "../model/errors.js";
 import {
-  countEntities,
+  catalogRowCount,
   defaultIndexDir,
   findIndexUpwards,
   indexPathsOf,
+  inspectEntityTable,
   isRemoteLocation,
   openDatabase,
   readCatalog,
@@ -26,8 +27,16 @@ export interface IndexStatus {
   maxTokens: number;
   /** Files whose entities are in the table. */
   filesIndexed: number;
-  /** Rows in the entity table. */
+  /** Rows in the entity table at the committed version (0 when it cannot be read). */
   entitiesIndexed: number;
+  /** The entity table version searches read (the last completed run's), when recorded. */
+  tableVersion: number | null;
+  /**
+   * Damage found by the same cheap checks every `index` run makes (files changed after they were
+   * written, the committed version unreadable, rows that differ from the catalog, search indexes
+   * that do not answer); each line says what. Empty when sound. `codesearch index` repairs it.
+   */
+  damage: string[];
   /** Differences between the disk and the index, by size and mtime (no file is read). */
   stale: {
     filesAdded: number;
@@ -54,7 +63,9 @@ export interface IndexStatus {
 
 /**
  * Reads the index's manifest, catalog and table and compares the catalog with the files on disk
- * (stat only). Read-only: takes no lock and writes nothing.
+ * (stat only), and checks the table at its committed version as an `index` run would (rows
+ * against the catalog, files against what was recorded, search indexes answering). Read-only:
+ * takes no lock and writes nothing.
  * @throws IndexNotFoundError; StoreError when the index cannot be read.
  */
 export async function readIndexStatus(options: { cwd: string; repoRoot?: string; indexDir?: string }): Promise<IndexStatus> {
@@ -67,10 +78,18 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
   const manifest = await requireManifest(located.indexDir);
   const repoRoot = located.repoRoot ?? manifest.repoRoot;
   const { stateDir } = indexPathsOf(located.indexDir);
-  const { catalog } = await readCatalog(stateDir);
+  const { catalog, state: catalogState, table: committed } = await readCatalog(stateDir);
   const db = await openDatabase(located.indexDir);
-  const entitiesIndexed = await countEntities(db);
+  const committedHere = committed && committed.version === manifest.tableVersion ? committed : manifest.tableVersion ? { version: manifest.tableVersion } : undefined;
+  const inspection = await inspectEntityTable(db, located.indexDir, committedHere, manifest.dimension);
   db.close();
+  const damage: string[] = [];
+  if (!inspection.exists) damage.push("the entity table is missing");
+  else if (inspection.rows === null) damage.push(`the entity table cannot be read at version ${committedHere?.version ?? "latest"} (${inspection.unreadable})`);
+  if (inspection.alteredFiles.length > 0) damage.push(`${inspection.alteredFiles.length} file(s) of the entity table changed after they were written: ${inspection.alteredFiles.slice(0, 3).join(", ")}`);
+  if (catalogState === "corrupt") damage.push("the catalog is unreadable");
+  else if (inspection.rows !== null && inspection.rows !== catalogRowCount(catalog)) damage.push(`the entity table holds ${inspection.rows} rows, the catalog ${catalogRowCount(catalog)}`);
+  damage.push(...inspection.brokenIndexes.map((b) => `search index broken: ${b}`));
 
   const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
   const plan = planIndex(catalog, discovered.files);
@@ -83,7 +102,9 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     dimension: manifest.dimension,
     maxTokens: manifest.maxTokens,
     filesIndexed: catalog.size,
-    entitiesIndexed,
+    entitiesIndexed: inspection.rows ?? 0,
+    tableVersion: inspection.version,
+    damage,
     stale: {
       filesAdded: plan.added.length,
       filesChanged: plan.changed.length,

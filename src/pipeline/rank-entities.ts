@@ -1,8 +1,7 @@
-import type * as lancedb from "@lancedb/lancedb";
 import type { RankedHit, SearchRequest } from "../model/search.js";
 import type { Chunk, SearchHit } from "../model/types.js";
 import { arrangeHits, findMatchLine, fuseRankings, namedSymbols } from "../rank/index.js";
-import { buildEntityFilter, findEntitiesByName, searchEntities, searchEntitiesByText } from "../store/index.js";
+import { buildEntityFilter, findEntitiesByName, searchEntities, searchEntitiesByText, type EntitySource } from "../store/index.js";
 
 /** Candidates each side contributes before fusion, at least; more when the limit asks for more. */
 export const CANDIDATE_DEPTH = 50;
@@ -14,7 +13,8 @@ export function candidateDepthFor(limit: number): number {
 
 /** What {@link rankEntities} searches: an open index and the index's own query embedder. */
 export interface RankingSource {
-  db: lancedb.Connection;
+  /** The entity table at the committed version (or a connection: its latest version). */
+  db: EntitySource;
   /** Embeds the query with the index's model (one L2-normalised vector). */
   embedQuery(query: string): Promise<Float32Array>;
   /** Every distinct path in the table (read once per session; needed for `--path` globs only). */

@@ -1,10 +1,23 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Embedder, RemoteTuning } from "../embed/index.js";
-import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
+import type * as lancedb from "@lancedb/lancedb";
+import { IndexDamagedError, IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { Chunk, SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
-import { defaultIndexDir, findIndexUpwards, indexPathsOf, listEntitiesOfFile, listIndexedPaths, openDatabase, readCatalog, requireManifest, resolveIndexLocation } from "../store/index.js";
+import {
+  defaultIndexDir,
+  findAlteredTableFiles,
+  findIndexUpwards,
+  indexPathsOf,
+  listEntitiesOfFile,
+  listIndexedPaths,
+  openDatabase,
+  openEntityTable,
+  readCatalog,
+  requireManifest,
+  resolveIndexLocation,
+} from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
@@ -63,15 +76,25 @@ export interface SearchSession {
 /**
  * Finds the index and reads its manifest. The model it records is loaded lazily, on the first
  * vector or hybrid query, and kept for the session.
- * @throws IndexNotFoundError when there is no index; StoreError.
+ *
+ * Reads the entity table at the version the last completed `index` run committed (manifest
+ * `tableVersion`), so rows a running `index` writes are never seen half-written; each query first
+ * re-reads the manifest and moves to a newer committed version. On opening (and `reload`), the
+ * table folder's files are checked against what the committing run recorded (size and mtime,
+ * hashed when the mtime moved), so a damaged index fails instead of answering.
+ * @throws IndexNotFoundError when there is no index; IndexDamagedError when a file of the table
+ *   changed after it was written or the committed version is gone; StoreError.
  */
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const indexDir = locateIndexDir(options);
   let manifest = await requireManifest(indexDir);
-  let db = await openDatabase(indexDir);
-  // Read on the first warnings() only: a search that prints no warnings (--queries, eval) never needs it.
   let catalogRead: ReturnType<typeof readCatalog> | undefined;
   const catalog = () => (catalogRead ??= readCatalog(indexPathsOf(indexDir).stateDir));
+  let db = await openDatabase(indexDir);
+  let table = await openCommittedTable(db, indexDir, manifest, await catalog()).catch((error: unknown) => {
+    db.close();
+    throw error;
+  });
   let embedder: Promise<Embedder> | undefined;
   let loaded: Embedder | undefined;
   const loadEmbedder = async (): Promise<Embedder> => {
@@ -99,7 +122,18 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     return vector;
   };
   let paths: Promise<string[]> | undefined;
-  const indexedPaths = () => (paths ??= listIndexedPaths(db));
+  const indexedPaths = () => (paths ??= listIndexedPaths(table));
+  /** Moves to the version the latest completed run committed, when it is newer (in place: the model stays). */
+  const followCommits = async (): Promise<void> => {
+    const next = await requireManifest(indexDir);
+    if (next.tableVersion === undefined || next.tableVersion === manifest.tableVersion || next.modelId !== manifest.modelId) return;
+    await table.checkout(next.tableVersion).catch((error: unknown) => {
+      throw new IndexDamagedError(`the index's committed table version ${next.tableVersion} cannot be read; run \`codesearch index\` to repair it`, { cause: error });
+    });
+    manifest = next;
+    paths = undefined;
+    catalogRead = undefined;
+  };
   const disposeModel = async (): Promise<void> => {
     const model = await embedder?.catch(() => undefined);
     embedder = undefined;
@@ -114,7 +148,10 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     get modelLoaded() {
       return loaded !== undefined;
     },
-    search: (query, request) => rankEntities({ db, embedQuery, indexedPaths }, query, request),
+    search: async (query, request) => {
+      await followCommits();
+      return rankEntities({ db: table, embedQuery, indexedPaths }, query, request);
+    },
     warnings: async (hits) => {
       const warnings: string[] = [];
       const { stopReason, chunksPending } = manifest.lastRun;
@@ -133,23 +170,53 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
       return warnings;
     },
-    entitiesOfFile: (file) => listEntitiesOfFile(db, file),
+    entitiesOfFile: (file) => listEntitiesOfFile(table, file),
     reload: async () => {
       const next = await requireManifest(indexDir);
+      catalogRead = undefined;
       const reopened = await openDatabase(indexDir);
+      const reopenedTable = await openCommittedTable(reopened, indexDir, next, await catalog()).catch((error: unknown) => {
+        reopened.close();
+        throw error;
+      });
+      table.close();
       db.close();
       db = reopened;
+      table = reopenedTable;
       paths = undefined;
-      catalogRead = undefined;
       const sameModel = next.modelId === manifest.modelId && next.dimension === manifest.dimension && next.maxTokens === manifest.maxTokens;
       manifest = next;
       if (!sameModel) await disposeModel();
     },
     close: async () => {
+      table.close();
       db.close();
       await disposeModel();
     },
   };
+}
+
+/**
+ * The entity table at the manifest's committed version, after checking the table folder's files
+ * against those the committing run recorded in the catalog (when the catalog names the same version).
+ * @throws IndexDamagedError when a file changed after it was written or the version is gone; StoreError.
+ */
+async function openCommittedTable(
+  db: lancedb.Connection,
+  indexDir: string,
+  manifest: IndexManifest,
+  catalogRead: Awaited<ReturnType<typeof readCatalog>>,
+): Promise<lancedb.Table> {
+  const committed = catalogRead.table;
+  if (committed?.files && committed.version === manifest.tableVersion) {
+    const altered = await findAlteredTableFiles(indexDir, committed.files);
+    if (altered.length > 0) {
+      throw new IndexDamagedError(
+        `${altered.length} file(s) of the index changed after they were written (${altered.slice(0, 3).join(", ")}); run \`codesearch index\` to repair it from the embedding cache`,
+      );
+    }
+  }
+  return openEntityTable(db, manifest.tableVersion);
 }
 
 function locateIndexDir(options: SearchSessionOptions): string {

@@ -36,6 +36,10 @@ export interface EntityRowsWrite {
   /** Vector length of the index. */
   dimension: number;
   sink: IndexEventSink;
+  /** `cleanupOlderThan` of LanceDB's `optimize()`: versions readers may be on stay (see `versionCleanupCutoff`). */
+  keepVersionsFrom: Date;
+  /** Rebuild the full-text indexes even when no row changes (they were found damaged). */
+  repairFullText?: boolean;
 }
 
 /**
@@ -54,11 +58,15 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
   const database = write.db ?? (await openDatabase(write.indexDir));
   try {
     if (write.dropTable) await dropEntityTable(database);
-    const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension);
+    const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension, {
+      keepVersionsFrom: write.keepVersionsFrom,
+    });
     // The released chunks are dead but not yet collected; free them before LanceDB builds indexes.
     if (written.rowsAdded >= STORE_SLICE_ROWS) collectGarbage();
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.
-    const refreshed = await refreshSearchIndexes(database);
+    // Rebuilt after any change, so BM25's statistics equal a fresh build's (search-indexes.ts).
+    const changed = write.dropTable || written.rowsAdded > 0 || written.rowsDeleted > 0 || (write.repairFullText ?? false);
+    const refreshed = await refreshSearchIndexes(database, { rebuildFullText: changed, keepVersionsFrom: write.keepVersionsFrom });
     emitEvent(sink, {
       type: "store-finished", rowCount, durationMs: Date.now() - startedAt,
       ...(refreshed.vectorIndexBuilt ? { vectorIndexBuilt: refreshed.vectorIndexBuilt } : {}),

@@ -1,8 +1,7 @@
-import type * as lancedb from "@lancedb/lancedb";
 import picomatch from "picomatch";
 import { StoreError, describeError } from "../model/errors.js";
 import type { SearchFilters } from "../model/search.js";
-import { ENTITY_TABLE } from "./entity-table.js";
+import { type EntitySource, withEntityTable } from "./table-snapshot.js";
 import { IS_TEST_COLUMN } from "./search-columns.js";
 import { quoteSqlIdentifier, sqlInList } from "./sql-quote.js";
 
@@ -16,11 +15,9 @@ export type EntityFilter = { kind: "all" } | { kind: "none" } | { kind: "where";
  * Every distinct file path in the entity table, sorted.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function listIndexedPaths(db: lancedb.Connection): Promise<string[]> {
+export async function listIndexedPaths(source: EntitySource): Promise<string[]> {
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    const rows = (await table.query().select(["path"]).toArray()) as { path: string }[];
-    table.close();
+    const rows = (await withEntityTable(source, (table) => table.query().select(["path"]).toArray())) as { path: string }[];
     return [...new Set(rows.map((r) => r.path))].sort();
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });

@@ -5,6 +5,9 @@ import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types
 import { entityArrowTable } from "./entity-batch.js";
 import { searchFields } from "./search-columns.js";
 import { quoteSqlString, sqlInList } from "./sql-quote.js";
+import { ENTITY_TABLE, type EntitySource, withEntityTable } from "./table-snapshot.js";
+
+export { ENTITY_TABLE };
 
 /** Paths per `DELETE ... WHERE path IN (...)` statement, keeping each filter string small. */
 const DELETE_BATCH_PATHS = 500;
@@ -16,11 +19,6 @@ const DELETE_BATCH_PATHS = 500;
  */
 export const STORE_SLICE_ROWS = 2_048;
 
-/** Versions younger than this are kept by {@link applyEntityChanges}'s compaction, so a search reading the previous version is not cut off (ms). */
-export const KEEP_RECENT_VERSIONS_MS = 60_000;
-
-/** Name of the LanceDB table holding one row per entity. */
-export const ENTITY_TABLE = "entities";
 
 /**
  * Arrow schema of the entity table (columns snake_case). `vector` is a fixed-size list of
@@ -89,13 +87,17 @@ export interface EntityChangeResult {
   rowsAdded: number;
   /** Rows in the table afterwards. */
   rowCount: number;
+  /** The table's latest version afterwards (not yet committed: see index-repo.ts). */
+  version: number;
 }
 
 /**
  * Brings the entity table up to date in place: deletes every row whose `path` is in `deletePaths`,
  * then adds the rows of `add` in slices of {@link STORE_SLICE_ROWS} (each built as one Arrow
  * batch, see entity-batch.ts), then compacts small fragments and drops versions older than
- * {@link KEEP_RECENT_VERSIONS_MS}. Creates the table when it does not exist.
+ * `keepVersionsFrom` (default: none; see `versionCleanupCutoff`, which keeps the version readers
+ * are on). Creates the table when it does not exist. Every step adds a table version; readers
+ * that opened the committed version (table-snapshot.ts) see none of them.
  *
  * `add` may be an array or any iterable, e.g. a generator that releases each file's rows once
  * they are taken: only one slice of rows is held here at a time. An array is checked whole before
@@ -110,6 +112,7 @@ export async function applyEntityChanges(
   db: lancedb.Connection,
   change: { deletePaths: readonly string[]; add: Iterable<EmbeddedChunk> },
   dimension: number,
+  options: { keepVersionsFrom?: Date } = {},
 ): Promise<EntityChangeResult> {
   if (Array.isArray(change.add)) assertDimension(change.add as readonly EmbeddedChunk[], dimension);
   let table: lancedb.Table | undefined;
@@ -138,10 +141,10 @@ export async function applyEntityChanges(
     }
     if (slice.length > 0) await flush();
     if (rowsAdded > 0 || before !== afterDelete) {
-      await table.optimize({ cleanupOlderThan: new Date(Date.now() - KEEP_RECENT_VERSIONS_MS), deleteUnverified: true });
+      await table.optimize({ cleanupOlderThan: options.keepVersionsFrom ?? new Date(0), deleteUnverified: true });
     }
     const rowCount = await table.countRows();
-    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount };
+    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount, version: await table.version() };
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot update the entity table: ${describeError(error)}`, { cause: error });
@@ -157,19 +160,23 @@ function assertDimension(rows: readonly EmbeddedChunk[], dimension: number): voi
 }
 
 /**
- * Rows in the entity table, or null when there is no table or it cannot be read (missing or
- * corrupt files): the caller then rebuilds it from scratch. Never throws.
+ * Rows in the entity table at `version` (default latest), or null when there is no table or it
+ * cannot be read at that version (missing or corrupt files, version gone): the caller then
+ * rebuilds it from scratch. Never throws.
  */
-export async function probeEntityTable(db: lancedb.Connection): Promise<number | null> {
+export async function probeEntityTable(db: lancedb.Connection, version?: number): Promise<number | null> {
+  let table: lancedb.Table | undefined;
   try {
     if (!(await db.tableNames()).includes(ENTITY_TABLE)) return null;
-    const table = await db.openTable(ENTITY_TABLE);
+    table = await db.openTable(ENTITY_TABLE);
+    if (version !== undefined) await table.checkout(version);
     const rows = await table.countRows();
     await table.query().select(["path"]).limit(1).toArray();
-    table.close();
     return rows;
   } catch {
     return null;
+  } finally {
+    table?.close();
   }
 }
 
@@ -197,20 +204,22 @@ export const VECTOR_SEARCH_MIN_PROBES = 20;
  * L2-normalised) by cosine distance, best first, with `score = 1 - distance` (cosine similarity,
  * higher is better). Exact below the vector index's row threshold (search-indexes.ts), through the
  * IVF_FLAT index above it. `filter` (SQL built with sql-quote.ts) is applied before the nearest
- * are chosen.
+ * are chosen. `source` is a table handle (searched at its checked-out version) or a connection
+ * (latest version).
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function searchEntities(db: lancedb.Connection, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit[]> {
+export async function searchEntities(source: EntitySource, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit[]> {
   let rows: (EntityRow & { _distance: number })[];
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    const query = table.vectorSearch(vector).minimumNprobes(VECTOR_SEARCH_MIN_PROBES);
-    if (filter !== undefined) query.where(filter).maximumNprobes(0);
-    rows = (await query
-      .distanceType("cosine")
-      .select([...ENTITY_ROW_COLUMNS, "_distance"])
-      .limit(limit)
-      .toArray()) as (EntityRow & { _distance: number })[];
+    rows = await withEntityTable(source, async (table) => {
+      const query = table.vectorSearch(vector).minimumNprobes(VECTOR_SEARCH_MIN_PROBES);
+      if (filter !== undefined) query.where(filter).maximumNprobes(0);
+      return (await query
+        .distanceType("cosine")
+        .select([...ENTITY_ROW_COLUMNS, "_distance"])
+        .limit(limit)
+        .toArray()) as (EntityRow & { _distance: number })[];
+    });
   } catch (error) {
     throw new StoreError(`cannot search the entity table: ${describeError(error)}`, { cause: error });
   }
@@ -221,9 +230,9 @@ export async function searchEntities(db: lancedb.Connection, vector: Float32Arra
  * Number of rows in the entity table.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function countEntities(db: lancedb.Connection): Promise<number> {
+export async function countEntities(source: EntitySource): Promise<number> {
   try {
-    return await (await db.openTable(ENTITY_TABLE)).countRows();
+    return await withEntityTable(source, (table) => table.countRows());
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }
@@ -233,10 +242,9 @@ export async function countEntities(db: lancedb.Connection): Promise<number> {
  * Every stored entity without its vector, ordered by path then start line.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function listEntities(db: lancedb.Connection): Promise<Chunk[]> {
+export async function listEntities(source: EntitySource): Promise<Chunk[]> {
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    const rows = (await table.query().select([...ENTITY_ROW_COLUMNS]).toArray()) as EntityRow[];
+    const rows = (await withEntityTable(source, (table) => table.query().select([...ENTITY_ROW_COLUMNS]).toArray())) as EntityRow[];
     return rows.map(fromRow).sort((a, b) => (a.path === b.path ? a.startLine - b.startLine : a.path < b.path ? -1 : 1));
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
@@ -248,11 +256,9 @@ export async function listEntities(db: lancedb.Connection): Promise<Chunk[]> {
  * when the file has none.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function listEntitiesOfFile(db: lancedb.Connection, path: string): Promise<Chunk[]> {
+export async function listEntitiesOfFile(source: EntitySource, path: string): Promise<Chunk[]> {
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    const rows = (await table.query().where(`path = ${quoteSqlString(path)}`).select([...ENTITY_ROW_COLUMNS]).toArray()) as EntityRow[];
-    table.close();
+    const rows = (await withEntityTable(source, (table) => table.query().where(`path = ${quoteSqlString(path)}`).select([...ENTITY_ROW_COLUMNS]).toArray())) as EntityRow[];
     return rows.map(fromRow).sort((a, b) => a.startLine - b.startLine);
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });

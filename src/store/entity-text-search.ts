@@ -1,11 +1,11 @@
-import type * as lancedb from "@lancedb/lancedb";
 import { BooleanQuery, MatchQuery, Occur } from "@lancedb/lancedb";
 import { StoreError, describeError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
 import { lexicalQuery } from "../rank/index.js";
-import { ENTITY_ROW_COLUMNS, ENTITY_TABLE, type EntityRow, fromRow } from "./entity-table.js";
+import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-table.js";
 import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
 import { sqlInList } from "./sql-quote.js";
+import { type EntitySource, withEntityTable } from "./table-snapshot.js";
 
 /**
  * Weight of the name-trigram score relative to the word scores of head and body (1 each). Small:
@@ -24,22 +24,22 @@ export const NAME_GRAMS_BOOST = 0.1;
  * `refreshSearchIndexes`) are still found, by a slower scan.
  * @throws StoreError when the table is missing or LanceDB fails.
  */
-export async function searchEntitiesByText(db: lancedb.Connection, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
+export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
   const words = lexicalQuery(query);
   if (words === "") return [];
   let rows: (EntityRow & { _score: number })[];
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    const search = table.query().fullTextSearch(
-      new BooleanQuery([
-        [Occur.Should, new MatchQuery(words, SEARCH_HEAD_COLUMN)],
-        [Occur.Should, new MatchQuery(words, SEARCH_BODY_COLUMN)],
-        [Occur.Should, new MatchQuery(words, SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })],
-      ]),
-    );
-    if (filter !== undefined) search.where(filter);
-    rows = (await search.select([...ENTITY_ROW_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRow & { _score: number })[];
-    table.close();
+    rows = await withEntityTable(source, async (table) => {
+      const search = table.query().fullTextSearch(
+        new BooleanQuery([
+          [Occur.Should, new MatchQuery(words, SEARCH_HEAD_COLUMN)],
+          [Occur.Should, new MatchQuery(words, SEARCH_BODY_COLUMN)],
+          [Occur.Should, new MatchQuery(words, SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })],
+        ]),
+      );
+      if (filter !== undefined) search.where(filter);
+      return (await search.select([...ENTITY_ROW_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRow & { _score: number })[];
+    });
   } catch (error) {
     throw new StoreError(`cannot search the full-text index: ${describeError(error)}`, { cause: error });
   }
@@ -52,19 +52,19 @@ export async function searchEntitiesByText(db: lancedb.Connection, query: string
  * {@link searchEntitiesByText}.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function findEntitiesByName(db: lancedb.Connection, names: readonly string[], limit: number, filter?: string): Promise<SearchHit[]> {
+export async function findEntitiesByName(source: EntitySource, names: readonly string[], limit: number, filter?: string): Promise<SearchHit[]> {
   if (names.length === 0) return [];
   const byName = `(${sqlInList("name", names)} OR ${sqlInList("qualified_name", names)})`;
   let rows: EntityRow[];
   try {
-    const table = await db.openTable(ENTITY_TABLE);
-    rows = (await table
-      .query()
-      .where(filter === undefined ? byName : `${byName} AND (${filter})`)
-      .select([...ENTITY_ROW_COLUMNS])
-      .limit(limit)
-      .toArray()) as EntityRow[];
-    table.close();
+    rows = (await withEntityTable(source, (table) =>
+      table
+        .query()
+        .where(filter === undefined ? byName : `${byName} AND (${filter})`)
+        .select([...ENTITY_ROW_COLUMNS])
+        .limit(limit)
+        .toArray(),
+    )) as EntityRow[];
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }

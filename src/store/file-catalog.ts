@@ -25,11 +25,28 @@ const entrySchema = z.object({
   failures: z.array(failureSchema),
 });
 
+const tableFileSchema = z.object({ sizeBytes: z.number().int().nonnegative(), mtimeMs: z.number().nonnegative(), sha256: z.string() });
+
+const committedTableSchema = z.object({
+  /** The entity table's version the catalog describes (LanceDB `table.version()`). */
+  version: z.number().int().positive(),
+  /** The table folder's files when that version was committed; absent for a remote index. */
+  files: z.record(z.string(), tableFileSchema).optional(),
+});
+
 const catalogSchema = z.object({
   format: z.literal("codesearch-catalog"),
   version: z.literal(1),
   files: z.record(z.string(), entrySchema),
+  /** Absent in catalogs written before table versions were recorded (their table is read at its latest version). */
+  table: committedTableSchema.optional(),
 });
+
+/**
+ * The table version a catalog describes and the table folder's files at that moment
+ * (see table-files.ts): what the next run checks the table against and restores to.
+ */
+export type CommittedTable = z.infer<typeof committedTableSchema>;
 
 /** What the index knows of one file: its stat and hash when indexed, and what it contributed. */
 export type CatalogEntry = z.infer<typeof entrySchema>;
@@ -42,7 +59,7 @@ export type FileCatalog = Map<string, CatalogEntry>;
  * (`corrupt`), which makes the next run re-process every file (the embedding cache keeps that cheap).
  * @throws StoreError when the file exists but cannot be read (permissions, I/O).
  */
-export async function readCatalog(indexDir: string): Promise<{ catalog: FileCatalog; state: "loaded" | "new" | "corrupt" }> {
+export async function readCatalog(indexDir: string): Promise<{ catalog: FileCatalog; state: "loaded" | "new" | "corrupt"; table?: CommittedTable }> {
   let raw: string;
   try {
     raw = await readFile(path.join(indexDir, CATALOG_FILE), "utf8");
@@ -58,17 +75,18 @@ export async function readCatalog(indexDir: string): Promise<{ catalog: FileCata
   }
   const parsed = catalogSchema.safeParse(json);
   if (!parsed.success) return { catalog: new Map(), state: "corrupt" };
-  return { catalog: new Map(Object.entries(parsed.data.files)), state: "loaded" };
+  return { catalog: new Map(Object.entries(parsed.data.files)), state: "loaded", ...(parsed.data.table ? { table: parsed.data.table } : {}) };
 }
 
 /**
- * Writes the catalog atomically (temp file + rename), paths sorted.
+ * Writes the catalog atomically (temp file + rename), paths sorted, with the table version it
+ * describes. Writing it is a writer's commit point: the next run restores the table to `table.version`.
  * @throws StoreError when it cannot be written.
  */
-export async function writeCatalog(indexDir: string, catalog: FileCatalog): Promise<void> {
+export async function writeCatalog(indexDir: string, catalog: FileCatalog, table?: CommittedTable): Promise<void> {
   const files = Object.fromEntries([...catalog].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   try {
-    await writeFileAtomic(path.join(indexDir, CATALOG_FILE), JSON.stringify({ format: "codesearch-catalog", version: 1, files }));
+    await writeFileAtomic(path.join(indexDir, CATALOG_FILE), JSON.stringify({ format: "codesearch-catalog", version: 1, files, ...(table ? { table } : {}) }));
   } catch (error) {
     throw new StoreError(`cannot write the catalog in ${indexDir}: ${describeError(error)}`, { cause: error });
   }

@@ -38,6 +38,11 @@ const manifestSchema = z.object({
   /** Absolute repository root the paths are relative to. */
   repoRoot: z.string(),
   lastRun: lastRunSchema,
+  /**
+   * The entity table's version this run committed (LanceDB `table.version()`): searches read this
+   * version, never a later half-written one. Absent in manifests written before it was recorded.
+   */
+  tableVersion: z.number().int().positive().optional(),
   /** A remote model's endpoint, so search embeds queries the same way; absent for local models. Never holds a key. */
   embedder: z.object({ provider: z.literal("openai"), baseUrl: z.string(), model: z.string(), apiKeyEnv: z.string() }).optional(),
 });

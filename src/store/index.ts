@@ -14,3 +14,6 @@ export * from "./search-indexes.js";
 export * from "./sql-quote.js";
 export * from "./index-location.js";
 export * from "./remote-manifest.js";
+export * from "./table-snapshot.js";
+export * from "./table-files.js";
+export * from "./inspect-entity-table.js";

@@ -162,14 +162,14 @@ describe("entity table: applyEntityChanges", () => {
   });
 
   it("the first write creates the table and adds every row, fields intact, listed by path then start line", async () => {
-    expect(await applyEntityChanges(db, change(ALL), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 5, rowCount: 5 });
+    expect(await applyEntityChanges(db, change(ALL), DIM)).toMatchObject({ rowsDeleted: 0, rowsAdded: 5, rowCount: 5 });
     expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
     expect(await countEntities(db)).toBe(5);
     expect(await listEntities(db)).toEqual([TOOL, CART_CLASS, CART_TOTAL, RETRY, UNICODE].map(withoutVector));
   });
 
   it("an empty change on a fresh database creates an empty, searchable table", async () => {
-    expect(await applyEntityChanges(db, change([]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 0, rowCount: 0 });
+    expect(await applyEntityChanges(db, change([]), DIM)).toMatchObject({ rowsDeleted: 0, rowsAdded: 0, rowCount: 0 });
     expect(await db.tableNames()).toEqual([ENTITY_TABLE]);
     expect(await countEntities(db)).toBe(0);
     expect(await listEntities(db)).toEqual([]);
@@ -182,12 +182,12 @@ describe("entity table: applyEntityChanges", () => {
     const newHelper = chunk({ path: "shop/cart.py", qualifiedName: "helper", startLine: 40, vector: normalise([0, 0, 0, 0, 0, 0, 1, 1]) });
     const edit = change([newTotal, newHelper], ["shop/cart.py"]);
 
-    expect(await applyEntityChanges(db, edit, DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
+    expect(await applyEntityChanges(db, edit, DIM)).toMatchObject({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
     const expected = [TOOL, newTotal, newHelper, RETRY, UNICODE].map(withoutVector);
     expect(await listEntities(db)).toEqual(expected);
 
     // An interrupted run repeats the same change: still no duplicates.
-    expect(await applyEntityChanges(db, edit, DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
+    expect(await applyEntityChanges(db, edit, DIM)).toMatchObject({ rowsDeleted: 2, rowsAdded: 2, rowCount: 5 });
     expect(await listEntities(db)).toEqual(expected);
     const hits = await searchEntities(db, CART_TOTAL.vector, 10);
     expect(hits.map((h) => h.chunk.id).sort()).toEqual(expected.map((c) => c.id).sort());
@@ -195,13 +195,13 @@ describe("entity table: applyEntityChanges", () => {
 
   it("deleting paths without adding removes only their rows; unknown paths delete nothing", async () => {
     await applyEntityChanges(db, change(ALL), DIM);
-    expect(await applyEntityChanges(db, change([], ["shop/cart.py", "scripts/tool.py"]), DIM)).toEqual({ rowsDeleted: 3, rowsAdded: 0, rowCount: 2 });
+    expect(await applyEntityChanges(db, change([], ["shop/cart.py", "scripts/tool.py"]), DIM)).toMatchObject({ rowsDeleted: 3, rowsAdded: 0, rowCount: 2 });
     expect(await listEntities(db)).toEqual([RETRY, UNICODE].map(withoutVector));
 
-    expect(await applyEntityChanges(db, change([], ["not/there.py", "shop"]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 0, rowCount: 2 });
+    expect(await applyEntityChanges(db, change([], ["not/there.py", "shop"]), DIM)).toMatchObject({ rowsDeleted: 0, rowsAdded: 0, rowCount: 2 });
     expect(await listEntities(db)).toEqual([RETRY, UNICODE].map(withoutVector));
 
-    expect(await applyEntityChanges(db, change([], [RETRY.path, UNICODE.path]), DIM)).toEqual({ rowsDeleted: 2, rowsAdded: 0, rowCount: 0 });
+    expect(await applyEntityChanges(db, change([], [RETRY.path, UNICODE.path]), DIM)).toMatchObject({ rowsDeleted: 2, rowsAdded: 0, rowCount: 0 });
     expect(await listEntities(db)).toEqual([]);
     expect(await searchEntities(db, TOOL.vector, 3)).toEqual([]);
   });
@@ -209,13 +209,13 @@ describe("entity table: applyEntityChanges", () => {
   it("deletes 1,200 distinct paths in one call (more than one batch)", async () => {
     const paths = Array.from({ length: 1205 }, (_, i) => `pkg/mod_${String(i).padStart(4, "0")}.py`);
     const rows = paths.map((p, i) => entityAt(p, i));
-    expect(await applyEntityChanges(db, change(rows), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 1205, rowCount: 1205 });
+    expect(await applyEntityChanges(db, change(rows), DIM)).toMatchObject({ rowsDeleted: 0, rowsAdded: 1205, rowCount: 1205 });
 
     // Every path but five, in an order that spreads the survivors over the batches.
     const survivors = new Set([paths[0]!, paths[499]!, paths[500]!, paths[1000]!, paths[1204]!]);
     const doomed = paths.filter((p) => !survivors.has(p)).reverse();
     expect(doomed).toHaveLength(1200);
-    expect(await applyEntityChanges(db, change([], doomed), DIM)).toEqual({ rowsDeleted: 1200, rowsAdded: 0, rowCount: 5 });
+    expect(await applyEntityChanges(db, change([], doomed), DIM)).toMatchObject({ rowsDeleted: 1200, rowsAdded: 0, rowCount: 5 });
     expect((await listEntities(db)).map((c) => c.path)).toEqual([...survivors].sort());
   });
 
@@ -241,7 +241,7 @@ describe("entity table: applyEntityChanges", () => {
     await applyEntityChanges(db, change(rows), DIM);
     expect(await countEntities(db)).toBe(13);
 
-    expect(await applyEntityChanges(db, change([], tricky), DIM)).toEqual({ rowsDeleted: 5, rowsAdded: 0, rowCount: 8 });
+    expect(await applyEntityChanges(db, change([], tricky), DIM)).toMatchObject({ rowsDeleted: 5, rowsAdded: 0, rowCount: 8 });
     expect((await listEntities(db)).map((c) => c.path).sort()).toEqual([...neighbours].sort());
   });
 
@@ -350,7 +350,7 @@ describe("entity table: missing, probed, damaged and dropped", () => {
     await dropEntityTable(db);
     expect(await db.tableNames()).toEqual([]);
     expect(await probeEntityTable(db)).toBeNull();
-    expect(await applyEntityChanges(db, change([RETRY, TOOL]), DIM)).toEqual({ rowsDeleted: 0, rowsAdded: 2, rowCount: 2 });
+    expect(await applyEntityChanges(db, change([RETRY, TOOL]), DIM)).toMatchObject({ rowsDeleted: 0, rowsAdded: 2, rowCount: 2 });
     expect(await probeEntityTable(db)).toBe(2);
     expect(await listEntities(db)).toEqual([TOOL, RETRY].map(withoutVector));
   });

@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { StoreError, describeError } from "../model/errors.js";
+import { isRemoteLocation } from "./index-location.js";
+import { ENTITY_TABLE } from "./table-snapshot.js";
+
+/** What was recorded of one file of the table folder when a run committed. */
+export interface TableFileRecord {
+  sizeBytes: number;
+  mtimeMs: number;
+  /** Hex SHA-256 of the file's bytes. */
+  sha256: string;
+}
+
+/** Path relative to the table folder (POSIX, e.g. `data/…lance`) → {@link TableFileRecord}. */
+export type TableFiles = Record<string, TableFileRecord>;
+
+/** The entity table's folder in a local index folder. */
+export function entityTableDir(indexDir: string): string {
+  return path.join(indexDir, `${ENTITY_TABLE}.lance`);
+}
+
+/**
+ * Records every file of the entity table's folder (data, deletion, index, version and transaction
+ * files; not LanceDB's latest-version hint, which every write rewrites) with its size, mtime and SHA-256, as written by a run that is about to commit. LanceDB
+ * never rewrites a file once written (every change writes new files), so a file of `previous`
+ * with the same name, size and mtime is not hashed again: a run hashes only what it wrote.
+ * @returns null for a remote index (its files are not local).
+ * @throws StoreError when the folder cannot be read.
+ */
+export async function recordTableFiles(indexDir: string, previous: TableFiles = {}): Promise<TableFiles | null> {
+  if (isRemoteLocation(indexDir)) return null;
+  const root = entityTableDir(indexDir);
+  const files: TableFiles = {};
+  try {
+    for (const relative of await listFiles(root)) {
+      const stats = await stat(path.join(root, relative));
+      const known = previous[relative];
+      files[relative] =
+        known && known.sizeBytes === stats.size && known.mtimeMs === stats.mtimeMs
+          ? known
+          : { sizeBytes: stats.size, mtimeMs: stats.mtimeMs, sha256: await sha256Of(path.join(root, relative)) };
+    }
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table's files in ${root}: ${describeError(error)}`, { cause: error });
+  }
+  return files;
+}
+
+/** How {@link findAlteredTableFiles} checks: `stat` (size and mtime; a file with another mtime is hashed) or `hash` (every file hashed). */
+export type TableFileCheck = "stat" | "hash";
+
+/**
+ * The recorded files of the table folder whose bytes changed since they were recorded: another
+ * size, or another SHA-256 (computed when the mtime differs, or for every file with `hash`).
+ * A file that is gone is not reported here — LanceDB removes old versions' files, and a missing
+ * file the committed version needs makes every read of it fail loudly.
+ * @returns repository-independent relative paths, sorted; empty for a remote index.
+ * @throws StoreError when a file exists but cannot be read.
+ */
+export async function findAlteredTableFiles(indexDir: string, recorded: TableFiles, check: TableFileCheck = "stat"): Promise<string[]> {
+  if (isRemoteLocation(indexDir)) return [];
+  const root = entityTableDir(indexDir);
+  const altered: string[] = [];
+  for (const [relative, record] of Object.entries(recorded)) {
+    const file = path.join(root, relative);
+    try {
+      const stats = await stat(file);
+      if (stats.size !== record.sizeBytes) altered.push(relative);
+      else if ((check === "hash" || stats.mtimeMs !== record.mtimeMs) && (await sha256Of(file)) !== record.sha256) altered.push(relative);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new StoreError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
+    }
+  }
+  return altered.sort();
+}
+
+/** LanceDB's one mutable file: a pointer to the latest version, rewritten by every commit (not part of any version). */
+const LATEST_VERSION_HINT = "_versions/latest_version_hint.json";
+
+async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .filter((relative) => relative !== LATEST_VERSION_HINT)
+    .sort();
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}

@@ -10,14 +10,17 @@ export interface FatalReport {
 }
 
 /**
- * Classifies a thrown value. `CodesearchError`s keep their exit code; anything else is a bug
- * (exit 70) and says so.
+ * Classifies a thrown value. `CodesearchError`s keep their exit code; a model that could not be
+ * found offers the bundled `codesearch-small`; anything else is a bug (exit 70) and says so.
  */
 export function toFatalReport(error: unknown): FatalReport {
   if (error instanceof CodesearchError) {
     const details =
       error instanceof ModelLoadError && error.missingFiles.length > 0
-        ? [`missing model files: ${error.missingFiles.join(", ")}`]
+        ? [
+            `missing model files: ${error.missingFiles.join(", ")}`,
+            "without hub access, --model codesearch-small (shipped with codesearch, no download) gives semantic search",
+          ]
         : [];
     return { exitCode: error.exitCode, code: error.code, message: error.message, details };
   }

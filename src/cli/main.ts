@@ -68,12 +68,15 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .command("index")
     .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
     .argument("[repo]", "repository root", ".")
-    .option("--model <id|dir>", `hub model id or local model directory, or with --embedder openai the served model's name (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option(
+      "--model <id|dir>",
+      `codesearch-small (bundled, no download), a hub model id or a local model directory, or with --embedder openai the served model's name (default: the index's model, else ${DEFAULT_MODEL_ID})`,
+    )
     .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
     .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
     .option("--rebuild", "allow replacing an index built with another model")
     .option("--offline", "never download; fail naming the missing model files")
-    .option("--batch-size <n>", "entities per model call or request (default 1 local, 100 openai)", positiveInt("--batch-size"))
+    .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
     .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)", collect, [])

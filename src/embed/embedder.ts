@@ -39,6 +39,8 @@ export interface Embedder {
    * included), in input order, so batches can group texts of equal token length and pad little.
    */
   tokenCounts?(texts: readonly string[]): number[];
+  /** Texts per model call the model folder asks for (its `codesearch.json`), used when no batch size is given. */
+  readonly preferredBatchSize?: number;
   /** Releases the model's native resources. */
   dispose(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 export * from "./embedder.js";
 export * from "./model-source.js";
 export * from "./transformers-embedder.js";
+export * from "./model-settings.js";
 export * from "./embedding-cache.js";
 export * from "./embed-chunks.js";
 export * from "./embed-chunks-remote.js";

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The model indexed when `--model` is not given: CodeBERT (microsoft/codebert-base) exported to ONNX. */
 export const DEFAULT_MODEL_ID = "onnx-community/codebert-base-ONNX";
@@ -8,15 +9,30 @@ export const DEFAULT_MODEL_ID = "onnx-community/codebert-base-ONNX";
 /** Where models are downloaded from unless `HF_ENDPOINT` says otherwise (the Hugging Face hub). */
 export const DEFAULT_HUB_ENDPOINT = "https://huggingface.co";
 
-/** A model to load: a hub repository id, or a directory on disk in the hub's layout. */
-export type ModelSource = { kind: "hub"; id: string } | { kind: "local"; dir: string };
+/**
+ * A model to load: a hub repository id, or a directory on disk in the hub's layout. A directory
+ * shipped with codesearch (`models/<name>`) carries its `alias`, the name it is selected and
+ * recorded by, so an index keeps working when the installation moves.
+ */
+export type ModelSource = { kind: "hub"; id: string } | { kind: "local"; dir: string; alias?: string };
+
+/** Models shipped inside the codesearch package, under `models/<name>/` (see models/codesearch-small/README.md). */
+export const BUNDLED_MODELS: readonly string[] = ["codesearch-small"];
+
+/** The folder of the installed package's bundled model `name` (`<package root>/models/<name>`). */
+export function bundledModelDir(name: string): string {
+  // This file runs as dist/embed/model-source.js (or src/embed/ under the test runner): two levels below the root.
+  return fileURLToPath(new URL(`../../models/${name}`, import.meta.url));
+}
 
 /**
- * Decides whether `spec` names a local directory (it exists and holds `config.json`, or it starts
- * with `.`, `/` or `~`) or a hub repository id (`owner/name`). Local paths are made absolute
- * against `cwd`, so the id recorded in an index does not depend on where the command ran.
+ * Decides whether `spec` names a bundled model ({@link BUNDLED_MODELS}, resolved to the installed
+ * package's folder and kept as its alias), a local directory (it exists, or it starts with `.`,
+ * `/` or `~`) or a hub repository id (`owner/name`). Local paths are made absolute against `cwd`,
+ * so the id recorded in an index does not depend on where the command ran.
  */
 export function resolveModelSource(spec: string, cwd: string): ModelSource {
+  if (BUNDLED_MODELS.includes(spec)) return { kind: "local", dir: bundledModelDir(spec), alias: spec };
   const expanded = spec.startsWith("~/") ? path.join(os.homedir(), spec.slice(2)) : spec;
   const candidate = path.resolve(cwd, expanded);
   const looksLikePath = /^(\.{1,2}[\\/]|[\\/]|~)/.test(spec) || path.isAbsolute(spec);
@@ -26,9 +42,9 @@ export function resolveModelSource(spec: string, cwd: string): ModelSource {
   return { kind: "hub", id: spec };
 }
 
-/** The id recorded for a source: the hub id, or the absolute directory. */
+/** The id recorded for a source: the hub id, a bundled model's alias, or the absolute directory. */
 export function modelIdOf(source: ModelSource): string {
-  return source.kind === "hub" ? source.id : source.dir;
+  return source.kind === "hub" ? source.id : (source.alias ?? source.dir);
 }
 
 /**

@@ -2,6 +2,7 @@ import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
 import type { Embedder } from "./embedder.js";
 import { DEFAULT_HUB_ENDPOINT, type ModelSource, missingModelFiles, modelIdOf } from "./model-source.js";
+import { type ModelSettings, readModelSettings } from "./model-settings.js";
 
 /** Options of {@link loadTransformersEmbedder}. */
 export interface TransformersEmbedderOptions {
@@ -30,9 +31,13 @@ const PROBE_TEXT = "def probe(): pass";
  * giving `Float32Array`s of the model's hidden size (768 for CodeBERT).
  *
  * Hub models are downloaded on first use into `cacheDir/<id>/` (transformers.js's file cache) and
- * read from there afterwards. Side effects: sets fields of transformers.js's global `env`.
+ * read from there afterwards. A local model folder may hold `codesearch.json` (see
+ * `readModelSettings`): its text preparation is applied to every text before tokenising (in
+ * `embed` and `tokenCounts` alike) and its batch size becomes `preferredBatchSize`. Side effects:
+ * sets fields of transformers.js's global `env`.
  *
- * @throws ModelLoadError when files are missing offline (listing them), a download fails, the ONNX
+ * @throws ModelLoadError when files are missing offline (listing them), `codesearch.json` is
+ *   invalid, a download fails, the ONNX
  *   file does not load, or the output is not `[batch, tokens, hidden]` float32 of `config.hidden_size`.
  */
 export async function loadTransformersEmbedder(options: TransformersEmbedderOptions): Promise<Embedder> {
@@ -41,11 +46,13 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
   const { env, AutoTokenizer, AutoModel, AutoConfig, Tensor } = await import("@xenova/transformers");
 
   let loadName: string;
+  let settings: ModelSettings = {};
   if (options.source.kind === "local") {
     const missing = missingModelFiles(options.source.dir, quantized);
     if (missing.length > 0) {
       throw new ModelLoadError(`model directory ${options.source.dir} lacks ${missing.join(", ")}`, { missingFiles: missing });
     }
+    settings = readModelSettings(options.source.dir);
     configureLocal(env, path.dirname(options.source.dir));
     loadName = path.basename(options.source.dir);
   } else if (options.offline) {
@@ -102,8 +109,9 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
   // of positions were real tokens on the benchmark corpus). So texts are truncated without padding
   // here, and each batch is padded to its own longest row below.
   const padTokenId = (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0;
+  const prepare = settings.prepareText;
   const tokenizeTruncated = (texts: readonly string[]): number[][] => {
-    const encoded = tokenizer([...texts], { padding: false, truncation: true, max_length: maxTokens, return_tensor: false }) as unknown as {
+    const encoded = tokenizer(prepare ? texts.map(prepare) : [...texts], { padding: false, truncation: true, max_length: maxTokens, return_tensor: false }) as unknown as {
       input_ids: number[][];
     };
     return encoded.input_ids;
@@ -139,6 +147,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     modelId,
     dimension,
     maxTokens,
+    ...(settings.batchSize !== undefined ? { preferredBatchSize: settings.batchSize } : {}),
     embed: (texts) => embed(texts, dimension),
     // Tokenising again in embed costs about 1% of the model time; keeping every text's ids would cost memory.
     tokenCounts: (texts) => tokenizeTruncated(texts).map((row) => row.length),

@@ -96,7 +96,7 @@ export async function embedMisses(
   let embedded = 0;
   let lastSaveAt = Date.now();
   await embedChunksWith(misses, embedder, {
-    batchSize: run.batchSize ?? DEFAULT_BATCH_SIZE,
+    batchSize: run.batchSize ?? embedder.preferredBatchSize ?? DEFAULT_BATCH_SIZE,
     ...(run.onTruncated ? { onTruncated: run.onTruncated } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     onEmbedded: async (chunk, vector) => {

@@ -1,26 +1,6 @@
-/** A run of letters, marks, digits and underscores: an identifier, a number or a plain word. */
-const WORD = /[\p{L}\p{M}\p{N}_]+/gu;
+import { WORD, splitIdentifier } from "../model/identifier-words.js";
 
-/**
- * Splits one identifier into its lower-case parts: at underscores, at lower→upper case changes
- * (`parseHttp`), before the last capital of an acronym that starts a word (`HTTPHeader` →
- * `http header`), and between letters and digits (`header2` → `header 2`).
- * `parseHTTPHeader2` → `["parse", "http", "header", "2"]`; `__init__` → `["init"]`; `""` → `[]`.
- */
-export function splitIdentifier(identifier: string): string[] {
-  return identifier
-    .split("_")
-    .flatMap((piece) =>
-      piece
-        .replace(/(\p{Ll})(\p{Lu})/gu, "$1 $2")
-        .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, "$1 $2")
-        .replace(/(\p{L})(\p{N})/gu, "$1 $2")
-        .replace(/(\p{N})(\p{L})/gu, "$1 $2")
-        .split(" "),
-    )
-    .filter((part) => part !== "")
-    .map((part) => part.toLowerCase());
-}
+export { splitIdentifier };
 
 /**
  * The words of `text` as the full-text index sees them: each word lower-cased, followed by its

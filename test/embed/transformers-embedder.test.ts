@@ -1,7 +1,7 @@
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { missingModelFiles, resolveModelSource } from "../../src/embed/model-source.js";
+import { missingModelFiles, modelIdOf, resolveModelSource } from "../../src/embed/model-source.js";
 import { loadTransformersEmbedder, meanPoolNormalised, padToLongest } from "../../src/embed/transformers-embedder.js";
 import { ModelLoadError } from "../../src/model/errors.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
@@ -107,6 +107,12 @@ describe("resolveModelSource / missingModelFiles", () => {
     ["/abs/model", { kind: "local", dir: "/abs/model" }],
   ])("%s", (spec, expected) => {
     expect(resolveModelSource(spec, "/repo")).toEqual(expected);
+  });
+
+  it("resolves a bundled model's name to the package's folder and keeps the name as its id", () => {
+    const source = resolveModelSource("codesearch-small", "/anywhere");
+    expect(source).toEqual({ kind: "local", dir: path.resolve("models/codesearch-small"), alias: "codesearch-small" });
+    expect(modelIdOf(source)).toBe("codesearch-small");
   });
 
   it("treats an existing directory given without ./ as local", () => {

@@ -84,8 +84,13 @@ def tokenize_pairs(work, bpe, max_query, max_code):
 
 
 def bag(rows, remap, drop, rng):
-    """EmbeddingBag inputs (flat compact ids, offsets) with token dropout; never an empty bag."""
-    flat, offsets = [], []
+    """EmbeddingBag inputs for mode "sum" (flat compact ids, offsets, weights) with token dropout.
+
+    Each row's distinct tokens appear once, weighted by count / row length, which is the mean over
+    its tokens at a fraction of the cost (code repeats tokens). Never an empty bag: compact id 0 is
+    the all-zero "empty" row.
+    """
+    flat, offsets, weights = [], [], []
     n = 0
     for r in rows:
         ids = remap[r]
@@ -95,11 +100,14 @@ def bag(rows, remap, drop, rng):
             if keep.any():
                 ids = ids[keep]
         if len(ids) == 0:
-            ids = np.zeros(1, dtype=np.int64)  # compact id 0 is the all-zero "empty" row
+            ids = np.zeros(1, dtype=np.int64)
+        uniq, counts = np.unique(ids, return_counts=True)
         offsets.append(n)
-        flat.append(ids)
-        n += len(ids)
-    return torch.from_numpy(np.concatenate(flat)), torch.tensor(offsets, dtype=torch.int64)
+        flat.append(uniq)
+        weights.append(counts.astype(np.float32) / len(ids))
+        n += len(uniq)
+    return (torch.from_numpy(np.concatenate(flat)), torch.tensor(offsets, dtype=torch.int64),
+            torch.from_numpy(np.concatenate(weights)))
 
 
 def main():
@@ -112,7 +120,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--dim", type=int, default=768)
+    ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--token-dropout", type=float, default=0.1)
     ap.add_argument("--hard-positive-rate", type=float, default=0.0)
     ap.add_argument("--max-query-tokens", type=int, default=64)
@@ -155,7 +163,7 @@ def main():
     remap[kept] = np.arange(1, len(kept) + 1)  # 0 is reserved for the empty bag
     say(f"vocabulary: {len(kept)} of {vocab_size} tokens trained (min count {args.min_count})")
 
-    emb = torch.nn.EmbeddingBag(len(kept) + 1, args.dim, mode="mean", sparse=True)
+    emb = torch.nn.EmbeddingBag(len(kept) + 1, args.dim, mode="sum", sparse=True)
     with torch.no_grad():
         emb.weight.normal_(0.0, args.init_std)
         emb.weight[0].zero_()
@@ -180,12 +188,12 @@ def main():
         total, steps = 0.0, 0
         for s in range(0, n - args.batch + 1, args.batch):
             idx = order[s:s + args.batch]
-            q_ids, q_off = bag([qs[i] for i in idx], remap, args.token_dropout, rng)
+            q_ids, q_off, q_w = bag([qs[i] for i in idx], remap, args.token_dropout, rng)
             hard = rng.random_sample(len(idx)) < args.hard_positive_rate
             code_rows = [bs[i] if h and len(bs[i]) else cs[i] for i, h in zip(idx, hard)]
-            c_ids, c_off = bag(code_rows, remap, args.token_dropout, rng)
-            q = torch.nn.functional.normalize(emb(q_ids, q_off), dim=1)
-            c = torch.nn.functional.normalize(emb(c_ids, c_off), dim=1)
+            c_ids, c_off, c_w = bag(code_rows, remap, args.token_dropout, rng)
+            q = torch.nn.functional.normalize(emb(q_ids, q_off, per_sample_weights=q_w), dim=1)
+            c = torch.nn.functional.normalize(emb(c_ids, c_off, per_sample_weights=c_w), dim=1)
             logits = log_scale.exp().clamp(max=100.0) * (q @ c.T)
             target = torch.arange(len(idx))
             loss = (torch.nn.functional.cross_entropy(logits, target)
@@ -204,8 +212,8 @@ def main():
             f"scale {float(log_scale.exp()):.1f} dev~MRR@10 {mrr:.4f} {time.time() - te:.0f} s")
         if mrr > best[0]:
             best = (mrr, epoch + 1)
+        np.save(os.path.join(out_dir, "table.npy"), full_table())  # after every epoch
     table = full_table()
-    np.save(os.path.join(out_dir, "table.npy"), table)
     summary = {"pairs": n, "trained_tokens": int(len(kept)), "epochs": args.epochs,
                "final_loss": history[-1]["loss"] if history else None,
                "final_dev_mrr10_approx": history[-1]["dev_mrr10"] if history else None,

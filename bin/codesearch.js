@@ -11,5 +11,9 @@ const { runCli } = await import("../dist/cli/main.js").catch((error) => {
 });
 const exitCode = await runCli(process.argv);
 process.exitCode = exitCode;
-// Native modules (onnxruntime, LanceDB) can keep the event loop alive; the work is done and flushed.
-process.stdout.write("", () => process.stderr.write("", () => process.exit(exitCode)));
+// Leave by letting the event loop drain: only then do native modules run their clean-up (LanceDB
+// removes the $TMPDIR/.tmpXXXXXX folder each connection makes; a forced exit left one per command).
+// Should a native handle keep the loop alive, the output is flushed and the process ended after a
+// grace period; the timer is unref'd, so it never delays a normal exit.
+const GRACE_MS = 2000;
+setTimeout(() => process.stdout.write("", () => process.stderr.write("", () => process.exit(exitCode))), GRACE_MS).unref();

@@ -43,6 +43,11 @@ export interface SearchSession {
   /** The manifest as of the last open or {@link SearchSession.reload}. */
   readonly manifest: IndexManifest;
   indexDir: string;
+  /**
+   * Absolute repository root the hits' paths are relative to: the folder holding the index when it
+   * was found there (so a repository moved with `mv` still resolves), else the manifest's `repoRoot`.
+   */
+  readonly repoRoot: string;
   /** True once the query model has been loaded (a lexical search never loads it). */
   readonly modelLoaded: boolean;
   /**
@@ -86,8 +91,10 @@ export interface SearchSession {
  *   changed after it was written or the committed version is gone; StoreError.
  */
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
-  const indexDir = locateIndexDir(options);
+  const located = locateIndex(options);
+  const indexDir = located.indexDir;
   let manifest = await requireManifest(indexDir);
+  const repoRoot = () => located.repoRoot ?? manifest.repoRoot;
   let catalogRead: ReturnType<typeof readCatalog> | undefined;
   const catalog = () => (catalogRead ??= readCatalog(indexPathsOf(indexDir).stateDir));
   let db = await openDatabase(indexDir);
@@ -145,6 +152,9 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       return manifest;
     },
     indexDir,
+    get repoRoot() {
+      return repoRoot();
+    },
     get modelLoaded() {
       return loaded !== undefined;
     },
@@ -162,7 +172,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       const changed: string[] = [];
       for (const file of state === "new" ? [] : files) {
         const entry = entries.get(file);
-        const stats = await stat(path.join(manifest.repoRoot, file)).catch(() => null);
+        const stats = await stat(path.join(repoRoot(), file)).catch(() => null);
         if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
       }
       if (changed.length > 0) {
@@ -219,13 +229,17 @@ async function openCommittedTable(
   return openEntityTable(db, manifest.tableVersion);
 }
 
-function locateIndexDir(options: SearchSessionOptions): string {
-  if (options.indexDir) return resolveIndexLocation(options.indexDir, options.cwd);
-  if (options.repoRoot) return defaultIndexDir(path.resolve(options.cwd, options.repoRoot));
+/** The index folder, and the repository root when the index was found inside it (null for `--db`). */
+function locateIndex(options: SearchSessionOptions): { indexDir: string; repoRoot: string | null } {
+  if (options.indexDir) return { indexDir: resolveIndexLocation(options.indexDir, options.cwd), repoRoot: null };
+  if (options.repoRoot) {
+    const repoRoot = path.resolve(options.cwd, options.repoRoot);
+    return { indexDir: defaultIndexDir(repoRoot), repoRoot };
+  }
   const found = findIndexUpwards(options.cwd);
   if (!found) {
     throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass --repo`);
   }
-  return found.indexDir;
+  return found;
 }
 

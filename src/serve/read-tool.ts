@@ -54,7 +54,7 @@ export interface ReadToolAnswer {
 export async function runReadTool(service: IndexService, args: ReadToolArgs, budgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<ReadToolAnswer> {
   if ((args.id === undefined) === (args.file === undefined)) throw new UsageError("give either id (from a search hit) or file (with an optional line), not both and not neither");
   const session = await service.session();
-  const repoRoot = session.manifest.repoRoot;
+  const repoRoot = session.repoRoot;
   const file = args.id !== undefined ? fileOfId(args.id) : normaliseFile(args.file!);
   const absolute = path.resolve(repoRoot, file);
   if (path.relative(repoRoot, absolute).startsWith("..") || path.isAbsolute(path.relative(repoRoot, absolute))) {

@@ -1,0 +1,25 @@
+// Issue 11, defect 7: after `mv` of an indexed repository, search reported every hit as changed
+// (it looked for the files under the old path) while status said all was current.
+import { rename } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+
+describe("a repository moved after indexing", () => {
+  it("searches without 'changed' warnings, and status and search agree", async () => {
+    const repo = await copyPythonFixtures();
+    expect((await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo })).code).toBe(0);
+    const moved = path.join(await makeTempDir("codesearch-moved-"), "renamed-repo");
+    await rename(repo, moved);
+
+    const search = await runCli(["search", "retry the request", "--json", "-n", "3"], { cwd: moved });
+    expect(search.code, search.stderr).toBe(0);
+    const result = JSON.parse(search.stdout) as { results: unknown[]; warnings: string[] };
+    expect(result.results.length).toBeGreaterThan(0);
+    expect(result.warnings).toEqual([]);
+
+    const status = await runCli(["status", "--json"], { cwd: moved });
+    expect(JSON.parse(status.stdout)).toMatchObject({ repoRoot: moved, stale: { filesAdded: 0, filesChanged: 0, filesRemoved: 0 } });
+  });
+});

@@ -2,7 +2,7 @@
  * discover/ owns walking a repository and deciding which Python files to index (ignore rules, size limit).
  * It must not read file contents beyond ignore files, parse, embed or print.
  */
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
@@ -44,7 +44,10 @@ export interface DiscoverOptions {
 export interface DiscoverResult {
   /** Python files to index, sorted by `path`. */
   files: SourceFile[];
-  /** Files left out on purpose (too large), sorted by `path`. */
+  /**
+   * Files left out on purpose, sorted by `path`: too large; symbolic links named `*.py` or pointing
+   * to a directory (not followed); `*.py` names on FIFOs, sockets or devices (never opened).
+   */
   skipped: SkippedFile[];
   /** Directories or files that could not be listed or stat-ed, with the reason. */
   unreadable: { path: string; message: string }[];
@@ -61,7 +64,8 @@ interface IgnoreScope {
  * files (negations and anchored patterns as git defines them, via the `ignore` package),
  * skipping {@link ALWAYS_SKIPPED_DIRS}, virtualenvs (any directory holding `pyvenv.cfg`) and
  * `excludeDirs`, and `exclude` patterns. Symbolic links are never followed. Files over
- * `maxFileBytes` are returned in `skipped`. Reads directory listings and ignore files only, never
+ * `maxFileBytes`, links named `*.py` or to directories, and `*.py` entries that are not regular
+ * files are returned in `skipped`. Reads directory listings and ignore files only, never
  * a `.py` file's contents (binary files are detected when read, see `readSource`).
  *
  * @throws Error when `repoRoot` itself cannot be listed (not a directory, no permission).
@@ -102,7 +106,13 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
         result.unreadable.push({ path: relPath, message: errorCode(error) });
         continue;
       }
-      if (stats.isSymbolicLink()) continue;
+      if (stats.isSymbolicLink()) {
+        const asDir = !name.endsWith(".py");
+        if ((await isReportedLink(absPath, name)) && !isIgnored(localScopes, relPath, asDir) && !excludeRules?.ignores(asDir ? `${relPath}/` : relPath)) {
+          result.skipped.push({ path: relPath, reason: "symlink", sizeBytes: stats.size });
+        }
+        continue;
+      }
       if (stats.isDirectory()) {
         if (ALWAYS_SKIPPED_DIRS.has(name) || excluded.has(absPath)) continue;
         if (isIgnored(localScopes, relPath, true) || excludeRules?.ignores(`${relPath}/`)) continue;
@@ -114,6 +124,9 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
           continue;
         }
         result.files.push({ path: relPath, absPath, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
+      } else if (!stats.isFile() && name.endsWith(".py")) {
+        if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
+        result.skipped.push({ path: relPath, reason: "not-regular-file", sizeBytes: 0 });
       }
     }
   };
@@ -122,6 +135,18 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
   result.files.sort((a, b) => compareStrings(a.path, b.path));
   result.skipped.sort((a, b) => compareStrings(a.path, b.path));
   return result;
+}
+
+/**
+ * Whether a symbolic link is worth reporting as skipped: it is named `*.py`, or it points to a
+ * directory (a tree the walk does not enter). Links to other files, and dangling links not named
+ * `*.py`, are left out silently, as any other non-Python file is.
+ */
+async function isReportedLink(absPath: string, name: string): Promise<boolean> {
+  if (name.endsWith(".py")) return true;
+  if (ALWAYS_SKIPPED_DIRS.has(name)) return false;
+  const target = await stat(absPath).catch(() => null);
+  return target?.isDirectory() ?? false;
 }
 
 /** Tests `relPath` against every scope whose base contains it, the deepest scope deciding last. */

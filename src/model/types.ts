@@ -87,7 +87,12 @@ export interface IndexFailure {
 }
 
 /** Why discovery left a file out on purpose (not an error). */
-export type SkipReason = "too-large" | "binary";
+/**
+ * Why a file was not indexed: over the size limit; binary (a NUL byte near the start); a symbolic
+ * link (to a `.py` file or a directory; never followed); or a `.py` name on something that is not
+ * a regular file (FIFO, socket, device), which is never opened.
+ */
+export type SkipReason = "too-large" | "binary" | "symlink" | "not-regular-file";
 
 /** A file discovery saw but did not index, with the reason shown in the summary. */
 export interface SkippedFile {

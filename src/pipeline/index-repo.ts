@@ -10,7 +10,7 @@ import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, e
 import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
-import type { IndexFailure, IndexSummary } from "../model/types.js";
+import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
 import {
   acquireIndexLock,
   assertSameModel,
@@ -155,7 +155,11 @@ async function runIndex(
   const tableExists = base.inspection?.exists ?? false;
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
-  else if (!manifest && tableExists) fullRebuildReason = "the index had no usable manifest (another schema version)";
+  // Without --rebuild a manifest of another schema version is refused before this point, so a table without
+  // a manifest is what a first run leaves when it is stopped (kill, crash, full disk) before its end.
+  else if (!manifest && tableExists) {
+    fullRebuildReason = options.rebuild ? "the index had no usable manifest (another schema version)" : "an earlier run stopped before it recorded the index (no manifest yet)";
+  }
   else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
   else if (options.repair) fullRebuildReason = "a repair was asked for";
   else fullRebuildReason = base.fullRebuildReason;
@@ -215,15 +219,18 @@ async function runIndex(
   const rowsToStore = complete.reduce((n, o) => n + o.chunks.filter((c) => known.vectors.has(c.id)).length, 0);
   const deletePaths = [...plan.removed, ...read.skipped.map((s) => s.path), ...complete.map((o) => o.file.path)];
   const deleted = new Set(deletePaths);
+  // Binary files recorded by an earlier run and unchanged since: not read again, still reported as skipped.
+  const knownBinary = plan.unchanged.filter((f) => catalog.get(f.path)?.skipped === "binary");
+  const binaryPaths = new Set(read.skipped.filter((s) => s.reason === "binary").map((s) => s.path));
   const keptRows = [...catalog].reduce((n, [p, entry]) => (deleted.has(p) ? n : n + entry.chunkHashes.length), 0);
 
   const summaryBase = {
     repoRoot, indexDir, modelId, dimension: dimension ?? 0,
-    filesDiscovered: discovered.files.length - read.skipped.length,
+    filesDiscovered: discovered.files.length - read.skipped.length - knownBinary.length,
     filesIndexed: read.outcomes.filter((o) => o.contentHash !== "").length,
-    filesUnchanged: plan.unchanged.length + read.sameContent.length,
-    filesRemoved: plan.removed.length + read.skipped.filter((s) => catalog.has(s.path)).length,
-    filesSkipped: [...discovered.skipped, ...read.skipped],
+    filesUnchanged: plan.unchanged.length - knownBinary.length + read.sameContent.length,
+    filesRemoved: plan.removed.filter((p) => !catalog.get(p)?.skipped).length + read.skipped.filter((s) => catalog.has(s.path) && !catalog.get(s.path)!.skipped).length,
+    filesSkipped: [...discovered.skipped, ...read.skipped, ...knownBinary.map((f): SkippedFile => ({ path: f.path, reason: "binary", sizeBytes: f.sizeBytes }))],
     entitiesFound: read.entityCount,
     chunksEmbedded: dryRun ? missCount : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
@@ -247,7 +254,7 @@ async function runIndex(
   }
 
   // The catalog is recorded in memory first: storing releases the chunks it is built from.
-  updateCatalog(catalog, { deleted, complete, sameContent: read.sameContent, failures, known });
+  updateCatalog(catalog, { deleted, complete, sameContent: read.sameContent, binary: discovered.files.filter((f) => binaryPaths.has(f.path)), failures, known });
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: keptRows };
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0 || base.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores

@@ -3,6 +3,7 @@ import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { IndexNotFoundError } from "../model/errors.js";
 import {
+  catalogIndexedFileCount,
   catalogRowCount,
   defaultIndexDir,
   findIndexUpwards,
@@ -101,7 +102,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     modelId: manifest.modelId,
     dimension: manifest.dimension,
     maxTokens: manifest.maxTokens,
-    filesIndexed: catalog.size,
+    filesIndexed: catalogIndexedFileCount(catalog),
     entitiesIndexed: inspection.rows ?? 0,
     tableVersion: inspection.version,
     damage,

@@ -95,12 +95,21 @@ function* releasingRows(complete: readonly FileOutcome[], known: ChunkVectors, c
 /**
  * Records the run in the in-memory catalog: `deleted` paths leave it; each complete file gets its
  * stat, content hash, the content hashes of its stored entities and its failures (read, parse and
- * embed); files whose bytes did not change get their new stat. Call before
+ * embed); files whose bytes did not change get their new stat; files found binary are recorded
+ * as `skipped` with their stat (so they are not read again until they change). Call before
  * {@link storeEntityRows}, which releases the chunks.
  */
 export function updateCatalog(
   catalog: FileCatalog,
-  run: { deleted: ReadonlySet<string>; complete: readonly FileOutcome[]; sameContent: readonly SourceFile[]; failures: readonly IndexFailure[]; known: ChunkVectors },
+  run: {
+    deleted: ReadonlySet<string>;
+    complete: readonly FileOutcome[];
+    sameContent: readonly SourceFile[];
+    /** Files read and found binary in this run: recorded with their stat and no rows. */
+    binary: readonly SourceFile[];
+    failures: readonly IndexFailure[];
+    known: ChunkVectors;
+  },
 ): void {
   const embedFailures = new Map<string, IndexFailure[]>();
   for (const failure of run.failures) {
@@ -122,5 +131,8 @@ export function updateCatalog(
   for (const file of run.sameContent) {
     const entry = catalog.get(file.path);
     if (entry) catalog.set(file.path, { ...entry, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs });
+  }
+  for (const file of run.binary) {
+    catalog.set(file.path, { sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, contentHash: "", chunkHashes: [], failures: [], skipped: "binary" });
   }
 }

@@ -77,13 +77,17 @@ export function formatBytes(sizeBytes: number): string {
   return `${value.toFixed(1)} ${unit}`;
 }
 
-/** Human words for a skip reason: `too large`, `binary`. */
+/** Human words for a skip reason: `too large`, `binary`, `symbolic link, not followed`, `not a regular file`. */
 export function formatSkipReason(reason: SkipReason): string {
   switch (reason) {
     case "too-large":
       return "too large";
     case "binary":
       return "binary";
+    case "symlink":
+      return "symbolic link, not followed";
+    case "not-regular-file":
+      return "not a regular file";
     default:
       return assertNeverReason(reason);
   }

@@ -63,7 +63,7 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
   summary.filesSkipped.slice(0, maxSkippedRows).forEach((file, index) => {
     rows.push({
       label: index === 0 ? "skipped" : "",
-      value: `${file.path} (${formatSkipReason(file.reason)}, ${formatBytes(file.sizeBytes)})`,
+      value: `${file.path} (${formatSkipReason(file.reason)}${file.reason === "too-large" || file.reason === "binary" ? `, ${formatBytes(file.sizeBytes)}` : ""})`,
     });
   });
   if (summary.filesSkipped.length > maxSkippedRows) {

@@ -23,6 +23,12 @@ const entrySchema = z.object({
   chunkHashes: z.array(z.string()),
   /** Problems recorded for this file in the run that indexed it (without causes). */
   failures: z.array(failureSchema),
+  /**
+   * Set when the file was read and skipped as binary (a NUL byte near the start): it has no rows,
+   * and is recorded only so that, while its size and mtime stay the same, it is not read again
+   * each run nor reported as new.
+   */
+  skipped: z.literal("binary").optional(),
 });
 
 const tableFileSchema = z.object({ sizeBytes: z.number().int().nonnegative(), mtimeMs: z.number().nonnegative(), sha256: z.string() });
@@ -51,7 +57,10 @@ export type CommittedTable = z.infer<typeof committedTableSchema>;
 /** What the index knows of one file: its stat and hash when indexed, and what it contributed. */
 export type CatalogEntry = z.infer<typeof entrySchema>;
 
-/** Repository-relative POSIX path → {@link CatalogEntry}, for every file whose rows are in the table. */
+/**
+ * Repository-relative POSIX path → {@link CatalogEntry}, for every file whose rows are in the table
+ * and every file skipped as binary (`skipped`, no rows).
+ */
 export type FileCatalog = Map<string, CatalogEntry>;
 
 /**
@@ -90,6 +99,13 @@ export async function writeCatalog(indexDir: string, catalog: FileCatalog, table
   } catch (error) {
     throw new StoreError(`cannot write the catalog in ${indexDir}: ${describeError(error)}`, { cause: error });
   }
+}
+
+/** Number of files the catalog records as indexed (those not `skipped`). */
+export function catalogIndexedFileCount(catalog: FileCatalog): number {
+  let files = 0;
+  for (const entry of catalog.values()) if (!entry.skipped) files++;
+  return files;
 }
 
 /** Number of table rows the catalog accounts for (the sum of its files' `chunkHashes`). */

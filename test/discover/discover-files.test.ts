@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -162,18 +163,38 @@ describe("discoverFiles: which files", () => {
     expect(files).toEqual(["main.py", "out/kept.py", "pkg/mod.py", "tools/real.py"]);
   });
 
-  it("does not follow symbolic links to files or directories", async () => {
+  it("does not follow symbolic links to files or directories, and reports them as skipped", async () => {
     const outside = await makeTempDir();
     await writeFile(path.join(outside, "elsewhere.py"), "x = 1\n");
-    await tree({ "real.py": "", "pkg/mod.py": "" });
+    await tree({ "real.py": "", "pkg/mod.py": "", "notes.txt": "", ".gitignore": "ignored_link/\nignored.py\n" });
     await symlink(path.join(root, "real.py"), path.join(root, "alias.py"));
     await symlink(path.join(outside, "elsewhere.py"), path.join(root, "outside.py"));
     await symlink(path.join(root, "pkg"), path.join(root, "pkg_link"), "dir");
     await symlink(outside, path.join(root, "outside_dir"), "dir");
+    await symlink(path.join(root, "nowhere.py"), path.join(root, "dangling.py"));
+    // Not reported: a link to a non-Python file, a dangling link not named *.py, ignored links.
+    await symlink(path.join(root, "notes.txt"), path.join(root, "notes_link.txt"));
+    await symlink(path.join(root, "gone"), path.join(root, "gone_link"));
+    await symlink(path.join(root, "pkg"), path.join(root, "ignored_link"), "dir");
+    await symlink(path.join(root, "real.py"), path.join(root, "ignored.py"));
     const result = await discoverFiles(root);
     expect(result.files.map((f) => f.path)).toEqual(["pkg/mod.py", "real.py"]);
-    expect(result.skipped).toEqual([]);
+    expect(result.skipped.map((s) => [s.path, s.reason])).toEqual([
+      ["alias.py", "symlink"],
+      ["dangling.py", "symlink"],
+      ["outside.py", "symlink"],
+      ["outside_dir", "symlink"],
+      ["pkg_link", "symlink"],
+    ]);
     expect(result.unreadable).toEqual([]);
+  });
+
+  it("reports a FIFO named *.py as not a regular file, without opening it", async () => {
+    await tree({ "real.py": "" });
+    execFileSync("mkfifo", [path.join(root, "pipe.py"), path.join(root, "pipe.txt")]);
+    const result = await discoverFiles(root);
+    expect(result.files.map((f) => f.path)).toEqual(["real.py"]);
+    expect(result.skipped).toEqual([{ path: "pipe.py", reason: "not-regular-file", sizeBytes: 0 }]);
   });
 });
 

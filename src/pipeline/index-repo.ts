@@ -3,7 +3,7 @@
  * It must not import Ink/React or print; it reports through typed events and returns values.
  */
 import { existsSync } from "node:fs";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
@@ -20,6 +20,7 @@ import {
   readManifest,
   indexPathsOf,
   isRemoteLocation,
+  makeFolder,
   readRecordedModelId,
   resolveIndexLocation,
   SCHEMA_VERSION,
@@ -334,13 +335,18 @@ async function assertDirectory(dir: string): Promise<void> {
  */
 async function prepareIndexDir(indexDir: string, paths: IndexPaths): Promise<void> {
   try {
-    await mkdir(paths.cacheDir, { recursive: true });
-    await mkdir(paths.stateDir, { recursive: true });
+    await makeFolder(paths.cacheDir);
+    await makeFolder(paths.stateDir);
     if (isRemoteLocation(indexDir)) return;
     const gitignore = path.join(indexDir, ".gitignore");
     if (!existsSync(gitignore)) await writeFile(gitignore, "# written by codesearch: the index is local data\n*\n");
   } catch (error) {
-    throw new StoreError(`cannot create the index folder ${indexDir}: ${describeError(error)}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === "EROFS" ? " (a read-only file system; keep the index elsewhere with --db <folder>)"
+      : code === "EACCES" || code === "EPERM" ? " (no permission to write there; keep the index elsewhere with --db <folder>)"
+      : "";
+    throw new StoreError(`cannot create the index folder ${indexDir}: ${describeError(error)}${hint}`, { cause: error });
   }
 }
 

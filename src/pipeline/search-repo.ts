@@ -60,7 +60,8 @@ export interface SearchSession {
   search(query: string, request: SearchRequest): Promise<RankedHit[]>;
   /**
    * Human warnings about how far `hits` can be trusted: the last index run was partial, or a hit's
-   * file changed on disk (size or mtime) or disappeared since it was indexed. Empty when all is current.
+   * file changed on disk (size or mtime) or disappeared since it was indexed, or the catalog that
+   * tells is unreadable (one warning saying so, instead of calling every file changed). Empty when all is current.
    */
   warnings(hits: readonly SearchHit[]): Promise<string[]>;
   /**
@@ -169,6 +170,10 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       const files = new Set(hits.map((h) => h.chunk.path));
       // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
       const { catalog: entries, state } = files.size > 0 ? await catalog() : { catalog: new Map(), state: "new" as const };
+      if (state === "corrupt") {
+        warnings.push("the index's catalog (catalog.json) is unreadable, so whether these files changed since they were indexed is unknown; run `codesearch index` to repair it from the embedding cache");
+        return warnings;
+      }
       const changed: string[] = [];
       for (const file of state === "new" ? [] : files) {
         const entry = entries.get(file);

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,4 +41,22 @@ export function indexPathsOf(location: string, cacheDir?: string, env: NodeJS.Pr
   const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), ".cache");
   const stateDir = cacheDir ?? path.join(base, "codesearch", "indexes", createHash("sha256").update(location).digest("hex").slice(0, 16));
   return { stateDir, cacheDir: stateDir };
+}
+
+/**
+ * Creates folder `dir` and its missing parents. Node's recursive `mkdir` reports a read-only file
+ * system as ENOENT; when it fails that way, the first missing folder is created on its own so the
+ * error thrown carries the real cause (EROFS, EACCES, ENOSPC).
+ * @throws the errno error of the folder that could not be created.
+ */
+export async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    let missing = path.resolve(dir);
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw error;
+  }
 }

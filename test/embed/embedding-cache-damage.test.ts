@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rm, stat, truncate, writeFile } from "node:fs/pr
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embeddingCacheKey } from "../../src/embed/embedding-cache.js";
+import { mountTmpfs, mountUnavailable, unmount } from "../support/mounts.js";
 import { seededRandom } from "../support/seeded-random.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
@@ -247,24 +248,12 @@ describe("EmbeddingCache under damage: a failed append, then a retry", () => {
   });
 });
 
-/** Whether this process may mount a tmpfs (root on Linux, with mount permitted), probed once. */
-async function canMountTmpfs(): Promise<string | null> {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return "needs root on Linux to mount a tmpfs";
-  const probe = await makeTempDir("codesearch-tmpfs-probe-");
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe], { stdio: "ignore" });
-    execFileSync("umount", [probe], { stdio: "ignore" });
-    return null;
-  } catch {
-    return "`mount -t tmpfs` is not permitted here";
-  }
-}
-const noTmpfs = await canMountTmpfs();
+const noTmpfs = await mountUnavailable();
 
 describe("EmbeddingCache under damage: ENOSPC on a small tmpfs", () => {
   it.skipIf(noTmpfs !== null)(`a save that runs out of space mid-append, retried after space is freed, leaves every vector right${noTmpfs ? ` (skipped: ${noTmpfs})` : ""}`, async () => {
     const mountPoint = await makeTempDir("codesearch-tmpfs-");
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint]);
+    mountTmpfs(mountPoint, "256k");
     try {
       const dir = path.join(mountPoint, EMBEDDING_CACHE_DIR);
       const first = entries(20, 64);
@@ -288,7 +277,7 @@ describe("EmbeddingCache under damage: ENOSPC on a small tmpfs", () => {
       const { served, wrong } = await audit(dir, [...first, ...second]);
       expect({ served: served.size, wrong }).toEqual({ served: first.length + second.length, wrong: 0 });
     } finally {
-      execFileSync("umount", [mountPoint]);
+      unmount(mountPoint);
     }
   });
 });

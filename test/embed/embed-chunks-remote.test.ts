@@ -150,6 +150,28 @@ describe("embedChunksRemote through a loopback OpenAI-compatible server", () => 
     expect(server.requests).toHaveLength(4);
   });
 
+  it("a vector holding NaN or Infinity fails only its own chunk, after the batch is split; local embedders likewise", async () => {
+    const inner = fakeEmbedder({ dimension: 16 });
+    const spoil = (texts: readonly string[], vectors: Float32Array[]) =>
+      vectors.map((v, i) => (texts[i] === poisonText ? v.map((x, j) => (j === 0 ? Infinity : j === 1 ? NaN : x)) : v));
+    const remoteEmbedder = { ...inner, remote: { maxItems: 8, maxTokens: 100_000, concurrency: 2 }, embed: async (texts: readonly string[]) => spoil(texts, await inner.embed(texts)) };
+    const localEmbedder = { ...inner, embed: async (texts: readonly string[]) => spoil(texts, await inner.embed(texts)) };
+    for (const embedder of [remoteEmbedder, localEmbedder]) {
+      const embedded: string[] = [];
+      const failed = new Map<string, string>();
+      await embedChunksWith(chunks, embedder, {
+        batchSize: 8,
+        onEmbedded: (c, v) => {
+          expect(v.every(Number.isFinite)).toBe(true);
+          embedded.push(c.name);
+        },
+        onFailed: (c, e) => void failed.set(c.name, (e as Error).message),
+      });
+      expect([...failed]).toEqual([[chunks[17]!.name, expect.stringMatching(/returned a vector holding NaN or Infinity$/)]]);
+      expect(embedded).toHaveLength(chunks.length - 1);
+    }
+  });
+
   it("embedChunksWith keeps local embedders on the sequential loop", async () => {
     const local = fakeEmbedder({ poisoned: (t) => t === poisonText });
     let failures = 0;

@@ -47,7 +47,7 @@ describe("snapshot reads", () => {
       await editHalf(repo, "edited");
       let done = false;
       const run = indexInProcess(repo).finally(() => (done = true));
-      const seen: string[][][] = [];
+      const seen: ScoredId[][][] = [];
       while (!done) seen.push(await answers(session));
       await run;
       const after = await answers(await open(repo));

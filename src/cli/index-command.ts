@@ -19,6 +19,8 @@ export interface IndexCommandOptions extends EmbedderCliOptions {
   maxFileBytes?: number;
   exclude?: string[];
   retryFailed?: boolean;
+  /** Rebuild the table from the embedding cache even when no damage is seen (set by `verify --repair`). */
+  repair?: boolean;
   dryRun?: boolean;
   maxItems?: number;
   wait?: boolean;
@@ -92,6 +94,7 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
       ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
       ...(options.exclude?.length ? { exclude: options.exclude } : {}),
       ...(options.retryFailed ? { retryFailed: true } : {}),
+      ...(options.repair ? { repair: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.maxItems !== undefined ? { maxItems: options.maxItems } : {}),
       ...(options.wait ? { waitForLock: true } : {}),

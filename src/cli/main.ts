@@ -110,6 +110,21 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
       result.exitCode = await runStatusCommand(repo, options);
     });
 
+  program
+    .command("verify")
+    .description("check the index thoroughly: every table file, row and vector (against the embedding cache) and search index")
+    .argument("[repo]", "repository (default: the nearest index from the current directory upwards)")
+    .option("--db <dir|uri>", "index folder or LanceDB URI")
+    .option("--cache-dir <dir>", "embedding cache folder, if not the index's own")
+    .option("--repair", "rebuild a damaged index from the embedding cache (no vector is computed again unless the cache lost it)")
+    .option("--offline", "with --repair: never download the model")
+    .option("--json", 'print {"before", "repaired", "after"?} as one JSON object')
+    .addHelpText("after", "\nExamples:\n  codesearch verify\n  codesearch verify ~/src/project --repair\n\nExit code 0 when sound (or repaired), 6 when damage remains.")
+    .action(async (repo: string | undefined, options: { db?: string; cacheDir?: string; repair?: boolean; offline?: boolean; json?: boolean }) => {
+      const { runVerifyCommand } = await import("./verify-command.js");
+      result.exitCode = await runVerifyCommand(repo, options);
+    });
+
   const search = program
     .command("search")
     .description("search the nearest index (from the current directory upwards) for code matching <query>")

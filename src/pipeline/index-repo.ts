@@ -8,7 +8,7 @@ import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
 import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
-import { IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
+import { IndexDamagedError, IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
 import {
@@ -25,6 +25,7 @@ import {
   resolveIndexLocation,
   SCHEMA_VERSION,
   writeManifest,
+  type CatalogModel,
   type FileCatalog,
   type IndexLock,
   type IndexPaths,
@@ -110,7 +111,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const paths = indexPathsOf(indexDir, options.cacheDir);
   await assertDirectory(repoRoot);
   const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
-  const recordedModel = manifest?.modelId ?? (options.rebuild ? await readRecordedModelId(indexDir) : null);
+  const recordedModel = manifest?.modelId ?? (options.rebuild ? ((await readRecordedModelId(indexDir)) ?? (await readCatalogModel(indexDir, options.cacheDir))?.modelId ?? null) : null);
   const source = chooseEmbedderSource(options, manifest, options.cwd, recordedModel);
   const modelId = embedderIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
@@ -143,7 +144,8 @@ async function runIndex(
   const dryRun = options.dryRun ?? false;
   const manifest = manifestBefore && (options.rebuild ? manifestBefore.modelId === modelId : true) ? manifestBefore : null;
   if (manifest) assertSameModel(manifest, modelId);
-  const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const catalogModel = manifest ? undefined : await readCatalogModel(indexDir, options.cacheDir);
+  const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? (catalogModel?.modelId === modelId ? catalogModel.maxTokens : undefined) ?? DEFAULT_MAX_TOKENS;
   emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
 
   // What the table holds at the committed version must match the catalog; otherwise rebuild every file from the cache.
@@ -156,10 +158,12 @@ async function runIndex(
   const tableExists = base.inspection?.exists ?? false;
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
-  // Without --rebuild a manifest of another schema version is refused before this point, so a table without
-  // a manifest is what a first run leaves when it is stopped (kill, crash, full disk) before its end.
+  // Without --rebuild a damaged manifest or one of another schema version is refused before this point, so a table
+  // without a manifest is what a first run leaves when it is stopped (kill, crash, full disk) before its end.
   else if (!manifest && tableExists) {
-    fullRebuildReason = options.rebuild ? "the index had no usable manifest (another schema version)" : "an earlier run stopped before it recorded the index (no manifest yet)";
+    fullRebuildReason = options.rebuild
+      ? `the index had no usable manifest (${(await manifestProblem(indexDir)) ?? "another schema version"})`
+      : "an earlier run stopped before it recorded the index (no manifest yet)";
   }
   else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
   else if (options.repair) fullRebuildReason = "a repair was asked for";
@@ -268,7 +272,11 @@ async function runIndex(
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
-  const tableVersion = await commitTable(indexDir, stateDir, catalog, { dimension: dimension!, previous: fullRebuildReason ? undefined : committed });
+  const tableVersion = await commitTable(indexDir, stateDir, catalog, {
+    dimension: dimension!,
+    previous: fullRebuildReason ? undefined : committed,
+    ...(source.kind === "openai" ? {} : { model: { modelId, maxTokens } }),
+  });
 
   const finishedAt = Date.now();
   const summary: IndexSummary = { ...summaryBase, dimension: dimension!, chunksStored: written.rowCount, chunksRemoved: written.rowsDeleted, durationMs: finishedAt - startedAt };
@@ -304,9 +312,23 @@ async function readUsableManifest(indexDir: string, rebuild: boolean): Promise<A
   try {
     return await readManifest(indexDir);
   } catch (error) {
-    if (rebuild && error instanceof IndexMismatchError) return null;
+    if (rebuild && (error instanceof IndexMismatchError || error instanceof IndexDamagedError)) return null;
     throw error;
   }
+}
+
+/** What is wrong with the manifest (`damaged: …`), or null when it reads (or is of another schema version, or absent). */
+async function manifestProblem(indexDir: string): Promise<string | null> {
+  return readManifest(indexDir).then(
+    () => null,
+    (error: unknown) => (error instanceof IndexDamagedError ? "the manifest is damaged" : null),
+  );
+}
+
+/** The model the catalog records (a local model's id and token limit), for a rebuild whose manifest is damaged. */
+async function readCatalogModel(indexDir: string, cacheDir: string | undefined): Promise<CatalogModel | undefined> {
+  if (!isRemoteLocation(indexDir) && !existsSync(indexDir)) return undefined;
+  return (await readCatalog(indexPathsOf(indexDir, cacheDir).stateDir).catch(() => null))?.model;
 }
 
 /** Drops this model's cache entries that no stored entity uses, once they outnumber the used ones (and exceed 1,000). */

@@ -8,3 +8,4 @@ export * from "./load-embedder.js";
 export * from "./embedder-source.js";
 export * from "./index-status.js";
 export * from "./rank-entities.js";
+export * from "./verify-index.js";

@@ -10,6 +10,7 @@ import {
   restoreVersion,
   versionCleanupCutoff,
   writeCatalog,
+  type CatalogModel,
   type CommittedTable,
   type EntityTableInspection,
   type FileCatalog,
@@ -31,8 +32,8 @@ export interface TableBase {
  * Checks the table a run is about to update against the catalog (which records the committed
  * version, see file-catalog.ts) and decides how to proceed: rebuild everything from the embedding
  * cache when the table is missing, unreadable at the committed version, holds another number of
- * rows than the catalog, a file of it changed since it was written, or its vector index is
- * broken; rebuild only the full-text indexes when just those are broken. Reads only.
+ * rows than the catalog, a file of it changed since it was written, or its vector index (or the
+ * index list) is broken; rebuild only the full-text indexes when just those are broken. Reads only.
  */
 export async function inspectTableBase(
   db: lancedb.Connection | null,
@@ -49,8 +50,9 @@ export async function inspectTableBase(
     fullRebuildReason = `the entity table is missing or damaged${inspection?.unreadable ? ` (${inspection.unreadable})` : ""}`;
   } else if (manifest && inspection!.rows !== catalogRowCount(context.catalog)) {
     fullRebuildReason = `the entity table holds ${inspection!.rows} rows, the catalog ${catalogRowCount(context.catalog)}`;
-  } else if (manifest && inspection!.brokenIndexes.some((b) => b.startsWith("vector"))) {
-    fullRebuildReason = `the vector index is damaged (${inspection!.brokenIndexes.find((b) => b.startsWith("vector"))})`;
+  } else if (manifest && inspection!.brokenIndexes.some((b) => !b.startsWith("full-text"))) {
+    // Only full-text indexes can be rebuilt in place; for the rest the table is written anew.
+    fullRebuildReason = `a search index is damaged (${inspection!.brokenIndexes.find((b) => !b.startsWith("full-text"))})`;
   }
   const committedAtMs = manifest ? Date.parse(manifest.lastRun.finishedAt) : NaN;
   const keepVersionsFrom = versionCleanupCutoff(
@@ -95,7 +97,7 @@ export async function commitTable(
   indexDir: string,
   stateDir: string,
   catalog: FileCatalog,
-  context: { dimension: number; previous: CommittedTable | undefined },
+  context: { dimension: number; previous: CommittedTable | undefined; model?: CatalogModel },
 ): Promise<number> {
   const db = await openDatabase(indexDir);
   let version: number;
@@ -115,6 +117,6 @@ export async function commitTable(
     db.close();
   }
   const files = await recordTableFiles(indexDir, context.previous?.files ?? {});
-  await writeCatalog(stateDir, catalog, { version, ...(files ? { files } : {}) });
+  await writeCatalog(stateDir, catalog, { version, ...(files ? { files } : {}) }, context.model);
   return version;
 }

@@ -40,13 +40,20 @@ const committedTableSchema = z.object({
   files: z.record(z.string(), tableFileSchema).optional(),
 });
 
+const catalogModelSchema = z.object({ modelId: z.string().min(1), maxTokens: z.number().int().positive() });
+
 const catalogSchema = z.object({
   format: z.literal("codesearch-catalog"),
   version: z.literal(1),
   files: z.record(z.string(), entrySchema),
   /** Absent in catalogs written before table versions were recorded (their table is read at its latest version). */
   table: committedTableSchema.optional(),
+  /** The local model and token limit the stored vectors came from, so `index --rebuild` can recover from a damaged manifest. */
+  model: catalogModelSchema.optional(),
 });
+
+/** What the catalog records of the model that built the index (a copy of the manifest's fields). */
+export type CatalogModel = z.infer<typeof catalogModelSchema>;
 
 /**
  * The table version a catalog describes and the table folder's files at that moment
@@ -68,7 +75,9 @@ export type FileCatalog = Map<string, CatalogEntry>;
  * (`corrupt`), which makes the next run re-process every file (the embedding cache keeps that cheap).
  * @throws StoreError when the file exists but cannot be read (permissions, I/O).
  */
-export async function readCatalog(indexDir: string): Promise<{ catalog: FileCatalog; state: "loaded" | "new" | "corrupt"; table?: CommittedTable }> {
+export async function readCatalog(
+  indexDir: string,
+): Promise<{ catalog: FileCatalog; state: "loaded" | "new" | "corrupt"; table?: CommittedTable; model?: CatalogModel }> {
   let raw: string;
   try {
     raw = await readFile(path.join(indexDir, CATALOG_FILE), "utf8");
@@ -84,18 +93,25 @@ export async function readCatalog(indexDir: string): Promise<{ catalog: FileCata
   }
   const parsed = catalogSchema.safeParse(json);
   if (!parsed.success) return { catalog: new Map(), state: "corrupt" };
-  return { catalog: new Map(Object.entries(parsed.data.files)), state: "loaded", ...(parsed.data.table ? { table: parsed.data.table } : {}) };
+  return {
+    catalog: new Map(Object.entries(parsed.data.files)),
+    state: "loaded",
+    ...(parsed.data.table ? { table: parsed.data.table } : {}),
+    ...(parsed.data.model ? { model: parsed.data.model } : {}),
+  };
 }
 
 /**
  * Writes the catalog atomically (temp file + rename), paths sorted, with the table version it
- * describes. Writing it is a writer's commit point: the next run restores the table to `table.version`.
+ * describes and the model its vectors came from. Writing it is a writer's commit point: the next
+ * run restores the table to `table.version`.
  * @throws StoreError when it cannot be written.
  */
-export async function writeCatalog(indexDir: string, catalog: FileCatalog, table?: CommittedTable): Promise<void> {
+export async function writeCatalog(indexDir: string, catalog: FileCatalog, table?: CommittedTable, model?: CatalogModel): Promise<void> {
   const files = Object.fromEntries([...catalog].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   try {
-    await writeFileAtomic(path.join(indexDir, CATALOG_FILE), JSON.stringify({ format: "codesearch-catalog", version: 1, files, ...(table ? { table } : {}) }));
+    const json = { format: "codesearch-catalog", version: 1, files, ...(table ? { table } : {}), ...(model ? { model } : {}) };
+    await writeFileAtomic(path.join(indexDir, CATALOG_FILE), JSON.stringify(json));
   } catch (error) {
     throw new StoreError(`cannot write the catalog in ${indexDir}: ${describeError(error)}`, { cause: error });
   }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
-import { IndexMismatchError, IndexNotFoundError, StoreError, describeError } from "../model/errors.js";
+import { IndexDamagedError, IndexMismatchError, IndexNotFoundError, StoreError, describeError } from "../model/errors.js";
 import { isRemoteLocation } from "./index-location.js";
 import { MANIFEST_TABLE, readRemoteManifestText, writeRemoteManifestText } from "./remote-manifest.js";
 
@@ -50,10 +50,15 @@ const manifestSchema = z.object({
 /** Contents of `manifest.json`: what built the index, written after the table (temp file + rename). */
 export type IndexManifest = z.infer<typeof manifestSchema>;
 
+/** How to recover from a damaged manifest, without losing the embedding cache. */
+const REBUILD_ADVICE =
+  "run `codesearch index --rebuild` to rebuild the index from the embedding cache (the model is the one the catalog records, or pass --model)";
+
 /**
  * Reads the manifest of the index in `indexDir` (`manifest.json`, or the `manifest` table of a
  * remote index), or null when there is none.
- * @throws IndexMismatchError when it is from another schema version; StoreError when unreadable or invalid.
+ * @throws IndexMismatchError when it is from another schema version; IndexDamagedError when it is
+ *   not valid JSON or not a manifest (the message says how to rebuild); StoreError when it cannot be read.
  */
 export async function readManifest(indexDir: string): Promise<IndexManifest | null> {
   const file = isRemoteLocation(indexDir) ? `${indexDir} (table ${MANIFEST_TABLE})` : path.join(indexDir, MANIFEST_FILE);
@@ -72,7 +77,7 @@ export async function readManifest(indexDir: string): Promise<IndexManifest | nu
   try {
     json = JSON.parse(raw);
   } catch (error) {
-    throw new StoreError(`${file} is not valid JSON; delete the folder ${indexDir} and index again`, { cause: error });
+    throw new IndexDamagedError(`${file} is damaged (not valid JSON); ${REBUILD_ADVICE}`, { cause: error });
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === "number" && version !== SCHEMA_VERSION) {
@@ -82,7 +87,7 @@ export async function readManifest(indexDir: string): Promise<IndexManifest | nu
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new StoreError(`${file} is not a codesearch manifest (${parsed.error.issues[0]?.message ?? "invalid"})`, { cause: parsed.error });
+    throw new IndexDamagedError(`${file} is damaged: not a codesearch manifest (${parsed.error.issues[0]?.message ?? "invalid"}); ${REBUILD_ADVICE}`, { cause: parsed.error });
   }
   return parsed.data;
 }

@@ -110,7 +110,9 @@ export async function refreshSearchIndexes(db: lancedb.Connection, options: Sear
  * full-text column of {@link FULL_TEXT_INDEXES} without an index, or an index (full-text or
  * vector) whose files are missing or unreadable. One query of limit 1 per index, so cheap enough
  * for every `index` run.
- * @returns descriptions such as `full-text index of search_body: <LanceDB's error>`; empty when all answer.
+ * @returns descriptions, each starting with what is broken (`full-text index of <column>`,
+ *   `vector index`, or `index list (all indexes)` when LanceDB cannot even list them) and LanceDB's
+ *   error; empty when all answer.
  */
 export async function findBrokenSearchIndexes(table: lancedb.Table, dimension: number): Promise<string[]> {
   const broken: string[] = [];
@@ -118,7 +120,7 @@ export async function findBrokenSearchIndexes(table: lancedb.Table, dimension: n
   try {
     indices = await table.listIndices();
   } catch (error) {
-    return [`index list: ${describeError(error)}`];
+    return [`index list (all indexes): ${describeError(error)}`];
   }
   for (const { column } of FULL_TEXT_INDEXES) {
     if (!indices.some((i) => i.indexType === "FTS" && i.columns.includes(column))) {

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Connection } from "@lancedb/lancedb";
 import { beforeEach, describe, expect, it } from "vitest";
-import { IndexMismatchError, IndexNotFoundError, StoreError } from "../../src/model/errors.js";
+import { IndexDamagedError, IndexMismatchError, IndexNotFoundError, StoreError } from "../../src/model/errors.js";
 import type { Chunk, EmbeddedChunk } from "../../src/model/types.js";
 import {
   ENTITY_TABLE,
@@ -409,7 +409,7 @@ describe("index manifest", () => {
     }
   });
 
-  it("readManifest throws StoreError on a lastRun with a bad or missing stopReason or chunksPending", async () => {
+  it("readManifest throws IndexDamagedError on a lastRun with a bad or missing stopReason or chunksPending", async () => {
     const { stopReason: _stopReason, ...withoutStopReason } = manifest.lastRun;
     const { chunksPending: _chunksPending, ...withoutPending } = manifest.lastRun;
     const badRuns = [
@@ -421,7 +421,7 @@ describe("index manifest", () => {
     ];
     for (const lastRun of badRuns) {
       await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, lastRun }));
-      await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+      await expect(readManifest(dir)).rejects.toBeInstanceOf(IndexDamagedError);
     }
   });
 
@@ -441,16 +441,17 @@ describe("index manifest", () => {
     expect(await readManifest(path.join(dir, "does-not-exist"))).toBeNull();
   });
 
-  it("readManifest throws StoreError on invalid JSON", async () => {
+  it("readManifest throws IndexDamagedError advising --rebuild on invalid JSON", async () => {
     await writeFile(path.join(dir, MANIFEST_FILE), '{"format": "codesearch-index", ');
-    await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+    await expect(readManifest(dir)).rejects.toBeInstanceOf(IndexDamagedError);
+    await expect(readManifest(dir)).rejects.toThrow("run `codesearch index --rebuild`");
   });
 
-  it("readManifest throws StoreError on JSON that is not a manifest", async () => {
+  it("readManifest throws IndexDamagedError on JSON that is not a manifest", async () => {
     const { modelId: _modelId, ...withoutModel } = manifest;
     for (const bad of [{ ...manifest, format: "other" }, withoutModel, { ...manifest, dimension: 0 }, null, [1, 2]]) {
       await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(bad));
-      await expect(readManifest(dir)).rejects.toBeInstanceOf(StoreError);
+      await expect(readManifest(dir)).rejects.toBeInstanceOf(IndexDamagedError);
     }
   });
 

@@ -1,0 +1,131 @@
+import path from "node:path";
+import { EMBEDDING_CACHE_DIR, EmbeddingCache, embeddingCacheKey } from "../embed/index.js";
+import { IndexNotFoundError, describeError } from "../model/errors.js";
+import {
+  catalogRowCount,
+  defaultIndexDir,
+  findIndexUpwards,
+  indexPathsOf,
+  inspectEntityTable,
+  openDatabase,
+  openEntityTable,
+  readCatalog,
+  requireManifest,
+  resolveIndexLocation,
+  type FileCatalog,
+} from "../store/index.js";
+
+/** What `codesearch verify` found. */
+export interface VerifyReport {
+  indexDir: string;
+  /** The repository the index was built from (the manifest's). */
+  repoRoot: string;
+  /** The committed table version checked (null when it cannot be read). */
+  tableVersion: number | null;
+  /** Rows read (every row of the committed version, unless it cannot be read). */
+  rowsChecked: number;
+  /** Rows whose vector was compared with the embedding cache's verified vector. */
+  vectorsChecked: number;
+  /** Rows whose vector could not be checked: the cache holds no verified vector for them. */
+  vectorsUnverifiable: number;
+  /** What is wrong, one line each; empty when the index is sound. */
+  problems: string[];
+  durationMs: number;
+}
+
+/** Rows named per kind of problem, at most (the count is always given). */
+const EXAMPLES = 3;
+
+/**
+ * Checks an index thoroughly, reading everything (unlike the cheap checks every `index` run
+ * makes): every file of the table folder hashed against what the committing run recorded, the
+ * committed version readable, one query per search index, the rows (path and content hash) equal
+ * to the catalog's, and every row's vector bit-equal to the embedding cache's (each cached vector is
+ * itself verified against its checksum). Reads only; repairing is `indexRepo` with `repair`.
+ * Cost: reads the table and the cache once (BENCHMARKS.md).
+ * @throws IndexNotFoundError; IndexMismatchError or IndexDamagedError when the manifest is unusable; StoreError.
+ */
+export async function verifyIndex(options: { cwd: string; repoRoot?: string; indexDir?: string; cacheDir?: string }): Promise<VerifyReport> {
+  const startedAt = Date.now();
+  const indexDir = locate(options);
+  const manifest = await requireManifest(indexDir);
+  const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
+  const { catalog, state, table: committed } = await readCatalog(stateDir);
+  const problems: string[] = [];
+  if (state !== "loaded") problems.push(state === "corrupt" ? "the catalog is unreadable" : "the catalog is missing");
+  const committedHere = committed && committed.version === manifest.tableVersion ? committed : manifest.tableVersion ? { version: manifest.tableVersion } : undefined;
+
+  const db = await openDatabase(indexDir);
+  const report: VerifyReport = { indexDir, repoRoot: manifest.repoRoot, tableVersion: null, rowsChecked: 0, vectorsChecked: 0, vectorsUnverifiable: 0, problems, durationMs: 0 };
+  try {
+    const inspection = await inspectEntityTable(db, indexDir, committedHere, manifest.dimension, "hash");
+    report.tableVersion = inspection.rows === null ? null : inspection.version;
+    if (!inspection.exists) problems.push("the entity table is missing");
+    else if (inspection.rows === null) problems.push(`the entity table cannot be read at version ${committedHere?.version ?? "latest"} (${inspection.unreadable})`);
+    if (inspection.alteredFiles.length > 0) {
+      problems.push(`${inspection.alteredFiles.length} file(s) of the entity table changed after they were written: ${inspection.alteredFiles.slice(0, EXAMPLES).join(", ")}`);
+    }
+    problems.push(...inspection.brokenIndexes.map((b) => `search index broken: ${b}`));
+    if (inspection.rows !== null) {
+      if (inspection.rows !== catalogRowCount(catalog)) problems.push(`the entity table holds ${inspection.rows} rows, the catalog ${catalogRowCount(catalog)}`);
+      await checkRows(db, committedHere?.version, catalog, { cacheDir, modelId: manifest.modelId, maxTokens: manifest.maxTokens }, report);
+    }
+  } finally {
+    db.close();
+  }
+  report.durationMs = Date.now() - startedAt;
+  return report;
+}
+
+/** Reads every row of the committed version: rows against the catalog, vectors against the cache. */
+async function checkRows(
+  db: Awaited<ReturnType<typeof openDatabase>>,
+  version: number | undefined,
+  catalog: FileCatalog,
+  model: { cacheDir: string; modelId: string; maxTokens: number },
+  report: VerifyReport,
+): Promise<void> {
+  const expected = new Map<string, number>();
+  for (const [file, entry] of catalog) for (const hash of entry.chunkHashes) expected.set(`${file}\0${hash}`, (expected.get(`${file}\0${hash}`) ?? 0) + 1);
+  const cache = (await EmbeddingCache.open(path.join(model.cacheDir, EMBEDDING_CACHE_DIR), { readOnly: true })).cache;
+  const wrongVectors: string[] = [];
+  const unexpected: string[] = [];
+  const table = await openEntityTable(db, version);
+  try {
+    for await (const batch of table.query().select(["id", "path", "content_hash", "vector"])) {
+      for (const row of batch.toArray() as unknown as { id: string; path: string; content_hash: string; vector: { toArray(): Float32Array } }[]) {
+        report.rowsChecked++;
+        const key = `${row.path}\0${row.content_hash}`;
+        const left = expected.get(key) ?? 0;
+        if (left === 0) unexpected.push(row.id);
+        else expected.set(key, left - 1);
+        const cached = cache.get(embeddingCacheKey(model.modelId, model.maxTokens, row.content_hash));
+        if (!cached) {
+          report.vectorsUnverifiable++;
+          continue;
+        }
+        report.vectorsChecked++;
+        const stored = row.vector.toArray();
+        if (stored.length !== cached.length || stored.some((v, i) => !(v === cached[i]))) wrongVectors.push(row.id);
+      }
+    }
+  } catch (error) {
+    report.problems.push(`the entity table's rows cannot be read: ${describeError(error)}`);
+  } finally {
+    table.close();
+    cache.close();
+  }
+  const missing = [...expected].filter(([, n]) => n > 0).map(([key]) => key.replace("\0", " "));
+  if (wrongVectors.length > 0) report.problems.push(`${wrongVectors.length} row(s) hold a vector that differs from the verified cache: ${wrongVectors.slice(0, EXAMPLES).join(", ")}`);
+  if (unexpected.length > 0) report.problems.push(`${unexpected.length} row(s) are not in the catalog: ${unexpected.slice(0, EXAMPLES).join(", ")}`);
+  if (missing.length > 0) report.problems.push(`${missing.length} entit(ies) of the catalog have no row: ${missing.slice(0, EXAMPLES).join(", ")}`);
+}
+
+function locate(options: { cwd: string; repoRoot?: string; indexDir?: string }): string {
+  if (options.indexDir) return resolveIndexLocation(options.indexDir, options.cwd);
+  if (options.repoRoot) return defaultIndexDir(path.resolve(options.cwd, options.repoRoot));
+  const found = findIndexUpwards(options.cwd);
+  if (!found) throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass a repository`);
+  return found.indexDir;
+}
+

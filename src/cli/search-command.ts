@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
+import { defaultModelCacheDir, offlineFromEnv } from "../embed/model-source.js";
 import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
 import { type SearchResultJson, toSearchHitJson } from "../model/search-result.js";
-import { openSearchSession, type SearchSession } from "../pipeline/index.js";
+import { openSearchSession, type SearchSession } from "../pipeline/search-repo.js";
 import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";

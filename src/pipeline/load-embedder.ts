@@ -1,5 +1,4 @@
 import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
-import { loadOpenAIEmbedder, loadTransformersEmbedder } from "../embed/index.js";
 
 /** What the pipeline asks of a model loader. */
 export interface EmbedderRequest {
@@ -27,8 +26,10 @@ export type EmbedderLoader = (request: EmbedderRequest) => Promise<Embedder>;
  * variable the source names.
  * @throws ModelLoadError (local models); EmbeddingServiceError (remote ones).
  */
-export const loadEmbedderFromRequest: EmbedderLoader = (request) =>
-  request.source.kind === "openai"
+export const loadEmbedderFromRequest: EmbedderLoader = async (request) => {
+  // Imported here, not at the top: a command that never embeds (lexical search, status) skips them.
+  const { loadOpenAIEmbedder, loadTransformersEmbedder } = await import("../embed/index.js");
+  return request.source.kind === "openai"
     ? loadOpenAIEmbedder({
         baseUrl: request.source.baseUrl,
         model: request.source.model,
@@ -43,3 +44,4 @@ export const loadEmbedderFromRequest: EmbedderLoader = (request) =>
         maxTokens: request.maxTokens,
         ...(request.endpoint !== undefined ? { endpoint: request.endpoint } : {}),
       });
+};

@@ -1,0 +1,167 @@
+// Issue 13's figures: the MCP `search` tool through the SDK's own Client over stdio (warm, hybrid,
+// query embedding included) at given table sizes, the server's idle RSS after the first and the
+// 1,000th search, and the whole `codesearch search --mode lexical` process. Prints one JSON object
+// and a markdown table; writes bench-results/mcp-latency.json. Owns the processes and temp folders it makes.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { CLI, REPO_ROOT, TEST_MODEL_DIR, distModule } from "./bench-config.mjs";
+import { runCodesearch } from "./run-process.mjs";
+import { buildQueries } from "./search-queries.mjs";
+import { median, percentile, round } from "./stats.mjs";
+import { readEmbeddedRows, writeSyntheticTable } from "./synthetic-table.mjs";
+
+const USAGE = `usage: node scripts/bench/mcp-latency.mjs --repo <python repo> [--rows 5000,100000] [--calls 200] [--rss-calls 1000] [--cli-runs 10]
+Indexes <repo> with the test model (unless it has an index), replicates its rows into synthetic tables of
+each size, and measures the MCP search tool (p50/p95 ms over --calls warm hybrid calls) on each, the server's
+idle RSS after the first and after --rss-calls searches (smallest size), and the whole
+\`codesearch search --mode lexical\` process on <repo> (median of --cli-runs).`;
+
+const { values } = parseArgs({
+  options: {
+    repo: { type: "string" },
+    rows: { type: "string", default: "5000" },
+    calls: { type: "string", default: "200" },
+    "rss-calls": { type: "string", default: "1000" },
+    "cli-runs": { type: "string", default: "10" },
+    help: { type: "boolean" },
+  },
+});
+if (values.help || !values.repo) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+const repo = path.resolve(values.repo);
+const sizes = values.rows.split(",").map(Number);
+const calls = Number(values.calls);
+const rssCalls = Number(values["rss-calls"]);
+const cliRuns = Number(values["cli-runs"]);
+const log = (line) => process.stderr.write(`mcp-latency: ${line}\n`);
+
+/** Resident set size of `pid` in kB, from /proc (Linux). */
+function rssKb(pid) {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+}
+
+/** Connects the SDK client to `codesearch mcp --db <indexDir>`. */
+async function connect(indexDir) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "mcp", "--db", indexDir, "--offline"],
+    env: { ...process.env, LANCEDB_LOG: "error" },
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "codesearch-bench", version: "0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** One search call's round trip in ms, and the server's own search_time_ms. */
+async function timedSearch(client, query) {
+  const startedAt = performance.now();
+  const answer = await client.callTool({ name: "search", arguments: { query, limit: 10 } });
+  const ms = performance.now() - startedAt;
+  if (answer.isError) throw new Error(`search failed: ${answer.content[0].text}`);
+  return { ms, serverMs: answer.structuredContent.search_time_ms, bytes: JSON.stringify(answer).length };
+}
+
+async function measureSize(indexDir, rowCount, queries, withRss) {
+  const { client, transport } = await connect(indexDir);
+  try {
+    const first = await timedSearch(client, queries[0]);
+    await sleep(1000);
+    const rssAfterFirstKb = rssKb(transport.pid);
+    // Warm-up beyond the first call: the model and LanceDB caches settle.
+    for (let i = 1; i <= 10; i++) await timedSearch(client, queries[i % queries.length]);
+    const samples = [];
+    for (let i = 0; i < calls; i++) samples.push(await timedSearch(client, queries[i % queries.length]));
+    const result = {
+      rows: rowCount,
+      firstCallMs: round(first.ms, 1),
+      calls,
+      p50Ms: round(percentile(samples.map((s) => s.ms), 50), 2),
+      p95Ms: round(percentile(samples.map((s) => s.ms), 95), 2),
+      serverSearchP50Ms: round(percentile(samples.map((s) => s.serverMs), 50), 2),
+      serverSearchP95Ms: round(percentile(samples.map((s) => s.serverMs), 95), 2),
+      answerBytesMedian: median(samples.map((s) => s.bytes)),
+      rssAfterFirstKb,
+    };
+    if (withRss) {
+      // Idle RSS (1 s after the last answer) after the warm-up and timed calls, then after rssCalls in all.
+      await sleep(1000);
+      result.rssAfterWarmCalls = calls + 11;
+      result.rssAfterWarmKb = rssKb(transport.pid);
+      for (let i = calls + 11; i < rssCalls; i++) await timedSearch(client, queries[i % queries.length]);
+      await sleep(1000);
+      result.rssAfterCalls = rssCalls;
+      result.rssAfterManyKb = rssKb(transport.pid);
+      result.rssGrowth = round(result.rssAfterManyKb / rssAfterFirstKb - 1, 3);
+      result.rssGrowthAfterWarm = round(result.rssAfterManyKb / result.rssAfterWarmKb - 1, 3);
+    }
+    return result;
+  } finally {
+    await client.close();
+  }
+}
+
+async function main() {
+  const { requireManifest } = await distModule("store/index.js");
+  const manifest = await requireManifest(path.join(repo, ".codesearch")).catch(() => null);
+  if (!manifest) {
+    log(`indexing ${repo} with the test model`);
+    const run = await runCodesearch(["index", repo, "--model", TEST_MODEL_DIR, "--batch-size", "16"]);
+    if (run.exitCode !== 0) throw new Error(`index failed:\n${run.stderr}`);
+  }
+  const sourceIndex = path.join(repo, ".codesearch");
+  const rows = await readEmbeddedRows(sourceIndex);
+  const queries = buildQueries(rows, 100);
+  const results = { machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), loadAverage1m: round(os.loadavg()[0], 2), node: process.version }, model: "fixtures/model (test model)", repo, sourceRows: rows.length, queries: queries.length, mcp: [] };
+
+  for (const [i, size] of sizes.entries()) {
+    log(`writing a ${size}-row table`);
+    const table = await writeSyntheticTable(rows, size);
+    // The copied manifest makes the folder an index the server can open (same model, repository root).
+    cpSync(path.join(sourceIndex, "manifest.json"), path.join(table.dir, "manifest.json"));
+    mkdirSync(path.join(table.dir, "state"), { recursive: true });
+    try {
+      log(`measuring the MCP search tool at ${table.rowCount} rows`);
+      results.mcp.push({ ...(await measureSize(table.dir, table.rowCount, queries, i === 0)), tableWriteMs: table.writeMs });
+    } finally {
+      rmSync(table.dir, { recursive: true, force: true });
+    }
+  }
+
+  log(`timing ${cliRuns} whole \`codesearch search --mode lexical\` processes`);
+  const wall = [];
+  const rss = [];
+  for (let i = 0; i < cliRuns; i++) {
+    const run = await runCodesearch(["search", queries[i % queries.length], "--mode", "lexical", "--repo", repo, "--json"]);
+    if (run.exitCode !== 0) throw new Error(`search failed:\n${run.stderr}`);
+    wall.push(run.wallMs);
+    rss.push(run.maxRssKb);
+  }
+  results.cliLexical = { runs: cliRuns, rows: rows.length, wallMsMedian: round(median(wall), 0), wallMs: wall.map((w) => round(w, 0)), maxRssKbMedian: median(rss.filter((r) => r !== null)) };
+
+  const out = path.join(REPO_ROOT, "bench-results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "mcp-latency.json"), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n\n`);
+  const lines = ["| measure | value |", "|---|---|"];
+  for (const m of results.mcp) {
+    lines.push(`| MCP \`search\` over stdio, ${m.rows} rows, hybrid, warm, p50 / p95 of ${m.calls} calls | ${m.p50Ms} / ${m.p95Ms} ms (server-side ranking ${m.serverSearchP50Ms} / ${m.serverSearchP95Ms} ms; first call ${m.firstCallMs} ms) |`);
+    if (m.rssAfterManyKb) {
+      lines.push(
+        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}) |`,
+      );
+    }
+  }
+  lines.push(`| \`codesearch search --mode lexical\` whole process, ${results.cliLexical.rows} rows, median of ${results.cliLexical.runs} | ${results.cliLexical.wallMsMedian} ms |`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+await main();

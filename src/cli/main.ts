@@ -10,6 +10,7 @@ import { toFatalReport } from "./fatal-error.js";
 import type { EvalCommandOptions } from "./eval-command.js";
 import type { IndexCommandOptions } from "./index-command.js";
 import type { McpCommandOptions } from "./mcp-command.js";
+import { DEFAULT_ANSWER_TOKENS, MIN_ANSWER_TOKENS } from "../serve/answer-budget.js";
 import { addRankingOptions } from "./ranking-options.js";
 import type { SearchCommandOptions } from "./search-command.js";
 import { writeHuman } from "./terminal.js";
@@ -47,6 +48,14 @@ function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function atLeast(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}`);
     return n;
   };
 }
@@ -164,7 +173,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .argument("[repo]", "repository (default: the nearest index from the current directory upwards, else the current directory)")
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--offline", "never download the model")
-    .option("--max-answer-tokens <n>", "size budget of each tool answer in estimated tokens (default 8000)", positiveInt("--max-answer-tokens"))
+    .option("--max-answer-tokens <n>", `size budget of each tool answer in estimated tokens (default ${DEFAULT_ANSWER_TOKENS}, at least ${MIN_ANSWER_TOKENS})`, atLeast("--max-answer-tokens", MIN_ANSWER_TOKENS))
     .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex runs (repeatable)", collect, [])
     .addHelpText(
       "after",

@@ -6,6 +6,8 @@ import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, mea
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { openCliSearchSession } from "./search-command.js";
+import type { SearchRequest } from "../model/search.js";
+import type { SearchSession } from "../pipeline/index.js";
 
 /** Parsed options of `codesearch eval`. */
 export interface EvalCommandOptions extends RankingCliOptions {
@@ -85,8 +87,9 @@ export function latencySummary(values: readonly number[]): { medianMs: number; p
 export async function runEvalCommand(queriesFile: string, options: EvalCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const queries = await readJsonLines(cwd, queriesFile, evalQuerySchema, EVAL_QUERY_SHAPE);
-  const session = await openCliSearchSession(cwd, options);
   const request = toSearchRequest(options, EVAL_DEPTH);
+  const session = await openCliSearchSession(cwd, options);
+  const fusion = request.mode === "hybrid" ? fusionReport(session, request) : null;
   const scores: QueryScores[] = [];
   const latencies: number[] = [];
   try {
@@ -105,11 +108,12 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
   const perQuery = queries.map((q, i) => ({ id: q.id ?? null, query: q.query, first_rank: scores[i]?.firstRank ?? null }));
   if (options.json) {
     const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(mean[name])]));
-    const out = { mode: request.mode, queries: queries.length, metrics, latency_ms: { median: latency.medianMs, p90: latency.p90Ms } };
+    const out = { mode: request.mode, ...(fusion ? { fusion } : {}), queries: queries.length, metrics, latency_ms: { median: latency.medianMs, p90: latency.p90Ms } };
     process.stdout.write(`${JSON.stringify(options.perQuery ? { ...out, per_query: perQuery } : out)}\n`);
     return ExitCode.Success;
   }
   const lines = [`mode ${request.mode}, ${queries.length} queries`];
+  if (fusion) lines.push(`fusion     vector weight ${fusion.vector_weight} (${fusion.source}), lexical ${fusion.lexical_weight}, names ${fusion.name_weight}, RRF k ${fusion.k}`);
   for (const name of METRIC_NAMES) lines.push(`${METRIC_LABELS[name].padEnd(10)} ${mean[name].toFixed(4)}`);
   lines.push(`latency    median ${latency.medianMs} ms, p90 ${latency.p90Ms} ms per query`);
   if (options.perQuery) {
@@ -118,6 +122,18 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   return ExitCode.Success;
+}
+
+/** Hybrid mode's weights as eval reports them, and where they came from: `--vector-weight`, calibration, or the uncalibrated default. */
+function fusionReport(session: SearchSession, request: SearchRequest) {
+  const calibrated = session.manifest.fusion?.calibrated === true;
+  return {
+    vector_weight: request.vectorWeight ?? session.fusion.vector,
+    lexical_weight: session.fusion.lexical,
+    name_weight: session.fusion.name,
+    k: session.fusion.k,
+    source: request.vectorWeight !== undefined ? "--vector-weight" : calibrated ? "calibrated" : "uncalibrated default",
+  };
 }
 
 function round(value: number): number {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { UsageError } from "../model/errors.js";
 import { SEARCH_MODES, type SearchMode, type SearchRequest } from "../model/search.js";
 import type { EntityKind } from "../model/types.js";
 
@@ -12,11 +13,13 @@ export interface RankingCliOptions {
   /** `--kind`, repeatable; empty when not given. */
   kind: EntityKind[];
   excludeTests?: boolean;
+  /** `--vector-weight`: hybrid mode's vector weight instead of the index's calibrated one. */
+  vectorWeight?: number;
 }
 
 /**
  * Adds the options that choose the ranking side and the filters, shared by `search` and `eval`:
- * `--mode`, `--path <glob>` and `--kind <kind>` (both repeatable), `--exclude-tests`.
+ * `--mode`, `--path <glob>` and `--kind <kind>` (both repeatable), `--exclude-tests`, `--vector-weight`.
  * @returns `command`, for chaining.
  */
 export function addRankingOptions(command: Command): Command {
@@ -35,14 +38,28 @@ export function addRankingOptions(command: Command): Command {
         })
         .default([]),
     )
-    .option("--exclude-tests", "leave out test files (test_*.py, *_test.py, tests/ …) and test_* functions");
+    .option("--exclude-tests", "leave out test files (test_*.py, *_test.py, tests/ …) and test_* functions")
+    .option(
+      "--vector-weight <w>",
+      "hybrid mode: weight of the vector side against lexical 1 (0 = lexical plus exact names); default: the weight the index calibrated (see `codesearch status`)",
+      (value: string) => {
+        const weight = Number(value);
+        if (value.trim() === "" || !Number.isFinite(weight) || weight < 0) throw new InvalidArgumentError("--vector-weight must be a number ≥ 0");
+        return weight;
+      },
+    );
 }
 
-/** The {@link SearchRequest} for parsed ranking options and a result limit. */
+/**
+ * The {@link SearchRequest} for parsed ranking options and a result limit.
+ * @throws UsageError when `--vector-weight` is given outside hybrid mode, where it would do nothing.
+ */
 export function toSearchRequest(options: RankingCliOptions, limit: number): SearchRequest {
+  if (options.vectorWeight !== undefined && options.mode !== "hybrid") throw new UsageError(`--vector-weight applies to hybrid mode only, not --mode ${options.mode}`);
   return {
     limit,
     mode: options.mode,
     filters: { paths: options.path, kinds: options.kind, excludeTests: options.excludeTests === true },
+    ...(options.vectorWeight !== undefined ? { vectorWeight: options.vectorWeight } : {}),
   };
 }

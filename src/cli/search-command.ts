@@ -49,8 +49,8 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     throw new UsageError("missing query: codesearch search \"<question>\"");
   }
 
-  const session = await openCliSearchSession(cwd, options);
   const request = toSearchRequest(options, options.limit);
+  const session = await openCliSearchSession(cwd, options);
   try {
     if (batch) {
       for (const item of batch) {

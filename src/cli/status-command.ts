@@ -24,6 +24,15 @@ export function formatStatus(status: IndexStatus): string[] {
   ];
   for (const [i, line] of status.damage.entries()) lines.push(`${i === 0 ? "damaged   " : "          "}${oneLine(line, 160)}`);
   if (status.damage.length > 0) lines.push("          run `codesearch index` to repair it from the embedding cache (nothing is re-embedded)");
+  const { fusion } = status;
+  lines.push(`fusion    hybrid mode: vector weight ${fusion.weights.vector}, lexical ${fusion.weights.lexical}, names ${fusion.weights.name}, RRF k ${fusion.weights.k}`);
+  lines.push(`          ${fusion.note}`);
+  if (fusion.calibration) {
+    const c = fusion.calibration;
+    lines.push(`          ${c.queries} queries among ${c.distractors} other entities, ${c.modelCalls} texts embedded, ${formatDuration(c.durationMs)}, ${c.calibratedAt}`);
+    lines.push(`          MRR@10 by vector weight: ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}`).join("  ")}`);
+  }
+  lines.push("          search --vector-weight <w> overrides the weight");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
   return lines;
 }

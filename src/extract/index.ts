@@ -9,3 +9,4 @@ export {
   type SyntaxErrorLocation,
 } from "./extract-entities.js";
 export { prepareChunks, DEFAULT_MAX_CHUNK_CHARS, type PrepareChunksOptions } from "./prepare-chunks.js";
+export { stripDocstring } from "./strip-docstring.js";

@@ -151,6 +151,22 @@ export interface StoreFinishedEvent extends Timed {
   vectorIndexBuilt?: string;
 }
 
+/**
+ * Hybrid mode's fusion weights were chosen for the index (rank/fusion-calibration.ts): by
+ * calibration on the repository's documented functions, or by the uncalibrated default.
+ */
+export interface FusionCalibratedEvent extends Timed {
+  type: "fusion-calibrated";
+  calibrated: boolean;
+  /** Weight of the vector side in hybrid mode (lexical side 1). */
+  vectorWeight: number;
+  /** One human line: what was measured, or why calibration could not run. */
+  note: string;
+  /** Texts the model embedded for calibration (0 when it did not run). */
+  modelCalls: number;
+  durationMs: number;
+}
+
 /** The run is over (successfully or with per-item failures); fatal errors end a run without this event. */
 export interface IndexFinishedEvent extends Timed {
   type: "index-finished";
@@ -176,6 +192,7 @@ export type IndexEvent =
   | CacheSavedEvent
   | StoreStartedEvent
   | StoreFinishedEvent
+  | FusionCalibratedEvent
   | IndexFinishedEvent;
 
 /** The one sink events go to. It must not throw; it is called synchronously in emission order. */

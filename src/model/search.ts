@@ -37,6 +37,11 @@ export interface SearchRequest {
    * through one ranking (the MCP `search` tool) fix it, so that every page is a slice of the same list.
    */
   candidateDepth?: number;
+  /**
+   * Hybrid mode's weight of the vector side (≥ 0; lexical side 1), overriding the weight the
+   * index's calibration chose. Absent: the index's weight.
+   */
+  vectorWeight?: number;
 }
 
 /**

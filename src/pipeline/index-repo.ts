@@ -5,12 +5,14 @@
 import { existsSync } from "node:fs";
 import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type * as lancedb from "@lancedb/lancedb";
 import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
 import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexDamagedError, IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { emitEvent, type IndexEventSink } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
+import { needsCalibration } from "../rank/index.js";
 import {
   acquireIndexLock,
   assertSameModel,
@@ -28,12 +30,15 @@ import {
   type CatalogModel,
   type FileCatalog,
   type IndexLock,
+  type IndexManifest,
+  type ManifestFusion,
   type IndexPaths,
 } from "../store/index.js";
+import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import { cacheMisses, countMisses, lookUpCache, type ChunkVectors } from "./embed-outcomes.js";
 import { batchLimitsOf, chooseEmbedderSource, manifestEmbedderOf } from "./embedder-source.js";
 import { embedPhase } from "./embed-phase.js";
-import type { EmbedderLoader } from "./load-embedder.js";
+import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { planIndex } from "./plan-index.js";
 import { readPlannedFiles } from "./read-planned-files.js";
 import { storeEntityRows, updateCatalog } from "./store-entities.js";
@@ -268,7 +273,13 @@ async function runIndex(
       keepVersionsFrom: base.keepVersionsFrom, repairFullText: base.repairFullText,
     });
   }
-  db?.close();
+  const tableDb = db ?? (await openDatabase(indexDir));
+  let fusion: ManifestFusion;
+  try {
+    fusion = await chooseFusion(options, source, { manifest, db: tableDb, written, maxTokens, partial: stopReason !== null });
+  } finally {
+    tableDb.close();
+  }
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
@@ -289,6 +300,7 @@ async function runIndex(
     repoRoot,
     tableVersion,
     ...manifestEmbedderOf(source),
+    fusion,
     lastRun: {
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
@@ -302,6 +314,47 @@ async function runIndex(
   });
   emitEvent(sink, { type: "index-finished", summary });
   return summary;
+}
+
+/**
+ * Hybrid mode's fusion for the manifest: calibrates (see `calibrateFusion`) when
+ * `needsCalibration` says so — no calibration yet, another method version, or rows changed since
+ * the last one reach `RECALIBRATE_CHANGED_SHARE` of the table — and the run completed; otherwise
+ * keeps the recorded fusion, adding this run's written and deleted rows to its change count.
+ * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
+ */
+async function chooseFusion(
+  options: IndexRepoOptions,
+  source: EmbedderSource,
+  run: { manifest: IndexManifest | null; db: lancedb.Connection; written: { rowsDeleted: number; rowsAdded: number }; maxTokens: number; partial: boolean },
+): Promise<ManifestFusion> {
+  const recorded = run.manifest?.fusion;
+  // A rewritten file deletes and adds its rows: count each row once.
+  const rowsChangedSince = (recorded?.rowsChangedSince ?? 0) + Math.max(run.written.rowsDeleted, run.written.rowsAdded);
+  const state = recorded?.calibration ? { method: recorded.calibration.method, rowsAtCalibration: recorded.calibration.rowsAtCalibration, rowsChangedSince } : null;
+  if (run.partial || !needsCalibration(state)) {
+    return recorded ? { ...recorded, rowsChangedSince } : uncalibrated("not calibrated yet: the index run stopped early; the next complete run calibrates");
+  }
+  const startedAt = Date.now();
+  const fusion = await calibrateFusion(run.db, () =>
+    (options.loadEmbedder ?? loadEmbedderFromRequest)({
+      source,
+      cacheDir: options.modelCacheDir,
+      offline: options.offline,
+      maxTokens: run.maxTokens,
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.remote ? { remote: options.remote } : {}),
+    }),
+  );
+  emitEvent(options.sink, {
+    type: "fusion-calibrated",
+    calibrated: fusion.calibrated,
+    vectorWeight: fusion.weights.vector,
+    note: fusion.note,
+    modelCalls: fusion.calibration?.modelCalls ?? 0,
+    durationMs: Date.now() - startedAt,
+  });
+  return fusion;
 }
 
 /**

@@ -16,7 +16,8 @@ import {
   requireManifest,
   resolveIndexLocation,
 } from "../store/index.js";
-import type { CatalogEntry, IndexManifest, LockHolder } from "../store/index.js";
+import type { CatalogEntry, IndexManifest, LockHolder, ManifestFusion } from "../store/index.js";
+import { uncalibrated } from "./calibrate-fusion.js";
 import { planIndex } from "./plan-index.js";
 
 /** What `codesearch status` reports about one index. */
@@ -58,6 +59,11 @@ export interface IndexStatus {
   /** Bytes under the index folder (table, cache, catalog, manifest); for a remote index, of its local state folder only. */
   indexSizeBytes: number;
   lastRun: IndexManifest["lastRun"];
+  /**
+   * Hybrid mode's fusion: the weights searches use and how they were chosen. An index written
+   * before calibration existed reports the uncalibrated default, with a note.
+   */
+  fusion: ManifestFusion;
   /** The `index` run holding the lock right now, if any. */
   runningIndex: LockHolder | null;
 }
@@ -120,6 +126,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     },
     indexSizeBytes: await directorySizeBytes(isRemoteLocation(located.indexDir) ? stateDir : located.indexDir),
     lastRun: manifest.lastRun,
+    fusion: manifest.fusion ?? uncalibrated("not calibrated: the index predates calibration; run `codesearch index` to calibrate"),
     runningIndex: await readLockHolder(stateDir),
   };
 }

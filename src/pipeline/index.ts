@@ -9,3 +9,4 @@ export * from "./embedder-source.js";
 export * from "./index-status.js";
 export * from "./rank-entities.js";
 export * from "./verify-index.js";
+export * from "./calibrate-fusion.js";

@@ -1,6 +1,6 @@
 import type { RankedHit, SearchRequest } from "../model/search.js";
 import type { Chunk, SearchHit } from "../model/types.js";
-import { arrangeHits, findMatchLine, fuseRankings, namedSymbols } from "../rank/index.js";
+import { arrangeHits, findMatchLine, fuseRankings, namedSymbols, type FusionWeights } from "../rank/index.js";
 import { buildEntityFilter, findEntitiesByName, searchEntities, searchEntitiesByText, type EntitySource } from "../store/index.js";
 
 /** Candidates each side contributes before fusion, at least; more when the limit asks for more. */
@@ -21,35 +21,69 @@ export interface RankingSource {
   indexedPaths(): Promise<string[]>;
 }
 
+/** Each side's candidates for one query, best first; null for a side that did not run. */
+export interface Candidates {
+  vector: SearchHit[] | null;
+  lexical: SearchHit[] | null;
+  name: SearchHit[] | null;
+}
+
 /**
  * Ranks the index's entities for `query`:
  * - `vector`: cosine similarity of the query's embedding (exact search);
  * - `lexical`: BM25 over code words (identifiers split), head weighted above body;
- * - `hybrid`: both sides' top candidates fused with Reciprocal Rank Fusion (k = `RRF_K`, 60),
- *   plus entities whose name or qualified name the query spells out as code (`parse_header`,
- *   `Cart.total()`), fused as a third ranking so they rise to the top.
+ * - `hybrid`: both sides' top candidates fused with weighted Reciprocal Rank Fusion (`weights`:
+ *   the index's calibrated weights or `--vector-weight`), plus entities whose name or qualified
+ *   name the query spells out as code (`parse_header`, `Cart.total()`), fused as a third ranking
+ *   so they rise to the top. With a vector weight of 0 the query is not embedded at all.
  * Filters run inside each store query, before its top k are chosen. Hits are then deduplicated and
  * a class that ranks with one of its methods gives way to the method (rank/arrange-hits.ts).
  * @returns at most `request.limit` hits, best first, each with its per-side ranks and match line.
- * @throws StoreError; Error from the model (vector and hybrid modes embed the query).
+ * @throws StoreError; Error from the model (vector mode, and hybrid mode with a vector weight > 0).
  */
-export async function rankEntities(source: RankingSource, query: string, request: SearchRequest): Promise<RankedHit[]> {
+export async function rankEntities(source: RankingSource, query: string, request: SearchRequest, weights: FusionWeights): Promise<RankedHit[]> {
+  const candidates = await gatherCandidates(source, query, request, weights.vector > 0);
+  if (candidates === null) return [];
+  return arrangeCandidates(candidates, query, request, weights);
+}
+
+/**
+ * Runs the store queries of `request.mode` for `query` (the vector side in hybrid mode only when
+ * `withVector`), each filtered and `request.candidateDepth` deep (default {@link candidateDepthFor}).
+ * @returns the candidates, or null when the filters exclude everything.
+ * @throws StoreError; Error from the model.
+ */
+export async function gatherCandidates(source: RankingSource, query: string, request: SearchRequest, withVector: boolean): Promise<Candidates | null> {
   const { mode, limit, filters } = request;
   const filter = buildEntityFilter(filters, filters.paths?.length ? await source.indexedPaths() : []);
-  if (filter.kind === "none") return [];
+  if (filter.kind === "none") return null;
   const where = filter.kind === "where" ? filter.sql : undefined;
   const depth = request.candidateDepth ?? candidateDepthFor(limit);
-  const [vectorHits, lexicalHits, nameHits] = await Promise.all([
-    mode === "lexical" ? null : source.embedQuery(query).then((vector) => searchEntities(source.db, vector, depth, where)),
+  const [vector, lexical, name] = await Promise.all([
+    mode === "lexical" || (mode === "hybrid" && !withVector) ? null : source.embedQuery(query).then((v) => searchEntities(source.db, v, depth, where)),
     mode === "vector" ? null : searchEntitiesByText(source.db, query, depth, where),
     mode === "hybrid" ? findEntitiesByName(source.db, namedSymbols(query), depth, where) : null,
   ]);
+  return { vector, lexical, name };
+}
 
+/**
+ * Turns one query's candidates into the final hits: hybrid mode fuses the three rankings with
+ * `weights` (a side with weight 0 or no candidates adds nothing but its ranks); the other modes
+ * keep their side's order. Then deduplicates, lets classes give way to their methods, cuts to
+ * `request.limit` and finds each hit's match line. Pure.
+ */
+export function arrangeCandidates(candidates: Candidates, query: string, request: SearchRequest, weights: FusionWeights): RankedHit[] {
   let ranked: Omit<RankedHit, "matchLine">[];
-  if (mode === "hybrid") {
+  if (request.mode === "hybrid") {
     const chunks = new Map<string, Chunk>();
     const ids = (hits: SearchHit[] | null) => (hits ?? []).map((hit) => (chunks.set(hit.chunk.id, hit.chunk), hit.chunk.id));
-    const fused = fuseRankings([ids(vectorHits), ids(lexicalHits), ids(nameHits)]);
+    // A side of weight 0 takes no part, not even as a tail: search skips it altogether.
+    const side = (hits: SearchHit[] | null, weight: number) => (weight > 0 ? ids(hits) : []);
+    const fused = fuseRankings([side(candidates.vector, weights.vector), side(candidates.lexical, weights.lexical), side(candidates.name, weights.name)], {
+      k: weights.k,
+      weights: [weights.vector, weights.lexical, weights.name],
+    });
     ranked = fused.map((item) => ({
       chunk: chunks.get(item.id)!,
       score: item.score,
@@ -57,13 +91,14 @@ export async function rankEntities(source: RankingSource, query: string, request
       exactName: item.ranks[2] !== null,
     }));
   } else {
-    ranked = (vectorHits ?? lexicalHits ?? []).map((hit, index) => ({
+    const mode = request.mode;
+    ranked = ((mode === "vector" ? candidates.vector : candidates.lexical) ?? []).map((hit, index) => ({
       ...hit,
       ranks: { vector: mode === "vector" ? index + 1 : null, lexical: mode === "lexical" ? index + 1 : null },
       exactName: false,
     }));
   }
   return arrangeHits(ranked)
-    .slice(0, limit)
+    .slice(0, request.limit)
     .map((hit) => ({ ...hit, matchLine: findMatchLine(hit.chunk, query) }));
 }

@@ -19,6 +19,7 @@ import {
   resolveIndexLocation,
 } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
+import { type FusionWeights, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
 import { rankEntities } from "./rank-entities.js";
@@ -48,8 +49,10 @@ export interface SearchSession {
    * was found there (so a repository moved with `mv` still resolves), else the manifest's `repoRoot`.
    */
   readonly repoRoot: string;
-  /** True once the query model has been loaded (a lexical search never loads it). */
+  /** True once the query model has been loaded (a lexical search, or a hybrid one with vector weight 0, never loads it). */
   readonly modelLoaded: boolean;
+  /** Hybrid mode's weights for this index (see {@link fusionOfManifest}); a request's `vectorWeight` overrides the vector weight. */
+  readonly fusion: FusionWeights;
   /**
    * Searches the index for `query` in `request.mode` (see {@link rankEntities}). Vector and hybrid
    * modes embed the query with the index's own model, loading it on first use (once per session).
@@ -81,7 +84,7 @@ export interface SearchSession {
 
 /**
  * Finds the index and reads its manifest. The model it records is loaded lazily, on the first
- * vector or hybrid query, and kept for the session.
+ * vector query, or hybrid query with a vector weight above 0, and kept for the session.
  *
  * Reads the entity table at the version the last completed `index` run committed (manifest
  * `tableVersion`), so rows a running `index` writes are never seen half-written; each query first
@@ -159,9 +162,13 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     get modelLoaded() {
       return loaded !== undefined;
     },
+    get fusion() {
+      return fusionOfManifest(manifest);
+    },
     search: async (query, request) => {
       await followCommits();
-      return rankEntities({ db: table, embedQuery, indexedPaths }, query, request);
+      const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
+      return rankEntities({ db: table, embedQuery, indexedPaths }, query, request, weights);
     },
     warnings: async (hits) => {
       const warnings: string[] = [];
@@ -232,6 +239,14 @@ async function openCommittedTable(
     }
   }
   return openEntityTable(db, manifest.tableVersion);
+}
+
+/**
+ * Hybrid mode's weights as the manifest records them; an index written before calibration existed
+ * gets the uncalibrated default (`UNCALIBRATED_VECTOR_WEIGHT`) until its next index run calibrates.
+ */
+export function fusionOfManifest(manifest: IndexManifest): FusionWeights {
+  return manifest.fusion?.weights ?? fusionWeights(UNCALIBRATED_VECTOR_WEIGHT);
 }
 
 /** The index folder, and the repository root when the index was found inside it (null for `--db`). */

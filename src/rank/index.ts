@@ -6,6 +6,8 @@ export * from "./arrange-hits.js";
 export * from "./code-abbreviations.js";
 export * from "./code-words.js";
 export * from "./fuse-rankings.js";
+export * from "./fusion-calibration.js";
+export * from "./fusion-weights.js";
 export * from "./lexical-text.js";
 export * from "./query-words.js";
 export * from "./retrieval-metrics.js";

@@ -146,6 +146,9 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
       case "store-finished":
         write(`stored ${plural(event.rowCount, "row")} in ${formatDuration(event.durationMs)}${event.vectorIndexBuilt ? ` (vector index ${event.vectorIndexBuilt} built)` : ""}`);
         break;
+      case "fusion-calibrated":
+        write(`fusion: vector weight ${event.vectorWeight}; ${event.note}${event.modelCalls > 0 ? ` (${event.modelCalls} texts embedded, ${formatDuration(event.durationMs)})` : ""}`);
+        break;
       case "index-finished": {
         const { summary } = event;
         const failures = summary.failures.length;

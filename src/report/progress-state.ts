@@ -273,6 +273,8 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
       return { ...base, cacheEntriesSaved: event.entryCount };
     case "store-started":
       return { ...base, phase: "storing", storeRowCount: event.rowCount, etaMs: null };
+    case "fusion-calibrated":
+      return base;
     case "store-finished":
       return { ...base, storeRowCount: event.rowCount, storeDurationMs: event.durationMs };
     case "index-finished": {

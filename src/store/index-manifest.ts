@@ -26,6 +26,42 @@ const lastRunSchema = z.object({
   chunksPending: z.number().int().nonnegative(),
 });
 
+const fusionSchema = z.object({
+  /** Hybrid mode's RRF weights (rank/fusion-weights.ts). */
+  weights: z.object({ vector: z.number().nonnegative(), lexical: z.number().nonnegative(), name: z.number().nonnegative(), k: z.number().nonnegative() }),
+  /** Whether calibration chose the weights (else they are the uncalibrated default). */
+  calibrated: z.boolean(),
+  /** One human line: what calibration measured, or why it could not run. */
+  note: z.string(),
+  /** Rows changed by index runs since the weights were chosen (per run the larger of rows written and deleted; see rank/fusion-calibration.ts). */
+  rowsChangedSince: z.number().int().nonnegative(),
+  /** The measurement behind calibrated weights; null when uncalibrated. */
+  calibration: z
+    .object({
+      /** Version of the calibration method (CALIBRATION_METHOD). */
+      method: z.number().int(),
+      /** ISO-8601 time. */
+      calibratedAt: z.string(),
+      /** Docstring queries, and other stored entities the answers were ranked among. */
+      queries: z.number().int().nonnegative(),
+      distractors: z.number().int().nonnegative(),
+      /** Texts the model embedded (queries + answers without docstrings). */
+      modelCalls: z.number().int().nonnegative(),
+      durationMs: z.number().nonnegative(),
+      rowsAtCalibration: z.number().int().nonnegative(),
+      /** MRR@10 of each vector weight compared, lexical side 1. */
+      scores: z.array(z.object({ vectorWeight: z.number(), mrrAt10: z.number() })),
+      /** MRR@10 of vector search alone on the same queries. */
+      vectorOnlyMrrAt10: z.number(),
+      bestVectorWeight: z.number(),
+      standardErrorMargin: z.number(),
+    })
+    .nullable(),
+});
+
+/** Hybrid mode's fusion as the manifest records it. */
+export type ManifestFusion = z.infer<typeof fusionSchema>;
+
 const manifestSchema = z.object({
   format: z.literal("codesearch-index"),
   schemaVersion: z.number().int(),
@@ -45,6 +81,8 @@ const manifestSchema = z.object({
   tableVersion: z.number().int().positive().optional(),
   /** A remote model's endpoint, so search embeds queries the same way; absent for local models. Never holds a key. */
   embedder: z.object({ provider: z.literal("openai"), baseUrl: z.string(), model: z.string(), apiKeyEnv: z.string() }).optional(),
+  /** Hybrid mode's fusion weights and how they were chosen; absent in indexes written before calibration existed. */
+  fusion: fusionSchema.optional(),
 });
 
 /** Contents of `manifest.json`: what built the index, written after the table (temp file + rename). */

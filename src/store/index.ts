@@ -3,6 +3,7 @@
  * the file catalog, the writer lock and finding an index. It must not parse source, embed or print.
  */
 export * from "./entity-filter.js";
+export * from "./entity-sample.js";
 export * from "./entity-table.js";
 export * from "./entity-text-search.js";
 export * from "./index-manifest.js";

@@ -44,9 +44,10 @@ describe("codesearch eval", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toBe("mode hybrid, 2 queries");
-    expect(lines.slice(1, 6).map((l) => l.split(/\s+/)[0])).toEqual(["MRR@10", "Recall@1", "Recall@5", "Recall@10", "nDCG@10"]);
-    expect(lines[1]).toBe("MRR@10     0.5000");
-    expect(lines[6]).toMatch(/^latency +median [\d.]+ ms, p90 [\d.]+ ms per query$/);
+    expect(lines[1]).toBe("fusion     vector weight 0 (uncalibrated default), lexical 1, names 1, RRF k 60");
+    expect(lines.slice(2, 7).map((l) => l.split(/\s+/)[0])).toEqual(["MRR@10", "Recall@1", "Recall@5", "Recall@10", "nDCG@10"]);
+    expect(lines[2]).toBe("MRR@10     0.5000");
+    expect(lines[7]).toMatch(/^latency +median [\d.]+ ms, p90 [\d.]+ ms per query$/);
   });
 
   it("a queries line without relevant answers is a usage error naming the line", async () => {

@@ -50,8 +50,10 @@ afterAll(async () => {
   await rm(repo, { recursive: true, force: true });
 });
 
+/** Hybrid mode runs with both sides (`--vector-weight 1`): this index is too small to calibrate, which would leave the vector side out. */
 async function search(mode: string, ...args: string[]): Promise<{ mode: string; results: SearchHitJson[] }> {
-  const result = await runCli(["search", "parse http header", "--json", "-n", "3", "--mode", mode, ...args], { cwd: repo });
+  const weight = mode === "hybrid" ? ["--vector-weight", "1"] : [];
+  const result = await runCli(["search", "parse http header", "--json", "-n", "3", "--mode", mode, ...weight, ...args], { cwd: repo });
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as { mode: string; results: SearchHitJson[] };
@@ -90,6 +92,21 @@ describe.each(SEARCH_MODES)("search --mode %s", (mode) => {
       expect(hit.match_line).toBeGreaterThanOrEqual(hit.start_line);
       expect(hit.match_line).toBeLessThanOrEqual(hit.end_line);
     }
+  });
+});
+
+describe("search --vector-weight", () => {
+  it("by default an uncalibrated index searches hybrid mode without the vector side", async () => {
+    const result = await runCli(["search", "parse http header", "--json", "-n", "3", "--exclude-tests"], { cwd: repo });
+    const { results } = JSON.parse(result.stdout) as { results: SearchHitJson[] };
+    expect(results.length).toBeGreaterThan(0);
+    for (const hit of results) expect(hit.ranks.vector).toBeNull();
+  });
+
+  it("is a usage error outside hybrid mode, or when not a number ≥ 0", async () => {
+    expect((await runCli(["search", "x", "--mode", "lexical", "--vector-weight", "1"], { cwd: repo })).code).toBe(2);
+    expect((await runCli(["search", "x", "--vector-weight", "-1"], { cwd: repo })).code).toBe(2);
+    expect((await runCli(["search", "x", "--vector-weight", "lots"], { cwd: repo })).code).toBe(2);
   });
 });
 

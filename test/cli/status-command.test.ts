@@ -40,6 +40,9 @@ describe("codesearch status", () => {
 
     const human = await runCli(["status"], { cwd: path.join(repo, "shop") });
     expect(human.stdout).toMatch(/^stale {5}1 changed, 1 new, 1 deleted \(\d+ indexed entities out of date\); run `codesearch index`$/m);
+    // Too few docstrings to calibrate on: the uncalibrated weight, and why.
+    expect(fresh.fusion).toMatchObject({ calibrated: false, weights: { vector: 0, lexical: 1 }, calibration: null });
+    expect(human.stdout).toMatch(/^fusion {4}hybrid mode: vector weight 0, lexical 1, names 1, RRF k 60\n {10}not calibrated: \d+ documented functions, 30 needed/m);
 
     await runCli(["index"], { cwd: repo });
     expect((await status(repo)).stale).toMatchObject({ filesAdded: 0, filesChanged: 0, filesRemoved: 0, entities: 0 });

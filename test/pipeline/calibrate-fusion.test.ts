@@ -1,0 +1,106 @@
+import { appendFile, cp, readdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UNCALIBRATED_VECTOR_WEIGHT, MIN_CALIBRATION_QUERIES, RECALIBRATE_CHANGED_SHARE } from "../../src/rank/index.js";
+import { openSearchSession } from "../../src/pipeline/search-repo.js";
+import { readManifest } from "../../src/store/index.js";
+import { countingLoader } from "../support/counting-loader.js";
+import { indexInProcess } from "../support/index-in-process.js";
+import { PROJECT_ROOT, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+
+/** A temp copy of fixtures/documented: four modules of Click with enough docstrings to calibrate on. */
+async function copyDocumentedFixture(): Promise<string> {
+  const dir = await makeTempDir("codesearch-documented-");
+  await cp(path.join(PROJECT_ROOT, "fixtures", "documented"), dir, { recursive: true });
+  return dir;
+}
+
+const calibrationFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith("codesearch-calibration-")).length;
+
+describe("fusion calibration at index time", () => {
+  it("with the test model (vectors without meaning) chooses lexical-dominant weights, and says what it measured", async () => {
+    const repo = await copyDocumentedFixture();
+    const foldersBefore = await calibrationFolders();
+    const { events, loads } = await indexInProcess(repo);
+    const fusion = (await readManifest(path.join(repo, ".codesearch")))!.fusion!;
+
+    expect(fusion.calibrated).toBe(true);
+    expect(fusion.weights.vector).toBeLessThanOrEqual(0.1);
+    expect(fusion.weights.lexical).toBe(1);
+    const calibration = fusion.calibration!;
+    expect(calibration.queries).toBeGreaterThanOrEqual(MIN_CALIBRATION_QUERIES);
+    expect(calibration.modelCalls).toBe(2 * calibration.queries);
+    const lexical = calibration.scores.find((s) => s.vectorWeight === 0)!.mrrAt10;
+    // The choice is never meaningfully worse than lexical alone on the calibration queries.
+    expect(calibration.scores.find((s) => s.vectorWeight === fusion.weights.vector)!.mrrAt10).toBeGreaterThanOrEqual(lexical - calibration.standardErrorMargin);
+    expect(calibration.vectorOnlyMrrAt10).toBeLessThan(lexical);
+    expect(fusion.note).toMatch(/calibrated on \d+ docstring queries/);
+    // One load to embed the repository, one for calibration.
+    expect(loads).toBe(2);
+    expect(events.filter((e) => e.type === "fusion-calibrated")).toHaveLength(1);
+    expect(await calibrationFolders()).toBeLessThanOrEqual(foldersBefore);
+  });
+
+  it("recalibrates only once enough rows changed", async () => {
+    const repo = await copyDocumentedFixture();
+    const indexDir = path.join(repo, ".codesearch");
+    await indexInProcess(repo);
+    const first = (await readManifest(indexDir))!.fusion!;
+
+    // Unchanged files: nothing written, nothing measured again, no model loaded.
+    const again = await indexInProcess(repo);
+    expect(again.loads).toBe(0);
+    expect(again.events.some((e) => e.type === "fusion-calibrated")).toBe(false);
+    expect((await readManifest(indexDir))!.fusion).toEqual(first);
+
+    // A small change is counted but does not recalibrate.
+    await writeFile(path.join(repo, "click", "extra.py"), "def added_helper():\n    return 1\n");
+    await indexInProcess(repo);
+    const small = (await readManifest(indexDir))!.fusion!;
+    expect(small.calibration!.calibratedAt).toBe(first.calibration!.calibratedAt);
+    expect(small.rowsChangedSince).toBe(1);
+    expect(small.rowsChangedSince).toBeLessThan(RECALIBRATE_CHANGED_SHARE * first.calibration!.rowsAtCalibration);
+
+    // Rewriting the largest module changes more than the threshold's share of rows.
+    await appendFile(path.join(repo, "click", "types.py"), "\n# touched\n");
+    const big = await indexInProcess(repo);
+    const after = (await readManifest(indexDir))!.fusion!;
+    expect(big.events.some((e) => e.type === "fusion-calibrated")).toBe(true);
+    expect(after.rowsChangedSince).toBe(0);
+    expect(after.calibration!.calibratedAt).not.toBe(first.calibration!.calibratedAt);
+  });
+
+  it("with too few documented functions falls back to the uncalibrated weight, embeds nothing for it, and says so", async () => {
+    const repo = await copyPythonFixtures();
+    const { events, loads } = await indexInProcess(repo);
+    const fusion = (await readManifest(path.join(repo, ".codesearch")))!.fusion!;
+    expect(fusion.calibrated).toBe(false);
+    expect(fusion.weights.vector).toBe(UNCALIBRATED_VECTOR_WEIGHT);
+    expect(fusion.note).toMatch(/^not calibrated: \d+ documented functions, 30 needed/);
+    expect(loads).toBe(1);
+    expect(events.find((e) => e.type === "fusion-calibrated")).toMatchObject({ calibrated: false, modelCalls: 0 });
+  });
+});
+
+describe("search with the index's fusion", () => {
+  it("hybrid mode with vector weight 0 never loads the model; --vector-weight turns the vector side on", async () => {
+    const repo = await copyPythonFixtures();
+    await indexInProcess(repo);
+    const loader = countingLoader();
+    const session = await openSearchSession({ cwd: repo, repoRoot: repo, modelCacheDir: "/nonexistent", offline: true, loadEmbedder: loader });
+    try {
+      expect(session.fusion.vector).toBe(0);
+      const lexicalOnly = await session.search("cart total", { mode: "hybrid", limit: 5, filters: {} });
+      expect(loader.loads).toBe(0);
+      expect(lexicalOnly.length).toBeGreaterThan(0);
+      expect(lexicalOnly.every((hit) => hit.ranks.vector === null)).toBe(true);
+
+      const fused = await session.search("cart total", { mode: "hybrid", limit: 5, filters: {}, vectorWeight: 1 });
+      expect(loader.loads).toBe(1);
+      expect(fused.some((hit) => hit.ranks.vector !== null)).toBe(true);
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -80,7 +80,7 @@ export function latencySummary(values: readonly number[]): { medianMs: number; p
  * {@link EVAL_DEPTH}, the chosen mode and filters), then MRR@10, Recall@1/5/10 and nDCG@10 averaged
  * over the queries, and the per-query search latency (model loaded once, query embedding
  * included). Prints a table, or one JSON object with `--json`; `--per-query` adds each query's
- * first relevant rank. Returns exit code 0.
+ * first relevant rank (and, in JSON, its metrics, for paired comparisons). Returns exit code 0.
  * @throws UsageError for an unreadable or malformed queries file; IndexNotFoundError,
  *   IndexMismatchError, ModelLoadError, StoreError.
  */
@@ -105,7 +105,12 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
   }
   const mean = meanScores(scores);
   const latency = latencySummary(latencies);
-  const perQuery = queries.map((q, i) => ({ id: q.id ?? null, query: q.query, first_rank: scores[i]?.firstRank ?? null }));
+  const perQuery = queries.map((q, i) => ({
+    id: q.id ?? null,
+    query: q.query,
+    first_rank: scores[i]?.firstRank ?? null,
+    metrics: Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(scores[i]![name])])),
+  }));
   if (options.json) {
     const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(mean[name])]));
     const out = { mode: request.mode, ...(fusion ? { fusion } : {}), queries: queries.length, metrics, latency_ms: { median: latency.medianMs, p90: latency.p90Ms } };

@@ -32,8 +32,8 @@ describe("codesearch eval", () => {
       metrics: { "MRR@10": 0.5, "Recall@1": 0.5, "Recall@5": 0.5, "Recall@10": 0.5, "nDCG@10": 0.5 },
       latency_ms: { median: expect.any(Number), p90: expect.any(Number) },
       per_query: [
-        { id: "hit", query: "retry_request", first_rank: 1 },
-        { id: "miss", query: "retry a request", first_rank: null },
+        { id: "hit", query: "retry_request", first_rank: 1, metrics: { "MRR@10": 1, "Recall@1": 1, "Recall@5": 1, "Recall@10": 1, "nDCG@10": 1 } },
+        { id: "miss", query: "retry a request", first_rank: null, metrics: { "MRR@10": 0, "Recall@1": 0, "Recall@5": 0, "Recall@10": 0, "nDCG@10": 0 } },
       ],
     });
   });

@@ -1,4 +1,4 @@
-// `search --mode lexical` never loads the model: proven by deleting the model after indexing.
+// `search --mode lexical` (and hybrid with vector weight 0) never loads the model: proven by deleting the model after indexing.
 import { cp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { runCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
 describe("search loads the model only when the query needs a vector", () => {
-  it("answers --mode lexical with the index's model gone, and fails hybrid with the model-load exit code", async () => {
+  it("answers --mode lexical and weight-0 hybrid with the index's model gone, and fails a vector side with the model-load exit code", async () => {
     const repo = await makeTempDir();
     const model = path.join(await makeTempDir(), "model");
     await cp(TEST_MODEL_DIR, model, { recursive: true });
@@ -18,7 +18,12 @@ describe("search loads the model only when the query needs a vector", () => {
     expect(lexical.code, lexical.stderr).toBe(0);
     expect(JSON.parse(lexical.stdout)).toMatchObject({ mode: "lexical", results: [{ qualname: "send_welcome_email", start_line: 1 }] });
 
-    const hybrid = await runCli(["search", "welcome email", "--offline"], { cwd: repo });
-    expect(hybrid.code).toBe(4);
+    // Too few docstrings to calibrate: hybrid mode's vector weight is 0, so it needs no model either.
+    const hybrid = await runCli(["search", "welcome email", "--offline", "--json"], { cwd: repo });
+    expect(hybrid.code, hybrid.stderr).toBe(0);
+    expect(JSON.parse(hybrid.stdout)).toMatchObject({ mode: "hybrid", results: [{ qualname: "send_welcome_email" }] });
+
+    const withVectors = await runCli(["search", "welcome email", "--offline", "--vector-weight", "1"], { cwd: repo });
+    expect(withVectors.code).toBe(4);
   });
 });

@@ -101,7 +101,8 @@ describe("codesearch mcp (SDK client over stdio)", () => {
       pages++;
     } while (cursor && pages < 40);
     expect(cursor).toBeUndefined();
-    expect(seen.length).toBeGreaterThan(50);
+    // Hybrid mode with the test model's vector weight (0: its vectors mean little) ranks lexical's 50 candidates.
+    expect(seen.length).toBeGreaterThanOrEqual(50);
     expect(new Set(seen).size).toBe(seen.length);
 
     const cli = await runCli(["search", query, "--json", "-n", "7"], { cwd: synthetic });

@@ -78,8 +78,10 @@ async function main() {
   const depth = Math.max(pipeline.CANDIDATE_DEPTH ?? 50, limit * 2);
   if (typeof pipeline.rankEntities === "function") {
     const source = { db, embedQuery: async (q) => vectors[queries.indexOf(q)], indexedPaths: async () => [] };
-    hybrid = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "hybrid", filters: {} }));
-    lexical = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "lexical", filters: {} }), lexicalQueries);
+    // Hybrid with both sides (plain RRF, vector weight 1): the costlier case; a calibrated weight of 0 skips the vector side.
+    const weights = rank.fusionWeights?.(1);
+    hybrid = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "hybrid", filters: {} }, weights));
+    lexical = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "lexical", filters: {} }, weights), lexicalQueries);
   }
   // Where the lexical side's time goes: each BM25 column alone, and the three as searchEntitiesByText combines them.
   const lexicalColumns = {};

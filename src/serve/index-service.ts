@@ -1,4 +1,3 @@
-import { IndexNotFoundError } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
 import type { IndexStatus, SearchSession } from "../pipeline/index.js";
@@ -59,14 +58,19 @@ export interface IndexService {
   session(): Promise<SearchSession>;
   readStatus(): Promise<IndexStatus>;
   /**
-   * Runs (or joins the run already in flight) an incremental index and then reloads the session.
-   * Searches keep answering from the last committed index meanwhile; they never wait for the run.
+   * Runs (or joins the run already in flight) an incremental index. Searches keep answering from
+   * the last committed index meanwhile (they never wait for the run) and move to the new commit on
+   * their next query (see `openSearchSession`).
    * @throws what the runner throws (IndexLockedError when `codesearch index` holds the lock, …).
    */
   reindex(sink: IndexEventSink): Promise<IndexSummary>;
   /** True while a run started by {@link IndexService.reindex} is in flight. */
   readonly reindexing: boolean;
-  /** Reloads the session after another writer (a watcher's run) committed; no-op when none is open. */
+  /**
+   * Reopens the session from the manifest. Not needed after an ordinary run (each search follows
+   * the latest committed table version by itself); needed when a run changed the index's model
+   * (`--rebuild`). No-op when no session is open.
+   */
   indexChanged(): Promise<void>;
   freshness(): Freshness;
   /** Stops a run in flight (it saves what it has) and closes the session. */
@@ -100,12 +104,6 @@ export function createIndexService(options: IndexServiceOptions): IndexService {
       sinks.add(sink);
       run ??= options
         .runIndex({ sink: (event) => sinks.forEach((s) => s(event)), signal: controller.signal })
-        .then(async (summary) => {
-          await reloadSession().catch((error: unknown) => {
-            if (!(error instanceof IndexNotFoundError)) throw error;
-          });
-          return summary;
-        })
         .finally(() => {
           run = undefined;
           sinks.clear();

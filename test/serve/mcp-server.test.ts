@@ -183,7 +183,18 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     await edit("first");
     const done = await connectMcp([repo], { cwd: repo });
     const progress: number[] = [];
-    const answer = (await done.client.callTool({ name: "reindex", arguments: {} }, undefined, { onprogress: (p) => progress.push(p.progress), timeout: 60_000 })) as ToolAnswer;
+    const reindex = done.client.callTool({ name: "reindex", arguments: {} }, undefined, { onprogress: (p) => progress.push(p.progress), timeout: 60_000 });
+    // Searches made while the run is under way answer from the last committed index, and say a refresh is running.
+    const during: SearchToolResult[] = [];
+    while (progress.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 3; i++) {
+      const hit = (await done.client.callTool({ name: "search", arguments: { query: "clamp it", mode: "lexical", limit: 3 } })) as ToolAnswer;
+      expect(hit.isError, hit.content[0]?.text).toBeFalsy();
+      during.push(hit.structuredContent as SearchToolResult);
+    }
+    expect(during[0]!.freshness.state).toBe("refreshing");
+    expect(during.every((d) => d.results.length === 3)).toBe(true);
+    const answer = (await reindex) as ToolAnswer;
     expect(answer.isError, answer.content[0]?.text).toBeFalsy();
     expect(answer.structuredContent).toMatchObject({ filesIndexed: 24, chunksEmbedded: 192, failures: [] });
     expect(progress.length).toBeGreaterThan(1);

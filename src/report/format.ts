@@ -3,6 +3,7 @@
  * counts, sizes, locations, one-line reasons and the embedding progress line. Deterministic:
  * no locale lookups, no clock.
  */
+import { assertNever } from "../model/events.js";
 import type { SkipReason } from "../model/types.js";
 import { entitiesDone, entitiesRemaining } from "./progress-state.js";
 import type { CurrentEntity, ProgressState } from "./progress-state.js";
@@ -95,6 +96,39 @@ export function formatSkipReason(reason: SkipReason): string {
 
 function assertNeverReason(value: never): never {
   throw new Error(`unhandled skip reason: ${String(value)}`);
+}
+
+/**
+ * What is worth saying about how the embedding cache was found: `new cache`, `cache was corrupt,
+ * moved to <path>; rebuilding`, `cache was of an older format without checksums; replaced,
+ * rebuilding`, and `N damaged cache entries dropped; re-embedding`. Empty for a cache loaded intact
+ * (or not yet checked); `mentionNew: false` leaves out the note of a new cache (the normal first run).
+ */
+export function formatCacheNotes(
+  state: Pick<ProgressState, "cacheState" | "cacheSetAsidePath" | "cacheEntriesDiscarded">,
+  options: { mentionNew?: boolean } = {},
+): string[] {
+  const notes: string[] = [];
+  switch (state.cacheState) {
+    case null:
+    case "loaded":
+      break;
+    case "new":
+      if (options.mentionNew ?? true) notes.push("new cache");
+      break;
+    case "corrupt-rebuilt":
+      notes.push(state.cacheSetAsidePath ? `cache was corrupt, moved to ${state.cacheSetAsidePath}; rebuilding` : "cache was corrupt; rebuilding");
+      break;
+    case "outdated-replaced":
+      notes.push("cache was of an older format without checksums; replaced, rebuilding");
+      break;
+    default:
+      assertNever(state.cacheState);
+  }
+  if (state.cacheEntriesDiscarded > 0) {
+    notes.push(`${plural(state.cacheEntriesDiscarded, "damaged cache entry", "damaged cache entries")} dropped; re-embedding`);
+  }
+  return notes;
 }
 
 /** `path:line`, or just `path` when the line is unknown. */

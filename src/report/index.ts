@@ -18,6 +18,7 @@ export {
   formatPercent,
   formatBytes,
   formatSkipReason,
+  formatCacheNotes,
   formatLocation,
   formatCurrentEntity,
   formatEmbedProgressLine,

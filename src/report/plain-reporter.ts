@@ -7,7 +7,7 @@ import { assertNever } from "../model/events.js";
 import type { IndexEvent, IndexEventSink } from "../model/events.js";
 import { describeError } from "../model/errors.js";
 import type { IndexFailure, IndexSummary } from "../model/types.js";
-import { formatCount, formatDuration, formatEmbedProgressLine, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
+import { formatCacheNotes, formatCount, formatDuration, formatEmbedProgressLine, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
 import { initialProgressState, reduceProgress } from "./progress-state.js";
 import type { ProgressState } from "./progress-state.js";
 import { formatFailureTableLines, formatSummaryLines } from "./summary-text.js";
@@ -168,25 +168,9 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
 }
 
 function cacheNote(event: Extract<IndexEvent, { type: "cache-checked" }>): string {
-  const discarded = event.entriesDiscarded ? ` (${plural(event.entriesDiscarded, "damaged cache entry", "damaged cache entries")} dropped; re-embedding)` : "";
-  return `${cacheStateNote(event)}${discarded}`;
-}
-
-function cacheStateNote(event: Extract<IndexEvent, { type: "cache-checked" }>): string {
-  switch (event.cacheState) {
-    case "loaded":
-      return "";
-    case "outdated-replaced":
-      return " (cache was of an older format without checksums; replaced, rebuilding)";
-    case "new":
-      return " (new cache)";
-    case "corrupt-rebuilt":
-      return event.setAsidePath
-        ? ` (cache was corrupt, moved to ${event.setAsidePath}; rebuilding)`
-        : " (cache was corrupt; rebuilding)";
-    default:
-      return assertNever(event.cacheState);
-  }
+  return formatCacheNotes({ cacheState: event.cacheState, cacheSetAsidePath: event.setAsidePath ?? null, cacheEntriesDiscarded: event.entriesDiscarded ?? 0 })
+    .map((note) => ` (${note})`)
+    .join("");
 }
 
 /** First line of the end-of-run output: `finished`, `finished with 2 failures`, `stopped (interrupted)…`, `dry run`. */

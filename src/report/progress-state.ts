@@ -83,6 +83,8 @@ export interface ProgressState {
   cacheState: CacheState | null;
   /** Where a corrupt cache was moved, when `cacheState` is `corrupt-rebuilt`. */
   cacheSetAsidePath: string | null;
+  /** Damaged cache entries dropped (their entities are re-embedded); 0 until `cache-checked`. */
+  cacheEntriesDiscarded: number;
   /** Entries in the cache file after its latest save. */
   cacheEntriesSaved: number | null;
   /** How long the model took to load, in ms. */
@@ -139,6 +141,7 @@ export function initialProgressState(): ProgressState {
     entitiesFailed: 0,
     cacheState: null,
     cacheSetAsidePath: null,
+    cacheEntriesDiscarded: 0,
     cacheEntriesSaved: null,
     modelLoadMs: null,
     storeRowCount: null,
@@ -228,6 +231,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         entitiesToEmbed: event.misses,
         cacheState: event.cacheState,
         cacheSetAsidePath: event.setAsidePath ?? null,
+        cacheEntriesDiscarded: event.entriesDiscarded ?? 0,
       };
     case "model-loading":
       return { ...base, phase: "loading-model", modelId: event.modelId };

@@ -8,6 +8,7 @@ import { Box, Text as InkText } from "ink";
 import {
   entitiesRemaining,
   escapeControlChars,
+  formatCacheNotes,
   failuresByStage,
   finishedHeadline,
   formatBar,
@@ -156,6 +157,8 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
   const phase = phaseText(state);
   const pastScan = state.phase !== "starting" && state.phase !== "scanning";
   const cacheKnown = state.cacheState !== null;
+  // Only damage found and being repaired is worth a row; a new cache is the normal first run.
+  const cacheNotes = formatCacheNotes(state, { mentionNew: false });
   const fraction = progressFraction(state);
   const remaining = entitiesRemaining(state);
   const embedding = (state.phase === "embedding" || state.phase === "storing") && state.entitiesToEmbed > 0;
@@ -174,6 +177,7 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
           {state.filesRemoved > 0 ? `  ${formatCount(state.filesRemoved)} removed` : ""}
         </Row>
       ) : null}
+      {pastScan && cacheNotes.length > 0 ? <Row label="cache">{cacheNotes.join("; ")}</Row> : null}
       {pastScan ? (
         <Row label="entities">
           {formatCount(state.entitiesTotal)} found

@@ -115,6 +115,18 @@ describe("IndexProgressView when finished", () => {
     expect(frame(states[1]!)).toContain("\\x1b[31;43mPAYLOAD");
   });
 
+  it("adds a cache row while running when the cache was damaged, and none for an intact or new one", () => {
+    const events = scriptedRun().slice(0, 13);
+    const at = events.findIndex((e) => e.type === "cache-checked");
+    const withCache = (patch: Partial<Extract<IndexEvent, { type: "cache-checked" }>>) =>
+      events.map((e, i) => (i === at ? { ...e, ...patch } : e)).reduce(reduceProgress, initialProgressState());
+    const cacheRow = (state: ProgressState) => frame(state).split("\n").filter((line) => line.startsWith("cache "));
+    expect(cacheRow(withCache({}))).toEqual([]);
+    expect(cacheRow(withCache({ cacheState: "new" }))).toEqual([]);
+    expect(cacheRow(withCache({ entriesDiscarded: 12 }))).toEqual(["cache     12 damaged cache entries dropped; re-embedding"]);
+    expect(cacheRow(withCache({ cacheState: "outdated-replaced" }))).toEqual(["cache     cache was of an older format without checksums; replaced, rebuilding"]);
+  });
+
   it("limits the failure table", () => {
     const failures: IndexFailure[] = Array.from({ length: 25 }, (_, i) => ({
       path: `m${String(i).padStart(2, "0")}.py`,

@@ -119,7 +119,7 @@ describe("IndexProgressView when finished", () => {
     const events = scriptedRun().slice(0, 13);
     const at = events.findIndex((e) => e.type === "cache-checked");
     const withCache = (patch: Partial<Extract<IndexEvent, { type: "cache-checked" }>>) =>
-      events.map((e, i) => (i === at ? { ...e, ...patch } : e)).reduce(reduceProgress, initialProgressState());
+      events.map((e, i): IndexEvent => (i === at ? ({ ...e, ...patch } as IndexEvent) : e)).reduce(reduceProgress, initialProgressState());
     const cacheRow = (state: ProgressState) => frame(state).split("\n").filter((line) => line.startsWith("cache "));
     expect(cacheRow(withCache({}))).toEqual([]);
     expect(cacheRow(withCache({ cacheState: "new" }))).toEqual([]);

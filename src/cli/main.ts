@@ -14,6 +14,7 @@ import { DEFAULT_ANSWER_TOKENS, MIN_ANSWER_TOKENS } from "../serve/answer-budget
 import { addRankingOptions } from "./ranking-options.js";
 import type { SearchCommandOptions } from "./search-command.js";
 import { writeHuman } from "./terminal.js";
+import type { WatchCommandOptions } from "./watch-command.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -26,6 +27,7 @@ Exit codes:
   6   the index folder or LanceDB could not be read or written
   7   another index run holds the index's lock (use --wait)
   8   the embedding service was unreachable, refused the key or model, or kept failing
+  9   watch: the file watcher failed (inotify watch limit, too many open files)
   70  internal error (a bug)
   130 interrupted by Ctrl-C (143: SIGTERM) after saving; run again to resume
 
@@ -106,6 +108,36 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .action(async (repo: string, options: IndexCommandOptions) => {
       const { runIndexCommand } = await import("./index-command.js");
       result.exitCode = await runIndexCommand(repo, options);
+    });
+
+  program
+    .command("watch")
+    .description("keep the index of <repo> following edits: index now, then re-index incrementally after each burst of changes")
+    .argument("[repo]", "repository root", ".")
+    .option("--model <id|dir>", `hub model id or local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option("--db <dir>", "index folder (default: <repo>/.codesearch)")
+    .option("--cache-dir <dir>", "embedding cache folder (default: inside the index)")
+    .option("--offline", "never download; fail naming the missing model files")
+    .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
+    .option("--max-tokens <n>", "token limit per entity (default: the index's)", positiveInt("--max-tokens"))
+    .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
+    .option("--exclude <pattern>", "leave out (and do not watch) paths matching this .gitignore-style pattern (repeatable)", collect, [])
+    .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
+    .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
+    .option("--verbose", "also print each run's progress lines")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  codesearch watch                      # follow the repository in the current directory
+  codesearch watch ~/src/app --exclude 'build/' --json
+
+Each burst of changes (an editor save, a 2,000-file git checkout) becomes one incremental run.
+Ctrl-C stops after saving what the run in flight finished (exit 0). See README "Watch mode".`,
+    )
+    .action(async (repo: string, options: WatchCommandOptions) => {
+      const { runWatchCommand } = await import("./watch-command.js");
+      result.exitCode = await runWatchCommand(repo, options);
     });
 
   program

@@ -38,6 +38,12 @@ export interface DiscoverOptions {
   excludeDirs?: string[];
   /** Extra patterns in `.gitignore` syntax, anchored at the repository root (`--exclude`); no ignore file can re-include what they exclude. */
   exclude?: string[];
+  /**
+   * Called with the repository-relative POSIX path of each directory the walk does not enter
+   * (always-skipped names, virtualenvs, ignore rules, `excludeDirs`, `exclude`), so a file
+   * watcher can leave the same trees unwatched.
+   */
+  onPrunedDir?: (relPath: string) => void;
 }
 
 /** What {@link discoverFiles} found. */
@@ -89,7 +95,10 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
       result.unreadable.push({ path: relDir || ".", message: errorCode(error) });
       return;
     }
-    if (relDir !== "" && names.includes("pyvenv.cfg")) return;
+    if (relDir !== "" && names.includes("pyvenv.cfg")) {
+      options.onPrunedDir?.(relDir);
+      return;
+    }
     const localScopes = [...scopes];
     for (const ignoreName of IGNORE_FILE_NAMES) {
       if (!names.includes(ignoreName)) continue;
@@ -114,8 +123,12 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
         continue;
       }
       if (stats.isDirectory()) {
-        if (ALWAYS_SKIPPED_DIRS.has(name) || excluded.has(absPath)) continue;
-        if (isIgnored(localScopes, relPath, true) || excludeRules?.ignores(`${relPath}/`)) continue;
+        const pruned =
+          ALWAYS_SKIPPED_DIRS.has(name) || excluded.has(absPath) || isIgnored(localScopes, relPath, true) || excludeRules?.ignores(`${relPath}/`);
+        if (pruned) {
+          options.onPrunedDir?.(relPath);
+          continue;
+        }
         await walk(absPath, relPath, localScopes);
       } else if (stats.isFile() && name.endsWith(".py")) {
         if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;

@@ -24,6 +24,8 @@ export const ExitCode = {
   Locked: 7,
   /** A remote embedding service was unreachable, refused the request (API key, model, URL) or kept failing. */
   EmbeddingService: 8,
+  /** The file watcher of `codesearch watch` failed (inotify watch limit, too many open files, no native binary). */
+  Watcher: 9,
   /** The run was stopped by SIGINT (Ctrl-C) after saving its work; run again to resume (128 + SIGINT). */
   Interrupted: 130,
   /** The run was stopped by SIGTERM after saving its work; run again to resume (128 + SIGTERM). */
@@ -125,6 +127,21 @@ export class EmbeddingServiceError extends CodesearchError {
   constructor(message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.status = options?.status;
+  }
+}
+
+/**
+ * The file watcher cannot follow the repository: the inotify watch limit (`ENOSPC`), too many open
+ * files (`EMFILE`), or no native watcher binary for this platform. `errno` is the system code when
+ * there was one. Exit code 9.
+ */
+export class WatcherError extends CodesearchError {
+  readonly exitCode = ExitCode.Watcher;
+  readonly code = "watcher";
+  readonly errno: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; errno?: string }) {
+    super(message, options);
+    this.errno = options?.errno;
   }
 }
 

@@ -41,3 +41,4 @@ export { createPlainReporter, finishedHeadline } from "./plain-reporter.js";
 export type { PlainReporterOptions } from "./plain-reporter.js";
 export { createJsonLinesReporter, toJsonLine } from "./json-reporter.js";
 export { escapeControlChars, terminalText } from "./terminal-text.js";
+export { createJsonWatchReporter, createPlainWatchReporter, refreshHeadline } from "./watch-reporter.js";

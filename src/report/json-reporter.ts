@@ -3,6 +3,7 @@
  * except that each `cause` becomes its `describeError` string. Never throws on odd values.
  */
 import type { IndexEvent, IndexEventSink } from "../model/events.js";
+import type { WatchEvent } from "../model/watch-events.js";
 import { describeError } from "../model/errors.js";
 
 /**
@@ -22,7 +23,7 @@ export function createJsonLinesReporter(out: NodeJS.WritableStream): IndexEventS
  * fields are left out. Should serialisation still fail, the line is
  * `{"type", "timeMs", "error": "unserialisable event: …"}`.
  */
-export function toJsonLine(event: IndexEvent): string {
+export function toJsonLine(event: IndexEvent | WatchEvent): string {
   try {
     return JSON.stringify(toJsonValue(event, new Set()));
   } catch (error) {

@@ -1,0 +1,80 @@
+import path from "node:path";
+import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
+import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import type { WatchEvent } from "../model/watch-events.js";
+import { createJsonWatchReporter, createPlainReporter, createPlainWatchReporter } from "../report/index.js";
+import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
+import { watchRepo } from "../watch/index.js";
+import { embedderRunOptions } from "./embedder-options.js";
+
+/** Parsed options of `codesearch watch`. */
+export interface WatchCommandOptions {
+  model?: string;
+  db?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  batchSize?: number;
+  maxTokens?: number;
+  maxFileBytes?: number;
+  exclude?: string[];
+  debounce?: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * Runs `codesearch watch <repo>` until Ctrl-C / SIGTERM (exit 0: the refresh in flight saves what
+ * it finished and the writer lock is released; a second signal exits at once with 130 / 143) or
+ * until the file watcher fails (exit 9, `WatcherError`'s code, after the message). Each refresh's
+ * outcome is one plain line on stderr, or with `--json` every watch event as a JSON line on stdout;
+ * `--verbose` adds each run's progress lines.
+ * @throws CodesearchError when the watcher cannot start (the caller maps it to an exit code).
+ */
+export async function runWatchCommand(repo: string, options: WatchCommandOptions): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const repoRoot = path.resolve(cwd, repo);
+  const report = options.json ? createJsonWatchReporter(process.stdout) : createPlainWatchReporter(process.stderr);
+  let watcherFailed: (() => void) | null = null;
+  const failed = new Promise<void>((resolve) => (watcherFailed = resolve));
+  const sink = (event: WatchEvent): void => {
+    report(event);
+    if (event.type === "watcher-failed") watcherFailed?.();
+  };
+  const watcher = await watchRepo({
+    repoRoot,
+    indexDir: options.db ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot),
+    ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
+    cwd,
+    modelCacheDir: defaultModelCacheDir(),
+    offline: options.offline || offlineFromEnv(),
+    ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...embedderRunOptions({}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+    ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+    ...(options.debounce !== undefined ? { debounceMs: options.debounce } : {}),
+    ...(options.verbose && !options.json ? { indexSink: createPlainReporter(process.stderr, { verbose: true }) } : {}),
+    sink,
+  });
+
+  let signalled: NodeJS.Signals | null = null;
+  let stopRequested: (() => void) | null = null;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled !== null) process.exit(signalled === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted);
+    signalled = signal;
+    stopRequested?.();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await Promise.race([stopped, failed]);
+    return signalled !== null ? ExitCode.Success : ExitCode.Watcher;
+  } finally {
+    await watcher.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -2,11 +2,14 @@
 // events for an editor's atomic save (write temp + rename), a delete, a rename, a 2,000-file
 // `git checkout`, and the start-up time and memory on a large tree. Prints one JSON object.
 //
-//   npm install --no-save @parcel/watcher@2.6.0     # only chokidar is a dependency of codesearch
+//   npm install --no-save chokidar@5.0.0     # @parcel/watcher is a dependency; chokidar is not
 //   node scripts/bench/watcher-choice.mjs [--dirs 2000] [--files-per-dir 10]
 //
 // Each scenario runs against a fresh watcher; events are collected until 1 s passes without one.
+// "startup" starts each library on trees of 20,000 and 100,000 files in a child process
+// (--expose-gc) and reports the time to ready and the RSS and heap growth after a full GC.
 import { execFileSync } from "node:child_process";
+import { performance } from "node:perf_hooks";
 import { mkdtempSync, mkdirSync, rmSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -119,6 +122,28 @@ const SCENARIOS = {
   "git checkout touching 2,000 files": (root) => git(root, "checkout", "-q", "other"),
 };
 
+/** In a child process: start `lib` on a fresh tree of dirs × filesPerDir files; print {readyMs, rssMb, heapMb}. */
+async function startupChild(lib, dirs, filesPerDir) {
+  const root = mkdtempSync(path.join(os.tmpdir(), "watcher-startup-"));
+  for (let d = 0; d < dirs; d++) {
+    mkdirSync(path.join(root, `p${d}`));
+    for (let f = 0; f < filesPerDir; f++) writeFileSync(path.join(root, `p${d}`, `m${f}.py`), "x = 1\n");
+  }
+  globalThis.gc();
+  const before = process.memoryUsage();
+  const w = await LIBS[lib](root, () => {}, () => {});
+  globalThis.gc();
+  const after = process.memoryUsage();
+  await w.close();
+  rmSync(root, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ readyMs: Math.round(w.readyMs), rssMb: Math.round((after.rss - before.rss) / 2 ** 20), heapMb: Math.round((after.heapUsed - before.heapUsed) / 2 ** 20) }));
+}
+
+if (args[0] === "--startup-child") {
+  await startupChild(args[1], Number(args[2]), Number(args[3]));
+  process.exit(0);
+}
+
 const results = { machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` }, tree: { dirs: DIRS, files: DIRS * FILES_PER_DIR }, libs: {} };
 for (const lib of Object.keys(LIBS)) {
   try {
@@ -127,7 +152,11 @@ for (const lib of Object.keys(LIBS)) {
     results.libs[lib] = { missing: `not installed (npm install --no-save ${lib})` };
     continue;
   }
-  results.libs[lib] = {};
+  results.libs[lib] = { startup: {} };
+  for (const [dirs, perDir] of [[2000, 10], [5000, 20]]) {
+    const out = execFileSync(process.execPath, ["--expose-gc", import.meta.filename, "--startup-child", lib, String(dirs), String(perDir)]);
+    results.libs[lib].startup[`${dirs * perDir} files in ${dirs} dirs`] = JSON.parse(out.toString());
+  }
   for (const [name, act] of Object.entries(SCENARIOS)) {
     const big = name.startsWith("git");
     const root = makeRepo(big ? DIRS : 50, big ? FILES_PER_DIR : 4, big);

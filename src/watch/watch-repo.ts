@@ -116,14 +116,19 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
     }
   };
 
-  /** Ignore rules changed: subscribe with the new unwatched set before dropping the old subscription. */
+  /**
+   * Ignore rules changed: drop the subscription, then subscribe with the new unwatched set. Not the
+   * other way round: @parcel/watcher's inotify backend shares one watch descriptor per directory
+   * between subscriptions, so unsubscribing the old one afterwards silences the new one. A change
+   * in the gap is still indexed: the refresh that follows re-scans the whole tree.
+   */
   const rewatch = async (): Promise<void> => {
     if (watcherError !== null) return;
     try {
-      const next = await watch();
       const old = subscription;
-      subscription = next.subscription;
+      subscription = null;
       await old?.unsubscribe();
+      subscription = (await watch()).subscription;
     } catch (error) {
       fail(error);
     }

@@ -1,0 +1,48 @@
+// `codesearch watch` as a user runs it: the built CLI in a child process, JSON lines and plain lines, Ctrl-C.
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { WatchEvent } from "../../src/model/watch-events.js";
+import { runCli, spawnCli } from "../support/run-cli.js";
+import { TEST_MODEL_DIR, copyPythonFixtures } from "../support/temp-dirs.js";
+
+const isEvent = (type: WatchEvent["type"]) => (line: string) => line.startsWith("{") && (JSON.parse(line) as WatchEvent).type === type;
+
+describe("codesearch watch", () => {
+  it("prints each refresh as JSON, finds the edited function, and exits 0 on Ctrl-C releasing the lock", { timeout: 90_000 }, async () => {
+    const repo = await copyPythonFixtures();
+    const watch = spawnCli(["watch", ".", "--model", TEST_MODEL_DIR, "--json", "--debounce", "200"], { cwd: repo });
+    const first = JSON.parse(await watch.waitForLine(isEvent("refresh-finished"))) as Extract<WatchEvent, { type: "refresh-finished" }>;
+    expect(first.summary.filesIndexed).toBeGreaterThan(0);
+
+    const next = watch.waitForLine(isEvent("refresh-finished"));
+    await writeFile(path.join(repo, "shop", "loyalty.py"), 'def loyalty_points(total):\n    """Points earned for a purchase."""\n    return int(total // 10)\n');
+    const second = JSON.parse(await next) as Extract<WatchEvent, { type: "refresh-finished" }>;
+    expect(second.summary).toMatchObject({ filesIndexed: 1, chunksEmbedded: 1, chunksStored: first.summary.chunksStored + 1 });
+
+    const search = await runCli(["search", "loyalty points", "--mode", "lexical", "--json", "-n", "1"], { cwd: repo });
+    expect(search.code).toBe(0);
+    expect(JSON.parse(search.stdout).results[0]).toMatchObject({ file: "shop/loyalty.py", qualname: "loyalty_points" });
+
+    watch.child.kill("SIGINT");
+    const exited = await watch.exited;
+    expect(exited.code).toBe(0);
+    expect(exited.stdout.trim().split("\n").map((l) => (JSON.parse(l) as WatchEvent).type)).toEqual([
+      "watch-started", "refresh-started", "refresh-finished", "refresh-started", "refresh-finished", "watch-stopped",
+    ]);
+    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+  });
+
+  it("prints plain lines on stderr when piped", { timeout: 60_000 }, async () => {
+    const repo = await copyPythonFixtures();
+    const watch = spawnCli(["watch", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const line = await watch.waitForLine((l) => l.includes("up to date:"), "stderr");
+    expect(line).toMatch(/^\d\d:\d\d:\d\d up to date: \d+ files indexed, 0 removed; \d+ entities embedded, 0 from cache; \d+ rows \(/);
+    watch.child.kill("SIGTERM");
+    const exited = await watch.exited;
+    expect(exited.code).toBe(0);
+    expect(exited.stderr).toMatch(/^watching .* \(1 ignored directory not watched\); Ctrl-C stops\n/);
+    expect(exited.stdout).toBe("");
+  });
+});

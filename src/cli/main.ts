@@ -206,13 +206,14 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--offline", "never download the model")
     .option("--max-answer-tokens <n>", `size budget of each tool answer in estimated tokens (default ${DEFAULT_ANSWER_TOKENS}, at least ${MIN_ANSWER_TOKENS})`, atLeast("--max-answer-tokens", MIN_ANSWER_TOKENS))
-    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex runs (repeatable)", collect, [])
+    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex and watch runs (repeatable)", collect, [])
+    .option("--watch", "keep the index following edits (as `codesearch watch`); answers say when they may be stale")
     .addHelpText(
       "after",
       `
 Examples:
   claude mcp add codesearch -- npx codesearch mcp /path/to/repo
-  codesearch mcp . --max-answer-tokens 4000
+  codesearch mcp . --watch --max-answer-tokens 4000
 
 stdout carries only MCP messages; logs go to stderr. Without an index the tools answer with an
 error until \`reindex\` (or \`codesearch index\`) builds one.`,

@@ -2,10 +2,12 @@ import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { indexRepo, readIndexStatus } from "../pipeline/index.js";
-import { createIndexService, serveMcpOverStdio } from "../serve/index.js";
+import { createIndexService, freshnessOfWatch, serveMcpOverStdio, type IndexService } from "../serve/index.js";
 import { defaultIndexDir, findIndexUpwards, resolveIndexLocation } from "../store/index.js";
 import { openCliSearchSession } from "./search-command.js";
+import { createPlainWatchReporter } from "../report/index.js";
 import { writeHuman } from "./terminal.js";
+import type { RepoWatcher } from "../watch/index.js";
 
 /** Parsed options of `codesearch mcp`. Add new flags here and in main.ts (`--watch` joins them). */
 export interface McpCommandOptions {
@@ -15,6 +17,8 @@ export interface McpCommandOptions {
   maxAnswerTokens?: number;
   /** Patterns left out by `reindex` runs, as `codesearch index --exclude`. */
   exclude?: string[];
+  /** Keep the index following edits (src/watch/), reporting freshness with every answer. */
+  watch?: boolean;
 }
 
 /** Version reported to MCP clients (the package's). */
@@ -34,24 +38,41 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
   const repoRoot = repo !== undefined ? path.resolve(cwd, repo) : (findIndexUpwards(cwd)?.repoRoot ?? cwd);
   const indexDir = options.db !== undefined ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot);
   const offline = options.offline || offlineFromEnv();
-  const service = createIndexService({
+  const runOptions = {
+    repoRoot,
+    indexDir,
+    cwd,
+    modelCacheDir: defaultModelCacheDir(),
+    offline,
+    ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+  };
+  let watcher: RepoWatcher | null = null;
+  let watchStartError: string | undefined;
+  const service: IndexService = createIndexService({
     openSession: () => openCliSearchSession(cwd, { db: indexDir, offline }),
     readStatus: () => readIndexStatus({ cwd, repoRoot, indexDir }),
-    runIndex: ({ sink, signal }) =>
-      indexRepo({
-        repoRoot,
-        indexDir,
-        cwd,
-        modelCacheDir: defaultModelCacheDir(),
-        offline,
-        ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
-        ...(options.exclude?.length ? { exclude: options.exclude } : {}),
-        sink,
-        signal,
-      }),
-    // Watch mode hooks in here: pass the watcher's `freshness` report, and let it call
-    // `service.indexChanged()` after each run it completes; searches never wait for its runs.
+    // With a watcher, a reindex call waits for the watcher's run to release the writer lock.
+    runIndex: ({ sink, signal }) => indexRepo({ ...runOptions, ...(options.watch ? { waitForLock: true } : {}), sink, signal }),
+    ...(options.watch ? { freshness: () => freshnessOfWatch(watcher?.state() ?? null, watchStartError) } : {}),
   });
+  if (options.watch) {
+    // Searches never wait for the watcher's runs: the session is reloaded after each one commits.
+    const report = createPlainWatchReporter({ write: (text: string) => log(`codesearch mcp: ${text.replace(/\n$/, "")}`) });
+    const { watchRepo } = await import("../watch/index.js");
+    watcher = await watchRepo({
+      ...runOptions,
+      sink: (event) => {
+        report(event);
+        if (event.type === "refresh-finished") void service.indexChanged().catch((error: unknown) => log(`codesearch mcp: cannot reload the index: ${String(error)}`));
+      },
+    }).catch((error: unknown) => {
+      // The server still answers from the last committed index, and says it is not following edits.
+      watchStartError = error instanceof Error ? error.message : String(error);
+      log(`codesearch mcp: watch error: ${watchStartError}`);
+      return null;
+    });
+  }
 
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -62,6 +83,7 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
     await serveMcpOverStdio(service, { version: SERVER_VERSION, log, signal: controller.signal, ...(options.maxAnswerTokens !== undefined ? { answerTokens: options.maxAnswerTokens } : {}) });
     return ExitCode.Success;
   } finally {
+    await watcher?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

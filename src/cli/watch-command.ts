@@ -6,6 +6,7 @@ import { createJsonWatchReporter, createPlainReporter, createPlainWatchReporter 
 import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { watchRepo } from "../watch/index.js";
 import { embedderRunOptions } from "./embedder-options.js";
+import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch watch`. */
 export interface WatchCommandOptions {
@@ -33,7 +34,9 @@ export interface WatchCommandOptions {
 export async function runWatchCommand(repo: string, options: WatchCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const repoRoot = path.resolve(cwd, repo);
-  const report = options.json ? createJsonWatchReporter(process.stdout) : createPlainWatchReporter(process.stderr);
+  const report = options.json
+    ? createJsonWatchReporter(process.stdout)
+    : createPlainWatchReporter({ write: (text: string) => writeHuman(process.stderr, text.replace(/\n$/, "")) });
   let watcherFailed: (() => void) | null = null;
   const failed = new Promise<void>((resolve) => (watcherFailed = resolve));
   const sink = (event: WatchEvent): void => {

@@ -17,7 +17,7 @@ import { formatFailureTableLines } from "./summary-text.js";
  * `12:00:02 refresh failed (store): … — searches still see the last committed index` and
  * `watch error: … — the index no longer follows edits`. Times are the event's local `HH:MM:SS`.
  */
-export function createPlainWatchReporter(out: NodeJS.WritableStream): WatchEventSink {
+export function createPlainWatchReporter(out: { write(text: string): unknown }): WatchEventSink {
   const write = (line: string): void => void out.write(`${line}\n`);
   return (event: WatchEvent): void => {
     const at = clockTime(event.timeMs);

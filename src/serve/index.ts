@@ -8,3 +8,4 @@ export * from "./mcp-server.js";
 export * from "./read-tool.js";
 export * from "./search-tool.js";
 export * from "./serve-stdio.js";
+export * from "./watch-freshness.js";

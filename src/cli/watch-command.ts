@@ -1,6 +1,7 @@
 import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import type { IndexEventSink } from "../model/events.js";
 import type { WatchEvent } from "../model/watch-events.js";
 import { createJsonWatchReporter, createPlainReporter, createPlainWatchReporter } from "../report/index.js";
 import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
@@ -21,6 +22,15 @@ export interface WatchCommandOptions {
   debounce?: number;
   json?: boolean;
   verbose?: boolean;
+}
+
+/** `--verbose`: each run's progress lines, from a fresh plain reporter per run (its counts start at zero). */
+function verboseRunReporter(): IndexEventSink {
+  let reporter: IndexEventSink | null = null;
+  return (event) => {
+    if (event.type === "run-started") reporter = createPlainReporter(process.stderr, { verbose: true });
+    reporter?.(event);
+  };
 }
 
 /**
@@ -58,7 +68,7 @@ export async function runWatchCommand(repo: string, options: WatchCommandOptions
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
     ...(options.exclude?.length ? { exclude: options.exclude } : {}),
     ...(options.debounce !== undefined ? { debounceMs: options.debounce } : {}),
-    ...(options.verbose && !options.json ? { indexSink: createPlainReporter(process.stderr, { verbose: true }) } : {}),
+    ...(options.verbose && !options.json ? { indexSink: verboseRunReporter() } : {}),
     sink,
   });
 

@@ -29,6 +29,31 @@ export interface IndexCommandOptions extends EmbedderCliOptions {
   verbose?: boolean;
 }
 
+/** The options `index` and `watch` share, as `indexRepo` takes them. */
+export type SharedIndexOptions = Pick<IndexCommandOptions, "model" | "db" | "cacheDir" | "offline" | "batchSize" | "maxTokens" | "maxFileBytes" | "exclude">;
+
+/**
+ * `indexRepo`'s options from the flags `index` and `watch` share: the index folder (`--db`, else
+ * `<repo>/.codesearch`), cache folder, model, offline mode (flag or environment), `HF_ENDPOINT`,
+ * and the batching, size and exclude limits.
+ */
+export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIndexOptions) {
+  return {
+    repoRoot,
+    indexDir: options.db ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot),
+    ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
+    cwd,
+    modelCacheDir: defaultModelCacheDir(),
+    offline: Boolean(options.offline) || offlineFromEnv(),
+    ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+    ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+  };
+}
+
 /** How progress is shown. */
 type ReporterKind = "json" | "ink" | "plain";
 
@@ -79,20 +104,9 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
   process.on("SIGTERM", onSignal);
   try {
     const summary = await indexRepo({
-      repoRoot,
-      indexDir: options.db ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot),
-      ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
-      cwd,
-      modelCacheDir: defaultModelCacheDir(),
-      offline: options.offline || offlineFromEnv(),
-      ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
-      ...(options.model !== undefined ? { model: options.model } : {}),
+      ...indexRunOptions(repoRoot, cwd, options),
       ...embedderOptions,
       ...(options.rebuild ? { rebuild: true } : {}),
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-      ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
-      ...(options.exclude?.length ? { exclude: options.exclude } : {}),
       ...(options.retryFailed ? { retryFailed: true } : {}),
       ...(options.repair ? { repair: true } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),

@@ -1,24 +1,15 @@
 import path from "node:path";
-import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import type { WatchEvent } from "../model/watch-events.js";
 import { createJsonWatchReporter, createPlainReporter, createPlainWatchReporter } from "../report/index.js";
-import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { watchRepo } from "../watch/index.js";
 import { embedderRunOptions } from "./embedder-options.js";
+import { indexRunOptions, type SharedIndexOptions } from "./index-command.js";
 import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch watch`. */
-export interface WatchCommandOptions {
-  model?: string;
-  db?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  batchSize?: number;
-  maxTokens?: number;
-  maxFileBytes?: number;
-  exclude?: string[];
+export interface WatchCommandOptions extends SharedIndexOptions {
   debounce?: number;
   json?: boolean;
   verbose?: boolean;
@@ -54,19 +45,8 @@ export async function runWatchCommand(repo: string, options: WatchCommandOptions
     if (event.type === "watcher-failed") watcherFailed?.();
   };
   const watcher = await watchRepo({
-    repoRoot,
-    indexDir: options.db ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot),
-    ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
-    cwd,
-    modelCacheDir: defaultModelCacheDir(),
-    offline: options.offline || offlineFromEnv(),
-    ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
-    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...indexRunOptions(repoRoot, cwd, options),
     ...embedderRunOptions({}),
-    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-    ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
-    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
     ...(options.debounce !== undefined ? { debounceMs: options.debounce } : {}),
     ...(options.verbose && !options.json ? { indexSink: verboseRunReporter() } : {}),
     sink,

@@ -6,7 +6,7 @@
 //   node scripts/bench/watcher-choice.mjs [--dirs 2000] [--files-per-dir 10]
 //
 // Each scenario runs against a fresh watcher; events are collected until 1 s passes without one.
-// "startup" starts each library on trees of 20,000 and 100,000 files in a child process
+// "startup" starts each library on trees of 20,000 and 50,000 files in a child process
 // (--expose-gc) and reports the time to ready and the RSS and heap growth after a full GC.
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -24,7 +24,9 @@ const DIRS = arg("--dirs", 2000);
 const FILES_PER_DIR = arg("--files-per-dir", 10);
 const QUIET_MS = 1000;
 
-const git = (cwd, ...a) => execFileSync("git", a, { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString();
+// gc.auto=0: a background `git gc` would still be writing into .git when the tree is removed.
+const git = (cwd, ...a) => execFileSync("git", ["-c", "gc.auto=0", ...a], { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString();
+const removeTree = (root) => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 
 /** A git repository with `main` and `other`; `other` edits 1,000 files, adds 500 and deletes 500 (2,000 paths). */
 function makeRepo(dirs, filesPerDir, withBranch) {
@@ -122,28 +124,33 @@ const SCENARIOS = {
   "git checkout touching 2,000 files": (root) => git(root, "checkout", "-q", "other"),
 };
 
-/** In a child process: start `lib` on a fresh tree of dirs × filesPerDir files; print {readyMs, rssMb, heapMb}. */
-async function startupChild(lib, dirs, filesPerDir) {
+/** A tree of dirs × filesPerDir one-line files, for the start-up measurement. */
+function makeFlatTree(dirs, filesPerDir) {
   const root = mkdtempSync(path.join(os.tmpdir(), "watcher-startup-"));
   for (let d = 0; d < dirs; d++) {
     mkdirSync(path.join(root, `p${d}`));
     for (let f = 0; f < filesPerDir; f++) writeFileSync(path.join(root, `p${d}`, `m${f}.py`), "x = 1\n");
   }
+  return root;
+}
+
+/** In a child process: start `lib` on the tree at `root`; print {readyMs, rssMb, heapMb}. */
+async function startupChild(lib, root) {
   globalThis.gc();
   const before = process.memoryUsage();
   const w = await LIBS[lib](root, () => {}, () => {});
   globalThis.gc();
   const after = process.memoryUsage();
   await w.close();
-  rmSync(root, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ readyMs: Math.round(w.readyMs), rssMb: Math.round((after.rss - before.rss) / 2 ** 20), heapMb: Math.round((after.heapUsed - before.heapUsed) / 2 ** 20) }));
 }
 
 if (args[0] === "--startup-child") {
-  await startupChild(args[1], Number(args[2]), Number(args[3]));
+  await startupChild(args[1], args[2]);
   process.exit(0);
 }
 
+const STARTUP_TREES = [[2000, 10], [2500, 20]].map(([dirs, perDir]) => ({ label: `${dirs * perDir} files in ${dirs} dirs`, root: makeFlatTree(dirs, perDir) }));
 const results = { machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` }, tree: { dirs: DIRS, files: DIRS * FILES_PER_DIR }, libs: {} };
 for (const lib of Object.keys(LIBS)) {
   try {
@@ -153,9 +160,9 @@ for (const lib of Object.keys(LIBS)) {
     continue;
   }
   results.libs[lib] = { startup: {} };
-  for (const [dirs, perDir] of [[2000, 10], [5000, 20]]) {
-    const out = execFileSync(process.execPath, ["--expose-gc", import.meta.filename, "--startup-child", lib, String(dirs), String(perDir)]);
-    results.libs[lib].startup[`${dirs * perDir} files in ${dirs} dirs`] = JSON.parse(out.toString());
+  for (const tree of STARTUP_TREES) {
+    const out = execFileSync(process.execPath, ["--expose-gc", import.meta.filename, "--startup-child", lib, tree.root]);
+    results.libs[lib].startup[tree.label] = JSON.parse(out.toString());
   }
   for (const [name, act] of Object.entries(SCENARIOS)) {
     const big = name.startsWith("git");
@@ -163,8 +170,9 @@ for (const lib of Object.keys(LIBS)) {
     try {
       results.libs[lib][name] = await scenario(lib, root, act);
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      removeTree(root);
     }
   }
 }
+for (const tree of STARTUP_TREES) removeTree(tree.root);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -73,7 +73,7 @@ export class RefreshScheduler {
     return this.pendingPaths > 0 || this.pendingRequested;
   }
 
-  /** ISO-8601 time of the oldest change not yet handed to a refresh, or null. */
+  /** When the oldest change not yet handed to a refresh arrived (ms since the Unix epoch), or null. */
   get pendingSince(): number | null {
     return this.firstPendingAt;
   }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
-import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { ExitCode, describeError, type ExitCodeValue } from "../model/errors.js";
 import { indexRepo, readIndexStatus } from "../pipeline/index.js";
 import { createIndexService, freshnessOfWatch, serveMcpOverStdio, type IndexService } from "../serve/index.js";
 import { defaultIndexDir, findIndexUpwards, resolveIndexLocation } from "../store/index.js";
@@ -9,13 +9,13 @@ import { createPlainWatchReporter } from "../report/index.js";
 import { writeHuman } from "./terminal.js";
 import type { RepoWatcher } from "../watch/index.js";
 
-/** Parsed options of `codesearch mcp`. Add new flags here and in main.ts (`--watch` joins them). */
+/** Parsed options of `codesearch mcp`. Add new flags here and in main.ts. */
 export interface McpCommandOptions {
   db?: string;
   offline?: boolean;
   /** Default size budget of each tool answer, in estimated tokens. */
   maxAnswerTokens?: number;
-  /** Patterns left out by `reindex` runs, as `codesearch index --exclude`. */
+  /** Patterns left out (and, with `watch`, not watched) by the server's runs, as `codesearch index --exclude`. */
   exclude?: string[];
   /** Keep the index following edits (src/watch/), reporting freshness with every answer. */
   watch?: boolean;
@@ -64,11 +64,11 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
       ...runOptions,
       sink: (event) => {
         report(event);
-        if (event.type === "refresh-finished") void service.indexChanged().catch((error: unknown) => log(`codesearch mcp: cannot reload the index: ${String(error)}`));
+        if (event.type === "refresh-finished") void service.indexChanged().catch((error: unknown) => log(`codesearch mcp: cannot reload the index: ${describeError(error)}`));
       },
     }).catch((error: unknown) => {
       // The server still answers from the last committed index, and says it is not following edits.
-      watchStartError = error instanceof Error ? error.message : String(error);
+      watchStartError = describeError(error);
       log(`codesearch mcp: watch error: ${watchStartError}`);
       return null;
     });

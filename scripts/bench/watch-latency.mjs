@@ -2,7 +2,7 @@
 // debounce) follows a synthetic repository while this process appends a new function to a module,
 // then searches (hybrid, in-process, a fresh search session per probe) until that function is the
 // top hit. Prints one JSON object: p50 / p95 / min / max over the edits, and the watch process's
-// own refresh times. Run `npm run build` first.
+// own refresh times (when each refresh started and committed, after the edit). Run `npm run build` first.
 //
 //   node scripts/bench/watch-latency.mjs [--edits 20] [--files 200] [--model <dir>]
 import { spawn } from "node:child_process";
@@ -30,6 +30,7 @@ for (let i = 0; i < FILES; i++) {
 
 const watch = spawn(process.execPath, [CLI, "watch", repo, "--model", MODEL, "--offline", "--json"], { stdio: ["ignore", "pipe", "inherit"] });
 const refreshes = [];
+const starts = [];
 let waiters = [];
 let buffered = "";
 watch.stdout.on("data", (chunk) => {
@@ -38,6 +39,7 @@ watch.stdout.on("data", (chunk) => {
   buffered = lines.pop();
   for (const line of lines) {
     const event = JSON.parse(line);
+    if (event.type === "refresh-started") starts.push(event);
     if (event.type === "refresh-finished" || event.type === "refresh-failed") {
       refreshes.push(event);
       for (const w of waiters.splice(0)) w();
@@ -65,14 +67,20 @@ async function probe(name) {
 
 await probe("warm_up_the_model");
 const latencies = [];
+const startDelays = [];
+const committedDelays = [];
 for (let e = 0; e < EDITS; e++) {
   const name = `probe_${e}_${WORDS[e % WORDS.length]}`;
   const before = refreshes.length;
+  const startsBefore = starts.length;
+  const editedAtMs = Date.now();
   const startedAt = performance.now();
   appendFileSync(path.join(repo, "pkg", `mod_${(e * 7) % FILES}.py`), `\n\ndef ${name}(count):\n    """Counts the ${WORDS[e % WORDS.length]} items."""\n    return count + ${e}\n`);
   while (!(await probe(name))) await sleep(10);
   latencies.push(performance.now() - startedAt);
   await nextRefresh(before + 1);
+  startDelays.push(starts[startsBefore].timeMs - editedAtMs);
+  committedDelays.push(refreshes[before].timeMs - editedAtMs);
   await sleep(1000); // let the watcher settle before the next edit
 }
 watch.kill("SIGINT");
@@ -89,6 +97,9 @@ process.stdout.write(
       model: MODEL,
       repo: { files: FILES, entities: FILES * 8 },
       debounceMs: 500,
+      // Decomposition (the watch process's own event times, ms after the edit): the refresh's start (debounce + event delivery) and its commit.
+      editToRefreshStartMs: { p50: round(median(startDelays), 0), max: round(Math.max(...startDelays), 0) },
+      editToCommittedMs: { p50: round(median(committedDelays), 0), max: round(Math.max(...committedDelays), 0) },
       editToSearchableMs: { edits: latencies.length, p50: round(median(latencies), 0), p95: round(percentile(latencies, 95), 0), min: round(Math.min(...latencies), 0), max: round(Math.max(...latencies), 0) },
       refreshRunMs: { runs: refreshMs.length, p50: round(median(refreshMs), 0), max: round(Math.max(...refreshMs), 0) },
     },

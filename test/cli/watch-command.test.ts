@@ -2,10 +2,12 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { WatchEvent } from "../../src/model/watch-events.js";
+import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
-import { TEST_MODEL_DIR, copyPythonFixtures } from "../support/temp-dirs.js";
+import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
 const isEvent = (type: WatchEvent["type"]) => (line: string) => line.startsWith("{") && (JSON.parse(line) as WatchEvent).type === type;
 
@@ -44,5 +46,24 @@ describe("codesearch watch", () => {
     expect(exited.code).toBe(0);
     expect(exited.stderr).toMatch(/^watching .* \(1 ignored directory not watched\); Ctrl-C stops\n/);
     expect(exited.stdout).toBe("");
+  });
+
+  it("after kill -9 mid-refresh, the next watch completes the index exactly", { timeout: 120_000 }, async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 40, 8);
+    const args = ["watch", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
+    const first = spawnCli(args, { cwd: repo });
+    await first.waitForLine(isEvent("refresh-started"));
+    await sleep(1500); // into the first refresh: the model loads and embedding starts
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(true); // left behind by the dead process
+
+    const second = spawnCli(args, { cwd: repo });
+    const done = JSON.parse(await second.waitForLine(isEvent("refresh-finished"))) as Extract<WatchEvent, { type: "refresh-finished" }>;
+    expect(done.summary).toMatchObject({ chunksStored: 320, stopReason: null, failures: [] });
+    second.child.kill("SIGINT");
+    expect((await second.exited).code).toBe(0);
+    expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
   });
 });

@@ -6,6 +6,7 @@ import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
 import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
+import { resumeCommandLine } from "./resume-command.js";
 
 /** Parsed options of `codesearch index`. */
 export interface IndexCommandOptions extends EmbedderCliOptions {
@@ -73,11 +74,13 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
  * 130 / 143 when SIGINT / SIGTERM stopped it after saving.
  *
  * The first SIGINT or SIGTERM asks the pipeline to stop after the batch in flight and save; a
- * second one exits at once with the same code (the cache keeps what was checkpointed).
+ * second one exits at once with the same code (the cache keeps what was checkpointed). `args`
+ * (the command-line arguments after the program) make the printed resume command.
  * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
  */
-export async function runIndexCommand(repo: string, options: IndexCommandOptions): Promise<ExitCodeValue> {
+export async function runIndexCommand(repo: string, options: IndexCommandOptions, args: readonly string[] = ["index", repo]): Promise<ExitCodeValue> {
   const cwd = process.cwd();
+  const resumeCommand = resumeCommandLine(args);
   const repoRoot = path.resolve(cwd, repo);
   const embedderOptions = embedderRunOptions(options);
   const kind = chooseReporter(options);
@@ -87,16 +90,19 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
     sink = createJsonLinesReporter(process.stdout);
   } else if (kind === "ink") {
     const { startIndexUi } = await import("../ui/render-index-ui.js");
-    const ui = startIndexUi({ stdout: process.stderr });
+    const ui = startIndexUi({ stdout: process.stderr, resumeCommand });
     sink = ui.sink;
     finish = ui.finish;
   } else {
-    sink = createPlainReporter(process.stderr, { verbose: options.verbose ?? false });
+    sink = createPlainReporter(process.stderr, { verbose: options.verbose ?? false, resumeCommand });
   }
   const controller = new AbortController();
   let signalExitCode: ExitCodeValue | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalExitCode !== null) process.exit(signalExitCode);
+    if (signalExitCode !== null) {
+      process.stderr.write(`codesearch: stopped at once; what was saved is kept — run \`${resumeCommand}\` to resume\n`);
+      process.exit(signalExitCode);
+    }
     signalExitCode = signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
     controller.abort();
   };

@@ -66,8 +66,11 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Builds the `codesearch` program. Actions resolve to an exit code stored on `result`. */
-export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
+/**
+ * Builds the `codesearch` program. Actions resolve to an exit code stored on `result`; `argv` (as
+ * `process.argv`) is what `index` repeats in the command it prints to resume a stopped run.
+ */
+export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly string[] = process.argv): Command {
   const program = new Command("codesearch")
     .description("Semantic code search for Python repositories: index functions, methods and classes, then ask in plain words.")
     .version("0.1.0")
@@ -107,7 +110,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }): Command {
     .option("--verbose", "with plain output: show error causes and cache saves")
     .action(async (repo: string, options: IndexCommandOptions) => {
       const { runIndexCommand } = await import("./index-command.js");
-      result.exitCode = await runIndexCommand(repo, options);
+      result.exitCode = await runIndexCommand(repo, options, argv.slice(2));
     });
 
   program
@@ -229,7 +232,7 @@ error until \`reindex\` (or \`codesearch index\`) builds one.`,
 /** Parses `argv` (as `process.argv`), runs the command, prints fatal errors to stderr, and resolves to the exit code. */
 export async function runCli(argv: string[]): Promise<ExitCodeValue> {
   const result: { exitCode: ExitCodeValue } = { exitCode: ExitCode.Success };
-  const program = buildProgram(result);
+  const program = buildProgram(result, argv);
   const wantsJson = argv.includes("--json") || argv.some((a) => a.startsWith("--queries"));
   try {
     await program.parseAsync(argv);

@@ -7,6 +7,7 @@ import { writeHuman } from "./terminal.js";
 export function formatStatus(status: IndexStatus): string[] {
   const { stale, failed, lastRun } = status;
   const staleFiles = stale.filesAdded + stale.filesChanged + stale.filesRemoved;
+  if (status.state === "started") return formatStartedStatus(status);
   const lines = [
     `index     ${status.indexDir} (${formatBytes(status.indexSizeBytes)})`,
     `repo      ${status.repoRoot}`,
@@ -19,8 +20,26 @@ export function formatStatus(status: IndexStatus): string[] {
     ...stale.examples.slice(0, 5).map((p) => `          ${p}`),
     failed.files === 0 ? "failed    none" : `failed    ${plural(failed.files, "file")} with problems, ${plural(failed.entities, "entity", "entities")} not embedded (retry with \`codesearch index --retry-failed\`)`,
     ...failed.failures.slice(0, 5).map((f) => `          ${formatLocation(f.path, f.line)}  ${f.qualifiedName ?? "-"}  ${f.stage}  ${oneLine(f.message, 100)}`),
-    `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)}` +
-      (lastRun.stopReason ? ` — partial (${lastRun.stopReason}), ${plural(lastRun.chunksPending, "entity", "entities")} left` : ""),
+    lastRun === null
+      ? "last run  none finished"
+      : `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)}` +
+        (lastRun.stopReason ? ` — partial (${lastRun.stopReason}), ${plural(lastRun.chunksPending, "entity", "entities")} left` : ""),
+  ];
+  if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
+  return lines;
+}
+
+/** Status lines of an index whose first run stored nothing yet: partial, with the model it recorded. */
+function formatStartedStatus(status: IndexStatus): string[] {
+  const { lastRun } = status;
+  const lines = [
+    `index     ${status.indexDir} (${formatBytes(status.indexSizeBytes)})`,
+    `repo      ${status.repoRoot}`,
+    `model     ${status.modelId} (${status.maxTokens} tokens)`,
+    `indexed   nothing yet — partial: the first run ${status.runningIndex ? "is still going" : "stopped before storing anything"}` +
+      (lastRun && !status.runningIndex ? ` (${lastRun.stopReason ?? "no entities"}, ${plural(lastRun.chunksPending, "entity", "entities")} left)` : ""),
+    `stale     ${plural(status.stale.filesAdded, "file")} to index; run \`codesearch index ${status.repoRoot}\` to continue (embedded vectors are kept in the cache)`,
+    lastRun === null ? "last run  none finished" : `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)} — partial (${lastRun.stopReason ?? "nothing stored"})`,
   ];
   for (const [i, line] of status.damage.entries()) lines.push(`${i === 0 ? "damaged   " : "          "}${oneLine(line, 160)}`);
   if (status.damage.length > 0) lines.push("          run `codesearch index` to repair it from the embedding cache (nothing is re-embedded)");

@@ -128,8 +128,13 @@ export interface IndexSummary {
   dimension: number;
   /** Python files discovered (skipped ones excluded). */
   filesDiscovered: number;
-  /** Files read and parsed in this run (new or changed), possibly with recovered syntax errors. */
+  /**
+   * Files read and parsed in this run (new or changed), possibly with recovered syntax errors, whose
+   * rows were committed to the table; a run stopped early counts only the files it committed.
+   */
   filesIndexed: number;
+  /** Files read in this run but not committed because the run stopped before all their entities were embedded (0 for a complete run). */
+  filesPending: number;
   /** Files left as indexed before: same size and mtime, or same content hash. */
   filesUnchanged: number;
   /** Files indexed before that are gone (deleted, renamed, now ignored or skipped); their rows were removed. */

@@ -8,18 +8,19 @@ import {
   type RemoteTuning,
   resolveModelSource,
 } from "../embed/index.js";
-import type { IndexManifest } from "../store/index.js";
+import type { IndexManifest, StartedManifest } from "../store/index.js";
 
 /**
  * The model an index run uses, in order of precedence: an explicit `source` (`--embedder openai`
  * …), a `model` given by hub id or directory (`--model`), the remote endpoint the manifest records
  * (unless `localOnly`, from `--embedder local`), the model id it records (or `recordedModelId`, read
- * from a manifest of another schema version), else {@link DEFAULT_MODEL_ID}. Relative directories
- * resolve against `cwd`.
+ * from a manifest of another schema version), else {@link DEFAULT_MODEL_ID}. `manifest` may be the
+ * one a first run wrote when it started (the model chosen then). Relative directories resolve
+ * against `cwd`.
  */
 export function chooseEmbedderSource(
   requested: { source?: EmbedderSource; model?: string; localOnly?: boolean },
-  manifest: IndexManifest | null,
+  manifest: IndexManifest | StartedManifest | null,
   cwd: string,
   recordedModelId: string | null = null,
 ): EmbedderSource {
@@ -30,7 +31,7 @@ export function chooseEmbedderSource(
 }
 
 /** The model that built an index: its recorded remote endpoint, else its hub id or directory. */
-export function embedderSourceOfManifest(manifest: IndexManifest, cwd: string): EmbedderSource {
+export function embedderSourceOfManifest(manifest: Pick<IndexManifest, "embedder" | "modelId">, cwd: string): EmbedderSource {
   const remote = manifest.embedder;
   if (remote) return { kind: "openai", baseUrl: remote.baseUrl, model: remote.model, apiKeyEnv: remote.apiKeyEnv };
   return resolveModelSource(manifest.modelId, cwd);

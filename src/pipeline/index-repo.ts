@@ -3,7 +3,7 @@
  * It must not import Ink/React or print; it reports through typed events and returns values.
  */
 import { existsSync } from "node:fs";
-import { stat, writeFile } from "node:fs/promises";
+import { readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type * as lancedb from "@lancedb/lancedb";
 import { discoverFiles } from "../discover/index.js";
@@ -17,9 +17,10 @@ import {
   acquireIndexLock,
   assertSameModel,
   catalogRowCount,
+  ENTITY_TABLE,
   openDatabase,
   readCatalog,
-  readManifest,
+  readManifestRecord,
   indexPathsOf,
   isRemoteLocation,
   makeFolder,
@@ -33,6 +34,8 @@ import {
   type IndexManifest,
   type ManifestFusion,
   type IndexPaths,
+  type ManifestRecord,
+  type StartedManifest,
 } from "../store/index.js";
 import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import { cacheMisses, countMisses, lookUpCache, type ChunkVectors } from "./embed-outcomes.js";
@@ -115,13 +118,16 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const indexDir = resolveIndexLocation(options.indexDir);
   const paths = indexPathsOf(indexDir, options.cacheDir);
   await assertDirectory(repoRoot);
-  const manifest = await readUsableManifest(indexDir, options.rebuild ?? false);
+  const record = await readUsableManifest(indexDir, options.rebuild ?? false);
+  const manifest = record?.state === "complete" ? record.manifest : null;
+  const started = record?.state === "started" ? record.manifest : null;
   const recordedModel = manifest?.modelId ?? (options.rebuild ? ((await readRecordedModelId(indexDir)) ?? (await readCatalogModel(indexDir, options.cacheDir))?.modelId ?? null) : null);
-  const source = chooseEmbedderSource(options, manifest, options.cwd, recordedModel);
+  const source = chooseEmbedderSource(options, manifest ?? started, options.cwd, recordedModel);
   const modelId = embedderIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
-  if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, manifest, source);
+  if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, record, source);
 
+  const createdIndexDir = !isRemoteLocation(indexDir) && !existsSync(indexDir);
   await prepareIndexDir(indexDir, paths);
   let lock: IndexLock | undefined;
   try {
@@ -132,6 +138,15 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
     });
     // Another run may have finished while we waited: read its manifest again.
     return await runIndex({ ...options, repoRoot, indexDir }, await readUsableManifest(indexDir, options.rebuild ?? false), source);
+  } catch (error) {
+    // A first run that failed before it stored or cached anything (no model, a refused key, no
+    // Python files) leaves no half-made index folder behind.
+    if (createdIndexDir && (await holdsNothing(indexDir, paths.cacheDir))) {
+      await lock?.release();
+      lock = undefined;
+      await rm(indexDir, { recursive: true, force: true });
+    }
+    throw error;
   } finally {
     await lock?.release();
   }
@@ -139,10 +154,12 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
 
 async function runIndex(
   options: IndexRepoOptions,
-  manifestBefore: Awaited<ReturnType<typeof readManifest>>,
+  recordBefore: ManifestRecord | null,
   source: EmbedderSource,
 ): Promise<IndexSummary> {
   const startedAt = Date.now();
+  const manifestBefore = recordBefore?.state === "complete" ? recordBefore.manifest : null;
+  const startedBefore = recordBefore?.state === "started" ? recordBefore.manifest : null;
   const { repoRoot, indexDir, sink } = options;
   const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
   const modelId = embedderIdOf(source);
@@ -150,7 +167,9 @@ async function runIndex(
   const manifest = manifestBefore && (options.rebuild ? manifestBefore.modelId === modelId : true) ? manifestBefore : null;
   if (manifest) assertSameModel(manifest, modelId);
   const catalogModel = manifest ? undefined : await readCatalogModel(indexDir, options.cacheDir);
-  const maxTokens = options.maxTokens ?? manifest?.maxTokens ?? (catalogModel?.modelId === modelId ? catalogModel.maxTokens : undefined) ?? DEFAULT_MAX_TOKENS;
+  const sameStart = startedBefore && startedBefore.modelId === modelId ? startedBefore : null;
+  const maxTokens =
+    options.maxTokens ?? manifest?.maxTokens ?? sameStart?.maxTokens ?? (catalogModel?.modelId === modelId ? catalogModel.maxTokens : undefined) ?? DEFAULT_MAX_TOKENS;
   emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
 
   // What the table holds at the committed version must match the catalog; otherwise rebuild every file from the cache.
@@ -161,6 +180,17 @@ async function runIndex(
   const committed = "table" in catalogRead ? catalogRead.table : undefined;
   const base = await inspectTableBase(db, indexDir, { manifest, catalog, committed, dimension: manifest?.dimension ?? 0 });
   const tableExists = base.inspection?.exists ?? false;
+  // A new index records its model, token limit and embedder before anything else, so a run
+  // stopped before its first store resumes, and is searched and reported, with the same ones.
+  const startRecord: StartedManifest | null =
+    !dryRun && !manifestBefore && !tableExists
+      ? {
+          format: "codesearch-index", schemaVersion: SCHEMA_VERSION, state: "started", modelId, maxTokens, repoRoot,
+          ...manifestEmbedderOf(source),
+          startedAt: sameStart?.startedAt ?? new Date(startedAt).toISOString(),
+        }
+      : null;
+  if (startRecord) await writeManifest(indexDir, startRecord);
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;
   // Without --rebuild a damaged manifest or one of another schema version is refused before this point, so a table
@@ -234,10 +264,14 @@ async function runIndex(
   const binaryPaths = new Set(read.skipped.filter((s) => s.reason === "binary").map((s) => s.path));
   const keptRows = [...catalog].reduce((n, [p, entry]) => (deleted.has(p) ? n : n + entry.chunkHashes.length), 0);
 
+  const readFiles = read.outcomes.filter((o) => o.contentHash !== "");
+  const pendingFiles = readFiles.filter((o) => !complete.includes(o)).length;
+  const committedFiles = dryRun ? readFiles.length : readFiles.length - pendingFiles;
   const summaryBase = {
     repoRoot, indexDir, modelId, dimension: dimension ?? 0,
     filesDiscovered: discovered.files.length - read.skipped.length - knownBinary.length,
-    filesIndexed: read.outcomes.filter((o) => o.contentHash !== "").length,
+    filesIndexed: committedFiles,
+    filesPending: dryRun ? 0 : pendingFiles,
     filesUnchanged: plan.unchanged.length - knownBinary.length + read.sameContent.length,
     filesRemoved: plan.removed.filter((p) => !catalog.get(p)?.skipped).length + read.skipped.filter((s) => catalog.has(s.path) && !catalog.get(s.path)!.skipped).length,
     filesSkipped: [...discovered.skipped, ...read.skipped, ...knownBinary.map((f): SkippedFile => ({ path: f.path, reason: "binary", sizeBytes: f.sizeBytes }))],
@@ -247,9 +281,23 @@ async function runIndex(
     ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
     ...(dryRun ? { estimate: estimateEmbedding(cacheMisses(read.outcomes, known).map((c) => c.text), batchLimitsOf(source, options, maxTokens)) } : {}),
   };
-  // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are in the cache).
+  // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are
+  // in the cache), except for the started manifest's account of the run.
   if (dryRun || (stopReason !== null && keptRows + rowsToStore === 0)) {
-    const summary: IndexSummary = { ...summaryBase, dimension: dimension ?? 0, chunksStored: catalogRowCount(catalog), chunksRemoved: 0, durationMs: Date.now() - startedAt };
+    const summary: IndexSummary = {
+      ...summaryBase, filesIndexed: dryRun ? committedFiles : 0, filesPending: dryRun ? 0 : readFiles.length,
+      dimension: dimension ?? 0, chunksStored: catalogRowCount(catalog), chunksRemoved: 0, durationMs: Date.now() - startedAt,
+    };
+    if (startRecord) {
+      const finishedAt = Date.now();
+      await writeManifest(indexDir, {
+        ...startRecord,
+        lastRun: {
+          startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt,
+          filesIndexed: 0, entitiesStored: 0, failureCount: failures.length, stopReason, chunksPending,
+        },
+      });
+    }
     emitEvent(sink, { type: "index-finished", summary });
     return summary;
   }
@@ -361,9 +409,9 @@ async function chooseFusion(
  * The index's manifest; with `rebuild`, a manifest of another schema version counts as absent, so
  * the index is rebuilt instead of refused.
  */
-async function readUsableManifest(indexDir: string, rebuild: boolean): Promise<Awaited<ReturnType<typeof readManifest>>> {
+async function readUsableManifest(indexDir: string, rebuild: boolean): Promise<ManifestRecord | null> {
   try {
-    return await readManifest(indexDir);
+    return await readManifestRecord(indexDir);
   } catch (error) {
     if (rebuild && (error instanceof IndexMismatchError || error instanceof IndexDamagedError)) return null;
     throw error;
@@ -395,6 +443,16 @@ async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId
   } catch (error) {
     throw new StoreError(`cannot compact the embedding cache in ${cache.dir}: ${describeError(error)}`, { cause: error });
   }
+}
+
+/** True when `indexDir` has no entity table and the embedding cache under `cacheDir` holds no vector (`vectors-<gen>.f32` files all empty). */
+async function holdsNothing(indexDir: string, cacheDir: string): Promise<boolean> {
+  if (existsSync(path.join(indexDir, `${ENTITY_TABLE}.lance`))) return false;
+  const cacheFiles = await readdir(path.join(cacheDir, EMBEDDING_CACHE_DIR), { withFileTypes: true }).catch(() => []);
+  for (const entry of cacheFiles) {
+    if (entry.isFile() && entry.name.endsWith(".f32") && (await stat(path.join(entry.parentPath, entry.name))).size > 0) return false;
+  }
+  return true;
 }
 
 async function assertDirectory(dir: string): Promise<void> {

@@ -13,6 +13,7 @@ import {
   openDatabase,
   readCatalog,
   readLockHolder,
+  readManifestRecord,
   requireManifest,
   resolveIndexLocation,
 } from "../store/index.js";
@@ -22,10 +23,16 @@ import { planIndex } from "./plan-index.js";
 
 /** What `codesearch status` reports about one index. */
 export interface IndexStatus {
+  /**
+   * `complete`: the index holds what its runs stored (see `lastRun` for a partial last run);
+   * `started`: its first run recorded the model but stopped (or is still going) before storing anything.
+   */
+  state: "complete" | "started";
   repoRoot: string;
   indexDir: string;
   modelId: string;
-  dimension: number;
+  /** Vector length; null while nothing is stored. */
+  dimension: number | null;
   maxTokens: number;
   /** Files whose entities are in the table. */
   filesIndexed: number;
@@ -58,7 +65,8 @@ export interface IndexStatus {
   };
   /** Bytes under the index folder (table, cache, catalog, manifest); for a remote index, of its local state folder only. */
   indexSizeBytes: number;
-  lastRun: IndexManifest["lastRun"];
+  /** The last finished run; null when the first run is still going or was killed. */
+  lastRun: IndexManifest["lastRun"] | null;
   /**
    * Hybrid mode's fusion: the weights searches use and how they were chosen. An index written
    * before calibration existed reports the uncalibrated default, with a note.
@@ -72,7 +80,8 @@ export interface IndexStatus {
  * Reads the index's manifest, catalog and table and compares the catalog with the files on disk
  * (stat only), and checks the table at its committed version as an `index` run would (rows
  * against the catalog, files against what was recorded, search indexes answering). Read-only:
- * takes no lock and writes nothing.
+ * takes no lock and writes nothing. An index whose first run stopped before storing anything is
+ * reported as `started`, with what that run recorded.
  * @throws IndexNotFoundError; StoreError when the index cannot be read.
  */
 export async function readIndexStatus(options: { cwd: string; repoRoot?: string; indexDir?: string }): Promise<IndexStatus> {
@@ -82,9 +91,26 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
       ? { indexDir: defaultIndexDir(path.resolve(options.cwd, options.repoRoot)), repoRoot: path.resolve(options.cwd, options.repoRoot) }
       : findIndexUpwards(options.cwd);
   if (!located) throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass a repository`);
+  const record = await readManifestRecord(located.indexDir);
+  if (!record) await requireManifest(located.indexDir);
+  const { stateDir } = indexPathsOf(located.indexDir);
+  if (record?.state === "started") {
+    const started = record.manifest;
+    const repoRoot = located.repoRoot ?? started.repoRoot;
+    const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
+    return {
+      state: "started", repoRoot, indexDir: located.indexDir, modelId: started.modelId, dimension: null, maxTokens: started.maxTokens,
+      filesIndexed: 0, entitiesIndexed: 0, tableVersion: null, damage: [],
+      stale: { filesAdded: discovered.files.length, filesChanged: 0, filesRemoved: 0, entities: 0, examples: discovered.files.slice(0, 20).map((f) => f.path) },
+      failed: { files: 0, entities: 0, failures: [] },
+      indexSizeBytes: await directorySizeBytes(isRemoteLocation(located.indexDir) ? stateDir : located.indexDir),
+      lastRun: started.lastRun ?? null,
+      fusion: uncalibrated("not calibrated yet: the first run stored nothing"),
+      runningIndex: await readLockHolder(stateDir),
+    };
+  }
   const manifest = await requireManifest(located.indexDir);
   const repoRoot = located.repoRoot ?? manifest.repoRoot;
-  const { stateDir } = indexPathsOf(located.indexDir);
   const { catalog, state: catalogState, table: committed } = await readCatalog(stateDir);
   const db = await openDatabase(located.indexDir);
   const committedHere = committed && committed.version === manifest.tableVersion ? committed : manifest.tableVersion ? { version: manifest.tableVersion } : undefined;
@@ -103,6 +129,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
   const staleEntities = [...plan.changed.map((f) => f.path), ...plan.removed].reduce((n, p) => n + (catalog.get(p)?.chunkHashes.length ?? 0), 0);
   const failures = [...catalog].flatMap(([p, entry]) => entry.failures.map((f) => ({ ...f, path: p })));
   return {
+    state: "complete",
     repoRoot,
     indexDir: located.indexDir,
     modelId: manifest.modelId,

@@ -23,6 +23,8 @@ export interface PlainReporterOptions {
   maxFailureRows?: number;
   /** Also print each failure's `cause` chain and every cache save; default false. */
   verbose?: boolean;
+  /** The command that resumes a stopped run, as the user can type it; default `codesearch index`. */
+  resumeCommand?: string;
 }
 
 /** Throttle of one counted phase: when and at which step a line was last printed. */
@@ -152,7 +154,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
       case "index-finished": {
         const { summary } = event;
         const failures = summary.failures.length;
-        write(finishedHeadline(summary));
+        write(finishedHeadline(summary, options.resumeCommand));
         for (const line of formatSummaryLines(summary)) write(line);
         if (failures > 0) {
           write("");
@@ -173,16 +175,24 @@ function cacheNote(event: Extract<IndexEvent, { type: "cache-checked" }>): strin
     .join("");
 }
 
-/** First line of the end-of-run output: `finished`, `finished with 2 failures`, `stopped (interrupted)…`, `dry run`. */
-export function finishedHeadline(summary: IndexSummary): string {
+/**
+ * First line of the end-of-run output: `finished`, `finished with 2 failures`, `dry run: …`, or for
+ * a run stopped early what it committed, what is left, and `resumeCommand` (default
+ * `codesearch index`) to continue, e.g. `interrupted: 23 files committed (52 entities in the
+ * index); 55 files, 120 entities left — run \`codesearch index big\` to resume`.
+ */
+export function finishedHeadline(summary: IndexSummary, resumeCommand = "codesearch index"): string {
   const failures = summary.failures.length;
   const withFailures = failures === 0 ? "" : ` with ${plural(failures, "failure")}`;
   if (summary.dryRun) return `dry run: nothing was embedded or written${withFailures}`;
-  if (summary.stopReason === "interrupted") {
-    return `interrupted${withFailures}: saved what was done; ${plural(summary.chunksPending, "entity", "entities")} left — run \`codesearch index\` again to resume`;
-  }
-  if (summary.stopReason === "max-items") {
-    return `stopped at --max-items${withFailures}; ${plural(summary.chunksPending, "entity", "entities")} left — run \`codesearch index\` again to continue`;
+  if (summary.stopReason !== null) {
+    const committed =
+      summary.chunksStored === 0
+        ? "nothing stored yet (vectors embedded so far are kept in the cache)"
+        : `${plural(summary.filesIndexed, "file")} committed (${plural(summary.chunksStored, "entity", "entities")} in the index)`;
+    const left = `${summary.filesPending > 0 ? `${plural(summary.filesPending, "file")}, ` : ""}${plural(summary.chunksPending, "entity", "entities")} left`;
+    const what = summary.stopReason === "interrupted" ? "interrupted" : "stopped at --max-items";
+    return `${what}${withFailures}: ${committed}; ${left} — run \`${resumeCommand}\` to ${summary.stopReason === "interrupted" ? "resume" : "continue"}`;
   }
   return failures === 0 ? "finished" : `finished${withFailures}`;
 }

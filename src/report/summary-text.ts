@@ -25,14 +25,14 @@ export const SUMMARY_LABEL_WIDTH = 10;
  * {@link formatEstimate}), `skipped` (one row per skipped file,
  * continuation rows have an empty label), `failures` (only when there are some, counted by
  * stage), `time`, `index`. Example values:
- * `41 indexed of 42 (1 failed, 3 skipped)`, `310 found: 180 embedded, 120 from cache, 10 failed`,
+ * `41 indexed of 42 (1 failed, 3 skipped)`, `23 indexed of 78; 55 left for the next run`, `310 found: 180 embedded, 120 from cache, 10 failed`,
  * `big/data.py (too large, 2.1 MB)`, `11: 1 parse, 10 embed`, `12.3 s`,
  * `/repo/.codesearch (300 rows, model X, 768-d)`.
  */
 export function summaryRows(summary: IndexSummary, options: SummaryTextOptions = {}): SummaryRow[] {
   const maxSkippedRows = options.maxSkippedRows ?? 10;
   const rows: SummaryRow[] = [];
-  const filesFailed = Math.max(0, summary.filesDiscovered - summary.filesUnchanged - summary.filesIndexed);
+  const filesFailed = Math.max(0, summary.filesDiscovered - summary.filesUnchanged - summary.filesIndexed - summary.filesPending);
   const fileNotes = [
     ...(filesFailed > 0 ? [`${formatCount(filesFailed)} failed`] : []),
     ...(summary.filesSkipped.length > 0 ? [`${formatCount(summary.filesSkipped.length)} skipped`] : []),
@@ -44,7 +44,8 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
     label: "files",
     value:
       `${formatCount(summary.filesIndexed)} ${summary.dryRun ? "to read" : "indexed"}${incremental} of ${formatCount(summary.filesDiscovered)}` +
-      (fileNotes.length > 0 ? ` (${fileNotes.join(", ")})` : ""),
+      (fileNotes.length > 0 ? ` (${fileNotes.join(", ")})` : "") +
+      (summary.filesPending > 0 ? `; ${formatCount(summary.filesPending)} left for the next run` : ""),
   });
 
   const entitiesFailed = summary.failures.filter((f) => f.stage === "embed").length;
@@ -81,8 +82,9 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
   rows.push({
     label: "index",
     value:
-      `${summary.indexDir} (${plural(summary.chunksStored, "row")}, model ${summary.modelId}, ` +
-      `${summary.dimension}-d)`,
+      summary.chunksStored === 0
+        ? `${summary.indexDir} (nothing stored yet, model ${summary.modelId})`
+        : `${summary.indexDir} (${plural(summary.chunksStored, "row")}, model ${summary.modelId}, ${summary.dimension}-d)`,
   });
   return rows;
 }

@@ -92,13 +92,47 @@ export type IndexManifest = z.infer<typeof manifestSchema>;
 const REBUILD_ADVICE =
   "run `codesearch index --rebuild` to rebuild the index from the embedding cache (the model is the one the catalog records, or pass --model)";
 
+const startedManifestSchema = z.object({
+  format: z.literal("codesearch-index"),
+  schemaVersion: z.number().int(),
+  /** Marks a manifest written when the first run started, before the entity table existed. */
+  state: z.literal("started"),
+  modelId: z.string().min(1),
+  maxTokens: z.number().int().positive(),
+  repoRoot: z.string(),
+  embedder: manifestSchema.shape.embedder,
+  /** ISO-8601 time the first run started. */
+  startedAt: z.string(),
+  /** How the latest run that stored nothing ended; absent while the first run is still going (or was killed). */
+  lastRun: lastRunSchema.optional(),
+});
+
+/**
+ * The manifest of an index whose first run started but stored nothing yet: the model, token limit
+ * and embedder chosen then, so a resumed run, `status` and `search` use them. No table exists.
+ */
+export type StartedManifest = z.infer<typeof startedManifestSchema>;
+
+/** What `manifest.json` holds: a complete index's manifest, or one written when the first run started. */
+export type ManifestRecord = { state: "complete"; manifest: IndexManifest } | { state: "started"; manifest: StartedManifest };
+
 /**
  * Reads the manifest of the index in `indexDir` (`manifest.json`, or the `manifest` table of a
- * remote index), or null when there is none.
+ * remote index), or null when there is none or only a {@link StartedManifest} (no table yet).
  * @throws IndexMismatchError when it is from another schema version; IndexDamagedError when it is
  *   not valid JSON or not a manifest (the message says how to rebuild); StoreError when it cannot be read.
  */
 export async function readManifest(indexDir: string): Promise<IndexManifest | null> {
+  const record = await readManifestRecord(indexDir);
+  return record?.state === "complete" ? record.manifest : null;
+}
+
+/**
+ * Reads `manifest.json` (or the remote `manifest` table) as either kind of manifest, or null when
+ * there is none.
+ * @throws as {@link readManifest}.
+ */
+export async function readManifestRecord(indexDir: string): Promise<ManifestRecord | null> {
   const file = isRemoteLocation(indexDir) ? `${indexDir} (table ${MANIFEST_TABLE})` : path.join(indexDir, MANIFEST_FILE);
   let raw: string;
   try {
@@ -123,11 +157,16 @@ export async function readManifest(indexDir: string): Promise<IndexManifest | nu
       `the index in ${indexDir} has schema version ${version}, this codesearch reads version ${SCHEMA_VERSION}; run \`codesearch index\` with --rebuild`,
     );
   }
+  if ((json as { state?: unknown } | null)?.state === "started") {
+    const started = startedManifestSchema.safeParse(json);
+    if (started.success) return { state: "started", manifest: started.data };
+    throw new IndexDamagedError(`${file} is damaged: not a codesearch manifest (${started.error.issues[0]?.message ?? "invalid"}); ${REBUILD_ADVICE}`, { cause: started.error });
+  }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     throw new IndexDamagedError(`${file} is damaged: not a codesearch manifest (${parsed.error.issues[0]?.message ?? "invalid"}); ${REBUILD_ADVICE}`, { cause: parsed.error });
   }
-  return parsed.data;
+  return { state: "complete", manifest: parsed.data };
 }
 
 /**
@@ -144,20 +183,27 @@ export async function readRecordedModelId(indexDir: string): Promise<string | nu
 }
 
 /**
- * Reads the manifest and fails unless it exists.
- * @throws IndexNotFoundError when `indexDir` holds no manifest; see {@link readManifest}.
+ * Reads the manifest and fails unless it is a complete index's.
+ * @throws IndexNotFoundError when `indexDir` holds no manifest, or only one of a first run that
+ *   stored nothing yet (the message says so and how to finish it); see {@link readManifest}.
  */
 export async function requireManifest(indexDir: string): Promise<IndexManifest> {
-  const manifest = await readManifest(indexDir);
-  if (!manifest) throw new IndexNotFoundError(`no codesearch index in ${indexDir}; run \`codesearch index\` first`);
-  return manifest;
+  const record = await readManifestRecord(indexDir);
+  if (record?.state === "complete") return record.manifest;
+  if (record?.state === "started") {
+    throw new IndexNotFoundError(
+      `the index in ${indexDir} holds nothing yet: its first run (started ${record.manifest.startedAt}) stopped before storing anything; ` +
+        `run \`codesearch index ${record.manifest.repoRoot}\` to finish it`,
+    );
+  }
+  throw new IndexNotFoundError(`no codesearch index in ${indexDir}; run \`codesearch index\` first`);
 }
 
 /**
  * Writes the manifest atomically (temp file + rename; one LanceDB overwrite for a remote index).
  * @throws StoreError when it cannot be written.
  */
-export async function writeManifest(indexDir: string, manifest: IndexManifest): Promise<void> {
+export async function writeManifest(indexDir: string, manifest: IndexManifest | StartedManifest): Promise<void> {
   try {
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
     if (isRemoteLocation(indexDir)) await writeRemoteManifestText(indexDir, text);

@@ -39,6 +39,8 @@ export interface IndexProgressViewProps {
   maxFailureRows?: number;
   /** Width of the progress bar in characters; default 30. */
   barWidth?: number;
+  /** The command that resumes a stopped run, shown in its headline; default `codesearch index`. */
+  resumeCommand?: string;
 }
 
 /**
@@ -74,10 +76,13 @@ function Styled({ tone, children }: { tone: Tone; children: ReactNode }): ReactN
   }
 }
 
-/** A `label    value` line with the label padded like the plain summary. */
-function Row({ label, children }: { label: string; children: ReactNode }): ReactNode {
+/**
+ * A `label    value` line with the label padded like the plain summary; live rows are cut at the
+ * terminal's width, the final summary's rows wrap (paths and counts must stay readable).
+ */
+function Row({ label, children, wrap = "truncate-end" }: { label: string; children: ReactNode; wrap?: "truncate-end" | "wrap" }): ReactNode {
   return (
-    <Text wrap="truncate-end">
+    <Text wrap={wrap}>
       <Styled tone="muted">{label.padEnd(SUMMARY_LABEL_WIDTH)}</Styled>
       {children}
     </Text>
@@ -98,13 +103,14 @@ export function IndexProgressView({
   color = true,
   maxFailureRows = 20,
   barWidth = 30,
+  resumeCommand,
 }: IndexProgressViewProps): ReactNode {
   return (
     <ColorContext.Provider value={color}>
       <Box flexDirection="column">
         <Header state={state} />
         {state.phase === "finished" ? (
-          <Finished state={state} maxFailureRows={maxFailureRows} />
+          <Finished state={state} maxFailureRows={maxFailureRows} resumeCommand={resumeCommand} />
         ) : (
           <Running state={state} barWidth={barWidth} />
         )}
@@ -217,7 +223,7 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
   );
 }
 
-function Finished({ state, maxFailureRows }: { state: ProgressState; maxFailureRows: number }): ReactNode {
+function Finished({ state, maxFailureRows, resumeCommand }: { state: ProgressState; maxFailureRows: number; resumeCommand: string | undefined }): ReactNode {
   const { summary } = state;
   if (summary === null) return null;
   const failures = summary.failures;
@@ -225,15 +231,15 @@ function Finished({ state, maxFailureRows }: { state: ProgressState; maxFailureR
   return (
     <Box flexDirection="column">
       {failures.length === 0 && summary.stopReason === null ? (
-        <Styled tone="good">✔ {finishedHeadline(summary)}</Styled>
+        <Styled tone="good">✔ {finishedHeadline(summary, resumeCommand)}</Styled>
       ) : (
         <Styled tone="warn">
-          ⚠ {finishedHeadline(summary)}
+          ⚠ {finishedHeadline(summary, resumeCommand)}
           {failures.length > 0 ? ` (${failuresByStage(failures)})` : ""}
         </Styled>
       )}
       {summaryRows(summary).map((row, index) => (
-        <Row key={`summary-${index}`} label={row.label}>
+        <Row key={`summary-${index}`} label={row.label} wrap="wrap">
           {row.value}
         </Row>
       ))}

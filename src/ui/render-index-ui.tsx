@@ -23,6 +23,8 @@ export interface IndexUiOptions {
   maxFailureRows?: number;
   /** Let Ink print `console.*` output above the view instead of through it; default true. */
   patchConsole?: boolean;
+  /** The command that resumes a stopped run, shown in its headline; default `codesearch index`. */
+  resumeCommand?: string;
 }
 
 /** A mounted progress UI. */
@@ -51,7 +53,7 @@ export function startIndexUi(options: IndexUiOptions = {}): IndexUi {
   const store = createProgressStore(options.throttleMs === undefined ? {} : { throttleMs: options.throttleMs });
   const color = options.color ?? colorEnabled(options.env ?? process.env);
   const instance = render(
-    <IndexProgressApp store={store} color={color} maxFailureRows={options.maxFailureRows ?? 20} />,
+    <IndexProgressApp store={store} color={color} maxFailureRows={options.maxFailureRows ?? 20} resumeCommand={options.resumeCommand} />,
     { stdout: options.stdout ?? process.stderr, patchConsole: options.patchConsole ?? true },
   );
   let finishing: Promise<void> | null = null;
@@ -72,11 +74,13 @@ function IndexProgressApp({
   store,
   color,
   maxFailureRows,
+  resumeCommand,
 }: {
   store: ProgressStore;
   color: boolean;
   maxFailureRows: number;
+  resumeCommand: string | undefined;
 }): ReactNode {
   const state = useIndexProgress(store);
-  return <IndexProgressView state={state} color={color} maxFailureRows={maxFailureRows} />;
+  return <IndexProgressView state={state} color={color} maxFailureRows={maxFailureRows} {...(resumeCommand !== undefined ? { resumeCommand } : {})} />;
 }

@@ -1,4 +1,5 @@
 // Real child processes: kill -9 at random moments, Ctrl-C and resume, two writers on one index.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -89,16 +90,51 @@ describe("crash safety (real processes)", () => {
     expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
   });
 
-  it("plain output tells an interrupted user how to resume", async () => {
+  it("plain output tells an interrupted user how to resume, and resuming keeps the model chosen at the start", async () => {
     const repo = await makeTempDir();
     await writeSyntheticRepo(repo, 24, 8);
     const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
-    // Plain progress goes to stderr. Interrupting while the model loads stops the run before its first batch.
+    // Plain progress goes to stderr. Interrupting while the model loads stops the run before its
+    // first batch (stopped, the child cannot finish before it handles the signal).
     await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
+    run.child.kill("SIGSTOP");
     run.child.kill("SIGINT");
+    run.child.kill("SIGCONT");
     const stopped = await run.exited;
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toMatch(/interrupted: saved what was done; \d+ entities left — run `codesearch index` again to resume/);
+    expect(stopped.stderr).toMatch(/interrupted: nothing stored yet \(vectors embedded so far are kept in the cache\); 24 files, 192 entities left — run `.+` to resume/);
+    expect(stopped.stderr).toContain("(nothing stored yet, model");
+
+    // status reports the half-made index as partial, with the model its first run chose.
+    const status = await runCli(["status"], { cwd: repo });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`model     ${TEST_MODEL_DIR} (512 tokens)`);
+    expect(status.stdout).toMatch(/indexed {3}nothing yet — partial: the first run stopped before storing anything \(interrupted, 192 entities left\)/);
+    const search = await runCli(["search", "scale"], { cwd: repo, env: { CODESEARCH_OFFLINE: "1" } });
+    expect(search.code).toBe(5);
+    expect(search.stderr).toContain("holds nothing yet: its first run");
+
+    // A plain `index` (no --model) resumes with the recorded model, offline.
+    const resumed = await runCli(["index", ".", "--json"], { cwd: repo, env: { CODESEARCH_OFFLINE: "1" } });
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    expect(summaryOf(resumed.stdout)).toMatchObject({ modelId: TEST_MODEL_DIR, chunksStored: 192 });
+  });
+
+  it("the printed resume command works as printed", async () => {
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 24, 8);
+    const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
+    await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
+    run.child.kill("SIGSTOP");
+    run.child.kill("SIGINT");
+    run.child.kill("SIGCONT");
+    const stopped = await run.exited;
+    const printed = /run `(.+)` to resume/.exec(stopped.stderr)?.[1];
+    expect(printed).toBeDefined();
+    const again = spawnSync("bash", ["-c", printed!], { cwd: repo, env: { ...process.env, CI: "1", CODESEARCH_OFFLINE: "1" }, encoding: "utf8" });
+    expect(again.stderr).toMatch(/^finished$/m);
+    expect(again.status).toBe(0);
   });
 });
 

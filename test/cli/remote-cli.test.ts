@@ -69,7 +69,8 @@ describe("codesearch --embedder openai (built CLI) against a loopback server", (
     expect(result.stderr).toMatch(/codesearch: error: the embedding service refused openai:.*HTTP 401 .*Incorrect API key provided: Bearer \[redacted\] \(check the API key/);
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrongKey);
     expect(server.requests.map((r) => r.authorization)).toEqual([`Bearer ${wrongKey}`]);
-    expect(await readdir(path.join(repo, ".codesearch"))).not.toContain("manifest.json");
+    // Nothing was stored or cached: no half-made index folder is left behind.
+    expect(existsSync(path.join(repo, ".codesearch"))).toBe(false);
   });
 
   it("--dry-run estimates the tokens and requests to send without a request, a key or a file written", async () => {

@@ -27,7 +27,7 @@ describe("codesearch status", () => {
       runningIndex: null,
     });
     expect(fresh.indexSizeBytes).toBeGreaterThan(0);
-    expect(fresh.lastRun.stopReason).toBe(null);
+    expect(fresh.lastRun?.stopReason).toBe(null);
 
     const retry = path.join(repo, "shop", "net", "retry.py");
     await writeFile(retry, `${await readFile(retry, "utf8")}\n# edited\n`);
@@ -53,10 +53,10 @@ describe("codesearch status", () => {
     await runCli(["index", "--model", TEST_MODEL_DIR, "--max-items", "3"], { cwd: repo });
     const partial = await status(repo);
     expect(partial.lastRun).toMatchObject({ stopReason: "max-items" });
-    expect(partial.lastRun.chunksPending).toBeGreaterThan(0);
+    expect(partial.lastRun?.chunksPending).toBeGreaterThan(0);
     await runCli(["index"], { cwd: repo });
     const done = await status(repo);
-    expect(done.lastRun.stopReason).toBe(null);
+    expect(done.lastRun?.stopReason).toBe(null);
     expect(done.failed).toMatchObject({ files: 1, entities: 0 });
     expect(done.failed.failures[0]).toMatchObject({ path: "shop/broken.py", stage: "parse", line: 10 });
   });

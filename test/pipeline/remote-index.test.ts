@@ -7,7 +7,7 @@ import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.
 import { IndexMismatchError } from "../../src/model/errors.js";
 import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
-import { listEntities, openDatabase, readManifest } from "../../src/store/index.js";
+import { listEntities, openDatabase, readManifest, readManifestRecord } from "../../src/store/index.js";
 import { type OpenAIServer, type OpenAIServerOptions, startOpenAIServer } from "../support/openai-server.js";
 import { TEST_MODEL_DIR, copyPythonFixtures } from "../support/temp-dirs.js";
 
@@ -87,7 +87,8 @@ describe("indexRepo with --embedder openai against a loopback server running the
     const error = await run(repo, { source: sourceOf(server), remote: { ...fast, concurrency: 1 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IndexMismatchError);
     expect((error as Error).message).toContain("returned a 384-d vector, but the index holds 768-d vectors");
-    expect(existsSync(path.join(repo, ".codesearch", "manifest.json"))).toBe(false);
+    // Only the manifest the run wrote when it started (its model, for resuming) is there.
+    expect(await readManifestRecord(path.join(repo, ".codesearch"))).toMatchObject({ state: "started", manifest: { modelId: expect.stringContaining("openai:") } });
     expect(existsSync(path.join(repo, ".codesearch", "entities.lance"))).toBe(false);
     const { cache } = await EmbeddingCache.open(path.join(repo, ".codesearch", EMBEDDING_CACHE_DIR));
     expect(cache.size).toBe(7); // the one batch before the bad answer

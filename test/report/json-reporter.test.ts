@@ -23,6 +23,7 @@ const summary: IndexSummary = {
   dimension: 768,
   filesDiscovered: 1,
   filesIndexed: 1,
+  filesPending: 0,
   filesUnchanged: 0,
   filesRemoved: 0,
   filesSkipped: [],

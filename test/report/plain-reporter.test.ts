@@ -260,11 +260,30 @@ describe("plain reporter: incremental-run lines", () => {
 
   it.each([
     [{ stopReason: null, failures: [], dryRun: false }, "finished"],
-    [{ stopReason: "interrupted", chunksPending: 12, failures: [], dryRun: false }, "interrupted: saved what was done; 12 entities left — run `codesearch index` again to resume"],
-    [{ stopReason: "max-items", chunksPending: 1, failures: [], dryRun: false }, "stopped at --max-items; 1 entity left — run `codesearch index` again to continue"],
+    [
+      { stopReason: "interrupted", filesIndexed: 2, filesPending: 3, chunksStored: 9, chunksPending: 12, failures: [], dryRun: false },
+      "interrupted: 2 files committed (9 entities in the index); 3 files, 12 entities left — run `codesearch index` to resume",
+    ],
+    [
+      { stopReason: "interrupted", filesIndexed: 0, filesPending: 4, chunksStored: 0, chunksPending: 12, failures: [], dryRun: false },
+      "interrupted: nothing stored yet (vectors embedded so far are kept in the cache); 4 files, 12 entities left — run `codesearch index` to resume",
+    ],
+    [
+      { stopReason: "max-items", filesIndexed: 1, filesPending: 0, chunksStored: 5, chunksPending: 1, failures: [], dryRun: false },
+      "stopped at --max-items: 1 file committed (5 entities in the index); 1 entity left — run `codesearch index` to continue",
+    ],
     [{ stopReason: null, failures: [], dryRun: true }, "dry run: nothing was embedded or written"],
   ] as const)("headline for %j", (fields, headline) => {
     expect(finishedHeadline({ ...summary, ...fields, failures: [...fields.failures] })).toBe(headline);
+  });
+
+  it("names the resume command it is given, and says what was committed and what is left", () => {
+    const lines = transcript(
+      [{ type: "index-finished", timeMs: T0, summary: { ...summary, stopReason: "interrupted", filesIndexed: 23, filesPending: 55, filesDiscovered: 78, filesUnchanged: 0, filesSkipped: [], chunksStored: 52, chunksPending: 120, failures: [] } }],
+      { resumeCommand: "codesearch index big --model m" },
+    );
+    expect(lines[0]).toBe("interrupted: 23 files committed (52 entities in the index); 55 files, 120 entities left — run `codesearch index big --model m` to resume");
+    expect(lines).toContain("files     23 indexed of 78; 55 left for the next run");
   });
 
   it("summarises an incremental run: unchanged and removed files, replaced rows, pending entities", () => {

@@ -27,6 +27,7 @@ export const summary: IndexSummary = {
   dimension: 768,
   filesDiscovered: 4,
   filesIndexed: 3,
+  filesPending: 0,
   filesUnchanged: 0,
   filesRemoved: 0,
   filesSkipped: [{ path: "data/big.py", reason: "too-large", sizeBytes: 2_200_000 }],

@@ -227,7 +227,9 @@ describe("createProgressStore", () => {
 
 /** A minimal non-TTY WriteStream for Ink that keeps what was written. */
 class CollectingStream extends EventEmitter {
-  readonly columns = 100;
+  constructor(readonly columns = 100) {
+    super();
+  }
   readonly rows = 40;
   readonly isTTY = false;
   text = "";
@@ -255,6 +257,24 @@ describe("startIndexUi", () => {
   });
 });
 
+describe("startIndexUi: the final summary on narrow terminals", () => {
+  it.each([80, 120])("at %i columns keeps the whole index path, row count and resume command", async (columns) => {
+    const stream = new CollectingStream(columns);
+    const ui = startIndexUi({ stdout: stream as unknown as NodeJS.WriteStream, color: false, throttleMs: 0, patchConsole: false, resumeCommand: "codesearch index /home/user/src/some-project --model fixtures/model" });
+    const indexDir = "/home/user/src/a-rather-long-project-name/with/nested/folders/that-go-on/.codesearch";
+    for (const event of scriptedRun()) {
+      ui.sink(event.type === "index-finished" ? { ...event, summary: { ...event.summary, indexDir, stopReason: "interrupted", filesPending: 1, chunksPending: 3 } } : event);
+    }
+    await ui.finish();
+    const lastFrame = stream.text.slice(stream.text.lastIndexOf("codesearch index /repo"));
+    // Wrapped lines may break inside a word (at a hyphen): compare with all whitespace removed.
+    const squeezed = lastFrame.replace(/\s+/g, "");
+    expect(squeezed).toContain(`${indexDir}(8rows,modelcodebert-base,768-d)`);
+    expect(squeezed).toContain("run`codesearchindex/home/user/src/some-project--modelfixtures/model`toresume");
+    expect(Math.max(...lastFrame.split("\n").map((line) => line.length))).toBeLessThanOrEqual(columns);
+  });
+});
+
 describe("IndexProgressView: incremental runs", () => {
   it("says it is stopping after Ctrl-C, and shows an interrupted summary with how to resume", () => {
     const stopping = reduceProgress(after(12), { type: "stop-requested", timeMs: T0 + 1_450, reason: "interrupted" });
@@ -262,9 +282,9 @@ describe("IndexProgressView: incremental runs", () => {
     const finished = reduceProgress(stopping, {
       type: "index-finished",
       timeMs: T0 + 2_000,
-      summary: { ...summary, stopReason: "interrupted", chunksPending: 3, failures: [] },
+      summary: { ...summary, stopReason: "interrupted", filesIndexed: 2, filesPending: 1, chunksPending: 3, failures: [] },
     });
-    expect(frame(finished)).toContain("⚠ interrupted: saved what was done; 3 entities left — run `codesearch index` again to resume");
+    expect(frame(finished).replace(/\n/g, " ")).toContain("⚠ interrupted: 2 files committed (8 entities in the index); 1 file, 3 entities left — run `codesearch index` to resume");
   });
 
   it("shows unchanged and removed files while running", () => {

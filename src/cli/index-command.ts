@@ -6,6 +6,7 @@ import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
 import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
+import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { resumeCommandLine } from "./resume-command.js";
 
 /** Parsed options of `codesearch index`. */
@@ -71,14 +72,20 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
 /**
  * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed (or a dry
  * run / `--max-items` run finished), 1 when some files or entities failed but the rest was saved,
- * 130 / 143 when SIGINT / SIGTERM stopped it after saving.
+ * 130 / 143 when SIGINT / SIGTERM stopped it after saving, 141 when the output stream lost its
+ * reader (`| head`) and it stopped after saving.
  *
  * The first SIGINT or SIGTERM asks the pipeline to stop after the batch in flight and save; a
  * second one exits at once with the same code (the cache keeps what was checkpointed). `args`
  * (the command-line arguments after the program) make the printed resume command.
  * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
  */
-export async function runIndexCommand(repo: string, options: IndexCommandOptions, args: readonly string[] = ["index", repo]): Promise<ExitCodeValue> {
+export async function runIndexCommand(
+  repo: string,
+  options: IndexCommandOptions,
+  args: readonly string[] = ["index", repo],
+  pipes: OutputPipes = watchOutputPipes(),
+): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const resumeCommand = resumeCommandLine(args);
   const repoRoot = path.resolve(cwd, repo);
@@ -96,10 +103,16 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
   } else {
     sink = createPlainReporter(process.stderr, { verbose: options.verbose ?? false, resumeCommand });
   }
+  // Once the stream progress goes to loses its reader, report nothing more and stop cleanly.
+  const reportStream = kind === "json" ? "stdout" : "stderr";
+  const report = sink;
+  sink = (event) => {
+    if (!pipes.closed(reportStream)) report(event);
+  };
   const controller = new AbortController();
   let signalExitCode: ExitCodeValue | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalExitCode !== null) {
+    if (signalExitCode !== null && signalExitCode !== ExitCode.BrokenPipe) {
       process.stderr.write(`codesearch: stopped at once; what was saved is kept — run \`${resumeCommand}\` to resume\n`);
       process.exit(signalExitCode);
     }
@@ -108,6 +121,10 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const stopWatchingPipes = pipes.onClose(() => {
+    signalExitCode ??= ExitCode.BrokenPipe;
+    controller.abort();
+  });
   try {
     const summary = await indexRepo({
       ...indexRunOptions(repoRoot, cwd, options),
@@ -124,6 +141,7 @@ export async function runIndexCommand(repo: string, options: IndexCommandOptions
     if (summary.stopReason === "interrupted") return signalExitCode ?? ExitCode.Interrupted;
     return summary.failures.length > 0 ? ExitCode.CompletedWithFailures : ExitCode.Success;
   } finally {
+    stopWatchingPipes();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await finish();

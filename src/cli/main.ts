@@ -11,6 +11,7 @@ import type { EvalCommandOptions } from "./eval-command.js";
 import type { IndexCommandOptions } from "./index-command.js";
 import type { McpCommandOptions } from "./mcp-command.js";
 import { DEFAULT_ANSWER_TOKENS, MIN_ANSWER_TOKENS } from "../serve/answer-budget.js";
+import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { addRankingOptions } from "./ranking-options.js";
 import type { SearchCommandOptions } from "./search-command.js";
 import { writeHuman } from "./terminal.js";
@@ -30,6 +31,7 @@ Exit codes:
   9   watch: the file watcher failed (inotify watch limit, too many open files)
   70  internal error (a bug)
   130 interrupted by Ctrl-C (143: SIGTERM) after saving; run again to resume
+  141 the output's reader went away (| head): output stopped, index saved what it had finished
 
 Environment:
   HF_ENDPOINT             model hub base URL (default https://huggingface.co)
@@ -70,7 +72,7 @@ function collect(value: string, previous: string[]): string[] {
  * Builds the `codesearch` program. Actions resolve to an exit code stored on `result`; `argv` (as
  * `process.argv`) is what `index` repeats in the command it prints to resume a stopped run.
  */
-export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly string[] = process.argv): Command {
+export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly string[] = process.argv, pipes: OutputPipes = watchOutputPipes()): Command {
   const program = new Command("codesearch")
     .description("Semantic code search for Python repositories: index functions, methods and classes, then ask in plain words.")
     .version("0.1.0")
@@ -110,7 +112,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly
     .option("--verbose", "with plain output: show error causes and cache saves")
     .action(async (repo: string, options: IndexCommandOptions) => {
       const { runIndexCommand } = await import("./index-command.js");
-      result.exitCode = await runIndexCommand(repo, options, argv.slice(2));
+      result.exitCode = await runIndexCommand(repo, options, argv.slice(2), pipes);
     });
 
   program
@@ -185,7 +187,7 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
     .option("--retries <n>", "remote model: retries per request (default 5)", wholeNumber("--retries"));
   addRankingOptions(search).action(async (query: string | undefined, options: SearchCommandOptions) => {
     const { runSearchCommand } = await import("./search-command.js");
-    result.exitCode = await runSearchCommand(query, options);
+    result.exitCode = await runSearchCommand(query, options, pipes);
   });
 
   const evaluate = program
@@ -229,14 +231,21 @@ error until \`reindex\` (or \`codesearch index\`) builds one.`,
   return program;
 }
 
-/** Parses `argv` (as `process.argv`), runs the command, prints fatal errors to stderr, and resolves to the exit code. */
+/**
+ * Parses `argv` (as `process.argv`), runs the command, prints fatal errors to stderr, and resolves
+ * to the exit code: 141 when stdout or stderr lost its reader (`| head`) and the command otherwise
+ * succeeded.
+ */
 export async function runCli(argv: string[]): Promise<ExitCodeValue> {
   const result: { exitCode: ExitCodeValue } = { exitCode: ExitCode.Success };
-  const program = buildProgram(result, argv);
+  const pipes = watchOutputPipes();
+  const program = buildProgram(result, argv, pipes);
   const wantsJson = argv.includes("--json") || argv.some((a) => a.startsWith("--queries"));
   try {
     await program.parseAsync(argv);
-    return result.exitCode;
+    await pipes.settle();
+    const succeeded = result.exitCode === ExitCode.Success || result.exitCode === ExitCode.CompletedWithFailures;
+    return succeeded && pipes.closed() ? ExitCode.BrokenPipe : result.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; commander already printed the message for usage errors.

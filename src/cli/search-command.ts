@@ -5,6 +5,7 @@ import { type SearchResultJson, toSearchHitJson } from "../model/search-result.j
 import { openSearchSession, type SearchSession } from "../pipeline/search-repo.js";
 import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
+import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { formatSearchHits } from "./search-output.js";
 import { shouldColor, writeHuman } from "./terminal.js";
@@ -36,10 +37,11 @@ export type QueryLine = z.infer<typeof queryLineSchema>;
 
 /**
  * Runs `codesearch search`: one query from the command line, or every line of `--queries`
- * (model loaded once). Results go to stdout. Returns exit code 0.
+ * (model loaded once). Results go to stdout; once stdout loses its reader, no further query runs.
+ * Returns exit code 0 (the caller makes it 141 when a pipe closed).
  * @throws UsageError, IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
  */
-export async function runSearchCommand(query: string | undefined, options: SearchCommandOptions): Promise<ExitCodeValue> {
+export async function runSearchCommand(query: string | undefined, options: SearchCommandOptions, pipes: OutputPipes = watchOutputPipes()): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   let batch: QueryLine[] | null = null;
   if (options.queries !== undefined) {
@@ -54,6 +56,7 @@ export async function runSearchCommand(query: string | undefined, options: Searc
   try {
     if (batch) {
       for (const item of batch) {
+        if (pipes.closed("stdout")) break;
         const hits = await session.search(item.query, request);
         process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)) })}\n`);
       }

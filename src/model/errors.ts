@@ -30,6 +30,11 @@ export const ExitCode = {
   Interrupted: 130,
   /** The run was stopped by SIGTERM after saving its work; run again to resume (128 + SIGTERM). */
   Terminated: 143,
+  /**
+   * stdout or stderr lost its reader (`| head`): output stopped, an index run saved what it had
+   * finished and stopped (128 + SIGPIPE, as a shell reports a tool that SIGPIPE ended).
+   */
+  BrokenPipe: 141,
   /** A bug: an error the program did not expect. */
   Internal: 70,
 } as const;

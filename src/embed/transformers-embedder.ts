@@ -19,6 +19,10 @@ export interface TransformersEmbedderOptions {
   maxTokens?: number;
 }
 
+function plural(fileCount: number): string {
+  return fileCount === 1 ? "1 required file" : `${fileCount} required files`;
+}
+
 /** Upper bound used when a tokenizer declares no usable `model_max_length` (CodeBERT's is 512). */
 const FALLBACK_MAX_TOKENS = 512;
 
@@ -50,7 +54,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
   if (options.source.kind === "local") {
     const missing = missingModelFiles(options.source.dir, quantized);
     if (missing.length > 0) {
-      throw new ModelLoadError(`model directory ${options.source.dir} lacks ${missing.join(", ")}`, { missingFiles: missing });
+      throw new ModelLoadError(`model directory ${options.source.dir} lacks ${plural(missing.length)}`, { missingFiles: missing, modelDir: options.source.dir });
     }
     settings = readModelSettings(options.source.dir);
     configureLocal(env, path.dirname(options.source.dir));
@@ -59,10 +63,11 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     const cachedDir = path.join(options.cacheDir, options.source.id);
     const missing = missingModelFiles(cachedDir, quantized);
     if (missing.length > 0) {
-      throw new ModelLoadError(
-        `offline, and model ${options.source.id} is not fully downloaded in ${cachedDir}: missing ${missing.join(", ")}`,
-        { missingFiles: missing },
-      );
+      throw new ModelLoadError(`offline, and model ${options.source.id} is not downloaded (${plural(missing.length)} missing)`, {
+        missingFiles: missing,
+        modelDir: cachedDir,
+        hubId: options.source.id,
+      });
     }
     configureLocal(env, options.cacheDir);
     loadName = options.source.id;
@@ -96,9 +101,14 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     for (const warning of loaded.warnings) console.warn(warning);
     model = loaded.value!;
   } catch (error) {
-    const missing =
-      options.source.kind === "hub" ? missingModelFiles(path.join(options.cacheDir, options.source.id), quantized) : [];
-    throw new ModelLoadError(`could not load model ${modelId}: ${describeError(error)}`, { cause: error, missingFiles: missing });
+    const modelDir = options.source.kind === "hub" ? path.join(options.cacheDir, options.source.id) : options.source.dir;
+    const missing = options.source.kind === "hub" ? missingModelFiles(modelDir, quantized) : [];
+    throw new ModelLoadError(`could not load model ${modelId}: ${describeError(error)}`, {
+      cause: error,
+      missingFiles: missing,
+      modelDir,
+      ...(options.source.kind === "hub" ? { hubId: options.source.id } : {}),
+    });
   }
 
   const declaredMax = (tokenizer as unknown as { model_max_length?: number }).model_max_length;

@@ -71,9 +71,15 @@ export class ModelLoadError extends CodesearchError {
   readonly exitCode = ExitCode.ModelLoad;
   readonly code = "model-load";
   readonly missingFiles: string[];
-  constructor(message: string, options?: { cause?: unknown; missingFiles?: string[] }) {
+  /** The folder that should hold the model's files: a local model's directory, or a hub model's download-cache folder. */
+  readonly modelDir: string | undefined;
+  /** The hub repository id, for a hub model (then the hub, a mirror or the cache could supply it). */
+  readonly hubId: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; missingFiles?: string[]; modelDir?: string; hubId?: string }) {
     super(message, options);
     this.missingFiles = options?.missingFiles ?? [];
+    this.modelDir = options?.modelDir;
+    this.hubId = options?.hubId;
   }
 }
 

@@ -100,14 +100,28 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
     const result = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: dir });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/codesearch: error: no Python files to index/);
+    expect(existsSync(path.join(dir, ".codesearch"))).toBe(false);
   });
 
-  it("offline with a hub model that is not downloaded exits 4 and lists the missing files", async () => {
+  it.each([
+    ["--offline", ["--offline"], {}],
+    ["CODESEARCH_OFFLINE=1", [], { CODESEARCH_OFFLINE: "1" }],
+    ["an unreachable hub", [], { HF_ENDPOINT: "http://127.0.0.1:9" }],
+  ])("a hub model that cannot be had (%s) exits 4, lists the missing files once, says what to do, and leaves no index folder", async (_name, flags, env) => {
     const repo = await copyPythonFixtures();
-    const result = await runCli(["index", ".", "--offline"], { cwd: repo });
+    const result = await runCli(["index", ".", ...flags], { cwd: repo, env });
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain("offline, and model onnx-community/codebert-base-ONNX is not fully downloaded");
-    expect(result.stderr).toContain("missing model files: config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx");
+    const cacheDir = path.join(repo, ".model-cache", "onnx-community", "codebert-base-ONNX");
+    const errorLine = result.stderr.split("\n").find((line) => line.startsWith("codesearch: error:"))!;
+    expect(errorLine).toContain("onnx-community/codebert-base-ONNX");
+    expect(errorLine).not.toContain("tokenizer.json");
+    expect(result.stderr.split("missing model files").length - 1).toBe(1);
+    expect(result.stderr).toContain(`missing model files in ${cacheDir}: config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx`);
+    expect(result.stderr).toContain("--model codesearch-small   the model shipped with codesearch (no download)");
+    expect(result.stderr).toContain("--model <folder>");
+    expect(result.stderr).toContain("HF_ENDPOINT=<url>          a hub mirror serving <url>/onnx-community/codebert-base-ONNX/resolve/main/<file>");
+    expect(result.stderr).toContain(`copy the files into ${cacheDir}/`);
+    expect(existsSync(path.join(repo, ".codesearch"))).toBe(false);
   });
 
   it("refuses another model on an existing index (exit 5) and says how to proceed", async () => {

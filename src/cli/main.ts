@@ -64,7 +64,7 @@ function atLeast(name: string, min: number) {
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -95,7 +95,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly
     .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
-    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)", collect, [])
+    .addOption(new Option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)").argParser(collect))
     .option("--retry-failed", "re-attempt files and entities that failed in earlier runs")
     .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
     .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
@@ -182,6 +182,7 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
     .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')
     .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser(wholeNumber("--preview")))
     .option("--context <lines>", "show this many lines around each hit's best-matching line instead of the preview", wholeNumber("--context"))
+    .option("--vimgrep", "one file:line:column:text line per hit, as grep -n / ripgrep --vimgrep print (for editors and tools)")
     .option("--offline", "never download the model")
     .option("--request-timeout <seconds>", "remote model: time limit per request (default 60)", positiveInt("--request-timeout"))
     .option("--retries <n>", "remote model: retries per request (default 5)", wholeNumber("--retries"));

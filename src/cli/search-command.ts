@@ -2,12 +2,13 @@ import { z } from "zod";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/model-source.js";
 import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
 import { type SearchResultJson, toSearchHitJson } from "../model/search-result.js";
+import type { RankedHit } from "../model/search.js";
 import { openSearchSession, type SearchSession } from "../pipeline/search-repo.js";
 import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
-import { formatSearchHits } from "./search-output.js";
+import { displayPath, formatSearchHits, formatVimgrepLines } from "./search-output.js";
 import { shouldColor, writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch search`. */
@@ -21,6 +22,8 @@ export interface SearchCommandOptions extends RankingCliOptions {
   preview: number;
   /** Lines of code shown before and after each hit's match line, instead of the preview. */
   context?: number;
+  /** One `file:line:column:text` line per hit (see `formatVimgrepLines`). */
+  vimgrep?: boolean;
   requestTimeout?: EmbedderCliOptions["requestTimeout"];
   retries?: EmbedderCliOptions["retries"];
 }
@@ -51,14 +54,19 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     throw new UsageError("missing query: codesearch search \"<question>\"");
   }
 
-  const request = toSearchRequest(options, options.limit);
+  if (options.vimgrep && (options.json || batch)) throw new UsageError("--vimgrep prints lines for one query; it does not go with --json or --queries");
+  toSearchRequest(options, options.limit); // usage errors before the index is opened
   const session = await openCliSearchSession(cwd, options);
+  const { repoRoot } = session;
+  const request = toSearchRequest(options, options.limit, { cwd, repoRoot });
+  const toJson = (hit: RankedHit) => toSearchHitJson(hit, { repoRoot });
+  const showPath = (file: string) => displayPath(file, repoRoot, cwd);
   try {
     if (batch) {
       for (const item of batch) {
         if (pipes.closed("stdout")) break;
         const hits = await session.search(item.query, request);
-        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)) })}\n`);
+        process.stdout.write(`${JSON.stringify({ id: item.id ?? null, query: item.query, mode: request.mode, results: hits.map(toJson) })}\n`);
       }
       return ExitCode.Success;
     }
@@ -66,13 +74,16 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     const warnings = await session.warnings(hits);
     for (const warning of warnings) writeHuman(process.stderr, `codesearch: warning: ${warning}`);
     if (options.json) {
-      const result: SearchResultJson = { query: query!, mode: request.mode, results: hits.map((hit) => toSearchHitJson(hit)), warnings };
+      const result: SearchResultJson = { query: query!, mode: request.mode, results: hits.map(toJson), warnings };
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else if (hits.length === 0) {
       process.stderr.write("no results: nothing in the index matches the query and filters\n");
+    } else if (options.vimgrep) {
+      process.stdout.write(`${formatVimgrepLines(hits, showPath).join("\n")}\n`);
     } else {
       const lines = formatSearchHits(hits, {
         color: shouldColor(process.stdout),
+        showPath,
         previewLines: options.preview,
         ...(options.context !== undefined ? { contextLines: options.context } : {}),
       });

@@ -13,6 +13,8 @@ export const searchHitSchema = z.object({
   /** Stable id within an index (`path:start_line:qualname`); the MCP `read` tool opens it. */
   id: z.string(),
   file: z.string(),
+  /** Absolute path of `file` on this machine, where the caller knows the repository root (the CLI's `--json`). */
+  path: z.string().optional(),
   qualname: z.string(),
   name: z.string(),
   kind: z.enum(["function", "method", "class"]),
@@ -53,13 +55,15 @@ export type SearchResultJson = z.infer<typeof searchResultSchema>;
 
 /**
  * The JSON form of a hit. With `snippetLines` set, adds the entity's lines from `match_line −
- * snippetLines` to `match_line + snippetLines` (clipped to the entity), as indexed.
+ * snippetLines` to `match_line + snippetLines` (clipped to the entity), as indexed; with
+ * `repoRoot` (absolute), adds the file's absolute `path` (joined with POSIX `file`, so on POSIX systems).
  */
-export function toSearchHitJson(hit: RankedHit, options: { snippetLines?: number } = {}): SearchHitJson {
+export function toSearchHitJson(hit: RankedHit, options: { snippetLines?: number; repoRoot?: string } = {}): SearchHitJson {
   const c = hit.chunk;
   const json: SearchHitJson = {
     id: c.id,
     file: c.path,
+    ...(options.repoRoot !== undefined ? { path: `${options.repoRoot.replace(/\/+$/, "")}/${c.path}` } : {}),
     qualname: c.qualifiedName,
     name: c.name,
     kind: c.kind,

@@ -92,7 +92,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
       const structured = { ...status, server: { freshness: service.freshness(), reindexing: service.reindexing, modelLoaded: session?.modelLoaded ?? false } };
       const staleFiles = status.stale.filesAdded + status.stale.filesChanged + status.stale.filesRemoved;
       const text = [
-        `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; last run ${status.lastRun.finishedAt}`,
+        `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; ${status.lastRun ? `last run ${status.lastRun.finishedAt}` : "no run finished yet (partial: the first run stored nothing)"}`,
         staleFiles === 0 ? "no file changed on disk since the last run" : `${staleFiles} files changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
         status.failed.files === 0 ? "no failures" : `${status.failed.files} files with problems`,
         `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,

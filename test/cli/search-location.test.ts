@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { toRepoGlobs } from "../../src/cli/ranking-options.js";
-import { displayPath, formatScore, type SearchHitJson } from "../../src/cli/search-output.js";
+import { displayPath, formatScore } from "../../src/cli/search-output.js";
+import type { SearchHitJson } from "../../src/model/search-result.js";
 import { runCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures } from "../support/temp-dirs.js";
 

@@ -20,6 +20,7 @@ import {
   ENTITY_TABLE,
   openDatabase,
   readCatalog,
+  readManifest,
   readManifestRecord,
   indexPathsOf,
   isRemoteLocation,

@@ -25,6 +25,17 @@ export function formatStatus(status: IndexStatus): string[] {
       : `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)}` +
         (lastRun.stopReason ? ` — partial (${lastRun.stopReason}), ${plural(lastRun.chunksPending, "entity", "entities")} left` : ""),
   ];
+  for (const [i, line] of status.damage.entries()) lines.push(`${i === 0 ? "damaged   " : "          "}${oneLine(line, 160)}`);
+  if (status.damage.length > 0) lines.push("          run `codesearch index` to repair it from the embedding cache (nothing is re-embedded)");
+  const { fusion } = status;
+  lines.push(`fusion    hybrid mode: vector weight ${fusion.weights.vector}, lexical ${fusion.weights.lexical}, names ${fusion.weights.name}, RRF k ${fusion.weights.k}`);
+  lines.push(`          ${fusion.note}`);
+  if (fusion.calibration) {
+    const c = fusion.calibration;
+    lines.push(`          ${c.queries} queries among ${c.distractors} other entities, ${c.modelCalls} texts embedded, ${formatDuration(c.durationMs)}, ${c.calibratedAt}`);
+    lines.push(`          MRR@10 by vector weight: ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}`).join("  ")}`);
+  }
+  lines.push("          search --vector-weight <w> overrides the weight");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
   return lines;
 }
@@ -41,17 +52,6 @@ function formatStartedStatus(status: IndexStatus): string[] {
     `stale     ${plural(status.stale.filesAdded, "file")} to index; run \`codesearch index ${status.repoRoot}\` to continue (embedded vectors are kept in the cache)`,
     lastRun === null ? "last run  none finished" : `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)} — partial (${lastRun.stopReason ?? "nothing stored"})`,
   ];
-  for (const [i, line] of status.damage.entries()) lines.push(`${i === 0 ? "damaged   " : "          "}${oneLine(line, 160)}`);
-  if (status.damage.length > 0) lines.push("          run `codesearch index` to repair it from the embedding cache (nothing is re-embedded)");
-  const { fusion } = status;
-  lines.push(`fusion    hybrid mode: vector weight ${fusion.weights.vector}, lexical ${fusion.weights.lexical}, names ${fusion.weights.name}, RRF k ${fusion.weights.k}`);
-  lines.push(`          ${fusion.note}`);
-  if (fusion.calibration) {
-    const c = fusion.calibration;
-    lines.push(`          ${c.queries} queries among ${c.distractors} other entities, ${c.modelCalls} texts embedded, ${formatDuration(c.durationMs)}, ${c.calibratedAt}`);
-    lines.push(`          MRR@10 by vector weight: ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}`).join("  ")}`);
-  }
-  lines.push("          search --vector-weight <w> overrides the weight");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
   return lines;
 }

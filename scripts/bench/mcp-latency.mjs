@@ -1,5 +1,5 @@
-// Issue 13's figures: the MCP `search` tool through the SDK's own Client over stdio (warm, hybrid,
-// query embedding included) at given table sizes, the server's idle RSS after the first and the
+// Issue 13's figures: the MCP `search` tool through the SDK's own Client over stdio (warm, hybrid
+// with vector weight 1, so the query is embedded) at given table sizes, the server's idle RSS after the first and the
 // 1,000th search, and the whole `codesearch search --mode lexical` process. Prints one JSON object
 // and a markdown table; writes bench-results/mcp-latency.json. Owns the processes and temp folders it makes.
 import { spawn } from "node:child_process";
@@ -21,7 +21,11 @@ const USAGE = `usage: node scripts/bench/mcp-latency.mjs --repo <python repo> [-
 Indexes <repo> with the test model (unless it has an index), replicates its rows into synthetic tables of
 each size, and measures the MCP search tool (p50/p95 ms over --calls warm hybrid calls) on each, the server's
 idle RSS after the first and after --rss-calls searches (smallest size), and the whole
-\`codesearch search --mode lexical\` process on <repo> (median of --cli-runs).`;
+\`codesearch search --mode lexical\` process on <repo> (median of --cli-runs).
+--vector-weight <w> is passed to every search (default 1, plain RRF, so the query is embedded);
+\`--vector-weight index\` leaves the index's own weight (0 for an uncalibrated index: no embedding).
+--table <dir> (repeatable) measures an existing table folder too (a synthetic table kept from an
+earlier run, with the source index's manifest.json copied in), without writing one.`;
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +34,8 @@ const { values } = parseArgs({
     calls: { type: "string", default: "200" },
     "rss-calls": { type: "string", default: "1000" },
     "cli-runs": { type: "string", default: "10" },
+    table: { type: "string", multiple: true, default: [] },
+    "vector-weight": { type: "string", default: "1" },
     help: { type: "boolean" },
   },
 });
@@ -38,10 +44,11 @@ if (values.help || !values.repo) {
   process.exit(values.help ? 0 : 2);
 }
 const repo = path.resolve(values.repo);
-const sizes = values.rows.split(",").map(Number);
+const sizes = values.rows === "" ? [] : values.rows.split(",").map(Number);
 const calls = Number(values.calls);
 const rssCalls = Number(values["rss-calls"]);
 const cliRuns = Number(values["cli-runs"]);
+const weightArg = values["vector-weight"] === "index" ? {} : { vector_weight: Number(values["vector-weight"]) };
 const log = (line) => process.stderr.write(`mcp-latency: ${line}\n`);
 
 /** Resident set size of `pid` in kB, from /proc (Linux). */
@@ -83,7 +90,7 @@ async function connect(indexDir) {
 /** One search call's round trip in ms, and the server's own search_time_ms. */
 async function timedSearch(client, query) {
   const startedAt = performance.now();
-  const answer = await client.callTool({ name: "search", arguments: { query, limit: 10 } });
+  const answer = await client.callTool({ name: "search", arguments: { query, limit: 10, ...weightArg } });
   const ms = performance.now() - startedAt;
   if (answer.isError) throw new Error(`search failed: ${answer.content[0].text}`);
   return { ms, serverMs: answer.structuredContent.search_time_ms, bytes: JSON.stringify(answer).length };
@@ -139,7 +146,7 @@ async function main() {
   const sourceIndex = path.join(repo, ".codesearch");
   const rows = await readEmbeddedRows(sourceIndex);
   const queries = buildQueries(rows, 100);
-  const results = { machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), loadAverage1m: round(os.loadavg()[0], 2), node: process.version }, model: "fixtures/model (test model)", repo, sourceRows: rows.length, queries: queries.length, mcp: [] };
+  const results = { machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), loadAverage1m: round(os.loadavg()[0], 2), node: process.version }, model: "fixtures/model (test model)", vectorWeight: values["vector-weight"], repo, sourceRows: rows.length, queries: queries.length, mcp: [] };
 
   for (const [i, size] of sizes.entries()) {
     log(`writing a ${size}-row table`);
@@ -153,6 +160,15 @@ async function main() {
     } finally {
       rmSync(table.dir, { recursive: true, force: true });
     }
+  }
+
+  for (const dir of values.table) {
+    const { openDatabase, countEntities } = await distModule("store/index.js");
+    const db = await openDatabase(dir);
+    const rowCount = await countEntities(db);
+    db.close();
+    log(`measuring the MCP search tool on ${dir} (${rowCount} rows)`);
+    results.mcp.push({ ...(await measureSize(dir, rowCount, queries, false)), table: dir });
   }
 
   log(`timing ${cliRuns} whole \`codesearch search --mode lexical\` processes`);

@@ -21,6 +21,7 @@ export const searchToolInput = {
   kinds: z.array(z.enum(["function", "method", "class"])).optional().describe("Keep only these kinds of definition."),
   exclude_tests: z.boolean().optional().describe("Leave out test files and test_* functions."),
   context_lines: z.number().int().min(0).max(MAX_CONTEXT_LINES).default(3).describe("Code lines shown before and after each hit's best-matching line."),
+  vector_weight: z.number().min(0).max(10).optional().describe("Hybrid mode only: weight of the meaning side against the words side (1 = equal); default: the index's calibrated weight."),
   cursor: z.string().min(1).optional().describe("next_cursor of the previous page, to fetch the following hits of the same search (same other arguments)."),
   max_tokens: z.number().int().min(MIN_ANSWER_TOKENS).optional().describe("Size budget of this answer in estimated tokens (default: the server's, normally 8000)."),
 };
@@ -77,7 +78,9 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
     excludeTests: args.exclude_tests === true,
   };
   const mode = args.mode as SearchRequest["mode"];
-  const fingerprint = searchFingerprint([args.query, mode, filters]);
+  if (args.vector_weight !== undefined && mode !== "hybrid") throw new UsageError(`vector_weight applies to hybrid mode only, not mode ${mode}`);
+  const weight = args.vector_weight !== undefined ? { vectorWeight: args.vector_weight } : {};
+  const fingerprint = searchFingerprint([args.query, mode, filters, args.vector_weight ?? null]);
   const indexVersion = session.manifest.lastRun.finishedAt;
   const cursor = args.cursor === undefined ? null : decodeCursor(args.cursor);
   if (cursor && cursor.search !== fingerprint) throw new UsageError("cursor belongs to another search: repeat the query, mode and filters of the page that returned it");
@@ -86,7 +89,7 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
 
   const startedAt = performance.now();
   // One more than the page needs: it tells whether another page exists.
-  const hits = await session.search(args.query, { limit: offset + args.limit + 1, mode, filters, candidateDepth: depth });
+  const hits = await session.search(args.query, { limit: offset + args.limit + 1, mode, filters, candidateDepth: depth, ...weight });
   const searchTimeMs = Math.round((performance.now() - startedAt) * 100) / 100;
   const pageHits = hits.slice(offset, offset + args.limit);
   const warnings = await session.warnings(pageHits);

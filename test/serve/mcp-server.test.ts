@@ -144,7 +144,7 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     expect(noIndex.content[0]!.text).toMatch(/no codesearch index|index-not-found|no index/i);
     expect(((await client.callTool({ name: "status", arguments: {} })) as ToolAnswer).isError).toBe(true);
 
-    for (const args of [{}, { query: "" }, { query: "x", limit: 0 }, { query: "x", limit: "ten" }, { query: "x", mode: "fuzzy" }, { query: "x", cursor: "not-a-cursor" }]) {
+    for (const args of [{}, { query: "" }, { query: "x", limit: 0 }, { query: "x", limit: "ten" }, { query: "x", mode: "fuzzy" }, { query: "x", cursor: "not-a-cursor" }, { query: "x", mode: "lexical", vector_weight: 1 }]) {
       const bad = (await client.callTool({ name: "search", arguments: args })) as ToolAnswer;
       expect(bad.isError, JSON.stringify(args)).toBe(true);
     }

@@ -69,7 +69,8 @@ export interface SearchSession {
   warnings(hits: readonly SearchHit[]): Promise<string[]>;
   /**
    * Reads the manifest and catalog again and reopens the table after another run changed the index;
-   * keeps the loaded model unless the index now records another one.
+   * keeps the loaded model unless the index now records another one. Searches already running
+   * finish on the old table, which is closed after them; new ones use the reopened table.
    * @throws IndexNotFoundError; StoreError.
    */
   reload(): Promise<void>;
@@ -145,6 +146,15 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     paths = undefined;
     catalogRead = undefined;
   };
+  // Reads in flight, so that `reload` closes the handles they use only once they are done.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = <T>(read: () => Promise<T>): Promise<T> => {
+    const running = read();
+    inFlight.add(running);
+    const forget = () => inFlight.delete(running);
+    running.then(forget, forget);
+    return running;
+  };
   const disposeModel = async (): Promise<void> => {
     const model = await embedder?.catch(() => undefined);
     embedder = undefined;
@@ -165,11 +175,12 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     get fusion() {
       return fusionOfManifest(manifest);
     },
-    search: async (query, request) => {
-      await followCommits();
-      const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
-      return rankEntities({ db: table, embedQuery, indexedPaths }, query, request, weights);
-    },
+    search: (query, request) =>
+      tracked(async () => {
+        await followCommits();
+        const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
+        return rankEntities({ db: table, embedQuery, indexedPaths }, query, request, weights);
+      }),
     warnings: async (hits) => {
       const warnings: string[] = [];
       const { stopReason, chunksPending } = manifest.lastRun;
@@ -192,7 +203,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
       return warnings;
     },
-    entitiesOfFile: (file) => listEntitiesOfFile(table, file),
+    entitiesOfFile: (file) => tracked(() => listEntitiesOfFile(table, file)),
     reload: async () => {
       const next = await requireManifest(indexDir);
       catalogRead = undefined;
@@ -201,11 +212,15 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
         reopened.close();
         throw error;
       });
-      table.close();
-      db.close();
+      const [oldDb, oldTable, running] = [db, table, [...inFlight]];
       db = reopened;
       table = reopenedTable;
       paths = undefined;
+      // Reads already running on the old handles finish on them; only then are they closed.
+      void Promise.allSettled(running).then(() => {
+        oldTable.close();
+        oldDb.close();
+      });
       const sameModel = next.modelId === manifest.modelId && next.dimension === manifest.dimension && next.maxTokens === manifest.maxTokens;
       manifest = next;
       if (!sameModel) await disposeModel();

@@ -3,6 +3,7 @@ import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow
 import { StoreError, describeError } from "../model/errors.js";
 import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
 import { entityArrowTable } from "./entity-batch.js";
+import { orderHits } from "./order-hits.js";
 import { searchFields } from "./search-columns.js";
 import { quoteSqlString, sqlInList } from "./sql-quote.js";
 import { ENTITY_TABLE, type EntitySource, withEntityTable } from "./table-snapshot.js";
@@ -204,7 +205,7 @@ export const VECTOR_SEARCH_MIN_PROBES = 20;
  * L2-normalised) by cosine distance, best first, with `score = 1 - distance` (cosine similarity,
  * higher is better). Exact below the vector index's row threshold (search-indexes.ts), through the
  * IVF_FLAT index above it. `filter` (SQL built with sql-quote.ts) is applied before the nearest
- * are chosen. `source` is a table handle (searched at its checked-out version) or a connection
+ * are chosen; ties are ordered by id (`orderHits`). `source` is a table handle (searched at its checked-out version) or a connection
  * (latest version).
  * @throws StoreError when the table is missing or unreadable.
  */
@@ -223,7 +224,7 @@ export async function searchEntities(source: EntitySource, vector: Float32Array,
   } catch (error) {
     throw new StoreError(`cannot search the entity table: ${describeError(error)}`, { cause: error });
   }
-  return rows.map((row) => ({ chunk: fromRow(row), score: 1 - row._distance }));
+  return orderHits(rows.map((row) => ({ chunk: fromRow(row), score: 1 - row._distance })));
 }
 
 /**

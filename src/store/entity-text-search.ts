@@ -4,6 +4,7 @@ import type { SearchHit } from "../model/types.js";
 import { lexicalQuery } from "../rank/index.js";
 import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-table.js";
 import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
+import { orderHits } from "./order-hits.js";
 import { sqlInList } from "./sql-quote.js";
 import { type EntitySource, withEntityTable } from "./table-snapshot.js";
 
@@ -20,7 +21,7 @@ export const NAME_GRAMS_BOOST = 0.1;
  * {@link NAME_GRAMS_BOOST} — the name's trigrams. The query is prepared like the indexed text
  * (`lexicalQuery`: identifiers split, `python` dropped), so `parseHTTPHeader` finds
  * `parse_http_header`. `filter` (SQL from entity-filter.ts) is applied before the top `limit` are
- * chosen. A query without any word returns no hits. Rows the indexes have not seen yet (see
+ * chosen; ties are ordered by id (`orderHits`). A query without any word returns no hits. Rows the indexes have not seen yet (see
  * `refreshSearchIndexes`) are still found, by a slower scan.
  * @throws StoreError when the table is missing or LanceDB fails.
  */
@@ -43,7 +44,7 @@ export async function searchEntitiesByText(source: EntitySource, query: string, 
   } catch (error) {
     throw new StoreError(`cannot search the full-text index: ${describeError(error)}`, { cause: error });
   }
-  return rows.map((row) => ({ chunk: fromRow(row), score: row._score }));
+  return orderHits(rows.map((row) => ({ chunk: fromRow(row), score: row._score })));
 }
 
 /**

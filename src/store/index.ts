@@ -18,3 +18,4 @@ export * from "./remote-manifest.js";
 export * from "./table-snapshot.js";
 export * from "./table-files.js";
 export * from "./inspect-entity-table.js";
+export * from "./order-hits.js";

@@ -9,10 +9,11 @@ import { countingLoader } from "../support/counting-loader.js";
 import { indexInProcess } from "../support/index-in-process.js";
 import { PROJECT_ROOT, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
-/** A temp copy of fixtures/documented: four modules of Click with enough docstrings to calibrate on. */
+
+/** A temp copy of fixtures/documented/click: four modules of Click with enough docstrings to calibrate on. */
 async function copyDocumentedFixture(): Promise<string> {
   const dir = await makeTempDir("codesearch-documented-");
-  await cp(path.join(PROJECT_ROOT, "fixtures", "documented"), dir, { recursive: true });
+  await cp(path.join(PROJECT_ROOT, "fixtures", "documented", "click"), path.join(dir, "click"), { recursive: true });
   return dir;
 }
 

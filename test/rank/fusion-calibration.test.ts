@@ -36,7 +36,7 @@ function simulate(n: number, seed: number, rank: (weight: number, random: () => 
   return VECTOR_WEIGHT_GRID.map((_, i) => perQuery.map((ranks) => (ranks[i] === null ? 0 : 1 / ranks[i]!)));
 }
 
-describe("chooseVectorWeight (one-standard-error rule)", () => {
+describe("chooseVectorWeight (standard-error rule)", () => {
   it("keeps lexical alone when the vector side only adds noise", () => {
     // The answer's lexical rank, pushed down by a random amount that grows with the vector weight.
     const rows = simulate(200, 1, (w, random) => {
@@ -58,7 +58,7 @@ describe("chooseVectorWeight (one-standard-error rule)", () => {
     expect(choice.scores.find((s) => s.vectorWeight === choice.vectorWeight)!.mrrAt10).toBeGreaterThan(choice.scores[0]!.mrrAt10);
   });
 
-  it("prefers the smaller weight when the best is within one standard error of it", () => {
+  it("prefers the smaller weight when the best is within the margin of it", () => {
     // Weight 0.5 is best by a hair (better on one query, worse on another); 0.1 is within noise of it.
     const rr = (w: number, q: number) => (w === 0 ? 0.2 : w === 0.5 && q === 0 ? 1 : w === 0.5 && q === 1 ? 0.25 : 0.5);
     const rows = VECTOR_WEIGHT_GRID.map((w) => Array.from({ length: 40 }, (_, q) => rr(w, q)));

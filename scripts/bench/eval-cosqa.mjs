@@ -11,7 +11,8 @@
 // vector, hybrid with the calibrated weight and hybrid with plain RRF (--vector-weight 1). Each
 // metric (MRR@10, Recall@1, Recall@10, nDCG@10) comes with its difference to lexical mode and a
 // paired bootstrap 95 % confidence interval (10,000 resamples of the queries, seed 12). Then the
-// whole `codesearch search` process, default mode against --mode lexical (median of 9 runs each).
+// whole `codesearch search` process, default mode against --mode lexical (median of 9 runs each),
+// and the dev MRR@10 at every vector weight calibration compared (how close its choice came).
 // Reads ../shared/eval (CODESEARCH_SHARED overrides ../shared); writes only to a temp folder,
 // removed at the end (KEEP_BENCH_DIR=1 keeps it). Needs /usr/bin/python3 for evaluate.py.
 import { execFileSync } from "node:child_process";
@@ -160,15 +161,21 @@ try {
     const status = JSON.parse(codesearch(["status", "--db", index.db, "--json"]));
     const measured = RUNS.map(([name, args]) => ({ name, result: measure(index.db, name.replace(/\W+/g, "-"), args) }));
     const [defaultMs, lexicalMs] = searchLatency(index.db, latencyQueries, [[], ["--mode", "lexical"]]);
+    // The real questions' MRR@10 at every weight calibration compares: how close its choice came.
+    const sweep = (c?.scores ?? []).map((s) => {
+      const result = JSON.parse(codesearch(["eval", QUERIES, "--db", index.db, "--vector-weight", String(s.vectorWeight), "--json"]));
+      return `${s.vectorWeight}→${result.metrics["MRR@10"].toFixed(4)}`;
+    });
     const c = status.fusion.calibration;
     out.push(
       `### ${model.label}`,
       `index (cold, calibration included): ${index.seconds.toFixed(1)} s`,
       `fusion: vector weight ${status.fusion.weights.vector}; ${status.fusion.note}`,
-      ...(c ? [`calibration: ${c.queries} queries, ${c.distractors} distractors, ${c.modelCalls} texts embedded, ${(c.durationMs / 1000).toFixed(1)} s; MRR@10 by weight ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}`).join(" ")}`] : []),
+      ...(c ? [`calibration: ${c.queries} queries, ${c.distractors} distractors, ${c.modelCalls} texts embedded, ${(c.durationMs / 1000).toFixed(1)} s; MRR@10 by weight (± standard error of the gap to the best) ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}±${(s.standardErrorToBest ?? 0).toFixed(3)}`).join(" ")}`] : []),
       "",
       ...modelTable(model.label, measured),
       "",
+      ...(sweep.length > 0 ? [`dev MRR@10 by vector weight (--vector-weight): ${sweep.join(" ")}`, ""] : []),
       `\`search\` whole process (median of ${LATENCY_RUNS}): default mode ${defaultMs.toFixed(0)} ms, --mode lexical ${lexicalMs.toFixed(0)} ms (Δ ${(defaultMs - lexicalMs).toFixed(0)} ms)`,
       "",
     );

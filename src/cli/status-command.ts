@@ -33,7 +33,7 @@ export function formatStatus(status: IndexStatus): string[] {
   if (fusion.calibration) {
     const c = fusion.calibration;
     lines.push(`          ${c.queries} queries among ${c.distractors} other entities, ${c.modelCalls} texts embedded, ${formatDuration(c.durationMs)}, ${c.calibratedAt}`);
-    lines.push(`          MRR@10 by vector weight: ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}`).join("  ")}`);
+    lines.push(`          MRR@10 by vector weight (± standard error of the gap to the best): ${c.scores.map((s) => `${s.vectorWeight}→${s.mrrAt10.toFixed(3)}${s.standardErrorToBest === undefined ? "" : `±${s.standardErrorToBest.toFixed(3)}`}`).join("  ")}`);
   }
   lines.push("          search --vector-weight <w> overrides the weight");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);

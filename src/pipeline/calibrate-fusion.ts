@@ -153,7 +153,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
         modelCalls: queries.length + answers.length,
         durationMs: Date.now() - startedAt,
         rowsAtCalibration: rows,
-        scores: choice.scores.map((s) => ({ vectorWeight: s.vectorWeight, mrrAt10: round(s.mrrAt10) })),
+        scores: choice.scores.map((s) => ({ vectorWeight: s.vectorWeight, mrrAt10: round(s.mrrAt10), standardErrorToBest: round(s.standardErrorToBest) })),
         vectorOnlyMrrAt10: round(vectorOnlyMrr),
         bestVectorWeight: choice.bestVectorWeight,
         standardErrorMargin: round(choice.standardErrorMargin),

@@ -43,6 +43,8 @@ export function docstringQuery(docstring: string): string | null {
 export interface WeightScore {
   vectorWeight: number;
   mrrAt10: number;
+  /** Standard error of the paired per-query difference between the best weight and this one (0 for the best). */
+  standardErrorToBest: number;
 }
 
 /** What {@link chooseVectorWeight} decided and why. */
@@ -87,25 +89,22 @@ export function chooseVectorWeight(
   const queries = reciprocalRanks[0]!.length;
   if (queries === 0 || reciprocalRanks.some((row) => row.length !== queries)) throw new RangeError("every weight needs the same, non-empty list of queries");
   const mean = (row: readonly number[]) => row.reduce((s, v) => s + v, 0) / row.length;
-  const scores = grid.map((vectorWeight, i) => ({ vectorWeight, mrrAt10: mean(reciprocalRanks[i]!) }));
+  const mrr = reciprocalRanks.map(mean);
   let best = 0;
-  scores.forEach((score, i) => {
-    if (score.mrrAt10 > scores[best]!.mrrAt10) best = i;
+  mrr.forEach((value, i) => {
+    if (value > mrr[best]!) best = i;
   });
   const bestRow = reciprocalRanks[best]!;
-  const order = grid.map((_, i) => i).sort((a, b) => grid[a]! - grid[b]!);
-  let margin = 0;
-  for (const i of order) {
-    const differences = reciprocalRanks[i]!.map((rr, q) => bestRow[q]! - rr);
+  const gaps = reciprocalRanks.map((row) => {
+    const differences = row.map((rr, q) => bestRow[q]! - rr);
     const d = mean(differences);
     const variance = queries > 1 ? differences.reduce((s, v) => s + (v - d) ** 2, 0) / (queries - 1) : 0;
-    const standardError = Math.sqrt(variance / queries);
-    if (d <= standardErrors * standardError) {
-      margin = standardErrors * standardError;
-      return { vectorWeight: grid[i]!, scores, bestVectorWeight: grid[best]!, standardErrorMargin: margin };
-    }
-  }
-  return { vectorWeight: grid[best]!, scores, bestVectorWeight: grid[best]!, standardErrorMargin: margin };
+    return { difference: d, standardError: Math.sqrt(variance / queries) };
+  });
+  const scores = grid.map((vectorWeight, i) => ({ vectorWeight, mrrAt10: mrr[i]!, standardErrorToBest: gaps[i]!.standardError }));
+  const order = grid.map((_, i) => i).sort((a, b) => grid[a]! - grid[b]!);
+  const chosen = order.find((i) => gaps[i]!.difference <= standardErrors * gaps[i]!.standardError) ?? best;
+  return { vectorWeight: grid[chosen]!, scores, bestVectorWeight: grid[best]!, standardErrorMargin: standardErrors * gaps[chosen]!.standardError };
 }
 
 /**
@@ -127,8 +126,11 @@ export interface CalibrationState {
   rowsChangedSince: number;
 }
 
-/** Version of the calibration method; an index calibrated by another version calibrates again. */
-export const CALIBRATION_METHOD = 1;
+/**
+ * Version of the calibration method; an index calibrated by another version calibrates again.
+ * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before).
+ */
+export const CALIBRATION_METHOD = 2;
 
 /**
  * Whether an index run should calibrate again: no calibration recorded (or by another method

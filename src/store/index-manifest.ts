@@ -49,8 +49,11 @@ const fusionSchema = z.object({
       modelCalls: z.number().int().nonnegative(),
       durationMs: z.number().nonnegative(),
       rowsAtCalibration: z.number().int().nonnegative(),
-      /** MRR@10 of each vector weight compared, lexical side 1. */
-      scores: z.array(z.object({ vectorWeight: z.number(), mrrAt10: z.number() })),
+      /**
+       * MRR@10 of each vector weight compared, lexical side 1, and the standard error of its paired
+       * difference to the best weight (absent in method 1 calibrations).
+       */
+      scores: z.array(z.object({ vectorWeight: z.number(), mrrAt10: z.number(), standardErrorToBest: z.number().optional() })),
       /** MRR@10 of vector search alone on the same queries. */
       vectorOnlyMrrAt10: z.number(),
       bestVectorWeight: z.number(),

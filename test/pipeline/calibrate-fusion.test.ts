@@ -36,6 +36,7 @@ describe("fusion calibration at index time", () => {
     // The choice is never meaningfully worse than lexical alone on the calibration queries.
     expect(calibration.scores.find((s) => s.vectorWeight === fusion.weights.vector)!.mrrAt10).toBeGreaterThanOrEqual(lexical - calibration.standardErrorMargin);
     expect(calibration.vectorOnlyMrrAt10).toBeLessThan(lexical);
+    expect(calibration.scores.find((s) => s.vectorWeight === calibration.bestVectorWeight)!.standardErrorToBest).toBe(0);
     expect(fusion.note).toMatch(/calibrated on \d+ docstring queries/);
     // One load to embed the repository, one for calibration.
     expect(loads).toBe(2);

@@ -1,5 +1,4 @@
 import { appendFile, cp, readdir, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UNCALIBRATED_VECTOR_WEIGHT, MIN_CALIBRATION_QUERIES, RECALIBRATE_CHANGED_SHARE } from "../../src/rank/index.js";
@@ -17,13 +16,18 @@ async function copyDocumentedFixture(): Promise<string> {
   return dir;
 }
 
-const calibrationFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith("codesearch-calibration-")).length;
 
 describe("fusion calibration at index time", () => {
   it("with the test model (vectors without meaning) chooses lexical-dominant weights, and says what it measured", async () => {
     const repo = await copyDocumentedFixture();
-    const foldersBefore = await calibrationFolders();
-    const { events, loads } = await indexInProcess(repo);
+    // Calibration's scratch table goes under the OS temp folder: a private one here, to see it removed.
+    const scratch = await makeTempDir("codesearch-scratch-");
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    const { events, loads } = await indexInProcess(repo).finally(() => {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    });
     const fusion = (await readManifest(path.join(repo, ".codesearch")))!.fusion!;
 
     expect(fusion.calibrated).toBe(true);
@@ -41,7 +45,7 @@ describe("fusion calibration at index time", () => {
     // One load to embed the repository, one for calibration.
     expect(loads).toBe(2);
     expect(events.filter((e) => e.type === "fusion-calibrated")).toHaveLength(1);
-    expect(await calibrationFolders()).toBeLessThanOrEqual(foldersBefore);
+    expect((await readdir(scratch)).filter((name) => name.startsWith("codesearch-calibration-"))).toEqual([]);
   });
 
   it("recalibrates only once enough rows changed", async () => {

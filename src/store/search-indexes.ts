@@ -128,7 +128,7 @@ export async function findBrokenSearchIndexes(table: lancedb.Table, dimension: n
       continue;
     }
     try {
-      await table.query().fullTextSearch(new MatchQuery("def", column)).select(["id"]).limit(1).toArray();
+      await table.query().fullTextSearch(new MatchQuery("def", column)).select(["id", "_score"]).limit(1).toArray();
     } catch (error) {
       broken.push(`full-text index of ${column}: ${describeError(error)}`);
     }

@@ -23,7 +23,7 @@ $PY scripts/train-model/fetch_debs.py "$WORK"
 $PY scripts/train-model/extract_pairs.py "$WORK" "$SHARED/eval/cosqa/corpus"
 $PY scripts/train-model/train_model.py --work "$WORK" --run "$RUN" \
   --tokenizer "$SHARED/models/codebert-base-tokenizer" --cosqa "$SHARED/eval/cosqa" \
-  --seed "${SEED:-20261130}" --epochs "${EPOCHS:-10}" --hard-positive-rate 0.25
+  --seed "${SEED:-20261130}" --epochs "${EPOCHS:-1}" --hard-positive-rate 0.25
 $PY scripts/train-model/export_onnx.py "$WORK/runs/$RUN/table.npy" "$OUT" \
   --tokenizer "$SHARED/models/codebert-base-tokenizer" --summary "$WORK/runs/$RUN/summary.json"
 cp "$WORK/provenance.json" "$OUT/provenance.json"

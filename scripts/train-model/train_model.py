@@ -129,6 +129,8 @@ def main():
     ap.add_argument("--init-std", type=float, default=0.02)
     ap.add_argument("--max-pairs", type=int, default=0, help="use only the first N pairs (0: all)")
     ap.add_argument("--no-dev-eval", action="store_true")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps in all (0: run every epoch)")
+    ap.add_argument("--eval-every", type=int, default=0, help="also report the dev figure every N steps")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -181,12 +183,17 @@ def main():
 
     best = (-1.0, -1)
     history = []
+    total_steps = 0
     for epoch in range(args.epochs):
+        if args.max_steps and total_steps >= args.max_steps:
+            break
         te = time.time()
         rng = np.random.RandomState(args.seed + epoch)
         order = rng.permutation(n)
         total, steps = 0.0, 0
         for s in range(0, n - args.batch + 1, args.batch):
+            if args.max_steps and total_steps >= args.max_steps:
+                break
             idx = order[s:s + args.batch]
             q_ids, q_off, q_w = bag([qs[i] for i in idx], remap, args.token_dropout, rng)
             hard = rng.random_sample(len(idx)) < args.hard_positive_rate
@@ -205,6 +212,9 @@ def main():
                 opt.step()
             total += loss.item()
             steps += 1
+            total_steps += 1
+            if dev and args.eval_every and total_steps % args.eval_every == 0:
+                say(f"  step {total_steps} loss {total / steps:.4f} dev~MRR@10 {dev.mrr10(full_table()):.4f}")
         mrr = dev.mrr10(full_table()) if dev else float("nan")
         history.append({"epoch": epoch + 1, "loss": total / max(steps, 1), "dev_mrr10": mrr,
                         "seconds": time.time() - te, "scale": float(log_scale.exp())})
@@ -214,7 +224,7 @@ def main():
             best = (mrr, epoch + 1)
         np.save(os.path.join(out_dir, "table.npy"), full_table())  # after every epoch
     table = full_table()
-    summary = {"pairs": n, "trained_tokens": int(len(kept)), "epochs": args.epochs,
+    summary = {"pairs": n, "trained_tokens": int(len(kept)), "epochs": args.epochs, "steps": total_steps,
                "final_loss": history[-1]["loss"] if history else None,
                "final_dev_mrr10_approx": history[-1]["dev_mrr10"] if history else None,
                "best_epoch_dev": best[1], "minutes": (time.time() - t0) / 60,

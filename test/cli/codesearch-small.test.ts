@@ -1,7 +1,7 @@
 import { cp } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SearchHitJson } from "../../src/cli/search-output.js";
+import type { SearchHitJson } from "../../src/model/search-result.js";
 import { resolveModelSource } from "../../src/embed/model-source.js";
 import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
 import { runCli } from "../support/run-cli.js";

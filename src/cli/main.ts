@@ -83,6 +83,17 @@ export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly
   program
     .command("index")
     .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  codesearch index                                  # the current directory, model as recorded (else CodeBERT)
+  codesearch index ~/src/app --model codesearch-small   # the model shipped with codesearch, no download
+  codesearch index . --exclude 'migrations/' --dry-run  # what would be embedded, changing nothing
+  codesearch index . --json | jq -c 'select(.type == "index-finished")'
+
+Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs are incremental.`,
+    )
     .argument("[repo]", "repository root", ".")
     .option(
       "--model <id|dir>",
@@ -126,7 +137,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly
     .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the index's)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
-    .option("--exclude <pattern>", "leave out (and do not watch) paths matching this .gitignore-style pattern (repeatable)", collect, [])
+    .addOption(new Option("--exclude <pattern>", "leave out (and do not watch) paths matching this .gitignore-style pattern (repeatable)").argParser(collect))
     .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
     .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
     .option("--verbose", "also print each run's progress lines")
@@ -148,6 +159,7 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
   program
     .command("status")
     .description("show what the index holds, what changed on disk since, failures, and the last run")
+    .addHelpText("after", "\nExamples:\n  codesearch status\n  codesearch status ~/src/app --json")
     .argument("[repo]", "repository (default: the nearest index from the current directory upwards)")
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--json", "print the status as one JSON object")
@@ -174,6 +186,17 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
   const search = program
     .command("search")
     .description("search the nearest index (from the current directory upwards) for code matching <query>")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  codesearch search "retry a request when the connection resets"
+  codesearch search "parse the content type header" --repo ~/src/app -n 5 --context 2
+  codesearch search "cart total" --path ./shop/ --kind method --vimgrep   # file:line:col:text for editors
+  codesearch search "load config" --json | jq '.results[0].path'
+
+Paths print relative to the current folder; --path globs are read from there too.`,
+    )
     .argument("[query]", "what you are looking for, in plain words or code")
     .option("--repo <dir>", "search the index of this repository")
     .option("--db <dir|uri>", "index folder or LanceDB URI (s3://, gs://, az://, db://) to search")
@@ -194,6 +217,7 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
   const evaluate = program
     .command("eval")
     .description("run a JSON-lines query set with known answers against the index; print MRR@10, Recall@1/5/10, nDCG@10 and latency")
+    .addHelpText("after", "\nExamples:\n  codesearch eval queries.jsonl --repo ~/src/app\n  codesearch eval queries.jsonl --db /tmp/index --mode lexical --json --per-query")
     .argument("<queries.jsonl>", 'one {"query", "relevant": [{"file", "qualname" or "name", "start_line"?}]} per line')
     .option("--repo <dir>", "evaluate the index of this repository")
     .option("--db <dir>", "index folder to evaluate")
@@ -212,7 +236,7 @@ Ctrl-C stops after saving what the run in flight finished (exit 0). See README "
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--offline", "never download the model")
     .option("--max-answer-tokens <n>", `size budget of each tool answer in estimated tokens (default ${DEFAULT_ANSWER_TOKENS}, at least ${MIN_ANSWER_TOKENS})`, atLeast("--max-answer-tokens", MIN_ANSWER_TOKENS))
-    .option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex and watch runs (repeatable)", collect, [])
+    .addOption(new Option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex and watch runs (repeatable)").argParser(collect))
     .option("--watch", "keep the index following edits (as `codesearch watch`); answers say when they may be stale")
     .addHelpText(
       "after",

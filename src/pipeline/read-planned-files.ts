@@ -72,7 +72,9 @@ export async function readPlannedFiles(
     result.entityCount += outcome.chunks.length;
     const firstError = extracted.syntaxErrors[0];
     if (firstError) {
-      const more = extracted.syntaxErrors.length > 1 ? ` (+${extracted.syntaxErrors.length - 1} more)` : "";
+      // Every line to fix is named, not counted.
+      const others = extracted.syntaxErrors.slice(1).map((e) => e.line);
+      const more = others.length > 0 ? `; also at line${others.length > 1 ? "s" : ""} ${others.join(", ")}` : "";
       const failure: IndexFailure = {
         path: file.path,
         stage: "parse",

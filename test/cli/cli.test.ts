@@ -133,6 +133,21 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
     expect(result.stderr).toContain("--rebuild");
   });
 
+  it.each(["index", "search", "status", "eval", "watch", "mcp", "verify"])("%s --help shows examples and no empty default", async (command) => {
+    const result = await runCli([command, "--help"], { cwd: await makeTempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Examples:");
+    expect(result.stdout).not.toContain("(default: [])");
+  });
+
+  it("names every syntax-error line of a file in the failure table", async () => {
+    const repo = await copyPythonFixtures({ withBrokenFile: true });
+    const result = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: repo });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^shop\/broken\.py:10 +- +parse +.*; also at line 21; kept \d+ recovered entities$/m);
+    expect(result.stderr).not.toContain("more)");
+  });
+
   it("--help explains commands and exit codes, and exits 0", async () => {
     const result = await runCli(["--help"], { cwd: await makeTempDir() });
     expect(result.code).toBe(0);

@@ -8,6 +8,9 @@ import { countingLoader } from "../support/counting-loader.js";
 import { indexInProcess } from "../support/index-in-process.js";
 import { PROJECT_ROOT, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
+/** The model shipped with codesearch (`--model codesearch-small`). */
+const CODESEARCH_SMALL_DIR = path.join(PROJECT_ROOT, "models", "codesearch-small");
+
 
 /** A temp copy of fixtures/documented/click: four modules of Click with enough docstrings to calibrate on. */
 async function copyDocumentedFixture(): Promise<string> {
@@ -46,6 +49,22 @@ describe("fusion calibration at index time", () => {
     expect(loads).toBe(2);
     expect(events.filter((e) => e.type === "fusion-calibrated")).toHaveLength(1);
     expect((await readdir(scratch)).filter((name) => name.startsWith("codesearch-calibration-"))).toEqual([]);
+  });
+
+  it("with codesearch-small (a trained model) gives the vector side a real weight, on libraries it was not trained on", { timeout: 180_000 }, async () => {
+    const repo = await makeTempDir("codesearch-documented-");
+    await cp(path.join(PROJECT_ROOT, "fixtures", "documented"), repo, { recursive: true });
+    const { loads } = await indexInProcess(repo, { model: CODESEARCH_SMALL_DIR });
+    const fusion = (await readManifest(path.join(repo, ".codesearch")))!.fusion!;
+    expect(fusion.calibrated).toBe(true);
+    expect(loads).toBe(2);
+    const calibration = fusion.calibration!;
+    const mrrAt = (weight: number) => calibration.scores.find((s) => s.vectorWeight === weight)!.mrrAt10;
+    expect(fusion.weights.vector).toBeGreaterThan(0);
+    // Chosen because lexical alone fell outside the margin: the chosen weight ranks the answers better.
+    expect(mrrAt(fusion.weights.vector)).toBeGreaterThan(mrrAt(0));
+    // The model means something: alone it ranks the answers far better than the test model does (~0.26 here).
+    expect(calibration.vectorOnlyMrrAt10).toBeGreaterThan(0.4);
   });
 
   it("recalibrates only once enough rows changed", async () => {

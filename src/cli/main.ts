@@ -101,7 +101,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
     )
     .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
     .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
-    .option("--rebuild", "allow replacing an index built with another model")
+    .option("--rebuild", "re-read every file and rebuild the table (vectors from the cache); also allows another model than the index's")
     .option("--offline", "never download; fail naming the missing model files")
     .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))

@@ -73,7 +73,10 @@ export interface IndexRepoOptions {
   modelCacheDir: string;
   offline: boolean;
   endpoint?: string;
-  /** Re-index with a different model than the index records, replacing its vectors. */
+  /**
+   * Re-index every file and rebuild the table from scratch (vectors still come from the embedding
+   * cache, which is keyed by model and text); also allows a different model than the index records.
+   */
   rebuild?: boolean;
   batchSize?: number;
   maxTokens?: number;
@@ -203,6 +206,7 @@ async function runIndex(
   }
   else if (catalogState === "corrupt") fullRebuildReason = "the catalog was unreadable";
   else if (options.repair) fullRebuildReason = "a repair was asked for";
+  else if (options.rebuild) fullRebuildReason = "--rebuild asked for a full re-index";
   else fullRebuildReason = base.fullRebuildReason;
   if (fullRebuildReason) catalog = new Map();
   const dropTable = !dryRun && db !== null && tableExists && (base.inspection?.rows === null || fullRebuildReason !== null);

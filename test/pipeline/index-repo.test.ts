@@ -145,6 +145,15 @@ describe("indexRepo on the fixture repository with the test model", () => {
     expect((await readManifest(path.join(repo, ".codesearch")))!.modelId).toBe("other/model");
   });
 
+  it("--rebuild with the same model re-reads every file and rebuilds the table, from the cache", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo, { loadEmbedder: countingLoader() });
+    const again = await run(repo, { rebuild: true, loadEmbedder: countingLoader() });
+    const plan = again.events.find((e) => e.type === "plan-ready");
+    expect(plan).toMatchObject({ filesToRead: 4, filesUnchanged: 0, fullRebuildReason: "--rebuild asked for a full re-index" });
+    expect(again.summary).toMatchObject({ filesIndexed: 4, chunksEmbedded: 0, chunksFromCache: 25, chunksStored: 25 });
+  });
+
   it("reuses the model the index records when --model is omitted", async () => {
     const repo = await copyPythonFixtures();
     await run(repo, { loadEmbedder: countingLoader() });

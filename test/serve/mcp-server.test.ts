@@ -222,10 +222,13 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     await killed;
     const next = await runCli(["index", ".", "--json"], { cwd: repo });
     expect(next.code, next.stderr).toBe(0);
-    const summary = JSON.parse(next.stdout.trim().split("\n").at(-1)!) as { summary: { chunksFromCache: number; chunksEmbedded: number } };
-    // What the killed run embedded was checkpointed to the cache, and nothing was lost or doubled.
+    const summary = JSON.parse(next.stdout.trim().split("\n").at(-1)!) as { summary: { filesIndexed: number; chunksFromCache: number; chunksEmbedded: number } };
+    // The kill came before the refresh committed: the next run still had all 24 edited files to store.
+    // (Whether it also came before the embedding finished depends on the machine's speed: with the
+    // 250 ms progress throttle, the first notification past 40 may already say 192.)
+    expect(summary.summary.filesIndexed).toBe(24);
+    // What the killed run embedded was checkpointed to the cache or embedded again, nothing lost or doubled.
     expect(summary.summary.chunksFromCache + summary.summary.chunksEmbedded).toBe(192);
-    expect(summary.summary.chunksEmbedded).toBeGreaterThan(0);
     expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
   });
 });

@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-type Event = { type: string; timeMs: number; summary?: { chunksEmbedded: number; durationMs: number } };
+type Event = { type: string; elapsedMs: number; summary?: { chunksEmbedded: number; durationMs: number } };
 
 it("index --embedder openai: entities per second against a zero-cost loopback server", async () => {
   if (!source || !reportFile) throw new Error("run scripts/remote-throughput.sh, which sets CODESEARCH_THROUGHPUT_SRC and CODESEARCH_THROUGHPUT_REPORT");
@@ -30,7 +30,7 @@ it("index --embedder openai: entities per second against a zero-cost loopback se
     const run = await runCli([...args, "--batch-size", String(batchSize), "--concurrency", String(concurrency), "--json"], { cwd: work });
     expect(run.code).toBe(0);
     const events = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as Event);
-    const at = (type: string) => events.find((e) => e.type === type)!.timeMs;
+    const at = (type: string) => events.find((e) => e.type === type)!.elapsedMs;
     const finished = events.at(-1)!.summary!;
     const embedMs = at("store-started") - at("model-loaded");
     lines.push(

@@ -89,7 +89,7 @@ export function indexRunSummary(run) {
       extract: first("extract-finished")?.durationMs ?? 0,
       modelLoad: modelLoaded?.durationMs ?? 0,
       // From the model being ready to the last vector: includes the first batch.
-      embed: embedded.length > 0 && modelLoaded ? embedded.at(-1).timeMs - modelLoaded.timeMs : 0,
+      embed: embedded.length > 0 && modelLoaded ? embedded.at(-1).elapsedMs - modelLoaded.elapsedMs : 0,
       store: first("store-finished")?.durationMs ?? 0,
     },
   };

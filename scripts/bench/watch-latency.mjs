@@ -79,8 +79,8 @@ for (let e = 0; e < EDITS; e++) {
   while (!(await probe(name))) await sleep(10);
   latencies.push(performance.now() - startedAt);
   await nextRefresh(before + 1);
-  startDelays.push(starts[startsBefore].timeMs - editedAtMs);
-  committedDelays.push(refreshes[before].timeMs - editedAtMs);
+  startDelays.push(starts[startsBefore].atMs - editedAtMs);
+  committedDelays.push(refreshes[before].atMs - editedAtMs);
   await sleep(1000); // let the watcher settle before the next edit
 }
 watch.kill("SIGINT");

@@ -4,14 +4,21 @@
  */
 import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "./types.js";
 
-/** Every event carries `timeMs`: `Date.now()` when it was emitted (ms since the Unix epoch). */
+/**
+ * Every event carries `elapsedMs`: whole ms from the start of its run (the call of `indexRepo`,
+ * before any wait for the writer lock) to the event, read from the monotonic clock
+ * (`performance.now()`), so it never jumps with the wall clock. `run-started` gives the run's
+ * wall-clock start.
+ */
 interface Timed {
-  timeMs: number;
+  elapsedMs: number;
 }
 
-/** The run began: where it reads and writes, and with which model. */
+/** The run began (it holds the writer lock, if it writes): where it reads and writes, and with which model. */
 export interface RunStartedEvent extends Timed {
   type: "run-started";
+  /** ISO-8601 wall-clock time of the run's start (`elapsedMs` 0). */
+  startedAt: string;
   repoRoot: string;
   indexDir: string;
   modelId: string;
@@ -201,12 +208,31 @@ export type IndexEventSink = (event: IndexEvent) => void;
 /** Distributive Omit, so each member of a union keeps its own fields. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** An event before its timestamp is added. */
-export type IndexEventBody = DistributiveOmit<IndexEvent, "timeMs">;
+/** An event before its time is added. */
+export type IndexEventBody = DistributiveOmit<IndexEvent, "elapsedMs">;
 
-/** Stamps `body` with `Date.now()` and hands it to `sink`. */
-export function emitEvent(sink: IndexEventSink, body: IndexEventBody): void {
-  sink({ ...body, timeMs: Date.now() } as IndexEvent);
+/** Where the stages of one run send events: stamps each with the run's `elapsedMs` and passes it on. */
+export type RunEventEmitter = (body: IndexEventBody) => void;
+
+/** The start of one run: its monotonic origin and its wall-clock time. */
+export interface RunClock {
+  /** `performance.now()` at the start, in ms. */
+  originMs: number;
+  /** ISO-8601 wall-clock time of the start. */
+  startedAt: string;
+}
+
+/** Starts a run's clock now. */
+export function startRunClock(): RunClock {
+  return { originMs: performance.now(), startedAt: new Date().toISOString() };
+}
+
+/**
+ * Returns the emitter of one run: each body gets `elapsedMs` = whole ms since `clock.originMs`
+ * (never negative, never decreasing) and goes to `sink` synchronously, in emission order.
+ */
+export function createRunEmitter(sink: IndexEventSink, clock: RunClock): RunEventEmitter {
+  return (body) => sink({ ...body, elapsedMs: Math.max(0, Math.round(performance.now() - clock.originMs)) } as IndexEvent);
 }
 
 /** Compile-time exhaustiveness check for `switch (event.type)`; throws if reached at run time. */

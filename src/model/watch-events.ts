@@ -4,9 +4,12 @@
  */
 import type { IndexSummary } from "./types.js";
 
-/** Every watch event carries `timeMs`: `Date.now()` when it was emitted (ms since the Unix epoch). */
+/**
+ * Every watch event carries `atMs`: the wall-clock time it was emitted, `Date.now()` (ms since the
+ * Unix epoch), so a watcher's log lines can be matched with edits made by other processes.
+ */
 interface Timed {
-  timeMs: number;
+  atMs: number;
 }
 
 /** Why a refresh (an incremental index run) started. */

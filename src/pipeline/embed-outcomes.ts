@@ -1,7 +1,7 @@
 import { DEFAULT_BATCH_SIZE, embedChunksWith, embeddingCacheKey, isFiniteVector, type EmbeddingCache } from "../embed/index.js";
 import type { Embedder } from "../embed/index.js";
 import { StoreError, describeError } from "../model/errors.js";
-import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { RunEventEmitter } from "../model/events.js";
 import type { Chunk, IndexFailure } from "../model/types.js";
 import type { FileOutcome } from "./read-planned-files.js";
 
@@ -88,11 +88,11 @@ export async function embedMisses(
     maxTokens: number;
     batchSize?: number;
     signal?: AbortSignal;
-    sink: IndexEventSink;
+    emit: RunEventEmitter;
     onTruncated?: () => void;
   },
 ): Promise<number> {
-  const { cache, known, sink } = run;
+  const { cache, known, emit } = run;
   let embedded = 0;
   let lastSaveAt = Date.now();
   await embedChunksWith(misses, embedder, {
@@ -105,9 +105,9 @@ export async function embedMisses(
       known.vectors.set(chunk.id, key);
       known.dimension = vector.length;
       embedded++;
-      emitEvent(sink, { type: "chunk-embedded", path: chunk.path, qualifiedName: chunk.qualifiedName, startLine: chunk.startLine });
+      emit({ type: "chunk-embedded", path: chunk.path, qualifiedName: chunk.qualifiedName, startLine: chunk.startLine });
       if (cache.unsavedCount >= CHECKPOINT_VECTORS || Date.now() - lastSaveAt >= CHECKPOINT_INTERVAL_MS) {
-        await saveCache(cache, sink);
+        await saveCache(cache, emit);
         lastSaveAt = Date.now();
       }
     },
@@ -122,7 +122,7 @@ export async function embedMisses(
       };
       known.failed.add(chunk.id);
       run.failures.push(failure);
-      emitEvent(sink, { type: "chunk-failed", failure });
+      emit({ type: "chunk-failed", failure });
     },
   });
   return embedded;
@@ -132,12 +132,12 @@ export async function embedMisses(
  * Appends the cache's unsaved vectors and reports `cache-saved`.
  * @throws StoreError when the cache cannot be written.
  */
-export async function saveCache(cache: EmbeddingCache, sink: IndexEventSink): Promise<void> {
+export async function saveCache(cache: EmbeddingCache, emit: RunEventEmitter): Promise<void> {
   if (cache.unsavedCount === 0) return;
   try {
     await cache.save();
   } catch (error) {
     throw new StoreError(`cannot save the embedding cache in ${cache.dir}: ${describeError(error)}`, { cause: error });
   }
-  emitEvent(sink, { type: "cache-saved", entryCount: cache.size });
+  emit({ type: "cache-saved", entryCount: cache.size });
 }

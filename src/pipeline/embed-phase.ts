@@ -1,7 +1,7 @@
 import type { Embedder, EmbedderSource, EmbeddingCache, RemoteTuning } from "../embed/index.js";
 import { embedderIdOf } from "../embed/index.js";
 import { IndexMismatchError, describeError } from "../model/errors.js";
-import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { RunEventEmitter } from "../model/events.js";
 import type { IndexFailure, StopReason } from "../model/types.js";
 import { assertSameModel, type readManifest } from "../store/index.js";
 import { cacheMisses, embedMisses, saveCache, type ChunkVectors } from "./embed-outcomes.js";
@@ -10,7 +10,7 @@ import type { FileOutcome } from "./read-planned-files.js";
 
 /** The options of an index run that embedding reads (a subset of `IndexRepoOptions`). */
 export interface EmbedPhaseOptions {
-  sink: IndexEventSink;
+  emit: RunEventEmitter;
   modelCacheDir: string;
   offline: boolean;
   endpoint?: string;
@@ -52,7 +52,7 @@ export async function embedPhase(
   },
 ): Promise<EmbedPhaseResult> {
   const { manifest, modelId, maxTokens, cache, known, failures } = run;
-  const { sink } = options;
+  const { emit } = options;
   const allMisses = cacheMisses(run.outcomes, known);
   const misses = options.maxItems !== undefined ? allMisses.slice(0, options.maxItems) : allMisses;
   const result: EmbedPhaseResult = {
@@ -63,7 +63,7 @@ export async function embedPhase(
   };
   if (!cache) return result;
   if (misses.length === 0) {
-    if (result.stopReason === "max-items") emitEvent(sink, { type: "stop-requested", reason: "max-items" });
+    if (result.stopReason === "max-items") emit({ type: "stop-requested", reason: "max-items" });
     return result;
   }
   const embedder = await loadModel(options, source, maxTokens);
@@ -73,10 +73,10 @@ export async function embedPhase(
       throw new IndexMismatchError(`cached vectors are ${result.dimension}-d but model ${modelId} now produces ${embedder.dimension}-d vectors; pass --rebuild`);
     }
     result.dimension = embedder.dimension;
-    const onAbort = () => emitEvent(sink, { type: "stop-requested", reason: "interrupted" });
+    const onAbort = () => emit({ type: "stop-requested", reason: "interrupted" });
     options.signal?.addEventListener("abort", onAbort, { once: true });
     result.chunksEmbedded = await embedMisses(misses, embedder, {
-      cache, known, failures, maxTokens, sink,
+      cache, known, failures, maxTokens, emit,
       onTruncated: () => void result.chunksTruncated++,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -84,8 +84,8 @@ export async function embedPhase(
     options.signal?.removeEventListener("abort", onAbort);
     if (options.signal?.aborted) result.stopReason = "interrupted";
   } finally {
-    await saveCache(cache, sink).catch((error: unknown) => {
-      emitEvent(sink, { type: "file-failed", failure: { path: cache.dir, stage: "store", message: describeError(error), cause: error } });
+    await saveCache(cache, emit).catch((error: unknown) => {
+      emit({ type: "file-failed", failure: { path: cache.dir, stage: "store", message: describeError(error), cause: error } });
     });
     await embedder.dispose();
   }
@@ -94,7 +94,7 @@ export async function embedPhase(
 
 /** Loads the run's model, reporting `model-loading` and `model-loaded` (with the load time in ms). */
 async function loadModel(options: EmbedPhaseOptions, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
-  emitEvent(options.sink, { type: "model-loading", modelId: embedderIdOf(source) });
+  options.emit({ type: "model-loading", modelId: embedderIdOf(source) });
   const loadStartedAt = Date.now();
   const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
     source,
@@ -104,6 +104,6 @@ async function loadModel(options: EmbedPhaseOptions, source: EmbedderSource, max
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(options.remote ? { remote: options.remote } : {}),
   });
-  emitEvent(options.sink, { type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
+  options.emit({ type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
   return embedder;
 }

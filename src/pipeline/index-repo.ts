@@ -10,7 +10,7 @@ import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
 import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
 import { IndexDamagedError, IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
-import { emitEvent, type IndexEventSink } from "../model/events.js";
+import { createRunEmitter, startRunClock, type IndexEventSink, type RunClock, type RunEventEmitter } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
 import { needsCalibration } from "../rank/index.js";
 import {
@@ -129,7 +129,9 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const source = chooseEmbedderSource(options, manifest ?? started, options.cwd, recordedModel);
   const modelId = embedderIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
-  if (options.dryRun) return runIndex({ ...options, repoRoot, indexDir }, record, source);
+  const clock = startRunClock();
+  const run: RunOptions = { ...options, repoRoot, indexDir, clock, emit: createRunEmitter(options.sink, clock) };
+  if (options.dryRun) return runIndex(run, record, source);
 
   const createdIndexDir = !isRemoteLocation(indexDir) && !existsSync(indexDir);
   await prepareIndexDir(indexDir, paths);
@@ -137,11 +139,11 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   try {
     lock = await acquireIndexLock(paths.stateDir, {
       wait: options.waitForLock ?? false,
-      onWait: (holder) => emitEvent(options.sink, { type: "lock-waiting", holderPid: holder.pid, holderStartedAt: holder.startedAt }),
+      onWait: (holder) => run.emit({ type: "lock-waiting", holderPid: holder.pid, holderStartedAt: holder.startedAt }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // Another run may have finished while we waited: read its manifest again.
-    return await runIndex({ ...options, repoRoot, indexDir }, await readUsableManifest(indexDir, options.rebuild ?? false), source);
+    return await runIndex(run, await readUsableManifest(indexDir, options.rebuild ?? false), source);
   } catch (error) {
     // A first run that failed before it stored or cached anything (no model, a refused key, no
     // Python files) leaves no half-made index folder behind.
@@ -156,15 +158,21 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   }
 }
 
+/** An index run's options with its clock and the emitter its stages report through. */
+interface RunOptions extends IndexRepoOptions {
+  clock: RunClock;
+  emit: RunEventEmitter;
+}
+
 async function runIndex(
-  options: IndexRepoOptions,
+  options: RunOptions,
   recordBefore: ManifestRecord | null,
   source: EmbedderSource,
 ): Promise<IndexSummary> {
   const startedAt = Date.now();
   const manifestBefore = recordBefore?.state === "complete" ? recordBefore.manifest : null;
   const startedBefore = recordBefore?.state === "started" ? recordBefore.manifest : null;
-  const { repoRoot, indexDir, sink } = options;
+  const { repoRoot, indexDir, emit } = options;
   const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
   const modelId = embedderIdOf(source);
   const dryRun = options.dryRun ?? false;
@@ -174,7 +182,7 @@ async function runIndex(
   const sameStart = startedBefore && startedBefore.modelId === modelId ? startedBefore : null;
   const maxTokens =
     options.maxTokens ?? manifest?.maxTokens ?? sameStart?.maxTokens ?? (catalogModel?.modelId === modelId ? catalogModel.maxTokens : undefined) ?? DEFAULT_MAX_TOKENS;
-  emitEvent(sink, { type: "run-started", repoRoot, indexDir, modelId });
+  emit({ type: "run-started", startedAt: options.clock.startedAt, repoRoot, indexDir, modelId });
 
   // What the table holds at the committed version must match the catalog; otherwise rebuild every file from the cache.
   const db = isRemoteLocation(indexDir) || existsSync(indexDir) ? await openDatabase(indexDir) : null;
@@ -217,12 +225,12 @@ async function runIndex(
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
     ...(options.exclude?.length ? { exclude: options.exclude } : {}),
   });
-  emitEvent(sink, { type: "scan-finished", fileCount: discovered.files.length, skipped: discovered.skipped });
+  emit({ type: "scan-finished", fileCount: discovered.files.length, skipped: discovered.skipped });
   const failures: IndexFailure[] = discovered.unreadable.map((u) => ({ path: u.path, stage: "read", message: u.message }));
-  for (const failure of failures) emitEvent(sink, { type: "file-failed", failure });
+  for (const failure of failures) emit({ type: "file-failed", failure });
 
   const plan = planIndex(catalog, discovered.files, { retryFailed: options.retryFailed ?? false });
-  emitEvent(sink, {
+  emit({
     type: "plan-ready",
     filesToRead: plan.added.length + plan.changed.length,
     filesAdded: plan.added.length,
@@ -233,9 +241,9 @@ async function runIndex(
   });
 
   const extractStartedAt = Date.now();
-  const read = await readPlannedFiles([...plan.added, ...plan.changed], catalog, { retryFailed: options.retryFailed ?? false, sink });
+  const read = await readPlannedFiles([...plan.added, ...plan.changed], catalog, { retryFailed: options.retryFailed ?? false, emit });
   for (const outcome of read.outcomes) failures.push(...outcome.failures);
-  emitEvent(sink, {
+  emit({
     type: "extract-finished",
     fileCount: read.outcomes.filter((o) => o.contentHash !== "").length,
     entityCount: read.entityCount,
@@ -246,7 +254,7 @@ async function runIndex(
   const known: ChunkVectors = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
   const missCount = countMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
-  emitEvent(sink, {
+  emit({
     type: "cache-checked",
     hits: chunksFromCache,
     misses: missCount,
@@ -303,7 +311,7 @@ async function runIndex(
         },
       });
     }
-    emitEvent(sink, { type: "index-finished", summary });
+    emit({ type: "index-finished", summary });
     return summary;
   }
   if (keptRows + rowsToStore === 0) {
@@ -322,7 +330,7 @@ async function runIndex(
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0 || base.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
     written = await storeEntityRows({
-      db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, sink,
+      db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, emit,
       keepVersionsFrom: base.keepVersionsFrom, repairFullText: base.repairFullText,
     });
   }
@@ -365,7 +373,7 @@ async function runIndex(
       chunksPending,
     },
   });
-  emitEvent(sink, { type: "index-finished", summary });
+  emit({ type: "index-finished", summary });
   return summary;
 }
 
@@ -377,7 +385,7 @@ async function runIndex(
  * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
  */
 async function chooseFusion(
-  options: IndexRepoOptions,
+  options: RunOptions,
   source: EmbedderSource,
   run: { manifest: IndexManifest | null; db: lancedb.Connection; written: { rowsDeleted: number; rowsAdded: number }; maxTokens: number; partial: boolean },
 ): Promise<ManifestFusion> {
@@ -399,7 +407,7 @@ async function chooseFusion(
       ...(options.remote ? { remote: options.remote } : {}),
     }),
   );
-  emitEvent(options.sink, {
+  options.emit({
     type: "fusion-calibrated",
     calibrated: fusion.calibrated,
     vectorWeight: fusion.weights.vector,

@@ -1,7 +1,7 @@
 import { readSource } from "../discover/index.js";
 import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../extract/index.js";
 import { describeError } from "../model/errors.js";
-import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { RunEventEmitter } from "../model/events.js";
 import type { Chunk, IndexFailure, SkippedFile, SourceFile } from "../model/types.js";
 import type { FileCatalog } from "../store/index.js";
 
@@ -36,20 +36,20 @@ export interface ReadPlannedFilesResult {
 export async function readPlannedFiles(
   files: readonly SourceFile[],
   catalog: FileCatalog,
-  options: { retryFailed: boolean; sink: IndexEventSink },
+  options: { retryFailed: boolean; emit: RunEventEmitter },
 ): Promise<ReadPlannedFilesResult> {
   const result: ReadPlannedFilesResult = { outcomes: [], sameContent: [], skipped: [], entityCount: 0 };
-  const { sink } = options;
+  const { emit } = options;
   for (const file of files) {
     const read = await readSource(file);
     if (read.kind === "skipped") {
       result.skipped.push(read.skipped);
-      emitEvent(sink, { type: "file-skipped", skipped: read.skipped });
+      emit({ type: "file-skipped", skipped: read.skipped });
       continue;
     }
     if (read.kind === "failed") {
       result.outcomes.push({ file, contentHash: "", chunks: [], failures: [read.failure] });
-      emitEvent(sink, { type: "file-failed", failure: read.failure });
+      emit({ type: "file-failed", failure: read.failure });
       continue;
     }
     const known = catalog.get(file.path);
@@ -65,7 +65,7 @@ export async function readPlannedFiles(
     } catch (error) {
       const failure: IndexFailure = { path: file.path, stage: "parse", message: `parser failed: ${describeError(error)}`, cause: error };
       outcome.failures.push(failure);
-      emitEvent(sink, { type: "file-failed", failure });
+      emit({ type: "file-failed", failure });
       continue;
     }
     outcome.chunks = prepareChunks(extracted.entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS });
@@ -82,9 +82,9 @@ export async function readPlannedFiles(
         message: `${firstError.message}${more}; kept ${outcome.chunks.length} recovered entities`,
       };
       outcome.failures.push(failure);
-      emitEvent(sink, { type: "file-failed", failure });
+      emit({ type: "file-failed", failure });
     }
-    emitEvent(sink, { type: "file-extracted", path: file.path, entityCount: outcome.chunks.length });
+    emit({ type: "file-extracted", path: file.path, entityCount: outcome.chunks.length });
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import type * as lancedb from "@lancedb/lancedb";
-import { emitEvent, type IndexEventSink } from "../model/events.js";
+import type { RunEventEmitter } from "../model/events.js";
 import type { EmbeddedChunk, IndexFailure } from "../model/types.js";
 import {
   applyEntityChanges,
@@ -35,7 +35,7 @@ export interface EntityRowsWrite {
   rowCount: number;
   /** Vector length of the index. */
   dimension: number;
-  sink: IndexEventSink;
+  emit: RunEventEmitter;
   /** `cleanupOlderThan` of LanceDB's `optimize()`: versions readers may be on stay (see `versionCleanupCutoff`). */
   keepVersionsFrom: Date;
   /** Rebuild the full-text indexes even when no row changes (they were found damaged). */
@@ -52,8 +52,8 @@ export interface EntityRowsWrite {
  * @throws StoreError when LanceDB fails or the cache lost a vector.
  */
 export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityChangeResult> {
-  const { complete, known, sink, rowCount } = write;
-  emitEvent(sink, { type: "store-started", rowCount });
+  const { complete, known, emit, rowCount } = write;
+  emit({ type: "store-started", rowCount });
   const startedAt = Date.now();
   const database = write.db ?? (await openDatabase(write.indexDir));
   try {
@@ -67,7 +67,7 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
     // Rebuilt after any change, so BM25's statistics equal a fresh build's (search-indexes.ts).
     const changed = write.dropTable || written.rowsAdded > 0 || written.rowsDeleted > 0 || (write.repairFullText ?? false);
     const refreshed = await refreshSearchIndexes(database, { rebuildFullText: changed, keepVersionsFrom: write.keepVersionsFrom });
-    emitEvent(sink, {
+    emit({
       type: "store-finished", rowCount, durationMs: Date.now() - startedAt,
       ...(refreshed.vectorIndexBuilt ? { vectorIndexBuilt: refreshed.vectorIndexBuilt } : {}),
     });

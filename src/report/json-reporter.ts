@@ -21,7 +21,7 @@ export function createJsonLinesReporter(out: NodeJS.WritableStream): IndexEventS
  * `describeError(cause)` strings; Errors elsewhere become their description, bigints decimal
  * strings, typed arrays plain arrays, cycles `"[Circular]"`; functions, symbols and `undefined`
  * fields are left out. Should serialisation still fail, the line is
- * `{"type", "timeMs", "error": "unserialisable event: …"}`.
+ * `{"type", "elapsedMs" (index events) or "atMs" (watch events), "error": "unserialisable event: …"}`.
  */
 export function toJsonLine(event: IndexEvent | WatchEvent): string {
   try {
@@ -29,7 +29,7 @@ export function toJsonLine(event: IndexEvent | WatchEvent): string {
   } catch (error) {
     return JSON.stringify({
       type: String(event.type),
-      timeMs: Number(event.timeMs),
+      ...("elapsedMs" in event ? { elapsedMs: Number(event.elapsedMs) } : { atMs: Number(event.atMs) }),
       error: `unserialisable event: ${describeError(error)}`,
     });
   }

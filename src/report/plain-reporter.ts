@@ -1,7 +1,7 @@
 /**
  * The reporter for pipes and CI: readable plain lines, no cursor movement, no ANSI colours; every
  * line goes through `terminalText`, so repository text cannot bring control sequences either.
- * It folds events with `reduceProgress` and prints from that state, throttling progress by `timeMs`.
+ * It folds events with `reduceProgress` and prints from that state, throttling progress by the events' `elapsedMs`.
  */
 import { assertNever } from "../model/events.js";
 import type { IndexEvent, IndexEventSink } from "../model/events.js";
@@ -15,7 +15,7 @@ import { terminalText } from "./terminal-text.js";
 
 /** Options of `createPlainReporter`. */
 export interface PlainReporterOptions {
-  /** A progress line is printed when this many ms (by event `timeMs`) passed since the last one; default 2000. */
+  /** A progress line is printed when this many ms (by event `elapsedMs`) passed since the last one; default 2000. */
   progressIntervalMs?: number;
   /** …or when the done share crossed another step of this size (0.1 = every 10%); default 0.1. */
   progressStep?: number;
@@ -40,7 +40,7 @@ interface Throttle {
  * throttled `extracted 10/42 files` and `embedded 120/190  (35.2/s, ETA 2 s)  current: …` lines,
  * `FAILED parse pkg/broken.py:7  syntax error` as each failure arrives, `storing 300 rows…`,
  * `stored 300 rows in 0.4 s`, and at `index-finished` the summary and the failure table.
- * Output depends only on the events (their `timeMs` included), never on the clock.
+ * Output depends only on the events (their `elapsedMs` included), never on the clock.
  */
 export function createPlainReporter(out: NodeJS.WritableStream, options: PlainReporterOptions = {}): IndexEventSink {
   const intervalMs = options.progressIntervalMs ?? 2000;
@@ -55,10 +55,10 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
   };
 
   /** The next throttle when a line is due (`done/total` crossed a step, `intervalMs` passed, or all done), else null. */
-  const shouldPrint = (throttle: Throttle, done: number, total: number, timeMs: number): Throttle | null => {
+  const shouldPrint = (throttle: Throttle, done: number, total: number, atMs: number): Throttle | null => {
     const currentStep = total > 0 && step > 0 ? Math.floor((done / total) / step + 1e-9) : 0;
-    const due = currentStep > throttle.lastStep || timeMs - throttle.lastPrintMs >= intervalMs || done >= total;
-    return due ? { lastPrintMs: timeMs, lastStep: currentStep } : null;
+    const due = currentStep > throttle.lastStep || atMs - throttle.lastPrintMs >= intervalMs || done >= total;
+    return due ? { lastPrintMs: atMs, lastStep: currentStep } : null;
   };
 
   const writeFailure = (failure: IndexFailure): void => {
@@ -79,7 +79,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         break;
       case "scan-finished":
         write(`found ${plural(event.fileCount, "file")}, ${formatCount(event.skipped.length)} skipped`);
-        extractThrottle = { lastPrintMs: event.timeMs, lastStep: 0 };
+        extractThrottle = { lastPrintMs: event.elapsedMs, lastStep: 0 };
         break;
       case "plan-ready":
         if (event.fullRebuildReason) write(`re-reading every file: ${event.fullRebuildReason}`);
@@ -100,7 +100,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         break;
       case "file-extracted": {
         if (state.filesDone === previous.filesDone || state.filesDone >= state.filesTotal) break;
-        const next = shouldPrint(extractThrottle, state.filesDone, state.filesTotal, event.timeMs);
+        const next = shouldPrint(extractThrottle, state.filesDone, state.filesTotal, event.elapsedMs);
         if (next) {
           extractThrottle = next;
           write(`extracted ${formatCount(state.filesDone)}/${formatCount(state.filesTotal)} files`);
@@ -126,13 +126,13 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         break;
       case "model-loaded":
         write(`model loaded in ${formatDuration(event.durationMs)} (${event.dimension}-d)`);
-        embedThrottle = { lastPrintMs: event.timeMs, lastStep: 0 };
+        embedThrottle = { lastPrintMs: event.elapsedMs, lastStep: 0 };
         break;
       case "chunk-embedded":
       case "chunk-failed": {
         if (event.type === "chunk-failed") writeFailure(event.failure);
         const handed = state.entitiesEmbedded + state.entitiesFailed;
-        const next = shouldPrint(embedThrottle, handed, state.entitiesToEmbed, event.timeMs);
+        const next = shouldPrint(embedThrottle, handed, state.entitiesToEmbed, event.elapsedMs);
         if (next) {
           embedThrottle = next;
           write(formatEmbedProgressLine(state));

@@ -47,9 +47,9 @@ export interface ProgressState {
   modelId: string | null;
   /** Vector length, once the model loaded (or from the summary). */
   dimension: number | null;
-  /** `timeMs` of `run-started` (ms since the Unix epoch). */
+  /** `elapsedMs` of `run-started` (ms since the run's start, which precedes any wait for the lock). */
   startedAtMs: number | null;
-  /** `timeMs` of the latest event. */
+  /** `elapsedMs` of the latest event. */
   lastEventAtMs: number | null;
   /** Time since `run-started` as of the latest event; the summary's `durationMs` once finished. */
   elapsedMs: number;
@@ -101,9 +101,9 @@ export interface ProgressState {
   failures: IndexFailure[];
   /** Files left out on purpose (by discovery, or found binary when read). */
   skipped: SkippedFile[];
-  /** When embedding began (`model-loaded`, else the first chunk event), ms since the epoch. */
+  /** When embedding began (`model-loaded`, else the first chunk event), as an event `elapsedMs`. */
   embedStartedAtMs: number | null;
-  /** `timeMs` of recent chunk events (embedded or failed), oldest first, within the rate window. */
+  /** `elapsedMs` of recent chunk events (embedded or failed), oldest first, within the rate window. */
   recentChunkTimesMs: number[];
   /** Start of the rate window: the chunk event just before the oldest kept one, else `embedStartedAtMs`. */
   rateWindowStartMs: number | null;
@@ -161,11 +161,11 @@ export function initialProgressState(): ProgressState {
 
 /**
  * Folds one event into the state and returns a new state; `state` is never mutated. Pure: time
- * comes only from `event.timeMs`. Unknown orderings (e.g. a chunk before `model-loaded`) are
+ * comes only from `event.elapsedMs`. Unknown orderings (e.g. a chunk before `model-loaded`) are
  * tolerated rather than rejected.
  */
 export function reduceProgress(state: ProgressState, event: IndexEvent): ProgressState {
-  const base = withTime(state, event.timeMs);
+  const base = withTime(state, event.elapsedMs);
   switch (event.type) {
     case "run-started":
       return {
@@ -174,7 +174,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         repoRoot: event.repoRoot,
         indexDir: event.indexDir,
         modelId: event.modelId,
-        startedAtMs: event.timeMs,
+        startedAtMs: event.elapsedMs,
         elapsedMs: 0,
       };
     case "lock-waiting":
@@ -242,8 +242,8 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         modelId: event.modelId,
         dimension: event.dimension,
         modelLoadMs: event.durationMs,
-        embedStartedAtMs: event.timeMs,
-        rateWindowStartMs: event.timeMs,
+        embedStartedAtMs: event.elapsedMs,
+        rateWindowStartMs: event.elapsedMs,
         recentChunkTimesMs: [],
       };
     case "chunk-embedded":
@@ -255,7 +255,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
           currentFile: event.path,
           currentEntity: { path: event.path, line: event.startLine, qualifiedName: event.qualifiedName },
         },
-        event.timeMs,
+        event.elapsedMs,
       );
     case "chunk-failed":
       return withChunkRate(
@@ -271,7 +271,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
           },
           failures: [...base.failures, event.failure],
         },
-        event.timeMs,
+        event.elapsedMs,
       );
     case "cache-saved":
       return { ...base, cacheEntriesSaved: event.entryCount };
@@ -332,30 +332,30 @@ export function progressFraction(state: ProgressState): number | null {
   return Math.min(1, Math.max(0, entitiesDone(state) / state.entitiesTotal));
 }
 
-function withTime(state: ProgressState, timeMs: number): ProgressState {
-  const elapsedMs = state.startedAtMs === null ? 0 : Math.max(0, timeMs - state.startedAtMs);
-  return { ...state, lastEventAtMs: timeMs, elapsedMs };
+function withTime(state: ProgressState, atMs: number): ProgressState {
+  const elapsedMs = state.startedAtMs === null ? 0 : Math.max(0, atMs - state.startedAtMs);
+  return { ...state, lastEventAtMs: atMs, elapsedMs };
 }
 
 /**
- * Adds one chunk event at `timeMs` to the rate window, drops those older than `RATE_WINDOW_MS` or
+ * Adds one chunk event at `atMs` (its `elapsedMs`) to the rate window, drops those older than `RATE_WINDOW_MS` or
  * beyond `RATE_WINDOW_MAX_EVENTS` (the newest dropped one becomes the window start), and
  * recomputes rate = events in window / (now - window start), ETA = remaining / rate.
  */
-function withChunkRate(state: ProgressState, timeMs: number): ProgressState {
-  const embedStartedAtMs = state.embedStartedAtMs ?? timeMs;
+function withChunkRate(state: ProgressState, atMs: number): ProgressState {
+  const embedStartedAtMs = state.embedStartedAtMs ?? atMs;
   let windowStartMs = state.rateWindowStartMs ?? embedStartedAtMs;
-  const times = [...state.recentChunkTimesMs, timeMs];
+  const times = [...state.recentChunkTimesMs, atMs];
   let drop = 0;
   while (
     drop < times.length - 1 &&
-    (times.length - drop > RATE_WINDOW_MAX_EVENTS || (times[drop] ?? timeMs) < timeMs - RATE_WINDOW_MS)
+    (times.length - drop > RATE_WINDOW_MAX_EVENTS || (times[drop] ?? atMs) < atMs - RATE_WINDOW_MS)
   ) {
     windowStartMs = times[drop] ?? windowStartMs;
     drop++;
   }
   const recent = drop > 0 ? times.slice(drop) : times;
-  const spanMs = timeMs - windowStartMs;
+  const spanMs = atMs - windowStartMs;
   const embedRatePerSec = spanMs > 0 ? (recent.length * 1000) / spanMs : null;
   const remaining = entitiesRemaining(state);
   const etaMs =

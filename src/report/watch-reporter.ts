@@ -20,7 +20,7 @@ import { formatFailureTableLines } from "./summary-text.js";
 export function createPlainWatchReporter(out: { write(text: string): unknown }): WatchEventSink {
   const write = (line: string): void => void out.write(`${line}\n`);
   return (event: WatchEvent): void => {
-    const at = clockTime(event.timeMs);
+    const at = clockTime(event.atMs);
     switch (event.type) {
       case "watch-started":
         write(`watching ${event.repoRoot} (${plural(event.unwatchedDirs.length, "ignored directory", "ignored directories")} not watched); Ctrl-C stops`);
@@ -62,7 +62,7 @@ export function refreshHeadline(summary: IndexSummary): string {
   );
 }
 
-function clockTime(timeMs: number): string {
-  const d = new Date(timeMs);
+function clockTime(atMs: number): string {
+  const d = new Date(atMs);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }

@@ -74,7 +74,7 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
   const { sink, indexSink, debounceMs, maxWaitMs, subscribe: subscribeOption, ...runOptions } = options;
   const repoRoot = path.resolve(options.repoRoot);
   const indexDir = resolveIndexLocation(options.indexDir);
-  const emit = (body: DistributiveOmit<WatchEvent, "timeMs">): void => sink({ ...body, timeMs: Date.now() } as WatchEvent);
+  const emit = (body: DistributiveOmit<WatchEvent, "atMs">): void => sink({ ...body, atMs: Date.now() } as WatchEvent);
   const subscribe = subscribeOption ?? (await loadParcelSubscribe());
   const warm = keepEmbedderWarm(options.loadEmbedder);
   const controller = new AbortController();

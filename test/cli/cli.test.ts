@@ -9,11 +9,24 @@ import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp
 describe("codesearch CLI (built), on a copy of fixtures/python with the test model", () => {
   it("indexes with JSON-line events, exits 1 for the syntax error, and search --json points at real definitions", async () => {
     const repo = await copyPythonFixtures({ withBrokenFile: true });
+    const spawnedAt = Date.now();
     const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--json"], { cwd: repo });
+    const exitedAt = Date.now();
     expect(index.stderr).toBe("");
     expect(index.code).toBe(1);
-    const events = index.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; summary?: { chunksStored: number; failures: { path: string; stage: string }[] } });
+    const events = index.stdout.trim().split("\n").map((l) => JSON.parse(l) as {
+      type: string; elapsedMs: number; startedAt?: string; summary?: { chunksStored: number; failures: { path: string; stage: string }[] };
+    });
     expect(events[0]!.type).toBe("run-started");
+    // Each event's time is a duration from the run's start (whole ms, never decreasing, shorter than the
+    // process lived), not a timestamp; the wall-clock start is run-started's.
+    const elapsed = events.map((e) => e.elapsedMs);
+    expect(elapsed.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= exitedAt - spawnedAt)).toBe(true);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(events.some((e) => "timeMs" in e)).toBe(false);
+    const startedAt = Date.parse(events[0]!.startedAt!);
+    expect(startedAt).toBeGreaterThanOrEqual(spawnedAt - 1_000);
+    expect(startedAt).toBeLessThanOrEqual(exitedAt);
     const finished = events.at(-1)!;
     expect(finished.type).toBe("index-finished");
     expect(finished.summary!.failures).toEqual([expect.objectContaining({ path: "shop/broken.py", stage: "parse" })]);

@@ -172,9 +172,9 @@ describe("one writer at a time (real processes)", () => {
     expect(firstDone.code).toBe(0);
     expect(waitingDone.code).toBe(0);
     const firstFinished = summaryOf(firstDone.stdout);
-    const firstFinishedAt = (JSON.parse(firstDone.stdout.trim().split("\n").at(-1)!) as { timeMs: number }).timeMs;
-    const secondStarted = JSON.parse(waitingDone.stdout.split("\n").find((l) => l.includes('"run-started"'))!) as { timeMs: number };
-    expect(secondStarted.timeMs).toBeGreaterThanOrEqual(firstFinishedAt);
+    // The waiting run started only once it held the lock, and then found everything the first one committed.
+    const waitingTypes = waitingDone.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(waitingTypes.indexOf("lock-waiting")).toBeLessThan(waitingTypes.indexOf("run-started"));
     expect(summaryOf(waitingDone.stdout)).toMatchObject({ filesIndexed: 0, chunksEmbedded: 0, filesUnchanged: firstFinished.filesDiscovered });
     expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
   });

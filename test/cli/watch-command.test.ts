@@ -14,6 +14,7 @@ const isEvent = (type: WatchEvent["type"]) => (line: string) => line.startsWith(
 describe("codesearch watch", () => {
   it("prints each refresh as JSON, finds the edited function, and exits 0 on Ctrl-C releasing the lock", { timeout: 90_000 }, async () => {
     const repo = await copyPythonFixtures();
+    const spawnedAt = Date.now();
     const watch = spawnCli(["watch", ".", "--model", TEST_MODEL_DIR, "--json", "--debounce", "200"], { cwd: repo });
     const first = JSON.parse(await watch.waitForLine(isEvent("refresh-finished"))) as Extract<WatchEvent, { type: "refresh-finished" }>;
     expect(first.summary.filesIndexed).toBeGreaterThan(0);
@@ -29,10 +30,14 @@ describe("codesearch watch", () => {
 
     watch.child.kill("SIGINT");
     const exited = await watch.exited;
+    const exitedAt = Date.now();
     expect(exited.code).toBe(0);
-    expect(exited.stdout.trim().split("\n").map((l) => (JSON.parse(l) as WatchEvent).type)).toEqual([
+    const events = exited.stdout.trim().split("\n").map((l) => JSON.parse(l) as WatchEvent);
+    expect(events.map((e) => e.type)).toEqual([
       "watch-started", "refresh-started", "refresh-finished", "refresh-started", "refresh-finished", "watch-stopped",
     ]);
+    // Each event carries its wall-clock time (ms since the Unix epoch), within the process's life.
+    expect(events.every((e) => e.atMs >= spawnedAt && e.atMs <= exitedAt)).toBe(true);
     expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
   });
 

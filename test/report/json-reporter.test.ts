@@ -5,7 +5,7 @@ import { StoreError } from "../../src/model/errors.js";
 import type { IndexFailure, IndexSummary } from "../../src/model/types.js";
 import { createJsonLinesReporter, toJsonLine } from "../../src/report/index.js";
 
-const T0 = 1_700_000_000_000;
+const T0 = 10_000;
 
 const embedFailure: IndexFailure = {
   path: "pkg/c.py",
@@ -52,11 +52,11 @@ function output(events: IndexEvent[]): string {
 
 describe("createJsonLinesReporter", () => {
   const events: IndexEvent[] = [
-    { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "codebert-base" },
-    { type: "scan-finished", timeMs: T0 + 1, fileCount: 1, skipped: [{ path: "b.py", reason: "binary", sizeBytes: 10 }] },
-    { type: "chunk-embedded", timeMs: T0 + 2, path: "pkg/c.py", qualifiedName: "f", startLine: 1 },
-    { type: "chunk-failed", timeMs: T0 + 3, failure: embedFailure },
-    { type: "index-finished", timeMs: T0 + 4, summary },
+    { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "codebert-base" },
+    { type: "scan-finished", elapsedMs: T0 + 1, fileCount: 1, skipped: [{ path: "b.py", reason: "binary", sizeBytes: 10 }] },
+    { type: "chunk-embedded", elapsedMs: T0 + 2, path: "pkg/c.py", qualifiedName: "f", startLine: 1 },
+    { type: "chunk-failed", elapsedMs: T0 + 3, failure: embedFailure },
+    { type: "index-finished", elapsedMs: T0 + 4, summary },
   ];
 
   it("writes one parseable object per event, in order", () => {
@@ -64,7 +64,7 @@ describe("createJsonLinesReporter", () => {
     expect(text.endsWith("\n")).toBe(true);
     const lines = text.trimEnd().split("\n");
     expect(lines).toHaveLength(5);
-    const parsed = lines.map((line) => JSON.parse(line) as { type: string; timeMs: number });
+    const parsed = lines.map((line) => JSON.parse(line) as { type: string; elapsedMs: number });
     expect(parsed.map((p) => p.type)).toEqual([
       "run-started",
       "scan-finished",
@@ -74,14 +74,15 @@ describe("createJsonLinesReporter", () => {
     ]);
     expect(parsed[0]).toEqual({
       type: "run-started",
-      timeMs: T0,
+      elapsedMs: T0,
+      startedAt: "2026-11-30T12:00:00.000Z",
       repoRoot: "/repo",
       indexDir: "/repo/.codesearch",
       modelId: "codebert-base",
     });
     expect(parsed[1]).toEqual({
       type: "scan-finished",
-      timeMs: T0 + 1,
+      elapsedMs: T0 + 1,
       fileCount: 1,
       skipped: [{ path: "b.py", reason: "binary", sizeBytes: 10 }],
     });
@@ -91,7 +92,7 @@ describe("createJsonLinesReporter", () => {
     const lines = output(events).trimEnd().split("\n");
     expect(JSON.parse(lines[3] ?? "")).toEqual({
       type: "chunk-failed",
-      timeMs: T0 + 3,
+      elapsedMs: T0 + 3,
       failure: {
         path: "pkg/c.py",
         stage: "embed",
@@ -107,8 +108,8 @@ describe("createJsonLinesReporter", () => {
 
   it("leaves out an absent cause", () => {
     const failure: IndexFailure = { path: "a.py", stage: "read", message: "gone" };
-    expect(toJsonLine({ type: "file-failed", timeMs: 5, failure })).toBe(
-      '{"type":"file-failed","timeMs":5,"failure":{"path":"a.py","stage":"read","message":"gone"}}',
+    expect(toJsonLine({ type: "file-failed", elapsedMs: 5, failure })).toBe(
+      '{"type":"file-failed","elapsedMs":5,"failure":{"path":"a.py","stage":"read","message":"gone"}}',
     );
   });
 });
@@ -119,7 +120,7 @@ describe("toJsonLine with odd values", () => {
     circular["self"] = circular;
     const odd: unknown[] = [circular, 10n, Symbol("s"), Object.create(null) as object];
     const parsed = odd.map((cause) =>
-      JSON.parse(toJsonLine({ type: "file-failed", timeMs: 1, failure: { path: "a.py", stage: "read", message: "m", cause } })),
+      JSON.parse(toJsonLine({ type: "file-failed", elapsedMs: 1, failure: { path: "a.py", stage: "read", message: "m", cause } })),
     ) as Array<{ failure: { cause: string } }>;
     expect(parsed.map((d) => d.failure.cause)).toEqual(["[object Object]", "10", "Symbol(s)", "unprintable value"]);
   });
@@ -129,13 +130,13 @@ describe("toJsonLine with odd values", () => {
     loop["again"] = loop;
     const event = {
       type: "cache-saved",
-      timeMs: 2,
+      elapsedMs: 2,
       entryCount: 1,
       extra: { loop, big: 2n ** 70n, vector: new Float32Array([0.5, 1]), when: new Date(0), fn: () => 1 },
     } as unknown as IndexEvent;
     expect(JSON.parse(toJsonLine(event))).toEqual({
       type: "cache-saved",
-      timeMs: 2,
+      elapsedMs: 2,
       entryCount: 1,
       extra: {
         loop: { rows: 3, again: "[Circular]" },
@@ -147,7 +148,7 @@ describe("toJsonLine with odd values", () => {
   });
 
   it("falls back to an error line when a getter throws", () => {
-    const event = { type: "cache-saved", timeMs: 3 } as Record<string, unknown>;
+    const event = { type: "cache-saved", elapsedMs: 3 } as Record<string, unknown>;
     Object.defineProperty(event, "entryCount", {
       enumerable: true,
       get() {
@@ -156,7 +157,7 @@ describe("toJsonLine with odd values", () => {
     });
     expect(JSON.parse(toJsonLine(event as unknown as IndexEvent))).toEqual({
       type: "cache-saved",
-      timeMs: 3,
+      elapsedMs: 3,
       error: "unserialisable event: no peeking",
     });
   });

@@ -35,13 +35,13 @@ function transcript(events: IndexEvent[], options?: PlainReporterOptions): strin
 /** Cache check + model load at T0, then `count` embedded chunks `stepMs` apart. */
 function embeddingEvents(count: number, stepMs: number): IndexEvent[] {
   return [
-    { type: "cache-checked", timeMs: T0 - 100, hits: 0, misses: count, cacheState: "new" },
-    { type: "model-loaded", timeMs: T0, modelId: "m", dimension: 8, durationMs: 1_234 },
+    { type: "cache-checked", elapsedMs: T0 - 100, hits: 0, misses: count, cacheState: "new" },
+    { type: "model-loaded", elapsedMs: T0, modelId: "m", dimension: 8, durationMs: 1_234 },
     ...Array.from(
       { length: count },
       (_, i): IndexEvent => ({
         type: "chunk-embedded",
-        timeMs: T0 + (i + 1) * stepMs,
+        elapsedMs: T0 + (i + 1) * stepMs,
         path: "m.py",
         qualifiedName: `f${i + 1}`,
         startLine: i + 1,
@@ -116,18 +116,18 @@ describe("createPlainReporter", () => {
 
   it("says when the cache was new, corrupt, outdated or partly damaged", () => {
     const lines = transcript([
-      { type: "cache-checked", timeMs: T0, hits: 0, misses: 3, cacheState: "new" },
+      { type: "cache-checked", elapsedMs: T0, hits: 0, misses: 3, cacheState: "new" },
       {
         type: "cache-checked",
-        timeMs: T0,
+        elapsedMs: T0,
         hits: 0,
         misses: 3,
         cacheState: "corrupt-rebuilt",
         setAsidePath: "/i/cache.json.corrupt",
       },
-      { type: "cache-checked", timeMs: T0, hits: 0, misses: 3, cacheState: "outdated-replaced" },
-      { type: "cache-checked", timeMs: T0, hits: 5, misses: 2, cacheState: "loaded", entriesDiscarded: 2 },
-      { type: "cache-checked", timeMs: T0, hits: 5, misses: 1, cacheState: "loaded", entriesDiscarded: 1 },
+      { type: "cache-checked", elapsedMs: T0, hits: 0, misses: 3, cacheState: "outdated-replaced" },
+      { type: "cache-checked", elapsedMs: T0, hits: 5, misses: 2, cacheState: "loaded", entriesDiscarded: 2 },
+      { type: "cache-checked", elapsedMs: T0, hits: 5, misses: 1, cacheState: "loaded", entriesDiscarded: 1 },
     ]);
     expect(lines).toEqual([
       "cache: 0 hits, 3 misses (new cache)",
@@ -145,7 +145,7 @@ describe("createPlainReporter", () => {
       message: "permission denied",
     }));
     const lines = transcript(
-      [{ type: "index-finished", timeMs: T0, summary: { ...summary, failures, filesSkipped: [] } }],
+      [{ type: "index-finished", elapsedMs: T0, summary: { ...summary, failures, filesSkipped: [] } }],
       { maxFailureRows: 2 },
     );
     expect(lines.slice(-4)).toEqual([
@@ -160,7 +160,7 @@ describe("createPlainReporter", () => {
 
   it("prints a clean run without a failure table", () => {
     const clean: IndexSummary = { ...summary, failures: [], filesIndexed: 4, filesSkipped: [] };
-    expect(transcript([{ type: "index-finished", timeMs: T0, summary: clean }])).toEqual([
+    expect(transcript([{ type: "index-finished", elapsedMs: T0, summary: clean }])).toEqual([
       "finished",
       "files     4 indexed of 4",
       "entities  9 found: 4 embedded, 4 from cache, 0 failed",
@@ -237,16 +237,16 @@ describe("text formatting", () => {
 });
 
 describe("plain reporter: incremental-run lines", () => {
-  const start: IndexEvent = { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
+  const start: IndexEvent = { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
 
   it("prints the plan, a full-rebuild reason, binary skips, lock waits and stop requests", () => {
     expect(
       transcript([
         start,
-        { type: "lock-waiting", timeMs: T0 + 1, holderPid: 77, holderStartedAt: "2026-11-23T10:00:00.000Z" },
-        { type: "plan-ready", timeMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: "the catalog was unreadable" },
-        { type: "file-skipped", timeMs: T0 + 3, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } },
-        { type: "stop-requested", timeMs: T0 + 4, reason: "interrupted" },
+        { type: "lock-waiting", elapsedMs: T0 + 1, holderPid: 77, holderStartedAt: "2026-11-23T10:00:00.000Z" },
+        { type: "plan-ready", elapsedMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: "the catalog was unreadable" },
+        { type: "file-skipped", elapsedMs: T0 + 3, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } },
+        { type: "stop-requested", elapsedMs: T0 + 4, reason: "interrupted" },
       ]),
     ).toEqual([
       "scanning /repo…",
@@ -279,7 +279,7 @@ describe("plain reporter: incremental-run lines", () => {
 
   it("names the resume command it is given, and says what was committed and what is left", () => {
     const lines = transcript(
-      [{ type: "index-finished", timeMs: T0, summary: { ...summary, stopReason: "interrupted", filesIndexed: 23, filesPending: 55, filesDiscovered: 78, filesUnchanged: 0, filesSkipped: [], chunksStored: 52, chunksPending: 120, failures: [] } }],
+      [{ type: "index-finished", elapsedMs: T0, summary: { ...summary, stopReason: "interrupted", filesIndexed: 23, filesPending: 55, filesDiscovered: 78, filesUnchanged: 0, filesSkipped: [], chunksStored: 52, chunksPending: 120, failures: [] } }],
       { resumeCommand: "codesearch index big --model m" },
     );
     expect(lines[0]).toBe("interrupted: 23 files committed (52 entities in the index); 55 files, 120 entities left — run `codesearch index big --model m` to resume");
@@ -288,7 +288,7 @@ describe("plain reporter: incremental-run lines", () => {
 
   it("summarises an incremental run: unchanged and removed files, replaced rows, pending entities", () => {
     const lines = transcript([
-      { type: "index-finished", timeMs: T0, summary: { ...summary, filesIndexed: 2, filesUnchanged: 40, filesRemoved: 1, filesDiscovered: 42, filesSkipped: [], failures: [], chunksRemoved: 7, chunksPending: 0 } },
+      { type: "index-finished", elapsedMs: T0, summary: { ...summary, filesIndexed: 2, filesUnchanged: 40, filesRemoved: 1, filesDiscovered: 42, filesSkipped: [], failures: [], chunksRemoved: 7, chunksPending: 0 } },
     ]);
     expect(lines).toContain("files     2 indexed, 40 unchanged, 1 removed of 42");
     expect(lines).toContain("entities  9 found: 4 embedded, 4 from cache, 0 failed, 7 rows replaced or removed");

@@ -24,13 +24,13 @@ function after(count: number): ProgressState {
 /** `model-loaded` at T0 with `misses` cache misses, then chunk events at the given offsets from T0. */
 function embeddingRun(misses: number, offsetsMs: number[]): ProgressState {
   const events: IndexEvent[] = [
-    { type: "run-started", timeMs: T0 - 500, repoRoot: "/r", indexDir: "/r/.codesearch", modelId: "m" },
-    { type: "cache-checked", timeMs: T0 - 10, hits: 0, misses, cacheState: "new" },
-    { type: "model-loaded", timeMs: T0, modelId: "m", dimension: 8, durationMs: 5 },
+    { type: "run-started", elapsedMs: T0 - 500, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/r", indexDir: "/r/.codesearch", modelId: "m" },
+    { type: "cache-checked", elapsedMs: T0 - 10, hits: 0, misses, cacheState: "new" },
+    { type: "model-loaded", elapsedMs: T0, modelId: "m", dimension: 8, durationMs: 5 },
     ...offsetsMs.map(
       (offset, i): IndexEvent => ({
         type: "chunk-embedded",
-        timeMs: T0 + offset,
+        elapsedMs: T0 + offset,
         path: "m.py",
         qualifiedName: `f${i}`,
         startLine: i + 1,
@@ -103,10 +103,10 @@ describe("reduceProgress counts", () => {
 
   it("counts a failed-then-extracted file once", () => {
     const state = fold([
-      { type: "scan-finished", timeMs: T0, fileCount: 2, skipped: [] },
-      { type: "file-failed", timeMs: T0 + 1, failure: { ...parseFailure, path: "x.py" } },
-      { type: "file-extracted", timeMs: T0 + 2, path: "x.py", entityCount: 2 },
-      { type: "file-extracted", timeMs: T0 + 3, path: "y.py", entityCount: 1 },
+      { type: "scan-finished", elapsedMs: T0, fileCount: 2, skipped: [] },
+      { type: "file-failed", elapsedMs: T0 + 1, failure: { ...parseFailure, path: "x.py" } },
+      { type: "file-extracted", elapsedMs: T0 + 2, path: "x.py", entityCount: 2 },
+      { type: "file-extracted", elapsedMs: T0 + 3, path: "y.py", entityCount: 1 },
     ]);
     expect([state.filesDone, state.filesFailed, state.entitiesTotal]).toEqual([2, 1, 3]);
   });
@@ -172,8 +172,8 @@ describe("reduceProgress rate and ETA", () => {
 
   it("has no rate when the first chunk comes without a model-loaded time", () => {
     const state = fold([
-      { type: "cache-checked", timeMs: T0, hits: 0, misses: 3, cacheState: "new" },
-      { type: "chunk-embedded", timeMs: T0 + 40, path: "a.py", qualifiedName: "f", startLine: 1 },
+      { type: "cache-checked", elapsedMs: T0, hits: 0, misses: 3, cacheState: "new" },
+      { type: "chunk-embedded", elapsedMs: T0 + 40, path: "a.py", qualifiedName: "f", startLine: 1 },
     ]);
     expect(state.embedRatePerSec).toBeNull();
     expect(state.etaMs).toBeNull();
@@ -195,31 +195,31 @@ describe("progressFraction", () => {
 });
 
 describe("reduceProgress: incremental-run events", () => {
-  const start: IndexEvent = { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
+  const start: IndexEvent = { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "m" };
 
   it("lock-waiting records the holder until the scan starts", () => {
-    const waiting = fold([start, { type: "lock-waiting", timeMs: T0 + 1, holderPid: 4242, holderStartedAt: "2026-01-01T00:00:00.000Z" }]);
+    const waiting = fold([start, { type: "lock-waiting", elapsedMs: T0 + 1, holderPid: 4242, holderStartedAt: "2026-01-01T00:00:00.000Z" }]);
     expect(waiting.waitingForPid).toBe(4242);
-    const scanned = fold([{ type: "scan-finished", timeMs: T0 + 2, fileCount: 3, skipped: [] }], waiting);
+    const scanned = fold([{ type: "scan-finished", elapsedMs: T0 + 2, fileCount: 3, skipped: [] }], waiting);
     expect(scanned.waitingForPid).toBe(null);
   });
 
   it("plan-ready sets the files to read and the unchanged / removed counts", () => {
     const state = fold([
       start,
-      { type: "scan-finished", timeMs: T0 + 1, fileCount: 40, skipped: [] },
-      { type: "plan-ready", timeMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: null },
+      { type: "scan-finished", elapsedMs: T0 + 1, fileCount: 40, skipped: [] },
+      { type: "plan-ready", elapsedMs: T0 + 2, filesToRead: 3, filesAdded: 1, filesChanged: 2, filesUnchanged: 37, filesRemoved: 4, fullRebuildReason: null },
     ]);
     expect([state.filesTotal, state.filesUnchanged, state.filesRemoved, state.fullRebuildReason]).toEqual([3, 37, 4, null]);
   });
 
   it("file-skipped counts the file as done and lists it as skipped", () => {
-    const state = fold([start, { type: "file-skipped", timeMs: T0 + 1, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } }]);
+    const state = fold([start, { type: "file-skipped", elapsedMs: T0 + 1, skipped: { path: "blob.py", reason: "binary", sizeBytes: 10 } }]);
     expect(state.filesDone).toBe(1);
     expect(state.skipped).toEqual([{ path: "blob.py", reason: "binary", sizeBytes: 10 }]);
   });
 
   it("stop-requested records why the run is stopping", () => {
-    expect(fold([start, { type: "stop-requested", timeMs: T0 + 1, reason: "interrupted" }]).stopReason).toBe("interrupted");
+    expect(fold([start, { type: "stop-requested", elapsedMs: T0 + 1, reason: "interrupted" }]).stopReason).toBe("interrupted");
   });
 });

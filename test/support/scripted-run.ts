@@ -3,7 +3,7 @@
 import type { IndexEvent } from "../../src/model/events.js";
 import type { IndexFailure, IndexSummary } from "../../src/model/types.js";
 
-export const T0 = 1_700_000_000_000;
+export const T0 = 10_000;
 
 export const parseFailure: IndexFailure = {
   path: "pkg/broken.py",
@@ -43,27 +43,27 @@ export const summary: IndexSummary = {
   durationMs: 2_345,
 };
 
-/** The run's events in emission order, with explicit `timeMs` from {@link T0}. */
+/** The run's events in emission order, with explicit `elapsedMs` from {@link T0}. */
 export function scriptedRun(): IndexEvent[] {
   return [
-    { type: "run-started", timeMs: T0, repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "codebert-base" },
-    { type: "scan-finished", timeMs: T0 + 50, fileCount: 4, skipped: summary.filesSkipped },
-    { type: "file-extracted", timeMs: T0 + 100, path: "pkg/a.py", entityCount: 3 },
-    { type: "file-extracted", timeMs: T0 + 120, path: "pkg/b.py", entityCount: 2 },
-    { type: "file-failed", timeMs: T0 + 130, failure: parseFailure },
-    { type: "file-extracted", timeMs: T0 + 150, path: "pkg/c.py", entityCount: 4 },
-    { type: "extract-finished", timeMs: T0 + 160, fileCount: 4, entityCount: 9, durationMs: 110 },
-    { type: "cache-checked", timeMs: T0 + 170, hits: 4, misses: 5, cacheState: "loaded" },
-    { type: "model-loading", timeMs: T0 + 180, modelId: "codebert-base" },
-    { type: "model-loaded", timeMs: T0 + 1_000, modelId: "codebert-base", dimension: 768, durationMs: 820 },
-    { type: "chunk-embedded", timeMs: T0 + 1_100, path: "pkg/a.py", qualifiedName: "alpha", startLine: 1 },
-    { type: "chunk-embedded", timeMs: T0 + 1_200, path: "pkg/a.py", qualifiedName: "Beta.run", startLine: 12 },
-    { type: "chunk-failed", timeMs: T0 + 1_300, failure: embedFailure },
-    { type: "chunk-embedded", timeMs: T0 + 1_400, path: "pkg/c.py", qualifiedName: "gamma", startLine: 3 },
-    { type: "chunk-embedded", timeMs: T0 + 1_500, path: "pkg/c.py", qualifiedName: "delta", startLine: 9 },
-    { type: "cache-saved", timeMs: T0 + 1_600, entryCount: 8 },
-    { type: "store-started", timeMs: T0 + 1_700, rowCount: 8 },
-    { type: "store-finished", timeMs: T0 + 2_300, rowCount: 8, durationMs: 600 },
-    { type: "index-finished", timeMs: T0 + 2_345, summary },
+    { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/repo", indexDir: "/repo/.codesearch", modelId: "codebert-base" },
+    { type: "scan-finished", elapsedMs: T0 + 50, fileCount: 4, skipped: summary.filesSkipped },
+    { type: "file-extracted", elapsedMs: T0 + 100, path: "pkg/a.py", entityCount: 3 },
+    { type: "file-extracted", elapsedMs: T0 + 120, path: "pkg/b.py", entityCount: 2 },
+    { type: "file-failed", elapsedMs: T0 + 130, failure: parseFailure },
+    { type: "file-extracted", elapsedMs: T0 + 150, path: "pkg/c.py", entityCount: 4 },
+    { type: "extract-finished", elapsedMs: T0 + 160, fileCount: 4, entityCount: 9, durationMs: 110 },
+    { type: "cache-checked", elapsedMs: T0 + 170, hits: 4, misses: 5, cacheState: "loaded" },
+    { type: "model-loading", elapsedMs: T0 + 180, modelId: "codebert-base" },
+    { type: "model-loaded", elapsedMs: T0 + 1_000, modelId: "codebert-base", dimension: 768, durationMs: 820 },
+    { type: "chunk-embedded", elapsedMs: T0 + 1_100, path: "pkg/a.py", qualifiedName: "alpha", startLine: 1 },
+    { type: "chunk-embedded", elapsedMs: T0 + 1_200, path: "pkg/a.py", qualifiedName: "Beta.run", startLine: 12 },
+    { type: "chunk-failed", elapsedMs: T0 + 1_300, failure: embedFailure },
+    { type: "chunk-embedded", elapsedMs: T0 + 1_400, path: "pkg/c.py", qualifiedName: "gamma", startLine: 3 },
+    { type: "chunk-embedded", elapsedMs: T0 + 1_500, path: "pkg/c.py", qualifiedName: "delta", startLine: 9 },
+    { type: "cache-saved", elapsedMs: T0 + 1_600, entryCount: 8 },
+    { type: "store-started", elapsedMs: T0 + 1_700, rowCount: 8 },
+    { type: "store-finished", elapsedMs: T0 + 2_300, rowCount: 8, durationMs: 600 },
+    { type: "index-finished", elapsedMs: T0 + 2_345, summary },
   ];
 }

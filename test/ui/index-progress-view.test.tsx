@@ -95,12 +95,12 @@ describe("IndexProgressView when finished", () => {
       { path: "clear\u001b[2Jme.py", stage: "read", message: "unreadable" },
     ];
     const running = [
-      { type: "run-started", timeMs: T0, repoRoot: "/repo\u001b[2J", indexDir: "/i", modelId: "m" },
-      { type: "file-extracted", timeMs: T0, path: evil, entityCount: 1 },
+      { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/repo\u001b[2J", indexDir: "/i", modelId: "m" },
+      { type: "file-extracted", elapsedMs: T0, path: evil, entityCount: 1 },
     ] as IndexEvent[];
     const states = [
       running.reduce(reduceProgress, initialProgressState()),
-      reduceProgress(initialProgressState(), { type: "index-finished", timeMs: T0, summary: { ...summary, failures } }),
+      reduceProgress(initialProgressState(), { type: "index-finished", elapsedMs: T0, summary: { ...summary, failures } }),
     ];
     for (const state of states) {
       for (const color of [false, true]) {
@@ -137,7 +137,7 @@ describe("IndexProgressView when finished", () => {
     }));
     const state = reduceProgress(initialProgressState(), {
       type: "index-finished",
-      timeMs: T0,
+      elapsedMs: T0,
       summary: { ...summary, failures },
     });
     const lines = frame(state, { maxFailureRows: 3 }).split("\n");
@@ -154,7 +154,7 @@ describe("IndexProgressView when finished", () => {
   it("says finished without a table when nothing failed", () => {
     const state = reduceProgress(initialProgressState(), {
       type: "index-finished",
-      timeMs: T0,
+      elapsedMs: T0,
       summary: { ...summary, failures: [], filesIndexed: 4, filesSkipped: [] },
     });
     const text = frame(state);
@@ -277,18 +277,18 @@ describe("startIndexUi: the final summary on narrow terminals", () => {
 
 describe("IndexProgressView: incremental runs", () => {
   it("says it is stopping after Ctrl-C, and shows an interrupted summary with how to resume", () => {
-    const stopping = reduceProgress(after(12), { type: "stop-requested", timeMs: T0 + 1_450, reason: "interrupted" });
+    const stopping = reduceProgress(after(12), { type: "stop-requested", elapsedMs: T0 + 1_450, reason: "interrupted" });
     expect(frame(stopping)).toContain("stopping after the current batch; what is embedded will be saved");
     const finished = reduceProgress(stopping, {
       type: "index-finished",
-      timeMs: T0 + 2_000,
+      elapsedMs: T0 + 2_000,
       summary: { ...summary, stopReason: "interrupted", filesIndexed: 2, filesPending: 1, chunksPending: 3, failures: [] },
     });
     expect(frame(finished).replace(/\n/g, " ")).toContain("⚠ interrupted: 2 files committed (8 entities in the index); 1 file, 3 entities left — run `codesearch index` to resume");
   });
 
   it("shows unchanged and removed files while running", () => {
-    const state = reduceProgress(after(3), { type: "plan-ready", timeMs: T0 + 60, filesToRead: 4, filesAdded: 1, filesChanged: 3, filesUnchanged: 20, filesRemoved: 2, fullRebuildReason: null });
+    const state = reduceProgress(after(3), { type: "plan-ready", elapsedMs: T0 + 60, filesToRead: 4, filesAdded: 1, filesChanged: 3, filesUnchanged: 20, filesRemoved: 2, fullRebuildReason: null });
     expect(frame(state)).toMatch(/files {5}\d+\/4.*20 unchanged {2}2 removed/);
   });
 });

@@ -5,7 +5,7 @@ import { readByteLevelBpe } from "./byte-level-bpe.js";
 import type { Embedder } from "./embedder.js";
 import { type ModelSource, missingModelFiles, modelIdOf } from "./model-source.js";
 import { readModelSettings } from "./model-settings.js";
-import { meanPoolNormalised, padToLongest } from "./transformers-embedder.js";
+import { padToLongest, poolLastHiddenState } from "./transformers-embedder.js";
 
 type Ort = typeof import("onnxruntime-node");
 
@@ -115,14 +115,7 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
     if (session.inputNames.includes("attention_mask")) feeds.attention_mask = new Tensor("int64", encoded.attentionMask, dims);
     if (session.inputNames.includes("token_type_ids")) feeds.token_type_ids = new Tensor("int64", new BigInt64Array(encoded.inputIds.length), dims);
     const output = await session.run(feeds);
-    const hidden = output.last_hidden_state;
-    if (!hidden || hidden.type !== "float32" || hidden.dims.length !== 3) {
-      throw new Error(`model output last_hidden_state is missing or not [batch, tokens, hidden] float32`);
-    }
-    const [batch, tokens, width] = hidden.dims as [number, number, number];
-    if (batch !== texts.length) throw new Error(`model returned ${batch} rows for ${texts.length} texts`);
-    if (dimension !== undefined && width !== dimension) throw new Error(`model returned ${width}-d vectors, expected ${dimension}`);
-    return meanPoolNormalised(hidden.data as Float32Array, encoded.attentionMask, batch, tokens, width);
+    return poolLastHiddenState(output.last_hidden_state, encoded.attentionMask, texts.length, dimension);
   };
 
   let probe: Float32Array[];

@@ -135,14 +135,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     const output = (await model({ input_ids: inputIds, attention_mask: attentionMask })) as {
       last_hidden_state?: { data: Float32Array; dims: number[]; type: string };
     };
-    const hidden = output.last_hidden_state;
-    if (!hidden || hidden.type !== "float32" || hidden.dims.length !== 3) {
-      throw new Error(`model output last_hidden_state is missing or not [batch, tokens, hidden] float32`);
-    }
-    const [batch, tokens, width] = hidden.dims as [number, number, number];
-    if (batch !== texts.length) throw new Error(`model returned ${batch} rows for ${texts.length} texts`);
-    if (dimension !== undefined && width !== dimension) throw new Error(`model returned ${width}-d vectors, expected ${dimension}`);
-    return meanPoolNormalised(hidden.data, encoded.attentionMask, batch, tokens, width);
+    return poolLastHiddenState(output.last_hidden_state, encoded.attentionMask, texts.length, dimension);
   };
 
   let probe: Float32Array[];
@@ -182,6 +175,29 @@ export function padToLongest(rows: readonly (readonly number[])[], padTokenId: n
     }
   });
   return { inputIds, attentionMask, width };
+}
+
+/**
+ * Checks a model's `last_hidden_state` output and mean-pools it ({@link meanPoolNormalised}).
+ * @param hidden the output tensor: `type` "float32", `dims` `[rows, tokens, width]`, row-major `data`
+ * @param mask the `[rows, tokens]` attention mask fed to the model
+ * @param rows texts fed; `dimension` the width expected, when known
+ * @throws Error when the output is missing, not float32 `[rows, tokens, width]`, has another row
+ *   count or width, or a row pools to a zero or non-finite vector.
+ */
+export function poolLastHiddenState(
+  hidden: { data: unknown; dims: readonly number[]; type: string } | undefined,
+  mask: BigInt64Array,
+  rows: number,
+  dimension: number | undefined,
+): Float32Array[] {
+  if (!hidden || hidden.type !== "float32" || hidden.dims.length !== 3 || !(hidden.data instanceof Float32Array)) {
+    throw new Error(`model output last_hidden_state is missing or not [batch, tokens, hidden] float32`);
+  }
+  const [batch, tokens, width] = hidden.dims as [number, number, number];
+  if (batch !== rows) throw new Error(`model returned ${batch} rows for ${rows} texts`);
+  if (dimension !== undefined && width !== dimension) throw new Error(`model returned ${width}-d vectors, expected ${dimension}`);
+  return meanPoolNormalised(hidden.data, mask, batch, tokens, width);
 }
 
 /**

@@ -41,7 +41,8 @@ const PROBE_TEXT = "def probe(): pass";
  * `codesearch.json` is honoured as in the transformers.js embedder.
  *
  * @returns `{ ok: false, reason }` when the tokenizer is not a byte-level BPE this runtime
- *   reproduces exactly, or the graph asks for inputs it cannot fill.
+ *   reproduces exactly, onnxruntime-node cannot be imported, or the graph asks for inputs it
+ *   cannot fill.
  * @throws ModelLoadError when model files are missing, `codesearch.json` or a tokenizer file is
  *   invalid, the ONNX file does not load on the CPU, or the output is not `[batch, tokens, hidden]`
  *   float32 of `config.hidden_size`.
@@ -68,7 +69,14 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
   const settings = readModelSettings(dir);
 
   // A CommonJS package whose exports Node's ESM loader cannot list: its API is on `default` there.
-  const imported = (await import("onnxruntime-node")) as Ort & { default?: Ort };
+  let imported: Ort & { default?: Ort };
+  try {
+    imported = (await import("onnxruntime-node")) as Ort & { default?: Ort };
+  } catch (error) {
+    // A node_modules laid out before onnxruntime-node became a direct dependency nests it under
+    // @xenova/transformers, out of reach here; transformers.js still loads the model.
+    return { ok: false, reason: `onnxruntime-node cannot be imported (${describeError(error)})` };
+  }
   const { InferenceSession, Tensor } = imported.default ?? imported;
   let session: Awaited<ReturnType<typeof InferenceSession.create>>;
   try {

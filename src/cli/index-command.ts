@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
-import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { ExitCode, InterruptedError, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
@@ -140,6 +140,12 @@ export async function runIndexCommand(
     });
     if (summary.stopReason === "interrupted") return signalExitCode ?? ExitCode.Interrupted;
     return summary.failures.length > 0 ? ExitCode.CompletedWithFailures : ExitCode.Success;
+  } catch (error) {
+    // Stopped before it changed anything: say how to start again, and exit as the signal asks.
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(`${error.message} — run \`${resumeCommand}\` to start again`, { cause: error, exitCode: signalExitCode ?? error.exitCode });
+    }
+    throw error;
   } finally {
     stopWatchingPipes();
     process.off("SIGINT", onSignal);

@@ -120,10 +120,17 @@ export class IndexLockedError extends CodesearchError {
   readonly code = "index-locked";
 }
 
-/** Ctrl-C (or SIGTERM) arrived before the run started any work, e.g. while waiting for the lock. Exit code 130. */
+/**
+ * Ctrl-C (or SIGTERM, or a lost output reader) stopped a run before it changed anything, e.g. while
+ * waiting for the lock. Exit code 130, or the one given (143 for SIGTERM, 141 for a lost reader).
+ */
 export class InterruptedError extends CodesearchError {
-  readonly exitCode = ExitCode.Interrupted;
+  readonly exitCode: ExitCodeValue;
   readonly code = "interrupted";
+  constructor(message: string, options?: { cause?: unknown; exitCode?: ExitCodeValue }) {
+    super(message, options);
+    this.exitCode = options?.exitCode ?? ExitCode.Interrupted;
+  }
 }
 
 /**

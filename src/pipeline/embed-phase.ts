@@ -33,7 +33,8 @@ export interface EmbedPhaseResult {
 
 /**
  * Embeds the cache misses of `outcomes` (at most `maxItems`), loading the model only if there are
- * any and `cache` is given (not a dry run). Vectors go into `known` and the cache, which is saved
+ * any, `cache` is given (not a dry run) and `signal` has not aborted (then the result's
+ * `stopReason` is `interrupted`). Vectors go into `known` and the cache, which is saved
  * even when embedding fails. Its list of misses lives only here, so it is garbage once this returns.
  * @throws ModelLoadError; IndexMismatchError when the model's dimension differs from the index's
  *   or the cache's; StoreError from a cache checkpoint.
@@ -65,6 +66,11 @@ export async function embedPhase(
   if (misses.length === 0) {
     if (result.stopReason === "max-items") emit({ type: "stop-requested", reason: "max-items" });
     return result;
+  }
+  // Stopped before embedding began (while files were read): no model is loaded just to stop.
+  if (options.signal?.aborted) {
+    emit({ type: "stop-requested", reason: "interrupted" });
+    return { ...result, stopReason: "interrupted" };
   }
   const embedder = await loadModel(options, source, maxTokens);
   try {

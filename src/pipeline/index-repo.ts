@@ -9,7 +9,7 @@ import type * as lancedb from "@lancedb/lancedb";
 import { discoverFiles } from "../discover/index.js";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embedderIdOf, embeddingCacheKey, estimateEmbedding } from "../embed/index.js";
 import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
-import { IndexDamagedError, IndexMismatchError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
+import { IndexDamagedError, IndexMismatchError, InterruptedError, NothingIndexedError, StoreError, UsageError, describeError } from "../model/errors.js";
 import { createRunEmitter, startRunClock, type IndexEventSink, type RunClock, type RunEventEmitter } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
 import { needsCalibration } from "../rank/index.js";
@@ -113,6 +113,8 @@ export interface IndexRepoOptions {
  * stopped early or killed never records work it did not store. Holds `index.lock` throughout.
  *
  * @throws UsageError when `repoRoot` is not a directory (nothing is created); IndexLockedError;
+ *   InterruptedError when `signal` aborted before the run changed anything (a folder it created is
+ *   removed; an abort after that point ends the run early with `stopReason` `interrupted`);
  *   IndexMismatchError when the index was built with another model and `rebuild` is not set;
  *   ModelLoadError; StoreError; NothingIndexedError when the index would hold no entity (the
  *   table is left as it was).
@@ -202,6 +204,9 @@ async function runIndex(
           startedAt: sameStart?.startedAt ?? new Date(startedAt).toISOString(),
         }
       : null;
+  // The last moment at which nothing was changed: a stop that came before it leaves the index as it
+  // was (and `indexRepo` removes a folder this run created), so no record claims a run that never began.
+  if (options.signal?.aborted && !dryRun) throw new InterruptedError("interrupted before the run changed anything; nothing was written");
   if (startRecord) await writeManifest(indexDir, startRecord);
   let fullRebuildReason: string | null = null;
   if (manifestBefore && !manifest) fullRebuildReason = `re-indexing with model ${modelId}`;

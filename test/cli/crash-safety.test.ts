@@ -138,6 +138,51 @@ describe("crash safety (real processes)", () => {
   });
 });
 
+describe("Ctrl-C in the first instants of a first run (real processes)", () => {
+  // Right after spawn (before the handler exists, or before the run changed anything), at the first
+  // events, and while files are read: each outcome must be honest, whichever the moment hits.
+  it("exits 130, leaves no half-made index, and what it prints (or a plain index) resumes", { timeout: 120_000 }, async () => {
+    const outcomes = new Set<string>();
+    for (const trigger of [null, "run-started", "scan-finished", "file-extracted"]) {
+      const repo = await makeTempDir();
+      await writeSyntheticRepo(repo, 6, 4);
+      const run = spawnCli(INDEX_ARGS, { cwd: repo });
+      if (trigger !== null) await run.waitForLine((line) => line.includes(`"${trigger}"`));
+      run.child.kill("SIGSTOP");
+      run.child.kill("SIGINT");
+      run.child.kill("SIGCONT");
+      const stopped = await run.exited;
+      const context = `Ctrl-C at ${trigger ?? "spawn"}: ${stopped.stderr}${stopped.stdout.slice(-600)}`;
+      // Killed before the handler was installed (nothing had started), or handled: 130 either way.
+      expect(stopped.signal === "SIGINT" || stopped.code === 130, context).toBe(true);
+      const indexDir = path.join(repo, ".codesearch");
+      if (!existsSync(indexDir)) {
+        outcomes.add(stopped.signal === "SIGINT" ? "killed" : "nothing-written");
+        const printed = /run `(.+)` to start again/.exec(stopped.stderr)?.[1];
+        expect(printed !== undefined || stopped.signal === "SIGINT", context).toBe(true);
+        if (printed !== undefined) {
+          const again = spawnSync("bash", ["-c", printed], { cwd: repo, env: { ...process.env, CI: "1" }, encoding: "utf8" });
+          expect(again.status, again.stderr).toBe(0);
+          expect(summaryOf(again.stdout)).toMatchObject({ stopReason: null, chunksStored: 24 });
+        }
+        continue;
+      }
+      // Stopped after it recorded its start: status calls it partial, and a plain index resumes with its model.
+      outcomes.add("started");
+      expect(summaryOf(stopped.stdout), context).toMatchObject({ stopReason: "interrupted", chunksEmbedded: 0 });
+      expect(stopped.stdout).not.toContain('"model-loading"');
+      const status = await runCli(["status"], { cwd: repo });
+      expect(status.code, context).toBe(0);
+      expect(status.stdout).toMatch(/partial: the first run stopped before storing anything \(interrupted/);
+      const resumed = await runCli(["index", ".", "--json"], { cwd: repo, env: { CODESEARCH_OFFLINE: "1" } });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(summaryOf(resumed.stdout)).toMatchObject({ modelId: TEST_MODEL_DIR, chunksStored: 24 });
+    }
+    // The last trigger always comes after the start was recorded.
+    expect(outcomes.has("started")).toBe(true);
+  });
+});
+
 describe("one writer at a time (real processes)", () => {
   it("a second index fails with exit 7, --wait waits its turn, and search works meanwhile", { timeout: 120_000 }, async () => {
     const repo = await makeTempDir();

@@ -1,14 +1,16 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverFiles } from "../../src/discover/discover-files.js";
 import { extractEntities } from "../../src/extract/extract-entities.js";
-import { IndexMismatchError, NothingIndexedError } from "../../src/model/errors.js";
+import { IndexMismatchError, InterruptedError, NothingIndexedError } from "../../src/model/errors.js";
+import type { IndexEvent } from "../../src/model/events.js";
 import { SEARCH_MODES } from "../../src/model/search.js";
 import type { IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import type { EmbedderLoader } from "../../src/pipeline/load-embedder.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
-import { listEntities, openDatabase, readManifest } from "../../src/store/index.js";
+import { listEntities, openDatabase, readManifest, readManifestRecord } from "../../src/store/index.js";
 import { countingLoader } from "../support/counting-loader.js";
 import { fakeEmbedder } from "../support/fake-embedders.js";
 import { indexInProcess } from "../support/index-in-process.js";
@@ -180,6 +182,59 @@ describe("indexRepo on the fixture repository with the test model", () => {
     expect((await listEntities(await openDatabase(path.join(repo, ".codesearch")))).length).toBe(before);
   });
 });
+
+describe("indexRepo stopped early (an aborted signal)", () => {
+  it("a stop before the run changed anything is an InterruptedError: no folder is left, no model is loaded", async () => {
+    const repo = await copyPythonFixtures();
+    const loader = countingLoader();
+    await expect(run(repo, { loadEmbedder: loader, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(InterruptedError);
+    expect(existsSync(path.join(repo, ".codesearch"))).toBe(false);
+    expect(loader.loads).toBe(0);
+  });
+
+  it("on an existing index, such a stop leaves every file of it as it was", async () => {
+    const repo = await copyPythonFixtures();
+    await run(repo);
+    const indexDir = path.join(repo, ".codesearch");
+    const before = await folderBytes(indexDir);
+    await writeFile(path.join(repo, "shop", "extra.py"), "def extra():\n    return 1\n");
+    await expect(run(repo, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(InterruptedError);
+    expect(await folderBytes(indexDir)).toEqual(before);
+  });
+
+  it("a stop while files are read ends the run before the model loads, recording the model for the resume", async () => {
+    const repo = await copyPythonFixtures();
+    const controller = new AbortController();
+    const loader = countingLoader();
+    const seen: IndexEvent[] = [];
+    const { summary } = await run(repo, {
+      loadEmbedder: loader,
+      signal: controller.signal,
+      sink: (event) => {
+        if (event.type === "plan-ready") controller.abort();
+        seen.push(event);
+      },
+    });
+    expect(summary).toMatchObject({ stopReason: "interrupted", chunksEmbedded: 0, filesIndexed: 0 });
+    expect(loader.loads).toBe(0);
+    expect(seen.some((e) => e.type === "model-loading")).toBe(false);
+    expect(seen.filter((e) => e.type === "stop-requested")).toHaveLength(1);
+    expect(await readManifestRecord(path.join(repo, ".codesearch"))).toMatchObject({ state: "started", manifest: { modelId: TEST_MODEL_DIR } });
+
+    // A plain resume (no model given) uses the recorded one and completes.
+    const resumed = await run(repo, { model: undefined });
+    expect(resumed.summary).toMatchObject({ stopReason: null, modelId: TEST_MODEL_DIR, filesIndexed: summary.filesPending });
+  });
+});
+
+/** Every file under `dir` (recursively) with its bytes, by relative path. */
+async function folderBytes(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out[path.relative(dir, path.join(entry.parentPath, entry.name))] = (await readFile(path.join(entry.parentPath, entry.name))).toString("base64");
+  }
+  return out;
+}
 
 describe("openSearchSession", () => {
   it.each(SEARCH_MODES)("in %s mode, ranks the matching function first, best first, with its side ranks", async (mode) => {

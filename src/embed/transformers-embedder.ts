@@ -40,14 +40,15 @@ const PROBE_TEXT = "def probe(): pass";
  * `embed` and `tokenCounts` alike) and its batch size becomes `preferredBatchSize`. Side effects:
  * sets fields of transformers.js's global `env`.
  *
- * @throws ModelLoadError when files are missing offline (listing them), `codesearch.json` is
+ * @throws ModelLoadError when transformers.js is not installed or does not import (see
+ *   {@link importTransformers}), files are missing offline (listing them), `codesearch.json` is
  *   invalid, a download fails, the ONNX
  *   file does not load, or the output is not `[batch, tokens, hidden]` float32 of `config.hidden_size`.
  */
 export async function loadTransformersEmbedder(options: TransformersEmbedderOptions): Promise<Embedder> {
   const quantized = options.quantized ?? true;
   const modelId = modelIdOf(options.source);
-  const { env, AutoTokenizer, AutoModel, AutoConfig, Tensor } = await import("@xenova/transformers");
+  const { env, AutoTokenizer, AutoModel, AutoConfig, Tensor } = await importTransformers(modelId);
 
   let loadName: string;
   let settings: ModelSettings = {};
@@ -158,6 +159,31 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
       await (model as unknown as { dispose?: () => Promise<void> }).dispose?.();
     },
   };
+}
+
+/** The transformers.js version codesearch is built and tested against (package.json's optionalDependencies). */
+export const TRANSFORMERS_JS_VERSION = "2.17.2";
+
+/**
+ * Imports transformers.js. It is an optional dependency: an install without network access to
+ * its image library's binaries, or with install scripts blocked, may leave it out or broken, and
+ * codesearch-small and lexical search work without it.
+ * @throws ModelLoadError saying that model `modelId` needs it and how to get it, when the import fails.
+ */
+async function importTransformers(modelId: string): Promise<typeof import("@xenova/transformers")> {
+  try {
+    return await import("@xenova/transformers");
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" && describeError(error).includes("@xenova/transformers");
+    throw new ModelLoadError(
+      `model ${modelId} needs transformers.js (@xenova/transformers ${TRANSFORMERS_JS_VERSION}), which ${missing ? "is not installed" : `does not load: ${describeError(error)}`}; ` +
+        `it is an optional dependency, which npm leaves out when its image library (sharp 0.32) cannot download libvips from GitHub. ` +
+        `Install it where GitHub is reachable (\`npm install -g @xenova/transformers@${TRANSFORMERS_JS_VERSION}\` next to a global codesearch), ` +
+        `or run codesearch linked from a clone (\`npm link\` there: the clone's transformers.js uses sharp 0.33, no download), ` +
+        `or use --model codesearch-small, which runs without it`,
+      { cause: error },
+    );
+  }
 }
 
 /**

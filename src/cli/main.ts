@@ -69,6 +69,30 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 /**
+ * Adds the options `index` and `watch` share (they reach `indexRepo` through `indexRunOptions`):
+ * `--model`, `--db`, `--cache-dir`, `--offline`, `--batch-size`, `--max-tokens`,
+ * `--max-file-bytes` and `--exclude`, in that order. `commandName` words the help where the
+ * commands differ: only `index` takes `--embedder openai`, and `watch` also leaves excluded paths unwatched.
+ * @returns `command`, for chaining.
+ */
+function addIndexRunOptions(command: Command, commandName: "index" | "watch"): Command {
+  const servedModel = commandName === "index" ? ", or with --embedder openai the served model's name" : "";
+  const excluded = commandName === "watch" ? "leave out (and do not watch) paths" : "leave out files";
+  return command
+    .option(
+      "--model <id|dir>",
+      `codesearch-small (bundled, no download), a hub model id or a local model directory${servedModel} (default: the index's model, else ${DEFAULT_MODEL_ID})`,
+    )
+    .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
+    .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
+    .option("--offline", "never download; fail naming the missing model files")
+    .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
+    .option("--max-tokens <n>", "token limit per entity (default: the index's, else 512; never above the model's)", positiveInt("--max-tokens"))
+    .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
+    .addOption(new Option("--exclude <pattern>", `${excluded} matching this .gitignore-style pattern (repeatable)`).argParser(collect));
+}
+
+/**
  * Builds the `codesearch` program. Actions resolve to an exit code stored on `result`; `argv` (as
  * `process.argv`) is what `index` repeats in the command it prints to resume a stopped run.
  */
@@ -80,7 +104,7 @@ export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride();
 
-  program
+  const index = program
     .command("index")
     .description("find every function, method and class under <repo>, embed them, and store them in <repo>/.codesearch")
     .addHelpText(
@@ -94,19 +118,9 @@ Examples:
 
 Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs are incremental.`,
     )
-    .argument("[repo]", "repository root", ".")
-    .option(
-      "--model <id|dir>",
-      `codesearch-small (bundled, no download), a hub model id or a local model directory, or with --embedder openai the served model's name (default: the index's model, else ${DEFAULT_MODEL_ID})`,
-    )
-    .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
-    .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
+    .argument("[repo]", "repository root", ".");
+  addIndexRunOptions(index, "index")
     .option("--rebuild", "re-read every file and rebuild the table (vectors from the cache); also allows another model than the index's")
-    .option("--offline", "never download; fail naming the missing model files")
-    .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
-    .option("--max-tokens <n>", "token limit per entity (default: the model's, 512 for CodeBERT)", positiveInt("--max-tokens"))
-    .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
-    .addOption(new Option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern (repeatable)").argParser(collect))
     .option("--retry-failed", "re-attempt files and entities that failed in earlier runs")
     .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
     .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
@@ -126,18 +140,11 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
       result.exitCode = await runIndexCommand(repo, options, argv.slice(2), pipes);
     });
 
-  program
+  const watch = program
     .command("watch")
     .description("keep the index of <repo> following edits: index now, then re-index incrementally after each burst of changes")
-    .argument("[repo]", "repository root", ".")
-    .option("--model <id|dir>", `hub model id or local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
-    .option("--db <dir>", "index folder (default: <repo>/.codesearch)")
-    .option("--cache-dir <dir>", "embedding cache folder (default: inside the index)")
-    .option("--offline", "never download; fail naming the missing model files")
-    .option("--batch-size <n>", "entities per model call", positiveInt("--batch-size"))
-    .option("--max-tokens <n>", "token limit per entity (default: the index's)", positiveInt("--max-tokens"))
-    .option("--max-file-bytes <n>", "skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
-    .addOption(new Option("--exclude <pattern>", "leave out (and do not watch) paths matching this .gitignore-style pattern (repeatable)").argParser(collect))
+    .argument("[repo]", "repository root", ".");
+  addIndexRunOptions(watch, "watch")
     .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
     .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
     .option("--verbose", "also print each run's progress lines")

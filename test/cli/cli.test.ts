@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SearchHitJson } from "../../src/model/search-result.js";
+import { buildProgram } from "../../src/cli/main.js";
 import { runCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
 
@@ -151,6 +152,19 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Examples:");
     expect(result.stdout).not.toContain("(default: [])");
+  });
+
+  it("index and watch describe the options they share alike", () => {
+    const described = (name: string) =>
+      new Map(buildProgram({ exitCode: 0 }).commands.find((c) => c.name() === name)!.options.map((o) => [o.long!, `${o.flags}: ${o.description}`]));
+    const index = described("index");
+    const watch = described("watch");
+    for (const flag of ["--db", "--cache-dir", "--offline", "--batch-size", "--max-tokens", "--max-file-bytes"]) {
+      expect(watch.get(flag), flag).toBe(index.get(flag));
+    }
+    expect(watch.get("--model")).toContain("codesearch-small (bundled, no download)");
+    expect(watch.get("--model")).not.toContain("--embedder");
+    expect(watch.get("--exclude")).toContain("do not watch");
   });
 
   it("names every syntax-error line of a file in the failure table", async () => {

@@ -1,10 +1,9 @@
 // Runs indexRepo in this process with the committed test model, collecting its events.
-import path from "node:path";
 import type { IndexEvent } from "../../src/model/events.js";
 import type { IndexSummary } from "../../src/model/types.js";
 import { indexRepo, type IndexRepoOptions } from "../../src/pipeline/index-repo.js";
 import { countingLoader } from "./counting-loader.js";
-import { TEST_MODEL_DIR } from "./temp-dirs.js";
+import { testModelOptions } from "./test-model-options.js";
 
 /**
  * Indexes `repoRoot` into `<repoRoot>/.codesearch` with the test model (offline, through a
@@ -18,12 +17,7 @@ export async function indexInProcess(
   const events: IndexEvent[] = [];
   const loader = countingLoader();
   const summary = await indexRepo({
-    repoRoot,
-    indexDir: path.join(repoRoot, ".codesearch"),
-    cwd: repoRoot,
-    model: TEST_MODEL_DIR,
-    modelCacheDir: "/nonexistent-model-cache",
-    offline: true,
+    ...testModelOptions(repoRoot),
     sink: (e) => events.push(e),
     loadEmbedder: loader,
     ...overrides,

@@ -1,13 +1,12 @@
 // Runs watchRepo in this process on a temp repository with the committed test model, recording
 // its events, so a test can make an edit and wait for the refresh that follows it.
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { onTestFinished } from "vitest";
 import type { IndexEvent } from "../../src/model/events.js";
 import type { WatchEvent } from "../../src/model/watch-events.js";
 import { watchRepo, type RepoWatcher, type WatchRepoOptions } from "../../src/watch/watch-repo.js";
 import { countingLoader } from "./counting-loader.js";
-import { TEST_MODEL_DIR } from "./temp-dirs.js";
+import { testModelOptions } from "./test-model-options.js";
 
 /** A watcher under test and what it reported. */
 export interface WatchSession {
@@ -31,12 +30,7 @@ export async function startWatchSession(repoRoot: string, overrides: Partial<Wat
   const indexEvents: IndexEvent[] = [];
   const listeners = new Set<() => void>();
   const watcher = await watchRepo({
-    repoRoot,
-    indexDir: path.join(repoRoot, ".codesearch"),
-    cwd: repoRoot,
-    model: TEST_MODEL_DIR,
-    modelCacheDir: "/nonexistent-model-cache",
-    offline: true,
+    ...testModelOptions(repoRoot),
     loadEmbedder: countingLoader(),
     debounceMs: 300,
     sink: (e) => {

@@ -1,0 +1,52 @@
+/**
+ * Hybrid mode's fusion for an index run's manifest: calibrate again, or keep what is recorded.
+ */
+import type * as lancedb from "@lancedb/lancedb";
+import type { EmbedderSource } from "../embed/index.js";
+import { needsCalibration } from "../rank/index.js";
+import type { IndexManifest, ManifestFusion } from "../store/index.js";
+import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
+import type { RunOptions } from "./index-repo-options.js";
+import { loadEmbedderFromRequest } from "./load-embedder.js";
+
+/**
+ * Hybrid mode's fusion for the manifest: calibrates (see `calibrateFusion`) when
+ * `needsCalibration` says so — no calibration yet, another method version, or rows changed since
+ * the last one reach `RECALIBRATE_CHANGED_SHARE` of the table — and the run completed; otherwise
+ * keeps the recorded fusion, adding this run's written and deleted rows to its change count.
+ * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
+ * @throws what loading the run's model throws (ModelLoadError, EmbeddingServiceError), when it calibrates.
+ */
+export async function chooseFusion(
+  options: RunOptions,
+  source: EmbedderSource,
+  run: { manifest: IndexManifest | null; db: lancedb.Connection; written: { rowsDeleted: number; rowsAdded: number }; maxTokens: number; partial: boolean },
+): Promise<ManifestFusion> {
+  const recorded = run.manifest?.fusion;
+  // A rewritten file deletes and adds its rows: count each row once.
+  const rowsChangedSince = (recorded?.rowsChangedSince ?? 0) + Math.max(run.written.rowsDeleted, run.written.rowsAdded);
+  const state = recorded?.calibration ? { method: recorded.calibration.method, rowsAtCalibration: recorded.calibration.rowsAtCalibration, rowsChangedSince } : null;
+  if (run.partial || !needsCalibration(state)) {
+    return recorded ? { ...recorded, rowsChangedSince } : uncalibrated("not calibrated yet: the index run stopped early; the next complete run calibrates");
+  }
+  const startedAt = Date.now();
+  const fusion = await calibrateFusion(run.db, () =>
+    (options.loadEmbedder ?? loadEmbedderFromRequest)({
+      source,
+      cacheDir: options.modelCacheDir,
+      offline: options.offline,
+      maxTokens: run.maxTokens,
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.remote ? { remote: options.remote } : {}),
+    }),
+  );
+  options.emit({
+    type: "fusion-calibrated",
+    calibrated: fusion.calibrated,
+    vectorWeight: fusion.weights.vector,
+    note: fusion.note,
+    modelCalls: fusion.calibration?.modelCalls ?? 0,
+    durationMs: Date.now() - startedAt,
+  });
+  return fusion;
+}

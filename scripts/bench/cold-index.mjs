@@ -16,7 +16,7 @@ const KEPT_INDEX_FILE = "bench-index.json";
  * ...extraArgs` once under GNU time (the caller deletes `indexDir`; a failed run deletes it here).
  * @returns `{ indexDir, exitCode, wallMs, maxRssKb, entities, entitiesCut, entitiesPerSec, phasesMs, … }`:
  *   `entities` the summary's `chunksEmbedded`; `entitiesCut` its `chunksTruncated`;
- *   `entitiesPerSec` entities / whole-process wall s.
+ *   `entitiesPerSec` entities / whole-process wall s; `cpuMs` the process's user + system ms (GNU time).
  * @throws Error when the run produced no summary or embedded nothing.
  */
 export async function runColdIndex(corpusRoot, modelDir = BENCH_MODEL_DIR, extraArgs = []) {
@@ -34,6 +34,7 @@ export async function runColdIndex(corpusRoot, modelDir = BENCH_MODEL_DIR, extra
     indexDir,
     exitCode: run.exitCode,
     wallMs: run.wallMs,
+    cpuMs: run.cpuMs,
     maxRssKb: run.maxRssKb,
     entities: summary.chunksEmbedded,
     entitiesCut: summary.chunksTruncated ?? 0,

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Where a `search` process's model load goes (BENCHMARKS.md, codesearch-small): importing
-// transformers.js, building the tokenizer, creating the ONNX session, embedding one query.
+// Where a `search` process's model load goes (BENCHMARKS.md, codesearch-small), for both local
+// runtimes: the light one `search` uses for byte-level BPE folders (onnxruntime-node import, our
+// tokenizer read, ONNX session, one query embedded) and transformers.js (import, tokenizer build,
+// session, one query).
 //
-//   node scripts/bench/query-model-load.mjs <model dir> [runs]    # default 3 runs, one fresh process each
+//   npm run build && node scripts/bench/query-model-load.mjs <model dir> [runs]    # default 3 runs, one fresh process each
 //
 // Each run is a child process (nothing cached between runs); prints ms per step and the medians.
 import { execFileSync } from "node:child_process";
@@ -17,8 +19,27 @@ if (!modelArg) {
 }
 const modelDir = path.resolve(modelArg);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const QUERY = "python check if a variable is iterable";
 
-const child = `
+const light = `
+const { performance } = await import("node:perf_hooks");
+const t0 = performance.now();
+const ort = await import("onnxruntime-node");
+const t1 = performance.now();
+const { readByteLevelBpe } = await import(${JSON.stringify(path.join(ROOT, "dist/embed/byte-level-bpe.js"))});
+const read = readByteLevelBpe(${JSON.stringify(modelDir)});
+if (!read.ok) throw new Error(read.reason);
+const t2 = performance.now();
+const { loadOnnxEmbedder } = await import(${JSON.stringify(path.join(ROOT, "dist/embed/onnx-embedder.js"))});
+const t3 = performance.now();
+const loaded = await loadOnnxEmbedder({ source: { kind: "local", dir: ${JSON.stringify(modelDir)} } });
+const t4 = performance.now();
+await loaded.embedder.embed([${JSON.stringify(QUERY)}]);
+const t5 = performance.now();
+console.log(JSON.stringify({ "light: import onnxruntime-node": t1 - t0, "light: read tokenizer": t2 - t1, "light: whole load (tokenizer, session, probe)": t4 - t3, "light: embed query": t5 - t4 }));
+`;
+
+const transformers = `
 const { performance } = await import("node:perf_hooks");
 const t0 = performance.now();
 const tf = await import("@xenova/transformers");
@@ -29,14 +50,18 @@ const tokenizer = await tf.AutoTokenizer.from_pretrained(${JSON.stringify(path.b
 const t2 = performance.now();
 const model = await tf.AutoModel.from_pretrained(${JSON.stringify(path.basename(modelDir))}, { quantized: true });
 const t3 = performance.now();
-const inputs = tokenizer(["python check if a variable is iterable"], { padding: true, truncation: true });
+const inputs = tokenizer([${JSON.stringify(QUERY)}], { padding: true, truncation: true });
 await model(inputs);
 const t4 = performance.now();
-console.log(JSON.stringify({ importMs: t1 - t0, tokenizerMs: t2 - t1, sessionMs: t3 - t2, embedMs: t4 - t3 }));
+console.log(JSON.stringify({ "transformers.js: import": t1 - t0, "transformers.js: tokenizer": t2 - t1, "transformers.js: session": t3 - t2, "transformers.js: embed query": t4 - t3 }));
 `;
 
 const runs = [];
 for (let i = 0; i < Number(runsArg ?? 3); i++) {
-  runs.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", child], { cwd: ROOT, encoding: "utf8" })));
+  const one = {};
+  for (const child of [light, transformers]) {
+    Object.assign(one, JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", child], { cwd: ROOT, encoding: "utf8" })));
+  }
+  runs.push(one);
 }
-for (const key of Object.keys(runs[0])) console.log(`${key.padEnd(12)} ${runs.map((r) => r[key].toFixed(0)).join(" / ")} ms, median ${median(runs.map((r) => r[key])).toFixed(0)} ms`);
+for (const key of Object.keys(runs[0])) console.log(`${key.padEnd(48)} ${runs.map((r) => r[key].toFixed(0)).join(" / ")} ms, median ${median(runs.map((r) => r[key])).toFixed(0)} ms`);

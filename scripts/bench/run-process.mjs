@@ -22,9 +22,9 @@ export function runCodesearch(cliArgs, options = {}) {
  * its peak RSS is its own: Linux keeps `ru_maxrss` across execve, and a process this script
  * spawned directly would report at least this script's RSS at the time. stdout and stderr go to
  * temp files (no pipe back-pressure on the child), read back afterwards.
- * @returns `{ exitCode, wallMs, maxRssKb, stdout, stderr }`: `wallMs` from spawn to exit as this
- *   process saw it (ms), `maxRssKb` GNU time's "Maximum resident set size" (kB), or null when
- *   /usr/bin/time is missing (`apt-get install -y time`): then node runs directly, unmeasured.
+ * @returns `{ exitCode, wallMs, maxRssKb, cpuMs, stdout, stderr }`: `wallMs` from spawn to exit as this
+ *   process saw it (ms), `maxRssKb` GNU time's "Maximum resident set size" (kB), `cpuMs` its user +
+ *   system time (ms); both null when /usr/bin/time is missing (`apt-get install -y time`): then node runs directly, unmeasured.
  * @throws Error when GNU time's report cannot be read.
  */
 export async function runNodeTimed(nodeArgs, options = {}) {
@@ -47,13 +47,17 @@ export async function runNodeTimed(nodeArgs, options = {}) {
     });
     const wallMs = performance.now() - startedAt;
     let maxRssKb = null;
+    let cpuMs = null;
     if (timed) {
       const report = readFileSync(files.time, "utf8");
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
       if (!rss) throw new Error(`no "Maximum resident set size" in the GNU time report:\n${report}`);
       maxRssKb = Number(rss[1]);
+      const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+      if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000;
     }
-    return { exitCode, wallMs, maxRssKb, stdout: readFileSync(files.out, "utf8"), stderr: readFileSync(files.err, "utf8") };
+    return { exitCode, wallMs, maxRssKb, cpuMs, stdout: readFileSync(files.out, "utf8"), stderr: readFileSync(files.err, "utf8") };
   } finally {
     closeSync(outFd);
     closeSync(errFd);
@@ -72,7 +76,8 @@ export function parseJsonLines(text) {
 /**
  * The summary of an `index --json` run and the times of its phases, from its events.
  * @returns `{ summary, events, phasesMs }`: `phasesMs` holds `modelLoad`, `extract`, `embed` (first
- *   to last `chunk-embedded`, 0 when none) and `store`, each in ms.
+ *   to last `chunk-embedded`, 0 when none), `store` and `calibrate` (fusion calibration, 0 when
+ *   none), each in ms.
  * @throws Error (with the process's stderr) when the run emitted no `index-finished` event.
  */
 export function indexRunSummary(run) {
@@ -91,6 +96,8 @@ export function indexRunSummary(run) {
       // From the model being ready to the last vector: includes the first batch.
       embed: embedded.length > 0 && modelLoaded ? embedded.at(-1).elapsedMs - modelLoaded.elapsedMs : 0,
       store: first("store-finished")?.durationMs ?? 0,
+      // Fusion calibration runs after the store: from store-finished to fusion-calibrated.
+      calibrate: first("fusion-calibrated") && first("store-finished") ? first("fusion-calibrated").elapsedMs - first("store-finished").elapsedMs : 0,
     },
   };
 }

@@ -3,6 +3,7 @@
  * arranging hits, test-code conventions and retrieval metrics. It must not do I/O or touch LanceDB.
  */
 export * from "./arrange-hits.js";
+export * from "./character-trigrams.js";
 export * from "./code-abbreviations.js";
 export * from "./code-words.js";
 export * from "./fuse-rankings.js";

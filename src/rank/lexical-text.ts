@@ -1,5 +1,6 @@
 import type { CodeEntity } from "../model/types.js";
 import { expandAbbreviations } from "./code-abbreviations.js";
+import { characterTrigrams } from "./character-trigrams.js";
 import { codeWords } from "./code-words.js";
 
 /**
@@ -12,7 +13,7 @@ export interface LexicalText {
   head: string;
   /** The source from the `def`/`class` line to the end; for a class, its whole body with its members. */
   body: string;
-  /** The qualified name's code words, indexed as character trigrams to match parts of names. */
+  /** The qualified name's code words as {@link characterTrigrams}, to match parts of names. */
   nameGrams: string;
 }
 
@@ -25,7 +26,7 @@ export function lexicalText(entity: CodeEntity): LexicalText {
   return {
     head: expandAbbreviations(codeWords(head.join("\n"))),
     body: expandAbbreviations(codeWords(entity.source)),
-    nameGrams: codeWords(entity.qualifiedName),
+    nameGrams: characterTrigrams(codeWords(entity.qualifiedName)),
   };
 }
 

@@ -10,7 +10,7 @@ import { MANIFEST_TABLE, readRemoteManifestText, writeRemoteManifestText } from 
 export const MANIFEST_FILE = "manifest.json";
 
 /** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */

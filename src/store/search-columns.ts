@@ -7,7 +7,7 @@ import { isTestCode, lexicalText } from "../rank/index.js";
 export const SEARCH_HEAD_COLUMN = "search_head";
 /** Full-text column: the entity's source. */
 export const SEARCH_BODY_COLUMN = "search_body";
-/** Full-text column: the qualified name's words, indexed as character trigrams. */
+/** Full-text column: the qualified name's words as character trigrams (rank/character-trigrams.ts), one token each. */
 export const SEARCH_NAME_GRAMS_COLUMN = "search_name_grams";
 /** Boolean column: the entity is test code by path and name conventions (rank/test-code.ts). */
 export const IS_TEST_COLUMN = "is_test";
@@ -27,12 +27,19 @@ const WORD_OPTIONS: Partial<FtsOptions> = {
   withPosition: false,
 };
 
-/** Tokenizer of the name index: overlapping 3-character pieces, so `iter` finds `iterable` and a misspelt word still meets most of the name. */
+/**
+ * Tokenizer of the name index. Its text is already cut into overlapping 3-character pieces
+ * (`characterTrigrams`), so `iter` finds `iterable` and a misspelt word still meets most of the
+ * name; LanceDB only splits at spaces and lower-cases, with no stemming or stop words that would
+ * alter a piece. Cutting the pieces here rather than with LanceDB's `ngram` tokenizer gives the
+ * same tokens at about a quarter of the query time (BENCHMARKS.md, issue 13).
+ */
 const TRIGRAM_OPTIONS: Partial<FtsOptions> = {
-  baseTokenizer: "ngram",
-  ngramMinLength: 3,
-  ngramMaxLength: 3,
+  baseTokenizer: "whitespace",
   lowercase: true,
+  asciiFolding: true,
+  stem: false,
+  removeStopWords: false,
   withPosition: false,
 };
 

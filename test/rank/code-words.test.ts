@@ -81,7 +81,7 @@ describe("lexicalText", () => {
     expect(lexicalText(entity)).toEqual({
       head: "store readdir read dir directory cached def readdir read dir directory self src source list a folder",
       body: "def readdir read dir directory self src source list a folder return os listdir src source",
-      nameGrams: "store readdir read dir",
+      nameGrams: "sto tor ore re| e|r |re rea ead add ddi dir ir| r|r |re rea ead ad| d|d |di dir",
     });
   });
 });

@@ -6,6 +6,7 @@
 //   npm run bench:cosqa                          # the test model, and models/codesearch-small when installed
 //   CODESEARCH_SMALL=<dir> npm run bench:cosqa   # codesearch-small from another folder
 //   CODEBERT_MODEL=<dir> npm run bench:cosqa     # plus a CodeBERT-shaped model
+//   npm run bench:cosqa -- --baseline <cosqa.json of an earlier build>   # plus Δ against that build
 //
 // Per model: one cold index (which calibrates hybrid mode's fusion, see README), then lexical,
 // vector, hybrid with the calibrated weight and hybrid with plain RRF (--vector-weight 1). Each
@@ -13,14 +14,18 @@
 // paired bootstrap 95 % confidence interval (10,000 resamples of the queries, seed 12). Then the
 // whole `codesearch search` process, default mode against --mode lexical (median of 9 runs each),
 // and the dev MRR@10 at every vector weight calibration compared (how close its choice came).
-// Reads ../shared/eval (CODESEARCH_SHARED overrides ../shared); writes only to a temp folder,
-// removed at the end (KEEP_BENCH_DIR=1 keeps it). Needs /usr/bin/python3 for evaluate.py.
+// Every run's per-query metrics go to bench-results/cosqa.json; given `--baseline` with such a
+// file from another build (e.g. main before a ranking change), each run also gets its difference
+// to the same model and run there, with a paired bootstrap 95 % CI over the queries.
+// Reads ../shared/eval (CODESEARCH_SHARED overrides ../shared); writes bench-results/cosqa.json and
+// a temp folder, removed at the end (KEEP_BENCH_DIR=1 keeps it). Needs /usr/bin/python3 for evaluate.py.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { median, seededRandom } from "./stats.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -41,6 +46,8 @@ const RUNS = [
 const BOOTSTRAP_RESAMPLES = 10_000;
 const BOOTSTRAP_SEED = 12;
 const LATENCY_RUNS = 9;
+const { values: options } = parseArgs({ options: { baseline: { type: "string" } } });
+const baseline = options.baseline ? JSON.parse(readFileSync(path.resolve(options.baseline), "utf8")) : null;
 
 for (const needed of [CORPUS, QUERIES, EVALUATE]) {
   if (!existsSync(needed)) {
@@ -145,6 +152,32 @@ function modelTable(label, measured) {
   return rows;
 }
 
+/**
+ * The markdown rows comparing one model's runs with the same runs of `baseline` (a cosqa.json of
+ * another build): each metric's value there, here, and the paired difference [95 % CI], queries
+ * matched by id. Empty when the baseline lacks the model.
+ */
+function baselineTable(label, measured) {
+  const before = baseline?.models?.[label];
+  if (!before) return [];
+  const rows = [`| ${label}: vs baseline ${baseline.commit ?? ""} | ${SHOWN.join(" | ")} |`, `|---|${SHOWN.map(() => "---").join("|")}|`];
+  for (const { name, result } of measured) {
+    const old = before[name];
+    if (!old) continue;
+    const oldById = new Map(old.map((q) => [q.id ?? q.query, q.metrics]));
+    const paired = result.per_query.filter((q) => oldById.has(q.id ?? q.query));
+    const cells = SHOWN.map((metric) => {
+      const now = paired.map((q) => q.metrics[metric]);
+      const then = paired.map((q) => oldById.get(q.id ?? q.query)[metric]);
+      const ci = pairedBootstrap(now, then);
+      const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+      return `${mean(then).toFixed(4)} → ${mean(now).toFixed(4)} (${sign(ci.observed)} [${sign(ci.low)}, ${sign(ci.high)}])`;
+    });
+    rows.push(`| ${name} (${paired.length} queries) | ${cells.join(" | ")} |`);
+  }
+  return rows;
+}
+
 function models() {
   const list = [{ label: "test model (fixtures/model)", dir: path.join(ROOT, "fixtures", "model") }];
   const small = process.env.CODESEARCH_SMALL ? path.resolve(process.env.CODESEARCH_SMALL) : path.join(ROOT, "models", "codesearch-small");
@@ -153,6 +186,15 @@ function models() {
   return list;
 }
 
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return null;
+  }
+})();
+const saved = { commit, models: {} };
+
 try {
   const out = [`machine: ${machine()}`, `queries: ${QUERIES} (${readFileSync(QUERIES, "utf8").trim().split("\n").length}), differences vs lexical with paired bootstrap 95 % CI`, ""];
   const latencyQueries = readFileSync(QUERIES, "utf8").trim().split("\n").slice(0, LATENCY_RUNS).map((l) => JSON.parse(l).query);
@@ -160,13 +202,14 @@ try {
     const index = indexCorpus(`model-${i}`, model.dir);
     const status = JSON.parse(codesearch(["status", "--db", index.db, "--json"]));
     const measured = RUNS.map(([name, args]) => ({ name, result: measure(index.db, name.replace(/\W+/g, "-"), args) }));
+    saved.models[model.label] = Object.fromEntries(measured.map(({ name, result }) => [name, result.per_query.map((q) => ({ id: q.id, query: q.query, metrics: q.metrics }))]));
     const [defaultMs, lexicalMs] = searchLatency(index.db, latencyQueries, [[], ["--mode", "lexical"]]);
+    const c = status.fusion.calibration;
     // The real questions' MRR@10 at every weight calibration compares: how close its choice came.
     const sweep = (c?.scores ?? []).map((s) => {
       const result = JSON.parse(codesearch(["eval", QUERIES, "--db", index.db, "--vector-weight", String(s.vectorWeight), "--json"]));
       return `${s.vectorWeight}→${result.metrics["MRR@10"].toFixed(4)}`;
     });
-    const c = status.fusion.calibration;
     out.push(
       `### ${model.label}`,
       `index (cold, calibration included): ${index.seconds.toFixed(1)} s`,
@@ -175,12 +218,15 @@ try {
       "",
       ...modelTable(model.label, measured),
       "",
+      ...(baseline ? [...baselineTable(model.label, measured), ""] : []),
       ...(sweep.length > 0 ? [`dev MRR@10 by vector weight (--vector-weight): ${sweep.join(" ")}`, ""] : []),
       `\`search\` whole process (median of ${LATENCY_RUNS}): default mode ${defaultMs.toFixed(0)} ms, --mode lexical ${lexicalMs.toFixed(0)} ms (Δ ${(defaultMs - lexicalMs).toFixed(0)} ms)`,
       "",
     );
   }
   out.push("codesearch eval and evaluate.py agree on every metric of every run.");
+  mkdirSync(path.join(ROOT, "bench-results"), { recursive: true });
+  writeFileSync(path.join(ROOT, "bench-results", "cosqa.json"), `${JSON.stringify(saved)}\n`);
   console.log(out.join("\n"));
 } finally {
   if (process.env.KEEP_BENCH_DIR) console.error(`eval-cosqa: kept ${work}`);

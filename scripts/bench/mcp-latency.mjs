@@ -3,7 +3,7 @@
 // 1,000th search, and the whole `codesearch search --mode lexical` process. Prints one JSON object
 // and a markdown table; writes bench-results/mcp-latency.json. Owns the processes and temp folders it makes.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -15,7 +15,7 @@ import { CLI, REPO_ROOT, TEST_MODEL_DIR, distModule } from "./bench-config.mjs";
 import { runCodesearch } from "./run-process.mjs";
 import { buildQueries } from "./search-queries.mjs";
 import { median, percentile, round } from "./stats.mjs";
-import { readEmbeddedRows, writeSyntheticTable } from "./synthetic-table.mjs";
+import { readEmbeddedRows, writeBenchManifest, writeSyntheticTable } from "./synthetic-table.mjs";
 
 const USAGE = `usage: node scripts/bench/mcp-latency.mjs --repo <python repo> [--rows 5000,100000] [--calls 200] [--rss-calls 1000] [--cli-runs 10]
 Indexes <repo> with the test model (unless it has an index), replicates its rows into synthetic tables of
@@ -25,7 +25,7 @@ idle RSS after the first and after --rss-calls searches (smallest size), and the
 --vector-weight <w> is passed to every search (default 1, plain RRF, so the query is embedded);
 \`--vector-weight index\` leaves the index's own weight (0 for an uncalibrated index: no embedding).
 --table <dir> (repeatable) measures an existing table folder too (a synthetic table kept from an
-earlier run, with the source index's manifest.json copied in), without writing one.`;
+earlier run), without writing one; its manifest.json is (re)written from <repo>'s index.`;
 
 const { values } = parseArgs({
   options: {
@@ -151,9 +151,7 @@ async function main() {
   for (const [i, size] of sizes.entries()) {
     log(`writing a ${size}-row table`);
     const table = await writeSyntheticTable(rows, size);
-    // The copied manifest makes the folder an index the server can open (same model, repository root).
-    cpSync(path.join(sourceIndex, "manifest.json"), path.join(table.dir, "manifest.json"));
-    mkdirSync(path.join(table.dir, "state"), { recursive: true });
+    await writeBenchManifest(sourceIndex, table.dir);
     try {
       log(`measuring the MCP search tool at ${table.rowCount} rows`);
       results.mcp.push({ ...(await measureSize(table.dir, table.rowCount, queries, i === 0)), tableWriteMs: table.writeMs });
@@ -163,6 +161,7 @@ async function main() {
   }
 
   for (const dir of values.table) {
+    await writeBenchManifest(sourceIndex, dir);
     const { openDatabase, countEntities } = await distModule("store/index.js");
     const db = await openDatabase(dir);
     const rowCount = await countEntities(db);

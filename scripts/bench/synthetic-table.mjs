@@ -1,7 +1,7 @@
 // A large synthetic entity table for search latency: the real rows of an index replicated with
 // renamed identifiers and slightly perturbed vectors, written with the store's applyEntityChanges.
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { distModule } from "./bench-config.mjs";
@@ -96,4 +96,25 @@ export async function writeSyntheticTable(sourceRows, rowCount, seed = PERTURB_S
   if (typeof store.refreshSearchIndexes === "function") await store.refreshSearchIndexes(db);
   db.close();
   return { dir, rowCount: written, writeMs: Date.now() - startedAt };
+}
+
+/**
+ * Makes the table folder `tableDir` an index the CLI and the MCP server can open: the source
+ * index's manifest (same model, repository root), with `tableVersion` set to the table's latest
+ * version, and an empty state folder. Searches read the version the manifest names, so a manifest
+ * copied as is would point them at whatever version of this table has the source's number (an
+ * early one: a fraction of the rows and no search indexes).
+ * @returns the table version recorded.
+ */
+export async function writeBenchManifest(sourceIndexDir, tableDir) {
+  const { openDatabase, ENTITY_TABLE } = await distModule("store/index.js");
+  const db = await openDatabase(tableDir);
+  const table = await db.openTable(ENTITY_TABLE);
+  const tableVersion = await table.version();
+  table.close();
+  db.close();
+  const manifest = JSON.parse(readFileSync(path.join(sourceIndexDir, "manifest.json"), "utf8"));
+  writeFileSync(path.join(tableDir, "manifest.json"), `${JSON.stringify({ ...manifest, tableVersion }, null, 2)}\n`);
+  mkdirSync(path.join(tableDir, "state"), { recursive: true });
+  return tableVersion;
 }

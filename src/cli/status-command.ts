@@ -37,7 +37,29 @@ export function formatStatus(status: IndexStatus): string[] {
   }
   lines.push("          search --vector-weight <w> overrides the weight");
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
+  if (status.watcher) lines.push(formatWatcher(status.watcher));
   return lines;
+}
+
+/** The `watching` line: what the watcher following the index is doing, as it last recorded. */
+function formatWatcher(watcher: NonNullable<IndexStatus["watcher"]>): string {
+  const { state } = watcher;
+  const who = `pid ${watcher.pid}, since ${watcher.startedAt}`;
+  const last = state.lastRefresh ? `; last refresh ${state.lastRefresh.finishedAt}` : "";
+  switch (state.phase) {
+    case "failed":
+    case "stopped":
+      return `watching  stopped following edits (${who}): ${oneLine(state.watcherError ?? "the watcher stopped", 160)}`;
+    case "pending":
+      return `watching  stale since ${state.pendingSince ?? "a moment ago"}: changed files wait for a refresh (${who})`;
+    case "starting":
+    case "refreshing":
+      return `watching  refreshing after edits (${who}${last})`;
+    case "idle":
+      return state.fresh
+        ? `watching  up to date (${who}${last})`
+        : `watching  the last refresh failed: ${oneLine(state.lastRefresh?.error ?? "stopped early", 160)} (${who})`;
+  }
 }
 
 /** Status lines of an index whose first run stored nothing yet: partial, with the model it recorded. */
@@ -53,6 +75,7 @@ function formatStartedStatus(status: IndexStatus): string[] {
     lastRun === null ? "last run  none finished" : `last run  ${lastRun.finishedAt}, took ${formatDuration(lastRun.durationMs)} — partial (${lastRun.stopReason ?? "nothing stored"})`,
   ];
   if (status.runningIndex) lines.push(`running   an index run is in progress (pid ${status.runningIndex.pid}, since ${status.runningIndex.startedAt})`);
+  if (status.watcher) lines.push(formatWatcher(status.watcher));
   return lines;
 }
 

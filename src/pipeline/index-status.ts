@@ -14,10 +14,11 @@ import {
   readCatalog,
   readLockHolder,
   readManifestRecord,
+  readWatchRecord,
   requireManifest,
   resolveIndexLocation,
 } from "../store/index.js";
-import type { CatalogEntry, IndexManifest, LockHolder, ManifestFusion } from "../store/index.js";
+import type { CatalogEntry, IndexManifest, LockHolder, ManifestFusion, WatchRecord } from "../store/index.js";
 import { uncalibrated } from "./calibrate-fusion.js";
 import { planIndex } from "./plan-index.js";
 
@@ -74,6 +75,13 @@ export interface IndexStatus {
   fusion: ManifestFusion;
   /** The `index` run holding the lock right now, if any. */
   runningIndex: LockHolder | null;
+  /**
+   * The watcher following this index (`codesearch watch`, `mcp --watch`), if one runs: its process
+   * and its latest state — `phase` (`idle` = watching, `pending` = changes wait since
+   * `pendingSince`, `refreshing`, `failed` with `watcherError`), `fresh`, the last refresh — as of
+   * `updatedAt`. Null when none runs (a record left by a killed watcher is ignored).
+   */
+  watcher: WatchRecord | null;
 }
 
 /**
@@ -107,6 +115,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
       lastRun: started.lastRun ?? null,
       fusion: uncalibrated("not calibrated yet: the first run stored nothing"),
       runningIndex: await readLockHolder(stateDir),
+      watcher: await readWatchRecord(stateDir),
     };
   }
   const manifest = await requireManifest(located.indexDir);
@@ -155,6 +164,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     lastRun: manifest.lastRun,
     fusion: manifest.fusion ?? uncalibrated("not calibrated: the index predates calibration; run `codesearch index` to calibrate"),
     runningIndex: await readLockHolder(stateDir),
+    watcher: await readWatchRecord(stateDir),
   };
 }
 

@@ -4,6 +4,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from "@modelco
 import { CodesearchError, describeError } from "../model/errors.js";
 import type { IndexEvent } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
+import type { WatchState } from "../model/watch-events.js";
 import { entitiesDone, formatSummaryLines, initialProgressState, reduceProgress } from "../report/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
@@ -82,7 +83,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
       title: "Index status",
       description:
         "How complete and current the index is: files and entities indexed, files changed on disk since, failures, the model, the last run, " +
-        "and whether a refresh is running. Same facts as `codesearch status --json`, plus the server's freshness.",
+        "whether a refresh is running and whether a watcher follows edits (`watcher`). Same facts as `codesearch status --json`, plus the server's freshness.",
       inputSchema: {},
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -96,6 +97,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
         staleFiles === 0 ? "no file changed on disk since the last run" : `${staleFiles} files changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
         status.failed.files === 0 ? "no failures" : `${status.failed.files} files with problems`,
         `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,
+        ...(status.watcher ? [`watcher: process ${status.watcher.pid} follows edits — ${watcherSummary(status.watcher.state)} (as of ${status.watcher.updatedAt})`] : []),
       ].join("\n");
       return { content: [{ type: "text", text }], structuredContent: structured };
     }),
@@ -156,4 +158,12 @@ function toolError(tool: string, error: unknown, log: (line: string) => void): C
 /** The summary as JSON: failures without their `cause` (an Error object does not serialise). */
 function summaryJson(summary: IndexSummary): Record<string, unknown> {
   return { ...summary, failures: summary.failures.map(({ cause: _cause, ...failure }) => failure) };
+}
+
+/** One phrase for a watcher's recorded state: `up to date`, `refreshing`, `stale since …`, or why it stopped. */
+function watcherSummary(state: WatchState): string {
+  if (state.phase === "failed" || state.phase === "stopped") return `stopped following edits (${state.watcherError ?? "stopped"})`;
+  if (state.phase === "pending") return `stale since ${state.pendingSince ?? "a moment ago"}, a refresh follows`;
+  if (state.phase === "refreshing" || state.phase === "starting") return "refreshing";
+  return state.fresh ? "up to date" : `the last refresh failed (${state.lastRefresh?.error ?? "stopped early"})`;
 }

@@ -131,8 +131,8 @@ async function readHolder(file: string): Promise<LockHolder | null | "gone"> {
   }
 }
 
-/** A lock is stale when its holder ran on this host and no process with its pid exists. */
-function isStale(holder: LockHolder): boolean {
+/** A lock (or a watcher record) is stale when its holder ran on this host and no process with its pid exists. */
+export function isStale(holder: LockHolder): boolean {
   if (holder.hostname !== os.hostname()) return false;
   try {
     process.kill(holder.pid, 0);

@@ -17,5 +17,6 @@ export * from "./index-location.js";
 export * from "./remote-manifest.js";
 export * from "./table-snapshot.js";
 export * from "./table-files.js";
+export * from "./watch-record.js";
 export * from "./inspect-entity-table.js";
 export * from "./order-hits.js";

@@ -8,7 +8,7 @@ import type { IndexEventSink } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
 import type { RefreshReason, WatchEvent, WatchEventSink, WatchPhase, WatchState } from "../model/watch-events.js";
 import { indexRepo, type IndexRepoOptions } from "../pipeline/index.js";
-import { resolveIndexLocation } from "../store/index.js";
+import { indexPathsOf, removeWatchRecord, resolveIndexLocation, writeWatchRecord } from "../store/index.js";
 import { RefreshScheduler } from "./refresh-scheduler.js";
 import { keepEmbedderWarm } from "./warm-embedder.js";
 import { classifyChange, findUnwatchedPaths } from "./watched-paths.js";
@@ -74,7 +74,10 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
   const { sink, indexSink, debounceMs, maxWaitMs, subscribe: subscribeOption, ...runOptions } = options;
   const repoRoot = path.resolve(options.repoRoot);
   const indexDir = resolveIndexLocation(options.indexDir);
-  const emit = (body: DistributiveOmit<WatchEvent, "atMs">): void => sink({ ...body, atMs: Date.now() } as WatchEvent);
+  const emit = (body: DistributiveOmit<WatchEvent, "atMs">): void => {
+    sink({ ...body, atMs: Date.now() } as WatchEvent);
+    publish();
+  };
   const subscribe = subscribeOption ?? (await loadParcelSubscribe());
   const warm = keepEmbedderWarm(options.loadEmbedder);
   const controller = new AbortController();
@@ -105,6 +108,7 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
       relevant++;
     }
     scheduler.noteChanges(relevant);
+    publish();
   };
 
   const watch = async (): Promise<{ subscription: Subscription; unwatchedDirs: string[] }> => {
@@ -167,7 +171,42 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
     emit({ type: "refresh-finished", summary });
   };
 
-  const scheduler = new RefreshScheduler(refresh, {
+  const currentState = (): WatchState => {
+    const current: WatchPhase =
+      phase === "stopped" ? "stopped" : watcherError !== null ? "failed" : scheduler.isRunning ? "refreshing" : scheduler.hasPending ? "pending" : phase;
+    const pendingSince = scheduler.pendingSince;
+    return {
+      fresh: current === "idle" && lastRefresh?.ok === true,
+      phase: current,
+      watcherError,
+      pendingSince: pendingSince === null ? null : new Date(pendingSince).toISOString(),
+      lastRefresh,
+      refreshCount,
+    };
+  };
+
+  // The state for other processes (`codesearch status`): written when it changes, one write at a
+  // time, the latest state last. A failed write leaves the previous record, dated by its `updatedAt`.
+  const { stateDir } = indexPathsOf(indexDir);
+  const watchStartedAt = new Date().toISOString();
+  let recorded = "";
+  let recording: Promise<void> = Promise.resolve();
+  const publish = (): void => {
+    recording = recording.then(async () => {
+      if (phase === "stopped") return;
+      const state = currentState();
+      const text = JSON.stringify(state);
+      if (text === recorded) return;
+      await writeWatchRecord(stateDir, watchStartedAt, state).then(
+        () => void (recorded = text),
+        () => undefined,
+      );
+    });
+  };
+
+  // Published once the scheduler has counted the run as over (its `finally` runs before the next macrotask).
+  const refreshAndPublish = (reason: RefreshReason, changedPaths: number): Promise<void> => refresh(reason, changedPaths).finally(() => setImmediate(publish));
+  const scheduler = new RefreshScheduler(refreshAndPublish, {
     ...(debounceMs !== undefined ? { debounceMs } : {}),
     ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
   });
@@ -179,19 +218,7 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
   scheduler.startNow();
 
   return {
-    state(): WatchState {
-      const current: WatchPhase =
-        phase === "stopped" ? "stopped" : watcherError !== null ? "failed" : scheduler.isRunning ? "refreshing" : scheduler.hasPending ? "pending" : phase;
-      const pendingSince = scheduler.pendingSince;
-      return {
-        fresh: current === "idle" && lastRefresh?.ok === true,
-        phase: current,
-        watcherError,
-        pendingSince: pendingSince === null ? null : new Date(pendingSince).toISOString(),
-        lastRefresh,
-        refreshCount,
-      };
-    },
+    state: currentState,
     requestRefresh: () => scheduler.requestNow(),
     whenIdle: () => scheduler.whenIdle(),
     async close(): Promise<void> {
@@ -201,6 +228,8 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
       const current = subscription;
       subscription = null;
       await Promise.all([scheduler.close(), current?.unsubscribe().catch(() => undefined)]);
+      await recording;
+      await removeWatchRecord(stateDir);
       await warm.dispose();
       emit({ type: "watch-stopped" });
     },

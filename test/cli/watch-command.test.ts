@@ -5,9 +5,19 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { WatchEvent } from "../../src/model/watch-events.js";
+import type { WatchRecord } from "../../src/store/index.js";
 import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+
+/** Polls `codesearch status --json` (another process) until its watcher satisfies `done`. */
+async function waitForWatcher(repo: string, done: (watcher: WatchRecord) => boolean): Promise<WatchRecord> {
+  for (;;) {
+    const watcher = JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher as WatchRecord | null;
+    if (watcher && done(watcher)) return watcher;
+    await sleep(100);
+  }
+}
 
 const isEvent = (type: WatchEvent["type"]) => (line: string) => line.startsWith("{") && (JSON.parse(line) as WatchEvent).type === type;
 
@@ -28,6 +38,12 @@ describe("codesearch watch", () => {
     expect(search.code).toBe(0);
     expect(JSON.parse(search.stdout).results[0]).toMatchObject({ file: "shop/loyalty.py", qualname: "loyalty_points" });
 
+    // `status` in another process sees the watcher and its state.
+    await waitForWatcher(repo, (w) => w.state.fresh);
+    const status = await runCli(["status", "--json"], { cwd: repo });
+    expect(JSON.parse(status.stdout).watcher).toMatchObject({ pid: watch.child.pid, state: { phase: "idle", fresh: true, watcherError: null, refreshCount: 2 } });
+    expect((await runCli(["status"], { cwd: repo })).stdout).toMatch(/^watching {2}up to date \(pid \d+, since .*; last refresh /m);
+
     watch.child.kill("SIGINT");
     const exited = await watch.exited;
     const exitedAt = Date.now();
@@ -39,6 +55,7 @@ describe("codesearch watch", () => {
     // Each event carries its wall-clock time (ms since the Unix epoch), within the process's life.
     expect(events.every((e) => e.atMs >= spawnedAt && e.atMs <= exitedAt)).toBe(true);
     expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher).toBeNull();
   });
 
   it("prints plain lines on stderr when piped", { timeout: 60_000 }, async () => {
@@ -63,6 +80,9 @@ describe("codesearch watch", () => {
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
     expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(true); // left behind by the dead process
+    // The dead watcher's record is left too, and `status` does not report a watcher that is gone.
+    expect(existsSync(path.join(repo, ".codesearch", "watch.json"))).toBe(true);
+    expect(JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher).toBeNull();
 
     const second = spawnCli(args, { cwd: repo });
     const done = JSON.parse(await second.waitForLine(isEvent("refresh-finished"))) as Extract<WatchEvent, { type: "refresh-finished" }>;

@@ -48,6 +48,11 @@ describe("codesearch mcp --watch", () => {
     const held = await searchUntil(session, "loyalty", (r) => r.freshness.state === "refreshing");
     expect(held.results[0]?.qualname).toBe("loyalty_points");
     expect(held.freshness.message).toContain("last committed index");
+    // The status tool (and `codesearch status` in another process) show the watcher's state too.
+    const status = (await session.client.callTool({ name: "status", arguments: {} })) as unknown as { structuredContent: { watcher: { state: WatchState } | null }; content: { text: string }[] };
+    expect(status.structuredContent.watcher?.state).toMatchObject({ phase: "refreshing", fresh: false });
+    expect(status.content[0]!.text).toMatch(/^watcher: process \d+ follows edits — refreshing \(as of /m);
+    expect(JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher.state.phase).toBe("refreshing");
     await lock.release();
     const after = await searchUntil(session, "loyalty bonus", (r) => r.results[0]?.qualname === "loyalty_bonus" && r.freshness.state === "fresh");
     expect(after.results.map((h) => h.qualname)).not.toContain("loyalty_points");

@@ -2,8 +2,16 @@
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { onTestFinished } from "vitest";
+import { afterEach } from "vitest";
 import { PROJECT_ROOT } from "./temp-dirs.js";
+
+const open: Client[] = [];
+
+// Registered after temp-dirs.ts's hook, so (after-hooks run last-registered first) each server has
+// exited before its repository is removed: a server still watching would write into a folder being deleted.
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+});
 
 /** A connected client and the server process behind it. */
 export interface McpSession {
@@ -15,7 +23,7 @@ export interface McpSession {
 
 /**
  * Spawns `codesearch mcp <args>` in `cwd` (model cache inside `cwd`, `CI=1`) and connects the SDK's
- * Client to it; the client is closed when the test ends.
+ * Client to it; the client is closed (and the server has exited) when the test ends, before its temp folders are removed.
  */
 export async function connectMcp(args: string[], options: { cwd: string }): Promise<McpSession> {
   const transport = new StdioClientTransport({
@@ -29,6 +37,6 @@ export async function connectMcp(args: string[], options: { cwd: string }): Prom
   transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: "codesearch-test", version: "0.0.0" });
   await client.connect(transport);
-  onTestFinished(() => client.close());
+  open.push(client);
   return { client, transport, stderr: () => stderr };
 }

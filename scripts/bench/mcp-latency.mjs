@@ -24,6 +24,8 @@ idle RSS after the first and after --rss-calls searches (smallest size), and the
 \`codesearch search --mode lexical\` process on <repo> (median of --cli-runs).
 --vector-weight <w> is passed to every search (default 1, plain RRF, so the query is embedded);
 \`--vector-weight index\` leaves the index's own weight (0 for an uncalibrated index: no embedding).
+--rss-env NAME=value[,NAME=value]: the RSS run is repeated with a server started with these variables
+(default MALLOC_ARENA_MAX=2, glibc's cap on malloc arenas; "" skips the second run).
 --table <dir> (repeatable) measures an existing table folder too (a synthetic table kept from an
 earlier run), without writing one; its manifest.json is (re)written from <repo>'s index.`;
 
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     "cli-runs": { type: "string", default: "10" },
     table: { type: "string", multiple: true, default: [] },
     "vector-weight": { type: "string", default: "1" },
+    "rss-env": { type: "string", default: "MALLOC_ARENA_MAX=2" },
     help: { type: "boolean" },
   },
 });
@@ -48,6 +51,7 @@ const sizes = values.rows === "" ? [] : values.rows.split(",").map(Number);
 const calls = Number(values.calls);
 const rssCalls = Number(values["rss-calls"]);
 const cliRuns = Number(values["cli-runs"]);
+const rssEnv = Object.fromEntries(values["rss-env"].split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 const weightArg = values["vector-weight"] === "index" ? {} : { vector_weight: Number(values["vector-weight"]) };
 const log = (line) => process.stderr.write(`mcp-latency: ${line}\n`);
 
@@ -75,11 +79,11 @@ function timeProcess(args) {
 }
 
 /** Connects the SDK client to `codesearch mcp --db <indexDir>`. */
-async function connect(indexDir) {
+async function connect(indexDir, extraEnv = {}) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, "mcp", "--db", indexDir, "--offline"],
-    env: { ...process.env, LANCEDB_LOG: "error" },
+    env: { ...process.env, LANCEDB_LOG: "error", ...extraEnv },
     stderr: "ignore",
   });
   const client = new Client({ name: "codesearch-bench", version: "0" });
@@ -96,8 +100,8 @@ async function timedSearch(client, query) {
   return { ms, serverMs: answer.structuredContent.search_time_ms, bytes: JSON.stringify(answer).length };
 }
 
-async function measureSize(indexDir, rowCount, queries, withRss) {
-  const { client, transport } = await connect(indexDir);
+async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) {
+  const { client, transport } = await connect(indexDir, extraEnv);
   try {
     const first = await timedSearch(client, queries[0]);
     await sleep(1000);
@@ -108,6 +112,7 @@ async function measureSize(indexDir, rowCount, queries, withRss) {
     for (let i = 0; i < calls; i++) samples.push(await timedSearch(client, queries[i % queries.length]));
     const result = {
       rows: rowCount,
+      serverEnv: extraEnv,
       firstCallMs: round(first.ms, 1),
       calls,
       p50Ms: round(percentile(samples.map((s) => s.ms), 50), 2),
@@ -155,6 +160,10 @@ async function main() {
     try {
       log(`measuring the MCP search tool at ${table.rowCount} rows`);
       results.mcp.push({ ...(await measureSize(table.dir, table.rowCount, queries, i === 0)), tableWriteMs: table.writeMs });
+      if (i === 0 && Object.keys(rssEnv).length > 0) {
+        log(`measuring again with a server started with ${values["rss-env"]}`);
+        results.mcp.push(await measureSize(table.dir, table.rowCount, queries, true, rssEnv));
+      }
     } finally {
       rmSync(table.dir, { recursive: true, force: true });
     }
@@ -189,10 +198,11 @@ async function main() {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n\n`);
   const lines = ["| measure | value |", "|---|---|"];
   for (const m of results.mcp) {
-    lines.push(`| MCP \`search\` over stdio, ${m.rows} rows, hybrid, warm, p50 / p95 of ${m.calls} calls | ${m.p50Ms} / ${m.p95Ms} ms (server-side ranking ${m.serverSearchP50Ms} / ${m.serverSearchP95Ms} ms; first call ${m.firstCallMs} ms) |`);
+    const env = Object.keys(m.serverEnv ?? {}).length > 0 ? `, server with ${Object.entries(m.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+    lines.push(`| MCP \`search\` over stdio, ${m.rows} rows, hybrid, warm, p50 / p95 of ${m.calls} calls${env} | ${m.p50Ms} / ${m.p95Ms} ms (server-side ranking ${m.serverSearchP50Ms} / ${m.serverSearchP95Ms} ms; first call ${m.firstCallMs} ms) |`);
     if (m.rssAfterManyKb) {
       lines.push(
-        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}) |`,
+        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows${env}) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}) |`,
       );
     }
   }

@@ -1,12 +1,20 @@
 // Runs watchRepo in this process on a temp repository with the committed test model, recording
 // its events, so a test can make an edit and wait for the refresh that follows it.
 import { setTimeout as sleep } from "node:timers/promises";
-import { onTestFinished } from "vitest";
+import { afterEach } from "vitest";
 import type { IndexEvent } from "../../src/model/events.js";
 import type { WatchEvent } from "../../src/model/watch-events.js";
 import { watchRepo, type RepoWatcher, type WatchRepoOptions } from "../../src/watch/watch-repo.js";
 import { countingLoader } from "./counting-loader.js";
 import { testModelOptions } from "./test-model-options.js";
+
+const running: RepoWatcher[] = [];
+
+// Registered after temp-dirs.ts's hook, so (after-hooks run last-registered first) each watcher is
+// closed before its repository is removed: a live watcher writes its record into the index folder.
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((watcher) => watcher.close()));
+});
 
 /** A watcher under test and what it reported. */
 export interface WatchSession {
@@ -24,7 +32,7 @@ export interface WatchSession {
   afterEdit(act: () => Promise<unknown>, settleMs?: number): Promise<WatchEvent[]>;
 }
 
-/** Starts watching `repoRoot` (index in `<repoRoot>/.codesearch`, test model, offline); closed when the test ends. */
+/** Starts watching `repoRoot` (index in `<repoRoot>/.codesearch`, test model, offline); closed when the test ends, before its temp folders are removed. */
 export async function startWatchSession(repoRoot: string, overrides: Partial<WatchRepoOptions> = {}): Promise<WatchSession> {
   const events: WatchEvent[] = [];
   const indexEvents: IndexEvent[] = [];
@@ -40,7 +48,7 @@ export async function startWatchSession(repoRoot: string, overrides: Partial<Wat
     indexSink: (e) => indexEvents.push(e),
     ...overrides,
   });
-  onTestFinished(() => watcher.close());
+  running.push(watcher);
   const refreshEnded = (from: number): Promise<WatchEvent> =>
     new Promise((resolve) => {
       const check = (): void => {

@@ -91,6 +91,15 @@ async function connect(indexDir, extraEnv = {}) {
   return { client, transport };
 }
 
+/** The server's own memory split (status tool, `server.memory`), in MiB: RSS, JavaScript heap used, external. */
+async function serverMemory(client) {
+  const answer = await client.callTool({ name: "status", arguments: {} });
+  const m = answer.structuredContent?.server?.memory;
+  if (!m) return null;
+  const mib = (bytes) => round(bytes / 2 ** 20, 1);
+  return { rssMiB: mib(m.rssBytes), heapUsedMiB: mib(m.heapUsedBytes), externalMiB: mib(m.externalBytes) };
+}
+
 /** One search call's round trip in ms, and the server's own search_time_ms. */
 async function timedSearch(client, query) {
   const startedAt = performance.now();
@@ -106,6 +115,7 @@ async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) 
     const first = await timedSearch(client, queries[0]);
     await sleep(1000);
     const rssAfterFirstKb = rssKb(transport.pid);
+    const memoryAfterFirst = withRss ? await serverMemory(client) : null;
     // Warm-up beyond the first call: the model and LanceDB caches settle.
     for (let i = 1; i <= 10; i++) await timedSearch(client, queries[i % queries.length]);
     const samples = [];
@@ -131,6 +141,8 @@ async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) 
       await sleep(1000);
       result.rssAfterCalls = rssCalls;
       result.rssAfterManyKb = rssKb(transport.pid);
+      result.memoryAfterFirst = memoryAfterFirst;
+      result.memoryAfterMany = await serverMemory(client);
       result.rssGrowth = round(result.rssAfterManyKb / rssAfterFirstKb - 1, 3);
       result.rssGrowthAfterWarm = round(result.rssAfterManyKb / result.rssAfterWarmKb - 1, 3);
     }
@@ -202,7 +214,7 @@ async function main() {
     lines.push(`| MCP \`search\` over stdio, ${m.rows} rows, hybrid, warm, p50 / p95 of ${m.calls} calls${env} | ${m.p50Ms} / ${m.p95Ms} ms (server-side ranking ${m.serverSearchP50Ms} / ${m.serverSearchP95Ms} ms; first call ${m.firstCallMs} ms) |`);
     if (m.rssAfterManyKb) {
       lines.push(
-        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows${env}) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}) |`,
+        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows${env}) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}); JavaScript heap ${m.memoryAfterFirst?.heapUsedMiB} → ${m.memoryAfterMany?.heapUsedMiB} MiB, external ${m.memoryAfterFirst?.externalMiB} → ${m.memoryAfterMany?.externalMiB} MiB |`,
       );
     }
   }

@@ -90,7 +90,17 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
     guarded("status", async () => {
       const status = await service.readStatus();
       const session = await service.session().catch(() => null);
-      const structured = { ...status, server: { freshness: service.freshness(), reindexing: service.reindexing, modelLoaded: session?.modelLoaded ?? false } };
+      const memory = process.memoryUsage();
+      const structured = {
+        ...status,
+        server: {
+          freshness: service.freshness(),
+          reindexing: service.reindexing,
+          modelLoaded: session?.modelLoaded ?? false,
+          // Where the server's memory is (bytes): the JavaScript heap, and what native code (LanceDB, the model runtime) holds besides.
+          memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, arrayBuffersBytes: memory.arrayBuffers },
+        },
+      };
       const staleFiles = status.stale.filesAdded + status.stale.filesChanged + status.stale.filesRemoved;
       const text = [
         `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; ${status.lastRun ? `last run ${status.lastRun.finishedAt}` : "no run finished yet (partial: the first run stored nothing)"}`,

@@ -155,6 +155,11 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     const found = (await client.callTool({ name: "search", arguments: { query: "handler" } })) as ToolAnswer;
     expect(found.isError).toBeFalsy();
     expect((found.structuredContent as SearchToolResult).results[0]!.qualname).toBe("handler");
+    // status now answers, with where the server's memory is: the heap is part of the resident set.
+    const status = (await client.callTool({ name: "status", arguments: {} })) as ToolAnswer;
+    const { memory } = (status.structuredContent as { server: { memory: { rssBytes: number; heapUsedBytes: number; externalBytes: number } } }).server;
+    expect(memory.heapUsedBytes).toBeGreaterThan(0);
+    expect(memory.rssBytes).toBeGreaterThan(memory.heapUsedBytes);
   });
 
   it("answers 10 concurrent calls like the same calls made one at a time", async () => {

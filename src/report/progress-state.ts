@@ -1,9 +1,8 @@
 /**
- * The progress of one `index` run as a plain value, and the pure reducer that folds `IndexEvent`s
- * into it. The Ink view, the plain-line reporter and tests all read this one state.
+ * The progress of one `index` run as a plain value (`reduceProgress` folds events into it), and
+ * the figures derived from it. The Ink view, the plain-line reporter and tests all read this one state.
  */
-import { assertNever } from "../model/events.js";
-import type { CacheState, IndexEvent } from "../model/events.js";
+import type { CacheState } from "../model/events.js";
 import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "../model/types.js";
 
 /**
@@ -30,12 +29,6 @@ export interface CurrentEntity {
   /** Dotted name, e.g. `Outer.method`; empty when a failure did not name one. */
   qualifiedName: string;
 }
-
-/** Length of the window the embedding rate is measured over, in ms. */
-export const RATE_WINDOW_MS = 5_000;
-
-/** At most this many recent chunk timestamps are kept for the rate (bounds per-event copying). */
-export const RATE_WINDOW_MAX_EVENTS = 200;
 
 /** Everything the views show about a run. Counts are entities or files, never bytes. */
 export interface ProgressState {
@@ -159,159 +152,6 @@ export function initialProgressState(): ProgressState {
   };
 }
 
-/**
- * Folds one event into the state and returns a new state; `state` is never mutated. Pure: time
- * comes only from `event.elapsedMs`. Unknown orderings (e.g. a chunk before `model-loaded`) are
- * tolerated rather than rejected.
- */
-export function reduceProgress(state: ProgressState, event: IndexEvent): ProgressState {
-  const base = withTime(state, event.elapsedMs);
-  switch (event.type) {
-    case "run-started":
-      return {
-        ...base,
-        phase: "scanning",
-        repoRoot: event.repoRoot,
-        indexDir: event.indexDir,
-        modelId: event.modelId,
-        startedAtMs: event.elapsedMs,
-        elapsedMs: 0,
-      };
-    case "lock-waiting":
-      return { ...base, waitingForPid: event.holderPid };
-    case "scan-finished":
-      return { ...base, phase: "extracting", waitingForPid: null, filesTotal: event.fileCount, skipped: [...event.skipped] };
-    case "plan-ready":
-      return {
-        ...base,
-        filesTotal: event.filesToRead,
-        filesUnchanged: event.filesUnchanged,
-        filesRemoved: event.filesRemoved,
-        fullRebuildReason: event.fullRebuildReason,
-      };
-    case "file-skipped":
-      return {
-        ...base,
-        filesDone: base.filesDone + (event.skipped.path === state.currentFile ? 0 : 1),
-        currentFile: event.skipped.path,
-        skipped: [...base.skipped, event.skipped],
-      };
-    case "stop-requested":
-      return { ...base, stopReason: event.reason };
-    case "file-extracted":
-      return {
-        ...base,
-        phase: "extracting",
-        filesDone: base.filesDone + (event.path === state.currentFile ? 0 : 1),
-        entitiesTotal: base.entitiesTotal + event.entityCount,
-        currentFile: event.path,
-      };
-    case "file-failed": {
-      const isFileStage = event.failure.stage === "read" || event.failure.stage === "parse";
-      const isNewFile = event.failure.path !== state.currentFile;
-      return {
-        ...base,
-        filesDone: base.filesDone + (isFileStage && isNewFile ? 1 : 0),
-        filesFailed: base.filesFailed + (isFileStage && isNewFile ? 1 : 0),
-        currentFile: event.failure.path,
-        failures: [...base.failures, event.failure],
-      };
-    }
-    case "extract-finished":
-      return {
-        ...base,
-        phase: "extracting",
-        filesDone: Math.max(base.filesDone, event.fileCount),
-        entitiesTotal: event.entityCount,
-      };
-    case "cache-checked":
-      return {
-        ...base,
-        entitiesCached: event.hits,
-        entitiesToEmbed: event.misses,
-        cacheState: event.cacheState,
-        cacheSetAsidePath: event.setAsidePath ?? null,
-        cacheEntriesDiscarded: event.entriesDiscarded ?? 0,
-      };
-    case "model-loading":
-      return { ...base, phase: "loading-model", modelId: event.modelId };
-    case "model-loaded":
-      return {
-        ...base,
-        phase: "embedding",
-        modelId: event.modelId,
-        dimension: event.dimension,
-        modelLoadMs: event.durationMs,
-        embedStartedAtMs: event.elapsedMs,
-        rateWindowStartMs: event.elapsedMs,
-        recentChunkTimesMs: [],
-      };
-    case "chunk-embedded":
-      return withChunkRate(
-        {
-          ...base,
-          phase: "embedding",
-          entitiesEmbedded: base.entitiesEmbedded + 1,
-          currentFile: event.path,
-          currentEntity: { path: event.path, line: event.startLine, qualifiedName: event.qualifiedName },
-        },
-        event.elapsedMs,
-      );
-    case "chunk-failed":
-      return withChunkRate(
-        {
-          ...base,
-          phase: "embedding",
-          entitiesFailed: base.entitiesFailed + 1,
-          currentFile: event.failure.path,
-          currentEntity: {
-            path: event.failure.path,
-            line: event.failure.line ?? null,
-            qualifiedName: event.failure.qualifiedName ?? "",
-          },
-          failures: [...base.failures, event.failure],
-        },
-        event.elapsedMs,
-      );
-    case "cache-saved":
-      return { ...base, cacheEntriesSaved: event.entryCount };
-    case "store-started":
-      return { ...base, phase: "storing", storeRowCount: event.rowCount, etaMs: null };
-    case "fusion-calibrated":
-      return base;
-    case "store-finished":
-      return { ...base, storeRowCount: event.rowCount, storeDurationMs: event.durationMs };
-    case "index-finished": {
-      const { summary } = event;
-      return {
-        ...base,
-        phase: "finished",
-        repoRoot: summary.repoRoot,
-        indexDir: summary.indexDir,
-        modelId: summary.modelId,
-        dimension: summary.dimension,
-        elapsedMs: summary.durationMs,
-        filesTotal: summary.filesDiscovered - summary.filesUnchanged,
-        filesDone: summary.filesDiscovered - summary.filesUnchanged,
-        filesFailed: Math.max(0, summary.filesDiscovered - summary.filesUnchanged - summary.filesIndexed),
-        filesUnchanged: summary.filesUnchanged,
-        filesRemoved: summary.filesRemoved,
-        stopReason: summary.stopReason,
-        entitiesTotal: summary.entitiesFound,
-        entitiesCached: summary.chunksFromCache,
-        entitiesEmbedded: summary.chunksEmbedded,
-        entitiesFailed: summary.failures.filter((f) => f.stage === "embed").length,
-        failures: [...summary.failures],
-        skipped: [...summary.filesSkipped],
-        etaMs: null,
-        summary,
-      };
-    }
-    default:
-      return assertNever(event);
-  }
-}
-
 /** Entities accounted for: cached + embedded + failed. */
 export function entitiesDone(state: ProgressState): number {
   return state.entitiesCached + state.entitiesEmbedded + state.entitiesFailed;
@@ -330,42 +170,4 @@ export function progressFraction(state: ProgressState): number | null {
   if (state.phase === "finished") return 1;
   if (state.entitiesTotal <= 0) return null;
   return Math.min(1, Math.max(0, entitiesDone(state) / state.entitiesTotal));
-}
-
-function withTime(state: ProgressState, atMs: number): ProgressState {
-  const elapsedMs = state.startedAtMs === null ? 0 : Math.max(0, atMs - state.startedAtMs);
-  return { ...state, lastEventAtMs: atMs, elapsedMs };
-}
-
-/**
- * Adds one chunk event at `atMs` (its `elapsedMs`) to the rate window, drops those older than `RATE_WINDOW_MS` or
- * beyond `RATE_WINDOW_MAX_EVENTS` (the newest dropped one becomes the window start), and
- * recomputes rate = events in window / (now - window start), ETA = remaining / rate.
- */
-function withChunkRate(state: ProgressState, atMs: number): ProgressState {
-  const embedStartedAtMs = state.embedStartedAtMs ?? atMs;
-  let windowStartMs = state.rateWindowStartMs ?? embedStartedAtMs;
-  const times = [...state.recentChunkTimesMs, atMs];
-  let drop = 0;
-  while (
-    drop < times.length - 1 &&
-    (times.length - drop > RATE_WINDOW_MAX_EVENTS || (times[drop] ?? atMs) < atMs - RATE_WINDOW_MS)
-  ) {
-    windowStartMs = times[drop] ?? windowStartMs;
-    drop++;
-  }
-  const recent = drop > 0 ? times.slice(drop) : times;
-  const spanMs = atMs - windowStartMs;
-  const embedRatePerSec = spanMs > 0 ? (recent.length * 1000) / spanMs : null;
-  const remaining = entitiesRemaining(state);
-  const etaMs =
-    remaining === 0 ? 0 : embedRatePerSec === null ? null : Math.round((remaining / embedRatePerSec) * 1000);
-  return {
-    ...state,
-    embedStartedAtMs,
-    rateWindowStartMs: windowStartMs,
-    recentChunkTimesMs: recent,
-    embedRatePerSec,
-    etaMs,
-  };
 }

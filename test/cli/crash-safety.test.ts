@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { IndexSummary } from "../../src/model/types.js";
 import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
-import { runCli, spawnCli } from "../support/run-cli.js";
+import { runCli, spawnCli, type CliProcess } from "../support/run-cli.js";
 import { seededRandom } from "../support/seeded-random.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
@@ -17,6 +17,28 @@ function summaryOf(stdout: string): IndexSummary {
   const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as { type: string; summary: IndexSummary };
   expect(last.type).toBe("index-finished");
   return last.summary;
+}
+
+/**
+ * Sends SIGINT to `run` while it is stopped (SIGSTOP … SIGCONT), so it cannot finish first: the
+ * signal is handled as soon as it runs again. Resolves when it exited.
+ */
+function interrupt(run: CliProcess): CliProcess["exited"] {
+  run.child.kill("SIGSTOP");
+  run.child.kill("SIGINT");
+  run.child.kill("SIGCONT");
+  return run.exited;
+}
+
+/**
+ * A first run (plain progress on stderr) of a 24-file synthetic repo in `repo`, interrupted while
+ * the model loads: it stops before its first batch.
+ */
+async function interruptedWhileTheModelLoads(repo: string): CliProcess["exited"] {
+  await writeSyntheticRepo(repo, 24, 8);
+  const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
+  await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
+  return interrupt(run);
 }
 
 /** Applies one random edit to the synthetic repo: edit, delete, add or rename a module. */
@@ -72,11 +94,7 @@ describe("crash safety (real processes)", () => {
     const run = spawnCli(INDEX_ARGS, { cwd: repo });
     let embedded = 0;
     await run.waitForLine((line) => line.includes('"chunk-embedded"') && ++embedded === 40);
-    // Stopped, the child cannot finish before the signal: SIGINT is handled right after SIGCONT, between batches.
-    run.child.kill("SIGSTOP");
-    run.child.kill("SIGINT");
-    run.child.kill("SIGCONT");
-    const stopped = await run.exited;
+    const stopped = await interrupt(run);
     expect(stopped.code).toBe(130);
     const first = summaryOf(stopped.stdout);
     expect(first.stopReason).toBe("interrupted");
@@ -92,15 +110,7 @@ describe("crash safety (real processes)", () => {
 
   it("plain output tells an interrupted user how to resume, and resuming keeps the model chosen at the start", async () => {
     const repo = await makeTempDir();
-    await writeSyntheticRepo(repo, 24, 8);
-    const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
-    // Plain progress goes to stderr. Interrupting while the model loads stops the run before its
-    // first batch (stopped, the child cannot finish before it handles the signal).
-    await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
-    run.child.kill("SIGSTOP");
-    run.child.kill("SIGINT");
-    run.child.kill("SIGCONT");
-    const stopped = await run.exited;
+    const stopped = await interruptedWhileTheModelLoads(repo);
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/interrupted: nothing stored yet \(vectors embedded so far are kept in the cache\); 24 files, 192 entities left — run `.+` to resume/);
     expect(stopped.stderr).toContain("(nothing stored yet, model");
@@ -123,13 +133,7 @@ describe("crash safety (real processes)", () => {
 
   it("the printed resume command works as printed", async () => {
     const repo = await makeTempDir();
-    await writeSyntheticRepo(repo, 24, 8);
-    const run = spawnCli(["index", ".", "--model", TEST_MODEL_DIR, "--batch-size", "4"], { cwd: repo });
-    await run.waitForLine((line) => line.startsWith("loading model"), "stderr");
-    run.child.kill("SIGSTOP");
-    run.child.kill("SIGINT");
-    run.child.kill("SIGCONT");
-    const stopped = await run.exited;
+    const stopped = await interruptedWhileTheModelLoads(repo);
     const printed = /run `(.+)` to resume/.exec(stopped.stderr)?.[1];
     expect(printed).toBeDefined();
     const again = spawnSync("bash", ["-c", printed!], { cwd: repo, env: { ...process.env, CI: "1", CODESEARCH_OFFLINE: "1" }, encoding: "utf8" });
@@ -148,10 +152,7 @@ describe("Ctrl-C in the first instants of a first run (real processes)", () => {
       await writeSyntheticRepo(repo, 6, 4);
       const run = spawnCli(INDEX_ARGS, { cwd: repo });
       if (trigger !== null) await run.waitForLine((line) => line.includes(`"${trigger}"`));
-      run.child.kill("SIGSTOP");
-      run.child.kill("SIGINT");
-      run.child.kill("SIGCONT");
-      const stopped = await run.exited;
+      const stopped = await interrupt(run);
       const context = `Ctrl-C at ${trigger ?? "spawn"}: ${stopped.stderr}${stopped.stdout.slice(-600)}`;
       // Killed before the handler was installed (nothing had started), or handled: 130 either way.
       expect(stopped.signal === "SIGINT" || stopped.code === 130, context).toBe(true);

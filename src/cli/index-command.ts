@@ -73,7 +73,8 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
  * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed (or a dry
  * run / `--max-items` run finished), 1 when some files or entities failed but the rest was saved,
  * 130 / 143 when SIGINT / SIGTERM stopped it after saving, 141 when the output stream lost its
- * reader (`| head`) and it stopped after saving.
+ * reader (`| head`) and it stopped after saving. A signal that comes after the last batch was
+ * embedded still gives 130 / 143 / 141: fusion calibration is cut short, every row is committed.
  *
  * The first SIGINT or SIGTERM asks the pipeline to stop after the batch in flight and save; a
  * second one exits at once with the same code (the cache keeps what was checkpointed). `args`
@@ -138,7 +139,8 @@ export async function runIndexCommand(
       sink,
       signal: controller.signal,
     });
-    if (summary.stopReason === "interrupted") return signalExitCode ?? ExitCode.Interrupted;
+    // A signal after the last batch still cuts fusion calibration short (the rows are committed).
+    if (summary.stopReason === "interrupted" || signalExitCode !== null) return signalExitCode ?? ExitCode.Interrupted;
     return summary.failures.length > 0 ? ExitCode.CompletedWithFailures : ExitCode.Success;
   } catch (error) {
     // Stopped before it changed anything: say how to start again, and exit as the signal asks.

@@ -67,9 +67,11 @@ const SAMPLE_SEED = "codesearch-fusion-calibration-1";
  * With fewer than {@link MIN_CALIBRATION_QUERIES} usable docstrings nothing is embedded and the
  * weights fall back to {@link UNCALIBRATED_VECTOR_WEIGHT}, with a note saying so.
  * @param embed loads the index's model (called only when calibration runs); disposed here.
- * @throws StoreError; Error from the model.
+ * @param signal stops calibration between model calls and between queries (the run was
+ *   interrupted); the temporary table is removed all the same.
+ * @throws StoreError; Error from the model; `signal.reason` (an `AbortError` DOMException) once `signal` aborts.
  */
-export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>): Promise<ManifestFusion> {
+export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>, signal?: AbortSignal): Promise<ManifestFusion> {
   const startedAt = Date.now();
   const documented = (await listDocumentedEntities(db))
     .map((entity) => ({ id: entity.id, query: docstringQuery(entity.docstring) }))
@@ -97,20 +99,22 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
   const answerIds = new Set(answers.map((answer) => answer.id));
   const distractors = await readEmbeddedEntities(db, bySeededHash((await listEntityIds(db)).filter((id) => !answerIds.has(id))).slice(0, CALIBRATION_DISTRACTORS));
 
+  signal?.throwIfAborted();
   const embedder = await embed();
   const queries = answers.map((answer) => queryOf.get(answer.id)!);
   let queryVectors: Float32Array[];
   try {
-    queryVectors = await embedAll(embedder, queries);
-    const answerVectors = await embedAll(embedder, answers.map((answer) => answer.text));
+    queryVectors = await embedAll(embedder, queries, signal);
+    const answerVectors = await embedAll(embedder, answers.map((answer) => answer.text), signal);
     answers.forEach((answer, i) => (answer.vector = answerVectors[i]!));
   } finally {
     await embedder.dispose();
   }
 
   const folder = await mkdtemp(path.join(os.tmpdir(), "codesearch-calibration-"));
+  let scratch: lancedb.Connection | undefined;
   try {
-    const scratch = await openDatabase(folder);
+    scratch = await openDatabase(folder);
     await applyEntityChanges(scratch, { deletePaths: [], add: [...answers, ...distractors] }, answers[0]!.vector.length);
     await refreshSearchIndexes(scratch);
     const request: SearchRequest = { mode: "hybrid", limit: 10, filters: {} };
@@ -119,10 +123,13 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
       return rank === -1 ? 0 : 1 / (rank + 1);
     };
     const limit = pLimit(QUERY_CONCURRENCY);
-    const perQuery = await Promise.all(
+    const scratchDb = scratch;
+    // allSettled: the scratch table is closed only once no query is still reading it (an abort rejects the queued ones at once).
+    const settled = await Promise.allSettled(
       queries.map((query, q) =>
         limit(async () => {
-          const source = { db: scratch, embedQuery: () => Promise.resolve(queryVectors[q]!), indexedPaths: () => Promise.resolve([]) };
+          signal?.throwIfAborted();
+          const source = { db: scratchDb, embedQuery: () => Promise.resolve(queryVectors[q]!), indexedPaths: () => Promise.resolve([]) };
           const candidates = (await gatherCandidates(source, query, request, true))!;
           const answerId = answers[q]!.id;
           return {
@@ -132,9 +139,11 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
         }),
       ),
     );
+    const failed = settled.find((outcome) => outcome.status === "rejected");
+    if (failed) throw signal?.aborted ? signal.reason : failed.reason;
+    const perQuery = settled.map((outcome) => (outcome as PromiseFulfilledResult<{ fused: number[]; vectorOnly: number }>).value);
     const reciprocalRanks = VECTOR_WEIGHT_GRID.map((_, w) => perQuery.map((scores) => scores.fused[w]!));
     const vectorOnly = perQuery.map((scores) => scores.vectorOnly);
-    scratch.close();
     const choice = chooseVectorWeight(reciprocalRanks);
     const mrrOf = (weight: number) => choice.scores.find((s) => s.vectorWeight === weight)!.mrrAt10;
     const vectorOnlyMrr = vectorOnly.reduce((s, v) => s + v, 0) / vectorOnly.length;
@@ -160,6 +169,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
       },
     };
   } finally {
+    scratch?.close();
     await rm(folder, { recursive: true, force: true });
   }
 }
@@ -175,10 +185,11 @@ function bySeededHash(ids: readonly string[]): string[] {
   return ids.map((id) => ({ id, key: key(id) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((entry) => entry.id);
 }
 
-/** Embeds `texts` in batches of {@link EMBED_BATCH}, checking one vector per text. */
-async function embedAll(embedder: Embedder, texts: readonly string[]): Promise<Float32Array[]> {
+/** Embeds `texts` in batches of {@link EMBED_BATCH}, checking one vector per text; stops between batches once `signal` aborts. */
+async function embedAll(embedder: Embedder, texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    signal?.throwIfAborted();
     const batch = texts.slice(i, i + EMBED_BATCH);
     const out = await embedder.embed(batch);
     if (out.length !== batch.length) throw new Error(`the model returned ${out.length} vectors for ${batch.length} texts`);

@@ -15,6 +15,11 @@ import { loadEmbedderFromRequest } from "./load-embedder.js";
  * the last one reach `RECALIBRATE_CHANGED_SHARE` of the table — and the run completed; otherwise
  * keeps the recorded fusion, adding this run's written and deleted rows to its change count.
  * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
+ *
+ * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
+ * stops at its next model call or query, `stop-requested` is emitted, and the recorded fusion is
+ * kept (or the uncalibrated default recorded) with a note saying so: the run still commits every
+ * stored row, and the next run calibrates (its change count or missing calibration asks for it).
  * @throws what loading the run's model throws (ModelLoadError, EmbeddingServiceError), when it calibrates.
  */
 export async function chooseFusion(
@@ -30,16 +35,39 @@ export async function chooseFusion(
     return recorded ? { ...recorded, rowsChangedSince } : uncalibrated("not calibrated yet: the index run stopped early; the next complete run calibrates");
   }
   const startedAt = Date.now();
-  const fusion = await calibrateFusion(run.db, () =>
-    (options.loadEmbedder ?? loadEmbedderFromRequest)({
-      source,
-      cacheDir: options.modelCacheDir,
-      offline: options.offline,
-      maxTokens: run.maxTokens,
-      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      ...(options.remote ? { remote: options.remote } : {}),
-    }),
-  );
+  const interrupted = (): ManifestFusion => {
+    const suffix = " (recalibration was interrupted; the next `codesearch index` recalibrates)";
+    const fusion = recorded
+      ? { ...recorded, rowsChangedSince, note: recorded.note.endsWith(suffix) ? recorded.note : `${recorded.note}${suffix}` }
+      : uncalibrated("not calibrated: the run was interrupted before fusion calibration finished; the next `codesearch index` calibrates");
+    options.emit({ type: "fusion-calibrated", calibrated: fusion.calibrated, vectorWeight: fusion.weights.vector, note: fusion.note, modelCalls: 0, durationMs: Date.now() - startedAt });
+    return fusion;
+  };
+  const signal = options.signal;
+  if (signal?.aborted) return interrupted();
+  const acknowledge = () => options.emit({ type: "stop-requested", reason: "interrupted" });
+  signal?.addEventListener("abort", acknowledge, { once: true });
+  let fusion: ManifestFusion;
+  try {
+    fusion = await calibrateFusion(
+      run.db,
+      () =>
+        (options.loadEmbedder ?? loadEmbedderFromRequest)({
+          source,
+          cacheDir: options.modelCacheDir,
+          offline: options.offline,
+          maxTokens: run.maxTokens,
+          ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+          ...(options.remote ? { remote: options.remote } : {}),
+        }),
+      signal,
+    );
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+    return interrupted();
+  } finally {
+    signal?.removeEventListener("abort", acknowledge);
+  }
   options.emit({
     type: "fusion-calibrated",
     calibrated: fusion.calibrated,

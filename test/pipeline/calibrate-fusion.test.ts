@@ -96,6 +96,55 @@ describe("fusion calibration at index time", () => {
     expect(after.calibration!.calibratedAt).not.toBe(first.calibration!.calibratedAt);
   });
 
+  it("Ctrl-C during calibration stops it at once: every row is committed, the fusion says it was interrupted, the next run calibrates", async () => {
+    const repo = await copyDocumentedFixture();
+    const indexDir = path.join(repo, ".codesearch");
+    const scratch = await makeTempDir("codesearch-scratch-");
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    const controller = new AbortController();
+    const loader = countingLoader();
+    let calibrationCalls = 0;
+    // The second load is calibration's: abort in the middle of its embedding, as a SIGINT would.
+    const loadEmbedder: typeof loader = Object.assign(async (request: Parameters<typeof loader>[0]) => {
+      const embedder = await loader(request);
+      if (loader.loads < 2) return embedder;
+      return {
+        ...embedder,
+        embed: async (texts: readonly string[]) => {
+          if (++calibrationCalls === 3) controller.abort();
+          return embedder.embed(texts);
+        },
+      };
+    }, { loads: 0 });
+    const { summary, events } = await indexInProcess(repo, { loadEmbedder, signal: controller.signal }).finally(() => {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    });
+
+    // Calibration stopped at its next model call, not after embedding all 400 of its texts.
+    expect(calibrationCalls).toBe(3);
+    expect(events.filter((e) => e.type === "stop-requested")).toEqual([expect.objectContaining({ reason: "interrupted" })]);
+    expect(summary.stopReason).toBeNull();
+    expect(summary.chunksPending).toBe(0);
+    expect(summary.chunksStored).toBe(summary.entitiesFound);
+    const fusion = (await readManifest(indexDir))!.fusion!;
+    expect(fusion.calibrated).toBe(false);
+    expect(fusion.weights.vector).toBe(UNCALIBRATED_VECTOR_WEIGHT);
+    expect(fusion.note).toMatch(/interrupted before fusion calibration finished/);
+    expect(events.find((e) => e.type === "fusion-calibrated")).toMatchObject({ calibrated: false, modelCalls: 0 });
+    expect((await readdir(scratch)).filter((name) => name.startsWith("codesearch-calibration-"))).toEqual([]);
+    const session = await openSearchSession({ indexDir, cwd: repo, modelCacheDir: path.join(repo, "no-cache"), offline: true });
+    expect(await session.search("convert a value", { mode: "lexical", limit: 3, filters: {} })).toHaveLength(3);
+    await session.close();
+
+    // Nothing changed, yet the next run calibrates, embedding only calibration's texts.
+    const next = await indexInProcess(repo);
+    expect(next.loads).toBe(1);
+    expect(next.summary.chunksEmbedded).toBe(0);
+    expect((await readManifest(indexDir))!.fusion!.calibrated).toBe(true);
+  });
+
   it("with too few documented functions falls back to the uncalibrated weight, embeds nothing for it, and says so", async () => {
     const repo = await copyPythonFixtures();
     const { events, loads } = await indexInProcess(repo);

@@ -25,8 +25,8 @@ const queries = buildQueries(await readEmbeddedRows(values.source), Number(value
 const DEPTH = 50;
 const head = (q) => [Occur.Should, new MatchQuery(q, SEARCH_HEAD_COLUMN)];
 const body = (q) => [Occur.Should, new MatchQuery(q, SEARCH_BODY_COLUMN)];
-// The name column holds trigram tokens (schema version 4); the query's trigrams, as searchEntitiesByText sends them.
-const trigrams = (q) => characterTrigrams(q);
+// The name column holds trigram tokens (schema version 4); the query's distinct trigrams, as searchEntitiesByText sends them.
+const trigrams = (q) => [...new Set(characterTrigrams(q).split(" "))].join(" ");
 const grams = (q) => [Occur.Should, new MatchQuery(trigrams(q), SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })];
 const search = (query) => table.query().fullTextSearch(query).select(["id", "_score"]).limit(DEPTH).toArray();
 const variants = {

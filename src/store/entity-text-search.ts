@@ -29,7 +29,9 @@ export const NAME_GRAMS_BOOST = 0.1;
 export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
   const words = lexicalQuery(query);
   if (words === "") return [];
-  const trigrams = characterTrigrams(words);
+  // Each distinct trigram once, as LanceDB's ngram tokenizer counted a query's (an identifier and its
+  // parts repeat many): the lexical side keeps the ranking it was tuned with.
+  const trigrams = [...new Set(characterTrigrams(words).split(" "))].join(" ");
   let rows: (EntityRow & { _score: number })[];
   try {
     rows = await withEntityTable(source, async (table) => {

@@ -32,7 +32,7 @@ import {
   refreshSearchIndexes,
   type ManifestFusion,
 } from "../store/index.js";
-import { arrangeCandidates, gatherCandidates } from "./rank-entities.js";
+import { gatherCandidates, rankCandidates } from "./rank-entities.js";
 
 /**
  * Stored entities, besides the answers themselves, that the answers are ranked among: enough that
@@ -59,7 +59,7 @@ const SAMPLE_SEED = "codesearch-fusion-calibration-1";
  * itself. The answers, re-embedded without their docstrings, are ranked among
  * {@link CALIBRATION_DISTRACTORS} other stored entities (stored vectors, which is sound: a
  * distractor's stored text is what search would meet) in a temporary LanceDB table with the same
- * BM25 indexes, by exactly the search code (`gatherCandidates`, `arrangeCandidates`). Each vector
+ * BM25 indexes, by exactly the search code (`gatherCandidates`, `rankCandidates`). Each vector
  * weight of {@link VECTOR_WEIGHT_GRID} is scored by MRR@10 and `chooseVectorWeight` picks one.
  *
  * Cost: 2 × queries texts embedded (short queries and code), one small table written and indexed
@@ -133,8 +133,8 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
           const candidates = (await gatherCandidates(source, query, request, true))!;
           const answerId = answers[q]!.id;
           return {
-            fused: VECTOR_WEIGHT_GRID.map((weight) => rr(arrangeCandidates(candidates, query, request, fusionWeights(weight)).map((hit) => hit.chunk.id), answerId)),
-            vectorOnly: rr(arrangeCandidates(candidates, query, { ...request, mode: "vector" }, fusionWeights(1)).map((hit) => hit.chunk.id), answerId),
+            fused: VECTOR_WEIGHT_GRID.map((weight) => rr(rankCandidates(candidates, request, fusionWeights(weight)).map((hit) => hit.chunk.id), answerId)),
+            vectorOnly: rr(rankCandidates(candidates, { ...request, mode: "vector" }, fusionWeights(1)).map((hit) => hit.chunk.id), answerId),
           };
         }),
       ),

@@ -68,12 +68,20 @@ export async function gatherCandidates(source: RankingSource, query: string, req
 }
 
 /**
- * Turns one query's candidates into the final hits: hybrid mode fuses the three rankings with
- * `weights` (a side with weight 0 or no candidates adds nothing but its ranks); the other modes
- * keep their side's order. Then deduplicates, lets classes give way to their methods, cuts to
- * `request.limit` and finds each hit's match line. Pure.
+ * Turns one query's candidates into the final hits: {@link rankCandidates}, then each hit's match
+ * line (the line of its source with most of the query's words). Pure.
  */
-export function arrangeCandidates(candidates: Candidates, query: string, request: SearchRequest, weights: FusionWeights): RankedHit[] {
+function arrangeCandidates(candidates: Candidates, query: string, request: SearchRequest, weights: FusionWeights): RankedHit[] {
+  return rankCandidates(candidates, request, weights).map((hit) => ({ ...hit, matchLine: findMatchLine(hit.chunk, query) }));
+}
+
+/**
+ * The final order of one query's candidates, without match lines (what fusion calibration scores,
+ * once per weight): hybrid mode fuses the three rankings with `weights` (a side with weight 0 or
+ * no candidates adds nothing but its ranks); the other modes keep their side's order. Then
+ * deduplicates, lets classes give way to their methods and cuts to `request.limit`. Pure.
+ */
+export function rankCandidates(candidates: Candidates, request: SearchRequest, weights: FusionWeights): Omit<RankedHit, "matchLine">[] {
   let ranked: Omit<RankedHit, "matchLine">[];
   if (request.mode === "hybrid") {
     const chunks = new Map<string, Chunk>();
@@ -98,7 +106,5 @@ export function arrangeCandidates(candidates: Candidates, query: string, request
       exactName: false,
     }));
   }
-  return arrangeHits(ranked)
-    .slice(0, request.limit)
-    .map((hit) => ({ ...hit, matchLine: findMatchLine(hit.chunk, query) }));
+  return arrangeHits(ranked).slice(0, request.limit);
 }

@@ -17,7 +17,7 @@ if (!values.db || !values.source) {
   process.stderr.write("usage: node scripts/bench/lexical-columns.mjs --db <table folder> --source <index folder> [--queries 40]\n");
   process.exit(2);
 }
-const { lexicalQuery, characterTrigrams } = await distModule("rank/index.js");
+const { lexicalQuery, queryTrigrams } = await distModule("rank/index.js");
 const { ENTITY_TABLE, SEARCH_HEAD_COLUMN, SEARCH_BODY_COLUMN, SEARCH_NAME_GRAMS_COLUMN, NAME_GRAMS_BOOST } = await distModule("store/index.js");
 const db = await connect(values.db);
 const table = await db.openTable(ENTITY_TABLE);
@@ -26,7 +26,7 @@ const DEPTH = 50;
 const head = (q) => [Occur.Should, new MatchQuery(q, SEARCH_HEAD_COLUMN)];
 const body = (q) => [Occur.Should, new MatchQuery(q, SEARCH_BODY_COLUMN)];
 // The name column holds trigram tokens (schema version 4); the query's distinct trigrams, as searchEntitiesByText sends them.
-const trigrams = (q) => [...new Set(characterTrigrams(q).split(" "))].join(" ");
+const trigrams = queryTrigrams;
 const grams = (q) => [Occur.Should, new MatchQuery(trigrams(q), SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })];
 const search = (query) => table.query().fullTextSearch(query).select(["id", "_score"]).limit(DEPTH).toArray();
 const variants = {

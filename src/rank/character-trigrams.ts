@@ -17,3 +17,13 @@ export function characterTrigrams(words: string): string {
   for (let i = 0; i + 3 <= chars.length; i++) out.push(chars[i]! + chars[i + 1]! + chars[i + 2]!);
   return out.join(" ");
 }
+
+/**
+ * A query's {@link characterTrigrams}, each distinct trigram once, in first-seen order: LanceDB's
+ * `ngram` tokenizer counted a query's repeated trigrams once when the lexical side was tuned (an
+ * identifier and its parts repeat many), so the query sent to the trigram column does too.
+ * `"read read"` → `"rea ead ad| d|r |re"`. Pure.
+ */
+export function queryTrigrams(words: string): string {
+  return [...new Set(characterTrigrams(words).split(" "))].join(" ");
+}

@@ -1,7 +1,7 @@
 import { BooleanQuery, MatchQuery, Occur } from "@lancedb/lancedb";
 import { StoreError, describeError } from "../model/errors.js";
 import type { SearchHit } from "../model/types.js";
-import { characterTrigrams, lexicalQuery } from "../rank/index.js";
+import { lexicalQuery, queryTrigrams } from "../rank/index.js";
 import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-table.js";
 import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
 import { orderHits } from "./order-hits.js";
@@ -19,7 +19,7 @@ export const NAME_GRAMS_BOOST = 0.1;
  * The `limit` entities that best match `query` by BM25, best first. `score` (higher is better) is
  * the sum of the query's BM25 scores against the head words, the body words and — weighted
  * {@link NAME_GRAMS_BOOST} — the name's character trigrams. The query is prepared like the indexed
- * text (`lexicalQuery`: identifiers split, `python` dropped; `characterTrigrams` of that for the
+ * text (`lexicalQuery`: identifiers split, `python` dropped; its distinct `queryTrigrams` for the
  * name), so `parseHTTPHeader` finds `parse_http_header`; a query of under 3 characters skips the
  * trigrams. `filter` (SQL from entity-filter.ts) is applied before the top `limit` are
  * chosen; ties are ordered by id (`orderHits`). A query without any word returns no hits. Rows the indexes have not seen yet (see
@@ -29,9 +29,7 @@ export const NAME_GRAMS_BOOST = 0.1;
 export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
   const words = lexicalQuery(query);
   if (words === "") return [];
-  // Each distinct trigram once, as LanceDB's ngram tokenizer counted a query's (an identifier and its
-  // parts repeat many): the lexical side keeps the ranking it was tuned with.
-  const trigrams = [...new Set(characterTrigrams(words).split(" "))].join(" ");
+  const trigrams = queryTrigrams(words);
   let rows: (EntityRow & { _score: number })[];
   try {
     rows = await withEntityTable(source, async (table) => {

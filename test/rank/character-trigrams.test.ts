@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { characterTrigrams } from "../../src/rank/character-trigrams.js";
+import { characterTrigrams, queryTrigrams } from "../../src/rank/character-trigrams.js";
 
 describe("characterTrigrams", () => {
   it.each([
@@ -13,5 +13,13 @@ describe("characterTrigrams", () => {
     ["a😀bc", "a😀b 😀bc"],
   ])("%j → %j", (words, trigrams) => {
     expect(characterTrigrams(words)).toBe(trigrams);
+  });
+});
+
+describe("queryTrigrams", () => {
+  it("keeps each trigram once, in first-seen order", () => {
+    expect(queryTrigrams("read read")).toBe("rea ead ad| d|r |re");
+    expect(queryTrigrams("aaaa")).toBe("aaa");
+    expect(queryTrigrams("ab")).toBe("");
   });
 });

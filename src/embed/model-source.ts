@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ModelLoadError } from "../model/errors.js";
 
 /** The model indexed when `--model` is not given: CodeBERT (microsoft/codebert-base) exported to ONNX. */
 export const DEFAULT_MODEL_ID = "onnx-community/codebert-base-ONNX";
@@ -68,6 +69,20 @@ export function requiredModelFiles(quantized: boolean): string[] {
 /** The subset of {@link requiredModelFiles} absent under `dir`. */
 export function missingModelFiles(dir: string, quantized: boolean): string[] {
   return requiredModelFiles(quantized).filter((file) => !existsSync(path.join(dir, file)));
+}
+
+/** `1 required file` / `<n> required files`: how a model-load error counts what is missing. */
+export function requiredFilesPhrase(count: number): string {
+  return count === 1 ? "1 required file" : `${count} required files`;
+}
+
+/**
+ * Checks that the local model folder `dir` holds every {@link requiredModelFiles} entry.
+ * @throws ModelLoadError naming the folder and listing the missing files (`missingFiles`, `modelDir`).
+ */
+export function assertLocalModelFiles(dir: string, quantized: boolean): void {
+  const missing = missingModelFiles(dir, quantized);
+  if (missing.length > 0) throw new ModelLoadError(`model directory ${dir} lacks ${requiredFilesPhrase(missing.length)}`, { missingFiles: missing, modelDir: dir });
 }
 
 /** Whether the environment asks for no downloads: `CODESEARCH_OFFLINE` or `HF_HUB_OFFLINE` set to 1/true/yes. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
 import { readByteLevelBpe } from "./byte-level-bpe.js";
 import type { Embedder } from "./embedder.js";
-import { type ModelSource, missingModelFiles, modelIdOf } from "./model-source.js";
+import { type ModelSource, assertLocalModelFiles, modelIdOf } from "./model-source.js";
 import { readModelSettings } from "./model-settings.js";
 import { padToLongest, poolLastHiddenState } from "./transformers-embedder.js";
 
@@ -51,10 +51,7 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
   const quantized = options.quantized ?? true;
   const dir = options.source.dir;
   const modelId = modelIdOf(options.source);
-  const missing = missingModelFiles(dir, quantized);
-  if (missing.length > 0) {
-    throw new ModelLoadError(`model directory ${dir} lacks ${missing.length === 1 ? "1 required file" : `${missing.length} required files`}`, { missingFiles: missing, modelDir: dir });
-  }
+  assertLocalModelFiles(dir, quantized);
   let read: ReturnType<typeof readByteLevelBpe>;
   let hiddenSize: number | undefined;
   try {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
 import type { Embedder } from "./embedder.js";
-import { DEFAULT_HUB_ENDPOINT, type ModelSource, missingModelFiles, modelIdOf } from "./model-source.js";
+import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertLocalModelFiles, missingModelFiles, modelIdOf, requiredFilesPhrase } from "./model-source.js";
 import { type ModelSettings, readModelSettings } from "./model-settings.js";
 
 /** Options of {@link loadTransformersEmbedder}. */
@@ -17,10 +17,6 @@ export interface TransformersEmbedderOptions {
   quantized?: boolean;
   /** Cap on tokens per text; default and upper bound: the tokenizer's `model_max_length`. */
   maxTokens?: number;
-}
-
-function plural(fileCount: number): string {
-  return fileCount === 1 ? "1 required file" : `${fileCount} required files`;
 }
 
 /** Upper bound used when a tokenizer declares no usable `model_max_length` (CodeBERT's is 512). */
@@ -53,10 +49,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
   let loadName: string;
   let settings: ModelSettings = {};
   if (options.source.kind === "local") {
-    const missing = missingModelFiles(options.source.dir, quantized);
-    if (missing.length > 0) {
-      throw new ModelLoadError(`model directory ${options.source.dir} lacks ${plural(missing.length)}`, { missingFiles: missing, modelDir: options.source.dir });
-    }
+    assertLocalModelFiles(options.source.dir, quantized);
     settings = readModelSettings(options.source.dir);
     configureLocal(env, path.dirname(options.source.dir));
     loadName = path.basename(options.source.dir);
@@ -64,7 +57,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     const cachedDir = path.join(options.cacheDir, options.source.id);
     const missing = missingModelFiles(cachedDir, quantized);
     if (missing.length > 0) {
-      throw new ModelLoadError(`offline, and model ${options.source.id} is not downloaded (${plural(missing.length)} missing)`, {
+      throw new ModelLoadError(`offline, and model ${options.source.id} is not downloaded (${requiredFilesPhrase(missing.length)} missing)`, {
         missingFiles: missing,
         modelDir: cachedDir,
         hubId: options.source.id,

@@ -7,7 +7,7 @@ import { needsCalibration } from "../rank/index.js";
 import type { IndexManifest, ManifestFusion } from "../store/index.js";
 import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import type { RunOptions } from "./index-repo-options.js";
-import { loadEmbedderFromRequest } from "./load-embedder.js";
+import { loadEmbedderWith } from "./load-embedder.js";
 
 /**
  * Hybrid mode's fusion for the manifest: calibrates (see `calibrateFusion`) when
@@ -35,13 +35,16 @@ export async function chooseFusion(
     return recorded ? { ...recorded, rowsChangedSince } : uncalibrated("not calibrated yet: the index run stopped early; the next complete run calibrates");
   }
   const startedAt = Date.now();
+  const report = (fusion: ManifestFusion, modelCalls: number): ManifestFusion => {
+    options.emit({ type: "fusion-calibrated", calibrated: fusion.calibrated, vectorWeight: fusion.weights.vector, note: fusion.note, modelCalls, durationMs: Date.now() - startedAt });
+    return fusion;
+  };
   const interrupted = (): ManifestFusion => {
     const suffix = " (recalibration was interrupted; the next `codesearch index` recalibrates)";
     const fusion = recorded
       ? { ...recorded, rowsChangedSince, note: recorded.note.endsWith(suffix) ? recorded.note : `${recorded.note}${suffix}` }
       : uncalibrated("not calibrated: the run was interrupted before fusion calibration finished; the next `codesearch index` calibrates");
-    options.emit({ type: "fusion-calibrated", calibrated: fusion.calibrated, vectorWeight: fusion.weights.vector, note: fusion.note, modelCalls: 0, durationMs: Date.now() - startedAt });
-    return fusion;
+    return report(fusion, 0);
   };
   const signal = options.signal;
   if (signal?.aborted) return interrupted();
@@ -49,32 +52,12 @@ export async function chooseFusion(
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;
   try {
-    fusion = await calibrateFusion(
-      run.db,
-      () =>
-        (options.loadEmbedder ?? loadEmbedderFromRequest)({
-          source,
-          cacheDir: options.modelCacheDir,
-          offline: options.offline,
-          maxTokens: run.maxTokens,
-          ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-          ...(options.remote ? { remote: options.remote } : {}),
-        }),
-      signal,
-    );
+    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal);
   } catch (error) {
     if (!signal?.aborted) throw error;
     return interrupted();
   } finally {
     signal?.removeEventListener("abort", acknowledge);
   }
-  options.emit({
-    type: "fusion-calibrated",
-    calibrated: fusion.calibrated,
-    vectorWeight: fusion.weights.vector,
-    note: fusion.note,
-    modelCalls: fusion.calibration?.modelCalls ?? 0,
-    durationMs: Date.now() - startedAt,
-  });
-  return fusion;
+  return report(fusion, fusion.calibration?.modelCalls ?? 0);
 }

@@ -5,7 +5,7 @@ import type { RunEventEmitter } from "../model/events.js";
 import type { IndexFailure, StopReason } from "../model/types.js";
 import { assertSameModel, type readManifest } from "../store/index.js";
 import { cacheMisses, embedMisses, saveCache, type ChunkVectors } from "./embed-outcomes.js";
-import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import { type EmbedderLoader, loadEmbedderWith } from "./load-embedder.js";
 import type { FileOutcome } from "./read-planned-files.js";
 
 /** The options of an index run that embedding reads (a subset of `IndexRepoOptions`). */
@@ -102,14 +102,7 @@ export async function embedPhase(
 async function loadModel(options: EmbedPhaseOptions, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
   options.emit({ type: "model-loading", modelId: embedderIdOf(source) });
   const loadStartedAt = Date.now();
-  const embedder = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-    source,
-    cacheDir: options.modelCacheDir,
-    offline: options.offline,
-    maxTokens,
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(options.remote ? { remote: options.remote } : {}),
-  });
+  const embedder = await loadEmbedderWith(options, source, maxTokens);
   options.emit({ type: "model-loaded", modelId: embedder.modelId, dimension: embedder.dimension, durationMs: Date.now() - loadStartedAt });
   return embedder;
 }

@@ -55,3 +55,31 @@ export const loadEmbedderFromRequest: EmbedderLoader = async (request) => {
     ...(request.endpoint !== undefined ? { endpoint: request.endpoint } : {}),
   });
 };
+
+/** Where a run or a search session takes its model from: the fields `index` and `search` options share. */
+export interface ModelLoadSettings {
+  /** Per-user download directory for hub models. */
+  modelCacheDir: string;
+  offline: boolean;
+  /** Hub base URL override (`HF_ENDPOINT`). */
+  endpoint?: string;
+  /** Batching, concurrency, timeout and retries for a remote source. */
+  remote?: RemoteTuning;
+  /** The loader; default {@link loadEmbedderFromRequest}. */
+  loadEmbedder?: EmbedderLoader;
+}
+
+/**
+ * Loads `source`'s model with `settings`' loader, asking for `maxTokens` tokens per text.
+ * @throws what the loader throws (ModelLoadError, EmbeddingServiceError).
+ */
+export function loadEmbedderWith(settings: ModelLoadSettings, source: EmbedderSource, maxTokens: number): Promise<Embedder> {
+  return (settings.loadEmbedder ?? loadEmbedderFromRequest)({
+    source,
+    cacheDir: settings.modelCacheDir,
+    offline: settings.offline,
+    maxTokens,
+    ...(settings.endpoint !== undefined ? { endpoint: settings.endpoint } : {}),
+    ...(settings.remote ? { remote: settings.remote } : {}),
+  });
+}

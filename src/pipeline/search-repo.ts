@@ -21,7 +21,7 @@ import {
 import type { IndexManifest } from "../store/index.js";
 import { type FusionWeights, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
-import { type EmbedderLoader, loadEmbedderFromRequest } from "./load-embedder.js";
+import { type EmbedderLoader, loadEmbedderWith } from "./load-embedder.js";
 import { rankEntities } from "./rank-entities.js";
 
 /** Options of {@link openSearchSession}. */
@@ -110,14 +110,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
   let embedder: Promise<Embedder> | undefined;
   let loaded: Embedder | undefined;
   const loadEmbedder = async (): Promise<Embedder> => {
-    const model = await (options.loadEmbedder ?? loadEmbedderFromRequest)({
-      source: embedderSourceOfManifest(manifest, options.cwd),
-      cacheDir: options.modelCacheDir,
-      offline: options.offline,
-      maxTokens: manifest.maxTokens,
-      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      ...(options.remote ? { remote: options.remote } : {}),
-    });
+    const model = await loadEmbedderWith(options, embedderSourceOfManifest(manifest, options.cwd), manifest.maxTokens);
     if (model.dimension !== manifest.dimension) {
       await model.dispose();
       throw new IndexMismatchError(`model ${manifest.modelId} now produces ${model.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);

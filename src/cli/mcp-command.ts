@@ -52,7 +52,7 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
   const service: IndexService = createIndexService({
     // Without --db, name the repository (not its index folder): hit files then resolve against the
     // folder the index lives in, so a repository moved with its index still reads as current.
-    openSession: () => openCliSearchSession(cwd, { ...(options.db !== undefined ? { db: indexDir } : { repo: repoRoot }), offline }),
+    openSession: () => openCliSearchSession(cwd, { ...(options.db !== undefined ? { db: indexDir } : { repo: repoRoot }), offline, residentEntities: true }),
     readStatus: () => readIndexStatus({ cwd, repoRoot, indexDir }),
     // With a watcher, a reindex call waits for the watcher's run to release the writer lock.
     runIndex: ({ sink, signal }) => indexRepo({ ...runOptions, ...(options.watch ? { waitForLock: true } : {}), sink, signal }),

@@ -98,12 +98,13 @@ export async function runSearchCommand(query: string | undefined, options: Searc
 /**
  * Opens the search session the command line asks for: `--repo` / `--db` / the nearest index from
  * `cwd`, `--offline` or the environment's offline switch, `HF_ENDPOINT`, and for an index built
- * with a remote model `--request-timeout` / `--retries`.
+ * with a remote model `--request-timeout` / `--retries`; `residentEntities` for a long-lived
+ * session (the MCP server, see `SearchSessionOptions`).
  * @throws IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
  */
 export function openCliSearchSession(
   cwd: string,
-  options: { repo?: string; db?: string; offline?: boolean } & Pick<EmbedderCliOptions, "requestTimeout" | "retries">,
+  options: { repo?: string; db?: string; offline?: boolean; residentEntities?: boolean } & Pick<EmbedderCliOptions, "requestTimeout" | "retries">,
 ): Promise<SearchSession> {
   const remote = remoteTuningFromOptions(options);
   return openSearchSession({
@@ -114,5 +115,6 @@ export function openCliSearchSession(
     ...(options.db !== undefined ? { indexDir: options.db } : {}),
     ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
     ...(remote ? { remote } : {}),
+    ...(options.residentEntities ? { residentEntities: true } : {}),
   });
 }

@@ -2,7 +2,7 @@
  * Vocabulary of searching: which side ranks, which filters narrow the candidates, and what a ranked
  * hit carries so a caller can see why it ranks where it does. Pure types only.
  */
-import type { EntityKind, SearchHit } from "./types.js";
+import type { EntityKind, EntityRef, SearchHit } from "./types.js";
 
 /** `vector`: cosine similarity of embeddings; `lexical`: BM25 over code-aware words; `hybrid`: both, fused. */
 export type SearchMode = "vector" | "lexical" | "hybrid";
@@ -64,3 +64,9 @@ export interface RankedHit extends SearchHit {
   /** 1-based line inside the entity that shares the most words with the query (the `def` line when none does). */
   matchLine: number;
 }
+
+/**
+ * A hit as ranking leaves it, before the final hits are read whole: its entity is an
+ * {@link EntityRef} (no source yet), and it has no match line.
+ */
+export type RankedCandidate = Omit<RankedHit, "chunk" | "matchLine"> & { chunk: EntityRef };

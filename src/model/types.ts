@@ -171,7 +171,14 @@ export interface IndexSummary {
  * search, where LanceDB's `_distance` (lower is better) is converted once, in store/, as
  * `1 - distance`; the BM25 score from the full-text search.
  */
-export interface SearchHit {
-  chunk: Chunk;
+export interface SearchHit<C extends EntityRef = Chunk> {
+  chunk: C;
   score: number;
 }
+
+/**
+ * What ranking needs of an entity: who it is and where, without its source, text or docstring.
+ * Each side's candidates carry only this (reading the large columns for 50 candidates a side cost
+ * more than the ranking itself, BENCHMARKS.md); the final hits are read whole afterwards.
+ */
+export type EntityRef = Pick<Chunk, "id" | "path" | "kind" | "name" | "qualifiedName" | "parentQualifiedName" | "startLine" | "endLine">;

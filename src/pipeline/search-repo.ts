@@ -12,11 +12,13 @@ import {
   indexPathsOf,
   listEntitiesOfFile,
   listIndexedPaths,
+  loadResidentEntities,
   openDatabase,
   openEntityTable,
   readCatalog,
   requireManifest,
   resolveIndexLocation,
+  type ResidentEntities,
 } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
 import { type FusionWeights, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
@@ -37,6 +39,13 @@ export interface SearchSessionOptions {
   /** Timeout and retries when the index was built with a remote model. */
   remote?: RemoteTuning;
   loadEmbedder?: EmbedderLoader;
+  /**
+   * Keep the table's entities and vectors in memory (`loadResidentEntities`), read on the first
+   * search and again after each commit the session moves to: for a long-lived session (the MCP
+   * server), where it makes each query faster and its memory steady. A one-shot search leaves them
+   * to LanceDB (reading the table whole once costs more than one search). Default false.
+   */
+  residentEntities?: boolean;
 }
 
 /** An open index, ready to answer many queries; the model is loaded on the first query that needs it. */
@@ -51,6 +60,12 @@ export interface SearchSession {
   readonly repoRoot: string;
   /** True once the query model has been loaded (a lexical search, or a hybrid one with vector weight 0, never loads it). */
   readonly modelLoaded: boolean;
+  /**
+   * Entities the session holds in memory (`residentEntities`), once a search has read them at the
+   * current committed version; null before that, without the option, or when the table has a
+   * vector index (LanceDB then answers the vector side).
+   */
+  readonly residentEntityCount: number | null;
   /** Hybrid mode's weights for this index (see {@link fusionOfManifest}); a request's `vectorWeight` overrides the vector weight. */
   readonly fusion: FusionWeights;
   /**
@@ -128,6 +143,25 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
   };
   let paths: Promise<string[]> | undefined;
   const indexedPaths = () => (paths ??= listIndexedPaths(table));
+  let resident: Promise<ResidentEntities | null> | undefined;
+  let residentLoaded: ResidentEntities | null = null;
+  const residentEntities = options.residentEntities
+    ? () =>
+        (resident ??= loadResidentEntities(table).then(
+          (loadedRows) => {
+            residentLoaded = loadedRows;
+            return loadedRows;
+          },
+          (error: unknown) => {
+            resident = undefined;
+            throw error;
+          },
+        ))
+    : undefined;
+  const forgetResident = () => {
+    resident = undefined;
+    residentLoaded = null;
+  };
   /** Moves to the version the latest completed run committed, when it is newer (in place: the model stays). */
   const followCommits = async (): Promise<void> => {
     const next = await requireManifest(indexDir);
@@ -137,6 +171,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     });
     manifest = next;
     paths = undefined;
+    forgetResident();
     catalogRead = undefined;
   };
   // Reads in flight, so that `reload` closes the handles they use only once they are done.
@@ -165,6 +200,9 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     get modelLoaded() {
       return loaded !== undefined;
     },
+    get residentEntityCount() {
+      return residentLoaded?.entities.length ?? null;
+    },
     get fusion() {
       return fusionOfManifest(manifest);
     },
@@ -172,7 +210,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       tracked(async () => {
         await followCommits();
         const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
-        return rankEntities({ db: table, embedQuery, indexedPaths }, query, request, weights);
+        return rankEntities({ db: table, embedQuery, indexedPaths, ...(residentEntities ? { residentEntities } : {}) }, query, request, weights);
       }),
     warnings: async (hits) => {
       const warnings: string[] = [];
@@ -209,6 +247,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       db = reopened;
       table = reopenedTable;
       paths = undefined;
+      forgetResident();
       // Reads already running on the old handles finish on them; only then are they closed.
       void Promise.allSettled(running).then(() => {
         oldTable.close();

@@ -1,4 +1,4 @@
-import type { Chunk } from "../model/types.js";
+import type { EntityRef } from "../model/types.js";
 
 /**
  * Makes a ranked list actionable: each entity once (its first occurrence kept), and a class that
@@ -9,7 +9,7 @@ import type { Chunk } from "../model/types.js";
  * @param hits best first; `chunk.id` identifies an entity; `score` is higher-is-better.
  * @returns a new list, best first; the input is not changed.
  */
-export function arrangeHits<T extends { chunk: Chunk; score: number }>(hits: readonly T[]): T[] {
+export function arrangeHits<T extends { chunk: EntityRef; score: number }>(hits: readonly T[]): T[] {
   const seen = new Set<string>();
   const unique = hits.filter((hit) => !seen.has(hit.chunk.id) && seen.add(hit.chunk.id));
   const classKey = (path: string, qualifiedName: string) => `${path}\u0000${qualifiedName}`;

@@ -97,6 +97,8 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
           freshness: service.freshness(),
           reindexing: service.reindexing,
           modelLoaded: session?.modelLoaded ?? false,
+          // Entities held in memory for searching (null until the first search, and for a table with a vector index).
+          residentEntities: session?.residentEntityCount ?? null,
           // Where the server's memory is (bytes): the JavaScript heap, and what native code (LanceDB, the model runtime) holds besides.
           memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, arrayBuffersBytes: memory.arrayBuffers },
         },

@@ -1,7 +1,8 @@
 import type * as lancedb from "@lancedb/lancedb";
 import { StoreError, describeError } from "../model/errors.js";
 import type { EmbeddedChunk } from "../model/types.js";
-import { ENTITY_ROW_COLUMNS, ENTITY_TABLE, type EntityRow, fromRow } from "./entity-table.js";
+import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-row.js";
+import { ENTITY_TABLE } from "./entity-table.js";
 import { IS_TEST_COLUMN } from "./search-columns.js";
 import { sqlInList } from "./sql-quote.js";
 

@@ -1,8 +1,9 @@
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { StoreError, describeError } from "../model/errors.js";
-import type { Chunk, EmbeddedChunk, EntityKind, SearchHit } from "../model/types.js";
+import type { Chunk, EmbeddedChunk, EntityRef, SearchHit } from "../model/types.js";
 import { entityArrowTable } from "./entity-batch.js";
+import { ENTITY_REF_COLUMNS, ENTITY_ROW_COLUMNS, type EntityRefRow, type EntityRow, fromRow, refFromRow } from "./entity-row.js";
 import { orderHits } from "./order-hits.js";
 import { searchFields } from "./search-columns.js";
 import { quoteSqlString, sqlInList } from "./sql-quote.js";
@@ -48,25 +49,6 @@ export function entitySchema(dimension: number): Schema {
     new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
     ...searchFields(),
   ]);
-}
-
-/** One table row as LanceDB returns it ({@link ENTITY_ROW_COLUMNS}: vector and search columns omitted). */
-export interface EntityRow {
-  id: string;
-  path: string;
-  kind: string;
-  name: string;
-  qualified_name: string;
-  parent_qualified_name: string | null;
-  start_line: number;
-  end_line: number;
-  decorator_line: number | null;
-  decorators: string;
-  signature: string;
-  docstring: string | null;
-  source: string;
-  text: string;
-  content_hash: string;
 }
 
 /**
@@ -205,26 +187,42 @@ export const VECTOR_SEARCH_MIN_PROBES = 20;
  * L2-normalised) by cosine distance, best first, with `score = 1 - distance` (cosine similarity,
  * higher is better). Exact below the vector index's row threshold (search-indexes.ts), through the
  * IVF_FLAT index above it. `filter` (SQL built with sql-quote.ts) is applied before the nearest
- * are chosen; ties are ordered by id (`orderHits`). `source` is a table handle (searched at its checked-out version) or a connection
- * (latest version).
+ * are chosen; ties are ordered by id (`orderHits`). `source` is a table handle (searched at its
+ * checked-out version) or a connection (latest version). Hits carry {@link EntityRef}s only (read
+ * the rest with {@link readEntitiesById}).
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function searchEntities(source: EntitySource, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit[]> {
-  let rows: (EntityRow & { _distance: number })[];
+export async function searchEntities(source: EntitySource, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit<EntityRef>[]> {
+  let rows: (EntityRefRow & { _distance: number })[];
   try {
     rows = await withEntityTable(source, async (table) => {
       const query = table.vectorSearch(vector).minimumNprobes(VECTOR_SEARCH_MIN_PROBES);
       if (filter !== undefined) query.where(filter).maximumNprobes(0);
       return (await query
         .distanceType("cosine")
-        .select([...ENTITY_ROW_COLUMNS, "_distance"])
+        .select([...ENTITY_REF_COLUMNS, "_distance"])
         .limit(limit)
-        .toArray()) as (EntityRow & { _distance: number })[];
+        .toArray()) as (EntityRefRow & { _distance: number })[];
     });
   } catch (error) {
     throw new StoreError(`cannot search the entity table: ${describeError(error)}`, { cause: error });
   }
-  return orderHits(rows.map((row) => ({ chunk: fromRow(row), score: 1 - row._distance })));
+  return orderHits(rows.map((row) => ({ chunk: refFromRow(row), score: 1 - row._distance })));
+}
+
+/**
+ * The whole stored entities with the given ids, by id; an id the table does not hold is absent
+ * from the map (the caller decides what that means: the table moved to another version).
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function readEntitiesById(source: EntitySource, ids: readonly string[]): Promise<Map<string, Chunk>> {
+  if (ids.length === 0) return new Map();
+  try {
+    const rows = (await withEntityTable(source, (table) => table.query().where(sqlInList("id", ids)).select([...ENTITY_ROW_COLUMNS]).toArray())) as EntityRow[];
+    return new Map(rows.map((row) => [row.id, fromRow(row)]));
+  } catch (error) {
+    throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
+  }
 }
 
 /**
@@ -264,44 +262,4 @@ export async function listEntitiesOfFile(source: EntitySource, path: string): Pr
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }
-}
-
-/** The columns read back into a {@link Chunk}. */
-export const ENTITY_ROW_COLUMNS = [
-  "id",
-  "path",
-  "kind",
-  "name",
-  "qualified_name",
-  "parent_qualified_name",
-  "start_line",
-  "end_line",
-  "decorator_line",
-  "decorators",
-  "signature",
-  "docstring",
-  "source",
-  "text",
-  "content_hash",
-] as const;
-
-/** The {@link Chunk} of a row read with {@link ENTITY_ROW_COLUMNS}. */
-export function fromRow(row: EntityRow): Chunk {
-  return {
-    id: row.id,
-    path: row.path,
-    kind: row.kind as EntityKind,
-    name: row.name,
-    qualifiedName: row.qualified_name,
-    parentQualifiedName: row.parent_qualified_name ?? null,
-    startLine: Number(row.start_line),
-    endLine: Number(row.end_line),
-    decoratorLine: row.decorator_line === null || row.decorator_line === undefined ? null : Number(row.decorator_line),
-    decorators: JSON.parse(row.decorators) as string[],
-    signature: row.signature,
-    docstring: row.docstring ?? null,
-    source: row.source,
-    text: row.text,
-    contentHash: row.content_hash,
-  };
 }

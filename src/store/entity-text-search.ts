@@ -1,8 +1,8 @@
 import { BooleanQuery, MatchQuery, Occur } from "@lancedb/lancedb";
 import { StoreError, describeError } from "../model/errors.js";
-import type { SearchHit } from "../model/types.js";
+import type { EntityRef, SearchHit } from "../model/types.js";
 import { lexicalQuery, queryTrigrams } from "../rank/index.js";
-import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-table.js";
+import { ENTITY_REF_COLUMNS, type EntityRefRow, refFromRow } from "./entity-row.js";
 import { SEARCH_BODY_COLUMN, SEARCH_HEAD_COLUMN, SEARCH_NAME_GRAMS_COLUMN } from "./search-columns.js";
 import { orderHits } from "./order-hits.js";
 import { sqlInList } from "./sql-quote.js";
@@ -26,11 +26,11 @@ export const NAME_GRAMS_BOOST = 0.1;
  * `refreshSearchIndexes`) are still found, by a slower scan.
  * @throws StoreError when the table is missing or LanceDB fails.
  */
-export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit[]> {
+export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit<EntityRef>[]> {
   const words = lexicalQuery(query);
   if (words === "") return [];
   const trigrams = queryTrigrams(words);
-  let rows: (EntityRow & { _score: number })[];
+  let rows: (EntityRefRow & { _score: number })[];
   try {
     rows = await withEntityTable(source, async (table) => {
       const search = table.query().fullTextSearch(
@@ -41,12 +41,12 @@ export async function searchEntitiesByText(source: EntitySource, query: string, 
         ]),
       );
       if (filter !== undefined) search.where(filter);
-      return (await search.select([...ENTITY_ROW_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRow & { _score: number })[];
+      return (await search.select([...ENTITY_REF_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRefRow & { _score: number })[];
     });
   } catch (error) {
     throw new StoreError(`cannot search the full-text index: ${describeError(error)}`, { cause: error });
   }
-  return orderHits(rows.map((row) => ({ chunk: fromRow(row), score: row._score })));
+  return orderHits(rows.map((row) => ({ chunk: refFromRow(row), score: row._score })));
 }
 
 /**
@@ -55,23 +55,23 @@ export async function searchEntitiesByText(source: EntitySource, query: string, 
  * {@link searchEntitiesByText}.
  * @throws StoreError when the table is missing or unreadable.
  */
-export async function findEntitiesByName(source: EntitySource, names: readonly string[], limit: number, filter?: string): Promise<SearchHit[]> {
+export async function findEntitiesByName(source: EntitySource, names: readonly string[], limit: number, filter?: string): Promise<SearchHit<EntityRef>[]> {
   if (names.length === 0) return [];
   const byName = `(${sqlInList("name", names)} OR ${sqlInList("qualified_name", names)})`;
-  let rows: EntityRow[];
+  let rows: EntityRefRow[];
   try {
     rows = (await withEntityTable(source, (table) =>
       table
         .query()
         .where(filter === undefined ? byName : `${byName} AND (${filter})`)
-        .select([...ENTITY_ROW_COLUMNS])
+        .select([...ENTITY_REF_COLUMNS])
         .limit(limit)
         .toArray(),
-    )) as EntityRow[];
+    )) as EntityRefRow[];
   } catch (error) {
     throw new StoreError(`cannot read the entity table: ${describeError(error)}`, { cause: error });
   }
   return rows
-    .map((row) => ({ chunk: fromRow(row), score: 1 }))
+    .map((row) => ({ chunk: refFromRow(row), score: 1 }))
     .sort((a, b) => (a.chunk.path === b.chunk.path ? a.chunk.startLine - b.chunk.startLine : a.chunk.path < b.chunk.path ? -1 : 1));
 }

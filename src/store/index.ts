@@ -3,6 +3,7 @@
  * the file catalog, the writer lock and finding an index. It must not parse source, embed or print.
  */
 export * from "./entity-filter.js";
+export * from "./entity-row.js";
 export * from "./entity-sample.js";
 export * from "./entity-table.js";
 export * from "./entity-text-search.js";
@@ -20,3 +21,4 @@ export * from "./table-files.js";
 export * from "./watch-record.js";
 export * from "./inspect-entity-table.js";
 export * from "./order-hits.js";
+export * from "./resident-entities.js";

@@ -1,4 +1,4 @@
-import type { SearchHit } from "../model/types.js";
+import type { EntityRef, SearchHit } from "../model/types.js";
 
 /**
  * Relative difference below which two scores count as a tie. LanceDB sums BM25 parts in varying
@@ -12,7 +12,7 @@ const TIE_TOLERANCE = 1e-6;
  * one built from scratch; ordering ties by id makes every ranking, and so every fused ranking,
  * the same for the same rows. Returns a new array.
  */
-export function orderHits(hits: readonly SearchHit[]): SearchHit[] {
+export function orderHits<H extends SearchHit<EntityRef>>(hits: readonly H[]): H[] {
   return [...hits].sort((a, b) => {
     const scale = Math.max(1, Math.abs(a.score), Math.abs(b.score));
     if (Math.abs(a.score - b.score) > TIE_TOLERANCE * scale) return b.score - a.score;

@@ -157,9 +157,13 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     expect((found.structuredContent as SearchToolResult).results[0]!.qualname).toBe("handler");
     // status now answers, with where the server's memory is: the heap is part of the resident set.
     const status = (await client.callTool({ name: "status", arguments: {} })) as ToolAnswer;
-    const { memory } = (status.structuredContent as { server: { memory: { rssBytes: number; heapUsedBytes: number; externalBytes: number } } }).server;
+    const { memory, residentEntities } = (
+      status.structuredContent as { server: { memory: { rssBytes: number; heapUsedBytes: number; externalBytes: number }; residentEntities: number | null } }
+    ).server;
     expect(memory.heapUsedBytes).toBeGreaterThan(0);
     expect(memory.rssBytes).toBeGreaterThan(memory.heapUsedBytes);
+    // The server searched the one entity from memory.
+    expect(residentEntities).toBe(1);
   });
 
   it("answers 10 concurrent calls like the same calls made one at a time", async () => {

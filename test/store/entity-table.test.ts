@@ -15,6 +15,7 @@ import {
   listEntities,
   openDatabase,
   probeEntityTable,
+  readEntitiesById,
   searchEntities,
 } from "../../src/store/entity-table.js";
 import {
@@ -27,6 +28,7 @@ import {
   type IndexManifest,
 } from "../../src/store/index-manifest.js";
 import { INDEX_DIR_NAME, defaultIndexDir, findIndexUpwards } from "../../src/store/locate-index.js";
+import { refOf } from "../support/chunks.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
 const DIM = 8;
@@ -282,12 +284,20 @@ describe("entity table: search", () => {
     expect(hits.map((h) => h.chunk.id)).toEqual(expected.map((e) => e.id));
     hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
-    expect(hits[0]!.chunk).toEqual(withoutVector(CART_TOTAL));
+    expect(hits[0]!.chunk).toEqual(refOf(withoutVector(CART_TOTAL)));
 
     const top2 = await searchEntities(db, query, 2);
-    expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map(withoutVector));
+    expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map((c) => refOf(withoutVector(c))));
 
     expect(await searchEntities(db, query, 50)).toHaveLength(5);
+  });
+
+  it("reads whole entities by id, leaving out ids the table does not hold", async () => {
+    const found = await readEntitiesById(db, [RETRY.id, "nowhere.py:1:gone", CART_TOTAL.id]);
+    expect([...found.keys()].sort()).toEqual([CART_TOTAL.id, RETRY.id].sort());
+    expect(found.get(CART_TOTAL.id)).toEqual(withoutVector(CART_TOTAL));
+    expect(found.get(RETRY.id)).toEqual(withoutVector(RETRY));
+    expect(await readEntitiesById(db, [])).toEqual(new Map());
   });
 
   it("gives score 1 for the query equal to a stored vector and -1 for its opposite", async () => {

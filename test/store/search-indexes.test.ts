@@ -9,7 +9,7 @@ import { findEntitiesByName, searchEntitiesByText } from "../../src/store/entity
 import { FULL_TEXT_INDEXES } from "../../src/store/search-columns.js";
 import { refreshSearchIndexes } from "../../src/store/search-indexes.js";
 import { sqlInList } from "../../src/store/sql-quote.js";
-import { makeChunk } from "../support/chunks.js";
+import { makeChunk, refOf } from "../support/chunks.js";
 import { hashVector } from "../support/fake-embedders.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
@@ -68,7 +68,7 @@ describe("searchEntitiesByText", () => {
     const db = await tableWith([PARSER, READER, CART]);
     await refreshSearchIndexes(db);
     const hits = await searchEntitiesByText(db, query, 3);
-    expect(hits[0]!.chunk).toEqual(makeChunk(expected.path, expected.startLine, expected.qualifiedName, { docstring: expected.docstring, source: expected.source }));
+    expect(hits[0]!.chunk).toEqual(refOf(makeChunk(expected.path, expected.startLine, expected.qualifiedName, { docstring: expected.docstring, source: expected.source })));
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
   });
 

@@ -7,22 +7,14 @@ import { applyEntityChanges, ENTITY_TABLE, openDatabase, searchEntities } from "
 import { refreshSearchIndexes, VECTOR_INDEX_PREFIX, vectorIndexPartitions } from "../../src/store/search-indexes.js";
 import { sqlInList } from "../../src/store/sql-quote.js";
 import { makeChunk } from "../support/chunks.js";
-import { seededRandom } from "../support/seeded-random.js";
+import { clusteredVectors as clusteredVectorsOf } from "../support/seeded-random.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
 const DIM = 32;
 
-/** Unit vectors in clusters (as embeddings of related code are): centre + noise of norm ~0.3, normalised. */
+/** Unit vectors in clusters (seeded-random.ts) of {@link DIM} floats. */
 function clusteredVectors(count: number, clusters: number, seed: number): Float32Array[] {
-  const random = seededRandom(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-  const centres = Array.from({ length: clusters }, () => Array.from({ length: DIM }, gauss));
-  return Array.from({ length: count }, (_, i) => {
-    const centre = centres[i % clusters]!;
-    const v = Float32Array.from(centre, (c) => c / Math.sqrt(DIM) + (0.3 / Math.sqrt(DIM)) * gauss());
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  });
+  return clusteredVectorsOf(count, clusters, seed, DIM);
 }
 
 function rowsOf(vectors: Float32Array[], firstFile: number): EmbeddedChunk[] {

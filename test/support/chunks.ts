@@ -1,6 +1,6 @@
 // Builds Chunk values for tests of pure ranking code: only what a test names differs from a
 // plain one-line function.
-import type { Chunk } from "../../src/model/types.js";
+import type { Chunk, EntityRef } from "../../src/model/types.js";
 
 /** A chunk at `path:startLine` named by `qualifiedName`; kind, parent and name follow from the dotted name unless given. */
 export function makeChunk(path: string, startLine: number, qualifiedName: string, overrides: Partial<Chunk> = {}): Chunk {
@@ -25,4 +25,10 @@ export function makeChunk(path: string, startLine: number, qualifiedName: string
     contentHash: "0".repeat(64),
     ...overrides,
   };
+}
+
+/** What a search's candidates carry of `chunk` (its {@link EntityRef}): no source, text or docstring. */
+export function refOf(chunk: Chunk): EntityRef {
+  const { id, path, kind, name, qualifiedName, parentQualifiedName, startLine, endLine } = chunk;
+  return { id, path, kind, name, qualifiedName, parentQualifiedName, startLine, endLine };
 }

@@ -24,8 +24,11 @@ idle RSS after the first and after --rss-calls searches (smallest size), and the
 \`codesearch search --mode lexical\` process on <repo> (median of --cli-runs).
 --vector-weight <w> is passed to every search (default 1, plain RRF, so the query is embedded);
 \`--vector-weight index\` leaves the index's own weight (0 for an uncalibrated index: no embedding).
+--idle-ms <ms>: how long the server has been quiet when its idle RSS is read (default 5000: the server
+collects garbage 2 s after a burst of calls, src/serve/idle-collection.ts); --settle-ms <ms> reads it
+once more after that much quiet (default 30000; 0 skips).
 --rss-env NAME=value[,NAME=value]: the RSS run is repeated with a server started with these variables
-(default MALLOC_ARENA_MAX=2, glibc's cap on malloc arenas; "" skips the second run).
+(e.g. MALLOC_ARENA_MAX=2, glibc's cap on malloc arenas; default "": no second run).
 --table <dir> (repeatable) measures an existing table folder too (a synthetic table kept from an
 earlier run), without writing one; its manifest.json is (re)written from <repo>'s index.`;
 
@@ -38,7 +41,9 @@ const { values } = parseArgs({
     "cli-runs": { type: "string", default: "10" },
     table: { type: "string", multiple: true, default: [] },
     "vector-weight": { type: "string", default: "1" },
-    "rss-env": { type: "string", default: "MALLOC_ARENA_MAX=2" },
+    "rss-env": { type: "string", default: "" },
+    "idle-ms": { type: "string", default: "5000" },
+    "settle-ms": { type: "string", default: "30000" },
     help: { type: "boolean" },
   },
 });
@@ -51,6 +56,8 @@ const sizes = values.rows === "" ? [] : values.rows.split(",").map(Number);
 const calls = Number(values.calls);
 const rssCalls = Number(values["rss-calls"]);
 const cliRuns = Number(values["cli-runs"]);
+const idleMs = Number(values["idle-ms"]);
+const settleMs = Number(values["settle-ms"]);
 const rssEnv = Object.fromEntries(values["rss-env"].split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 const weightArg = values["vector-weight"] === "index" ? {} : { vector_weight: Number(values["vector-weight"]) };
 const log = (line) => process.stderr.write(`mcp-latency: ${line}\n`);
@@ -113,8 +120,9 @@ async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) 
   const { client, transport } = await connect(indexDir, extraEnv);
   try {
     const first = await timedSearch(client, queries[0]);
-    await sleep(1000);
+    await sleep(idleMs);
     const rssAfterFirstKb = rssKb(transport.pid);
+    const rssAfterFirstSettledKb = withRss && settleMs > idleMs ? (await sleep(settleMs - idleMs), rssKb(transport.pid)) : null;
     const memoryAfterFirst = withRss ? await serverMemory(client) : null;
     // Warm-up beyond the first call: the model and LanceDB caches settle.
     for (let i = 1; i <= 10; i++) await timedSearch(client, queries[i % queries.length]);
@@ -133,14 +141,22 @@ async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) 
       rssAfterFirstKb,
     };
     if (withRss) {
-      // Idle RSS (1 s after the last answer) after the warm-up and timed calls, then after rssCalls in all.
-      await sleep(1000);
+      // Idle RSS (--idle-ms after the last answer) after the warm-up and timed calls, then after rssCalls in all.
+      await sleep(idleMs);
+      result.idleMs = idleMs;
       result.rssAfterWarmCalls = calls + 11;
       result.rssAfterWarmKb = rssKb(transport.pid);
       for (let i = calls + 11; i < rssCalls; i++) await timedSearch(client, queries[i % queries.length]);
-      await sleep(1000);
+      await sleep(idleMs);
       result.rssAfterCalls = rssCalls;
       result.rssAfterManyKb = rssKb(transport.pid);
+      if (rssAfterFirstSettledKb !== null) {
+        await sleep(settleMs - idleMs);
+        result.settleMs = settleMs;
+        result.rssAfterFirstSettledKb = rssAfterFirstSettledKb;
+        result.rssAfterManySettledKb = rssKb(transport.pid);
+        result.rssGrowthSettled = round(result.rssAfterManySettledKb / rssAfterFirstSettledKb - 1, 3);
+      }
       result.memoryAfterFirst = memoryAfterFirst;
       result.memoryAfterMany = await serverMemory(client);
       result.rssGrowth = round(result.rssAfterManyKb / rssAfterFirstKb - 1, 3);
@@ -150,6 +166,11 @@ async function measureSize(indexDir, rowCount, queries, withRss, extraEnv = {}) 
   } finally {
     await client.close();
   }
+}
+
+/** `x` rounded to 0.1 with its sign, e.g. `+6.1` or `-0.4`. */
+function signed(x) {
+  return `${x >= 0 ? "+" : ""}${round(x, 1)}`;
 }
 
 async function main() {
@@ -214,7 +235,12 @@ async function main() {
     lines.push(`| MCP \`search\` over stdio, ${m.rows} rows, hybrid, warm, p50 / p95 of ${m.calls} calls${env} | ${m.p50Ms} / ${m.p95Ms} ms (server-side ranking ${m.serverSearchP50Ms} / ${m.serverSearchP95Ms} ms; first call ${m.firstCallMs} ms) |`);
     if (m.rssAfterManyKb) {
       lines.push(
-        `| server RSS idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows${env}) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (+${round(100 * m.rssGrowth, 1)} % from the first, +${round(100 * m.rssGrowthAfterWarm, 1)} % from call ${m.rssAfterWarmCalls}); JavaScript heap ${m.memoryAfterFirst?.heapUsedMiB} → ${m.memoryAfterMany?.heapUsedMiB} MiB, external ${m.memoryAfterFirst?.externalMiB} → ${m.memoryAfterMany?.externalMiB} MiB |`,
+        `| server RSS ${m.idleMs / 1000} s idle after the first search → after ${m.rssAfterWarmCalls} → after ${m.rssAfterCalls} (${m.rows} rows${env}) | ${round(m.rssAfterFirstKb / 1024, 1)} → ${round(m.rssAfterWarmKb / 1024, 1)} → ${round(m.rssAfterManyKb / 1024, 1)} MiB (${signed(100 * m.rssGrowth)} % from the first, ${signed(100 * m.rssGrowthAfterWarm)} % from call ${m.rssAfterWarmCalls}); JavaScript heap ${m.memoryAfterFirst?.heapUsedMiB} → ${m.memoryAfterMany?.heapUsedMiB} MiB, external ${m.memoryAfterFirst?.externalMiB} → ${m.memoryAfterMany?.externalMiB} MiB |`,
+      );
+    }
+    if (m.rssAfterManySettledKb) {
+      lines.push(
+        `| same, ${m.settleMs / 1000} s idle | ${round(m.rssAfterFirstSettledKb / 1024, 1)} → ${round(m.rssAfterManySettledKb / 1024, 1)} MiB (${signed(100 * m.rssGrowthSettled)} %) |`,
       );
     }
   }

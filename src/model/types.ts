@@ -181,4 +181,10 @@ export interface SearchHit<C extends EntityRef = Chunk> {
  * Each side's candidates carry only this (reading the large columns for 50 candidates a side cost
  * more than the ranking itself, BENCHMARKS.md); the final hits are read whole afterwards.
  */
-export type EntityRef = Pick<Chunk, "id" | "path" | "kind" | "name" | "qualifiedName" | "parentQualifiedName" | "startLine" | "endLine">;
+export type EntityRef = Pick<Chunk, "id" | "path" | "kind" | "name" | "qualifiedName" | "parentQualifiedName" | "startLine" | "endLine"> & {
+  /**
+   * Where a store query found the row: LanceDB's row id (`_rowid`) at the table version it read.
+   * Opaque outside store/; it lets the final hits be read without scanning the table.
+   */
+  rowId?: bigint;
+};

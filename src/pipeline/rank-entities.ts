@@ -7,7 +7,7 @@ import {
   findEntitiesByName,
   idsMatching,
   nearestResident,
-  readEntitiesById,
+  readEntities,
   residentEntitiesById,
   searchEntities,
   searchEntitiesByText,
@@ -56,8 +56,8 @@ export interface Candidates {
  *   so they rise to the top. With a vector weight of 0 the query is not embedded at all.
  * Filters run inside each store query, before its top k are chosen. Hits are then deduplicated and
  * a class that ranks with one of its methods gives way to the method (rank/arrange-hits.ts). The
- * candidates carry {@link EntityRef}s only; the final hits are then read whole, by id, from the
- * resident table or in one query. When one of them is gone (another run committed a new version
+ * candidates carry {@link EntityRef}s only; the final hits are then read whole, from the resident
+ * table or by their row ids (`readEntities`). When one of them is gone (another run committed a new version
  * into the session's table between the two reads), the search runs once more on the new version.
  * @returns at most `request.limit` hits, best first, each with its per-side ranks and match line.
  * @throws StoreError (also when the table changed under the second try too); Error from the model
@@ -69,8 +69,7 @@ export async function rankEntities(source: RankingSource, query: string, request
     const candidates = await gatherCandidates(source, query, request, weights.vector > 0, resident);
     if (candidates === null) return [];
     const ranked = rankCandidates(candidates, request, weights);
-    const ids = ranked.map((hit) => hit.chunk.id);
-    const chunks = resident ? residentEntitiesById(resident, ids) : await readEntitiesById(source.db, ids);
+    const chunks = resident ? residentEntitiesById(resident, ranked.map((hit) => hit.chunk.id)) : await readEntities(source.db, ranked.map((hit) => hit.chunk));
     if (ranked.every((hit) => chunks.has(hit.chunk.id))) {
       return ranked.map((hit) => {
         const chunk = chunks.get(hit.chunk.id)!;

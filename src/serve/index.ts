@@ -8,4 +8,5 @@ export * from "./mcp-server.js";
 export * from "./read-tool.js";
 export * from "./search-tool.js";
 export * from "./serve-stdio.js";
+export * from "./server-memory.js";
 export * from "./watch-freshness.js";

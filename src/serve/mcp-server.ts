@@ -19,6 +19,8 @@ export interface McpServerOptions {
   answerTokens?: number;
   /** Where diagnostics go (never stdout, which carries the protocol). */
   log: (line: string) => void;
+  /** Called as each tool call ends, whatever its outcome (the idle collector's activity signal). */
+  onToolCall?: () => void;
 }
 
 /** Least time between two progress notifications of one reindex call, in ms. */
@@ -44,6 +46,8 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
         return await handler(args, extra);
       } catch (error) {
         return toolError(tool, error, options.log);
+      } finally {
+        options.onToolCall?.();
       }
     };
   };

@@ -1,15 +1,26 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { configureServerHeap, idleCollector } from "./server-memory.js";
 import type { IndexService } from "./index-service.js";
 import { createMcpServer, type McpServerOptions } from "./mcp-server.js";
 
 /**
  * Serves the MCP tools over this process's stdin/stdout until the client closes stdin (or the
  * transport fails), then stops a reindex in flight (it saves what it has) and closes the index.
- * stdout carries only protocol messages; diagnostics go to `options.log`.
+ * stdout carries only protocol messages; diagnostics go to `options.log`. The process is set up to
+ * idle at a steady size (server-memory.ts): a small young generation, and one garbage collection
+ * after each burst of tool calls once it has been quiet for a while.
  * @returns when the session has ended and everything is closed.
  */
 export async function serveMcpOverStdio(service: IndexService, options: McpServerOptions & { signal?: AbortSignal }): Promise<void> {
-  const server = createMcpServer(service, options);
+  const collect = configureServerHeap();
+  const collector = collect ? idleCollector(collect) : null;
+  const server = createMcpServer(service, {
+    ...options,
+    onToolCall: () => {
+      collector?.activity();
+      options.onToolCall?.();
+    },
+  });
   const transport = new StdioServerTransport();
   const ended = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -21,6 +32,7 @@ export async function serveMcpOverStdio(service: IndexService, options: McpServe
   await server.connect(transport);
   options.log("codesearch mcp: serving on stdio");
   await ended;
+  collector?.stop();
   await server.close().catch(() => undefined);
   await service.close();
 }

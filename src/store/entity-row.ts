@@ -43,8 +43,8 @@ export const ENTITY_ROW_COLUMNS = [
 /** The columns read back into an {@link EntityRef}: what ranking needs, without the large texts. */
 export const ENTITY_REF_COLUMNS = ["id", "path", "kind", "name", "qualified_name", "parent_qualified_name", "start_line", "end_line"] as const;
 
-/** One row read with {@link ENTITY_REF_COLUMNS}. */
-export type EntityRefRow = Pick<EntityRow, (typeof ENTITY_REF_COLUMNS)[number]>;
+/** One row read with {@link ENTITY_REF_COLUMNS}, and its `_rowid` when the query asked for it (`withRowId()`). */
+export type EntityRefRow = Pick<EntityRow, (typeof ENTITY_REF_COLUMNS)[number]> & { _rowid?: bigint };
 
 /** The {@link EntityRef} of a row read with {@link ENTITY_REF_COLUMNS} (or more). */
 export function refFromRow(row: EntityRefRow): EntityRef {
@@ -57,6 +57,7 @@ export function refFromRow(row: EntityRefRow): EntityRef {
     parentQualifiedName: row.parent_qualified_name ?? null,
     startLine: Number(row.start_line),
     endLine: Number(row.end_line),
+    ...(row._rowid === undefined ? {} : { rowId: row._rowid }),
   };
 }
 

@@ -200,6 +200,7 @@ export async function searchEntities(source: EntitySource, vector: Float32Array,
       if (filter !== undefined) query.where(filter).maximumNprobes(0);
       return (await query
         .distanceType("cosine")
+        .withRowId()
         .select([...ENTITY_REF_COLUMNS, "_distance"])
         .limit(limit)
         .toArray()) as (EntityRefRow & { _distance: number })[];
@@ -208,6 +209,25 @@ export async function searchEntities(source: EntitySource, vector: Float32Array,
     throw new StoreError(`cannot search the entity table: ${describeError(error)}`, { cause: error });
   }
   return orderHits(rows.map((row) => ({ chunk: refFromRow(row), score: 1 - row._distance })));
+}
+
+/**
+ * The whole stored entities of `refs` (search hits), by id. Refs a store query returned carry
+ * their row id: those rows are read directly (LanceDB `takeRowIds`: 1.7 ms for 10 rows at 100,000
+ * rows, where `id IN (…)` scanned the id column in 8.8 ms, BENCHMARKS.md). A row id read at
+ * another table version may name another row or none: every row read is checked against the id
+ * it should have, and when one differs the entities are looked up by id instead
+ * ({@link readEntitiesById}). An entity the table no longer holds is absent from the map.
+ * @throws StoreError when the table is missing or unreadable.
+ */
+export async function readEntities(source: EntitySource, refs: readonly EntityRef[]): Promise<Map<string, Chunk>> {
+  const rowIds = refs.map((ref) => ref.rowId);
+  if (refs.length > 0 && rowIds.every((rowId) => rowId !== undefined)) {
+    const rows = (await withEntityTable(source, (table) => table.takeRowIds(rowIds as bigint[]).select([...ENTITY_ROW_COLUMNS]).toArray()).catch(() => null)) as EntityRow[] | null;
+    const found = new Map((rows ?? []).map((row) => [row.id, fromRow(row)]));
+    if (refs.every((ref) => found.has(ref.id))) return found;
+  }
+  return readEntitiesById(source, refs.map((ref) => ref.id));
 }
 
 /**

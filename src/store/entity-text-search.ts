@@ -41,7 +41,7 @@ export async function searchEntitiesByText(source: EntitySource, query: string, 
         ]),
       );
       if (filter !== undefined) search.where(filter);
-      return (await search.select([...ENTITY_REF_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRefRow & { _score: number })[];
+      return (await search.withRowId().select([...ENTITY_REF_COLUMNS, "_score"]).limit(limit).toArray()) as (EntityRefRow & { _score: number })[];
     });
   } catch (error) {
     throw new StoreError(`cannot search the full-text index: ${describeError(error)}`, { cause: error });
@@ -64,6 +64,7 @@ export async function findEntitiesByName(source: EntitySource, names: readonly s
       table
         .query()
         .where(filter === undefined ? byName : `${byName} AND (${filter})`)
+        .withRowId()
         .select([...ENTITY_REF_COLUMNS])
         .limit(limit)
         .toArray(),

@@ -15,6 +15,7 @@ import {
   listEntities,
   openDatabase,
   probeEntityTable,
+  readEntities,
   readEntitiesById,
   searchEntities,
 } from "../../src/store/entity-table.js";
@@ -284,10 +285,12 @@ describe("entity table: search", () => {
     expect(hits.map((h) => h.chunk.id)).toEqual(expected.map((e) => e.id));
     hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
-    expect(hits[0]!.chunk).toEqual(refOf(withoutVector(CART_TOTAL)));
+    // Hits carry what ranking needs and where the row is, not the source.
+    expect(hits[0]!.chunk).toEqual({ ...refOf(withoutVector(CART_TOTAL)), rowId: expect.any(BigInt) });
+    expect(hits[0]!.chunk).not.toHaveProperty("source");
 
     const top2 = await searchEntities(db, query, 2);
-    expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map((c) => refOf(withoutVector(c))));
+    expect(top2.map((h) => h.chunk)).toEqual([CART_TOTAL, CART_CLASS].map((c) => ({ ...refOf(withoutVector(c)), rowId: expect.any(BigInt) })));
 
     expect(await searchEntities(db, query, 50)).toHaveLength(5);
   });
@@ -298,6 +301,20 @@ describe("entity table: search", () => {
     expect(found.get(CART_TOTAL.id)).toEqual(withoutVector(CART_TOTAL));
     expect(found.get(RETRY.id)).toEqual(withoutVector(RETRY));
     expect(await readEntitiesById(db, [])).toEqual(new Map());
+  });
+
+  it("reads the final hits whole by their row ids, and by id when a row id names another row", async () => {
+    const [total, retry] = (await searchEntities(db, CART_TOTAL.vector, 5)).map((h) => h.chunk).filter((c) => c.id === CART_TOTAL.id || c.id === RETRY.id);
+    expect(total!.rowId).not.toBe(retry!.rowId);
+    const byRow = await readEntities(db, [total!, retry!]);
+    expect(byRow.get(CART_TOTAL.id)).toEqual(withoutVector(CART_TOTAL));
+    expect(byRow.get(RETRY.id)).toEqual(withoutVector(RETRY));
+    // Row ids from another version: swapped, each names the other entity's row; the ids still decide.
+    const swapped = await readEntities(db, [{ ...total!, rowId: retry!.rowId! }, { ...retry!, rowId: total!.rowId! }, { ...total!, id: "gone.py:1:f", rowId: 10_000n }]);
+    expect([...swapped.keys()].sort()).toEqual([CART_TOTAL.id, RETRY.id].sort());
+    expect(swapped.get(RETRY.id)).toEqual(withoutVector(RETRY));
+    const { rowId: _rowId, ...withoutRow } = total!;
+    expect((await readEntities(db, [withoutRow])).get(CART_TOTAL.id)).toEqual(withoutVector(CART_TOTAL));
   });
 
   it("gives score 1 for the query equal to a stored vector and -1 for its opposite", async () => {

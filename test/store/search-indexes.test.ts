@@ -68,7 +68,10 @@ describe("searchEntitiesByText", () => {
     const db = await tableWith([PARSER, READER, CART]);
     await refreshSearchIndexes(db);
     const hits = await searchEntitiesByText(db, query, 3);
-    expect(hits[0]!.chunk).toEqual(refOf(makeChunk(expected.path, expected.startLine, expected.qualifiedName, { docstring: expected.docstring, source: expected.source })));
+    expect(hits[0]!.chunk).toEqual({
+      ...refOf(makeChunk(expected.path, expected.startLine, expected.qualifiedName, { docstring: expected.docstring, source: expected.source })),
+      rowId: expect.any(BigInt),
+    });
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
   });
 

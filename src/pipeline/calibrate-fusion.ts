@@ -27,7 +27,9 @@ import {
   countEntities,
   listDocumentedEntities,
   listEntityIds,
+  loadResidentEntities,
   openDatabase,
+  openEntityTable,
   readEmbeddedEntities,
   refreshSearchIndexes,
   type ManifestFusion,
@@ -113,24 +115,29 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
 
   const folder = await mkdtemp(path.join(os.tmpdir(), "codesearch-calibration-"));
   let scratch: lancedb.Connection | undefined;
+  let table: lancedb.Table | undefined;
   try {
     scratch = await openDatabase(folder);
     await applyEntityChanges(scratch, { deletePaths: [], add: [...answers, ...distractors] }, answers[0]!.vector.length);
     await refreshSearchIndexes(scratch);
+    // One table handle for every query, and its rows in memory: the vector side scans them as a
+    // long-lived search session does, which ranks exactly as LanceDB's exact search.
+    table = await openEntityTable(scratch);
+    const resident = await loadResidentEntities(table);
     const request: SearchRequest = { mode: "hybrid", limit: 10, filters: {} };
     const rr = (ids: string[], answerId: string) => {
       const rank = ids.indexOf(answerId);
       return rank === -1 ? 0 : 1 / (rank + 1);
     };
     const limit = pLimit(QUERY_CONCURRENCY);
-    const scratchDb = scratch;
+    const scratchTable = table;
     // allSettled: the scratch table is closed only once no query is still reading it (an abort rejects the queued ones at once).
     const settled = await Promise.allSettled(
       queries.map((query, q) =>
         limit(async () => {
           signal?.throwIfAborted();
-          const source = { db: scratchDb, embedQuery: () => Promise.resolve(queryVectors[q]!), indexedPaths: () => Promise.resolve([]) };
-          const candidates = (await gatherCandidates(source, query, request, true))!;
+          const source = { db: scratchTable, embedQuery: () => Promise.resolve(queryVectors[q]!), indexedPaths: () => Promise.resolve([]) };
+          const candidates = (await gatherCandidates(source, query, request, true, resident))!;
           const answerId = answers[q]!.id;
           return {
             fused: VECTOR_WEIGHT_GRID.map((weight) => rr(rankCandidates(candidates, request, fusionWeights(weight)).map((hit) => hit.chunk.id), answerId)),
@@ -169,6 +176,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
       },
     };
   } finally {
+    table?.close();
     scratch?.close();
     await rm(folder, { recursive: true, force: true });
   }

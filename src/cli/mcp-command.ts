@@ -58,6 +58,13 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
     runIndex: ({ sink, signal }) => indexRepo({ ...runOptions, ...(options.watch ? { waitForLock: true } : {}), sink, signal }),
     ...(options.watch ? { freshness: () => freshnessOfWatch(watcher?.state() ?? null, watchStartError) } : {}),
   });
+  /** Reads the session's resident table in the background (see `SearchSession.preload`); failures are left to the next search. */
+  const preload = (): void => {
+    service
+      .session()
+      .then((session) => session.preload())
+      .catch(() => undefined);
+  };
   if (options.watch) {
     // Searches never wait for the watcher's runs: the session is reloaded after each one commits.
     const report = createPlainWatchReporter({ write: (text: string) => log(`codesearch mcp: ${text.replace(/\n$/, "")}`) });
@@ -66,7 +73,7 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
       ...runOptions,
       sink: (event) => {
         report(event);
-        if (event.type === "refresh-finished") void service.indexChanged().catch((error: unknown) => log(`codesearch mcp: cannot reload the index: ${describeError(error)}`));
+        if (event.type === "refresh-finished") void service.indexChanged().then(preload, (error: unknown) => log(`codesearch mcp: cannot reload the index: ${describeError(error)}`));
       },
     }).catch((error: unknown) => {
       // The server still answers from the last committed index, and says it is not following edits.
@@ -75,6 +82,10 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
       return null;
     });
   }
+
+  // The table is read into memory in the background, so the first search does not wait for it
+  // (with no index yet this fails quietly: the first search says so).
+  preload();
 
   const controller = new AbortController();
   const onSignal = () => controller.abort();

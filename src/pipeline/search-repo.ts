@@ -40,10 +40,11 @@ export interface SearchSessionOptions {
   remote?: RemoteTuning;
   loadEmbedder?: EmbedderLoader;
   /**
-   * Keep the table's entities and vectors in memory (`loadResidentEntities`), read on the first
-   * search and again after each commit the session moves to: for a long-lived session (the MCP
-   * server), where it makes each query faster and its memory steady. A one-shot search leaves them
-   * to LanceDB (reading the table whole once costs more than one search). Default false.
+   * Keep the table's entities and vectors in memory (`loadResidentEntities`), read in the
+   * background on the first search (or {@link SearchSession.preload}) and again after each commit
+   * the session moves to: for a long-lived session (the MCP server), where it makes each query
+   * faster and its memory steady. A one-shot search leaves them to LanceDB (reading the table
+   * whole once costs more than one search). Default false.
    */
   residentEntities?: boolean;
 }
@@ -82,6 +83,13 @@ export interface SearchSession {
    * tells is unreadable (one warning saying so, instead of calling every file changed). Empty when all is current.
    */
   warnings(hits: readonly SearchHit[]): Promise<string[]>;
+  /**
+   * Reads the resident table now, when the session keeps one (`residentEntities`), and resolves
+   * once it is there; a no-op otherwise. Searches never wait for it: until it is read (on opening,
+   * and after each commit the session follows) LanceDB answers them.
+   * @throws StoreError when the table cannot be read.
+   */
+  preload(): Promise<void>;
   /**
    * Reads the manifest and catalog again and reopens the table after another run changed the index;
    * keeps the loaded model unless the index now records another one. Searches already running
@@ -143,22 +151,34 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
   };
   let paths: Promise<string[]> | undefined;
   const indexedPaths = () => (paths ??= listIndexedPaths(table));
+  // The resident table (options.residentEntities): read in the background, once per committed
+  // version; searches use it once it is there, and LanceDB meanwhile, so no search waits for it.
+  let residentGeneration = 0;
   let resident: Promise<ResidentEntities | null> | undefined;
   let residentLoaded: ResidentEntities | null = null;
+  const loadResident = (): Promise<ResidentEntities | null> => {
+    if (!options.residentEntities) return Promise.resolve(null);
+    if (resident) return resident;
+    const generation = residentGeneration;
+    const loading = loadResidentEntities(table).then((rows) => {
+      // A commit followed meanwhile: these rows are another version's.
+      if (generation === residentGeneration) residentLoaded = rows;
+      return rows;
+    });
+    resident = loading;
+    loading.catch(() => {
+      if (resident === loading) resident = undefined;
+    });
+    return loading;
+  };
   const residentEntities = options.residentEntities
-    ? () =>
-        (resident ??= loadResidentEntities(table).then(
-          (loadedRows) => {
-            residentLoaded = loadedRows;
-            return loadedRows;
-          },
-          (error: unknown) => {
-            resident = undefined;
-            throw error;
-          },
-        ))
+    ? () => {
+        loadResident().catch(() => undefined);
+        return Promise.resolve(residentLoaded);
+      }
     : undefined;
   const forgetResident = () => {
+    residentGeneration++;
     resident = undefined;
     residentLoaded = null;
   };
@@ -235,6 +255,9 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       return warnings;
     },
     entitiesOfFile: (file) => tracked(() => listEntitiesOfFile(table, file)),
+    preload: async () => {
+      await loadResident();
+    },
     reload: async () => {
       const next = await requireManifest(indexDir);
       catalogRead = undefined;

@@ -5,7 +5,7 @@ import { CodesearchError, describeError } from "../model/errors.js";
 import type { IndexEvent } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
 import type { WatchState } from "../model/watch-events.js";
-import { entitiesDone, formatSummaryLines, initialProgressState, reduceProgress } from "../report/index.js";
+import { entitiesDone, formatSummaryLines, initialProgressState, plural, reduceProgress } from "../report/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
@@ -110,8 +110,8 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
       const staleFiles = status.stale.filesAdded + status.stale.filesChanged + status.stale.filesRemoved;
       const text = [
         `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; ${status.lastRun ? `last run ${status.lastRun.finishedAt}` : "no run finished yet (partial: the first run stored nothing)"}`,
-        staleFiles === 0 ? "no file changed on disk since the last run" : `${staleFiles} files changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
-        status.failed.files === 0 ? "no failures" : `${status.failed.files} files with problems`,
+        staleFiles === 0 ? "no file changed on disk since the last run" : `${plural(staleFiles, "file")} changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
+        status.failed.files === 0 ? "no failures" : `${plural(status.failed.files, "file")} with problems`,
         `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,
         ...(status.watcher ? [`watcher: process ${status.watcher.pid} follows edits — ${watcherSummary(status.watcher.state)} (as of ${status.watcher.updatedAt})`] : []),
       ].join("\n");

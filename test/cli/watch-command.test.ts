@@ -76,7 +76,11 @@ describe("codesearch watch", () => {
     const args = ["watch", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
     const first = spawnCli(args, { cwd: repo });
     await first.waitForLine(isEvent("refresh-started"));
-    await sleep(1500); // into the first refresh: the model loads and embedding starts
+    // Into the first refresh: rows are being stored (the table folder exists) and the run still
+    // holds the lock, so its commit (and calibration) have not happened. Polled, not slept: the
+    // whole refresh takes about a second.
+    const indexDir = path.join(repo, ".codesearch");
+    for (let i = 0; i < 1500 && !(existsSync(path.join(indexDir, "entities.lance")) && existsSync(path.join(indexDir, "index.lock"))); i++) await sleep(20);
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
     expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(true); // left behind by the dead process

@@ -32,6 +32,11 @@ describe("a session with resident entities", () => {
       { limit: 3, mode: "vector", filters: { paths: ["pkg/mod_2.py"] } },
     ];
     expect(resident.residentEntityCount).toBeNull();
+    // The first search does not wait for the table to be read: LanceDB answers it.
+    const [beforeLoad] = await resident.search(QUERIES[0]!, requests[0]!);
+    expect(beforeLoad!.chunk.id).toBe((await plain.search(QUERIES[0]!, requests[0]!))[0]!.chunk.id);
+    await resident.preload();
+    expect(resident.residentEntityCount).toBe(72);
     for (const query of QUERIES) {
       for (const request of requests) {
         const expected = await plain.search(query, request);
@@ -47,11 +52,17 @@ describe("a session with resident entities", () => {
 
     await writeFile(path.join(repo, "pkg", "late.py"), 'def rotate_ledger_archive(ledger):\n    """Rotate the ledger archive."""\n    return ledger[::-1]\n');
     await indexInProcess(repo);
-    for (const mode of ["lexical", "vector", "hybrid"] as const) {
-      const [top] = await resident.search("rotate ledger archive", { limit: 1, mode, filters: {}, vectorWeight: 1 });
-      expect(top!.chunk).toMatchObject({ path: "pkg/late.py", qualifiedName: "rotate_ledger_archive", docstring: "Rotate the ledger archive." });
+    // Searched while the new version is read (LanceDB answers), then from the new resident table.
+    for (const loaded of [false, true]) {
+      if (loaded) {
+        await resident.preload();
+        expect(resident.residentEntityCount).toBe(73);
+      }
+      for (const mode of ["lexical", "vector", "hybrid"] as const) {
+        const [top] = await resident.search("rotate ledger archive", { limit: 1, mode, filters: {}, vectorWeight: 1 });
+        expect(top!.chunk).toMatchObject({ path: "pkg/late.py", qualifiedName: "rotate_ledger_archive", docstring: "Rotate the ledger archive." });
+      }
     }
-    expect(resident.residentEntityCount).toBe(73);
     await Promise.all([plain.close(), resident.close()]);
   });
 

@@ -1,6 +1,6 @@
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { readIndexStatus, type IndexStatus } from "../pipeline/index.js";
-import { formatBytes, formatCount, formatDuration, formatLocation, oneLine, plural } from "../report/index.js";
+import { formatBytes, formatCount, formatDuration, formatLocation, formatWatchState, oneLine, plural } from "../report/index.js";
 import { writeHuman } from "./terminal.js";
 
 /** Human lines for `codesearch status`. */
@@ -43,23 +43,8 @@ export function formatStatus(status: IndexStatus): string[] {
 
 /** The `watching` line: what the watcher following the index is doing, as it last recorded. */
 function formatWatcher(watcher: NonNullable<IndexStatus["watcher"]>): string {
-  const { state } = watcher;
-  const who = `pid ${watcher.pid}, since ${watcher.startedAt}`;
-  const last = state.lastRefresh ? `; last refresh ${state.lastRefresh.finishedAt}` : "";
-  switch (state.phase) {
-    case "failed":
-    case "stopped":
-      return `watching  stopped following edits (${who}): ${oneLine(state.watcherError ?? "the watcher stopped", 160)}`;
-    case "pending":
-      return `watching  stale since ${state.pendingSince ?? "a moment ago"}: changed files wait for a refresh (${who})`;
-    case "starting":
-    case "refreshing":
-      return `watching  refreshing after edits (${who}${last})`;
-    case "idle":
-      return state.fresh
-        ? `watching  up to date (${who}${last})`
-        : `watching  the last refresh failed: ${oneLine(state.lastRefresh?.error ?? "stopped early", 160)} (${who})`;
-  }
+  const last = watcher.state.lastRefresh ? `; last refresh ${watcher.state.lastRefresh.finishedAt}` : "";
+  return `watching  ${formatWatchState(watcher.state)} (pid ${watcher.pid}, since ${watcher.startedAt}${last})`;
 }
 
 /** Status lines of an index whose first run stored nothing yet: partial, with the model it recorded. */

@@ -5,6 +5,7 @@
  */
 import { assertNever } from "../model/events.js";
 import type { SkipReason } from "../model/types.js";
+import type { WatchState } from "../model/watch-events.js";
 import { entitiesDone, entitiesRemaining } from "./progress-state.js";
 import type { CurrentEntity, ProgressState } from "./progress-state.js";
 
@@ -187,4 +188,24 @@ export function formatBar(fraction: number | null, width: number): string {
   const cells = Math.max(0, Math.floor(width));
   const done = fraction === null ? 0 : Math.floor(Math.min(1, Math.max(0, fraction)) * cells);
   return "█".repeat(done) + "░".repeat(cells - done);
+}
+
+/**
+ * What a watcher is doing, as one phrase, for `codesearch status` and the MCP `status` tool alike:
+ * `up to date`, `refreshing`, `stale since <ISO time>, a refresh follows`, `stopped following
+ * edits: <why>` or `the last refresh failed: <why>` (each reason on one line, at most 160 characters).
+ */
+export function formatWatchState(state: WatchState): string {
+  switch (state.phase) {
+    case "failed":
+    case "stopped":
+      return `stopped following edits: ${oneLine(state.watcherError ?? "the watcher stopped", 160)}`;
+    case "pending":
+      return `stale since ${state.pendingSince ?? "a moment ago"}, a refresh follows`;
+    case "starting":
+    case "refreshing":
+      return "refreshing";
+    case "idle":
+      return state.fresh ? "up to date" : `the last refresh failed: ${oneLine(state.lastRefresh?.error ?? "stopped early", 160)}`;
+  }
 }

@@ -17,6 +17,7 @@ export {
   formatEmbedProgressLine,
   formatEntitiesDone,
   formatBar,
+  formatWatchState,
   oneLine,
   plural,
 } from "./format.js";

@@ -4,8 +4,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from "@modelco
 import { CodesearchError, describeError } from "../model/errors.js";
 import type { IndexEvent } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
-import type { WatchState } from "../model/watch-events.js";
-import { entitiesDone, formatSummaryLines, initialProgressState, plural, reduceProgress } from "../report/index.js";
+import { entitiesDone, formatSummaryLines, formatWatchState, initialProgressState, plural, reduceProgress } from "../report/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
@@ -113,7 +112,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
         staleFiles === 0 ? "no file changed on disk since the last run" : `${plural(staleFiles, "file")} changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
         status.failed.files === 0 ? "no failures" : `${plural(status.failed.files, "file")} with problems`,
         `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,
-        ...(status.watcher ? [`watcher: process ${status.watcher.pid} follows edits — ${watcherSummary(status.watcher.state)} (as of ${status.watcher.updatedAt})`] : []),
+        ...(status.watcher ? [`watcher: process ${status.watcher.pid} follows edits — ${formatWatchState(status.watcher.state)} (as of ${status.watcher.updatedAt})`] : []),
       ].join("\n");
       return { content: [{ type: "text", text }], structuredContent: structured };
     }),
@@ -176,10 +175,3 @@ function summaryJson(summary: IndexSummary): Record<string, unknown> {
   return { ...summary, failures: summary.failures.map(({ cause: _cause, ...failure }) => failure) };
 }
 
-/** One phrase for a watcher's recorded state: `up to date`, `refreshing`, `stale since …`, or why it stopped. */
-function watcherSummary(state: WatchState): string {
-  if (state.phase === "failed" || state.phase === "stopped") return `stopped following edits (${state.watcherError ?? "stopped"})`;
-  if (state.phase === "pending") return `stale since ${state.pendingSince ?? "a moment ago"}, a refresh follows`;
-  if (state.phase === "refreshing" || state.phase === "starting") return "refreshing";
-  return state.fresh ? "up to date" : `the last refresh failed (${state.lastRefresh?.error ?? "stopped early"})`;
-}

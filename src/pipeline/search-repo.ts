@@ -153,16 +153,14 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
   const indexedPaths = () => (paths ??= listIndexedPaths(table));
   // The resident table (options.residentEntities): read in the background, once per committed
   // version; searches use it once it is there, and LanceDB meanwhile, so no search waits for it.
-  let residentGeneration = 0;
   let resident: Promise<ResidentEntities | null> | undefined;
   let residentLoaded: ResidentEntities | null = null;
   const loadResident = (): Promise<ResidentEntities | null> => {
     if (!options.residentEntities) return Promise.resolve(null);
     if (resident) return resident;
-    const generation = residentGeneration;
-    const loading = loadResidentEntities(table).then((rows) => {
-      // A commit followed meanwhile: these rows are another version's.
-      if (generation === residentGeneration) residentLoaded = rows;
+    const loading: Promise<ResidentEntities | null> = loadResidentEntities(table).then((rows) => {
+      // Unless a commit followed meanwhile (forgetResident): then these rows are another version's.
+      if (resident === loading) residentLoaded = rows;
       return rows;
     });
     resident = loading;
@@ -178,7 +176,6 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
     : undefined;
   const forgetResident = () => {
-    residentGeneration++;
     resident = undefined;
     residentLoaded = null;
   };

@@ -11,10 +11,10 @@ export const IDLE_COLLECTION_DELAY_MS = 2_000;
 /**
  * V8's `semi_space_growth_factor` for the server (V8's default: 2). Under steady allocation V8
  * doubles the young generation up to its maximum (16 MiB per semi-space on 64-bit: 32 MiB
- * committed) and gives it back only in its "memory reducer" GCs, which ran after the first search
- * (it left the table load's garbage) but not after a steady burst. Factor 1 keeps the young
- * generation at its initial size. Measured with `scripts/bench/mcp-latency.mjs` at 5,000 rows
- * (BENCHMARKS.md, "MCP server"): RSS after 1,000 searches, 30 s idle, +20 % → +8 % of the RSS after
+ * committed) and gives it back only in its "memory reducer" GCs, which ran after the table load
+ * (it left garbage) but not after a steady burst of searches. Factor 1 keeps the young generation
+ * at its initial size. Measured with `scripts/bench/mcp-latency.mjs` at 5,000 rows (BENCHMARKS.md,
+ * issue 13, "Third round"): RSS after 1,000 searches, 30 s idle, +20 % → +8 % of the RSS after
  * the first search, and no change in search latency.
  */
 export const SERVER_SEMI_SPACE_GROWTH_FACTOR = 1;

@@ -189,7 +189,7 @@ export const VECTOR_SEARCH_MIN_PROBES = 20;
  * IVF_FLAT index above it. `filter` (SQL built with sql-quote.ts) is applied before the nearest
  * are chosen; ties are ordered by id (`orderHits`). `source` is a table handle (searched at its
  * checked-out version) or a connection (latest version). Hits carry {@link EntityRef}s only (read
- * the rest with {@link readEntitiesById}).
+ * the rest with {@link readEntities}).
  * @throws StoreError when the table is missing or unreadable.
  */
 export async function searchEntities(source: EntitySource, vector: Float32Array, limit: number, filter?: string): Promise<SearchHit<EntityRef>[]> {

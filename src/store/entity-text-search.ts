@@ -23,7 +23,8 @@ export const NAME_GRAMS_BOOST = 0.1;
  * name), so `parseHTTPHeader` finds `parse_http_header`; a query of under 3 characters skips the
  * trigrams. `filter` (SQL from entity-filter.ts) is applied before the top `limit` are
  * chosen; ties are ordered by id (`orderHits`). A query without any word returns no hits. Rows the indexes have not seen yet (see
- * `refreshSearchIndexes`) are still found, by a slower scan.
+ * `refreshSearchIndexes`) are still found, by a slower scan. Hits carry {@link EntityRef}s only
+ * (read the rest with `readEntities`).
  * @throws StoreError when the table is missing or LanceDB fails.
  */
 export async function searchEntitiesByText(source: EntitySource, query: string, limit: number, filter?: string): Promise<SearchHit<EntityRef>[]> {

@@ -22,7 +22,7 @@ export const RESIDENT_VECTORS_MAX_BYTES = 128 * 2 ** 20;
  * Why: below the vector index's threshold LanceDB answers an exact search by reading the whole
  * `vector` column (15 MB at 5,000 rows of 768 floats) into fresh buffers on every query. That cost
  * 8 ms a query at 5,000 rows, and glibc kept the freed buffers, so the server's RSS doubled over
- * its first few hundred searches (BENCHMARKS.md, "MCP server"). Scanning a matrix read once costs
+ * its first few hundred searches (BENCHMARKS.md, issue 13, "Third round"). Scanning a matrix read once costs
  * 2–3 ms at 5,000 rows and no allocation per query.
  */
 export interface ResidentEntities {
@@ -125,9 +125,11 @@ export function nearestResident(vectors: ResidentEntities, query: Float32Array, 
     for (; j < dimension; j++) s0 += matrix[offset + j]! * query[j]!;
     const norm = norms[row]! * queryNorm;
     const candidate = { row, score: norm === 0 ? 0 : (s0 + s1 + s2 + s3) / norm };
-    if (best.length === limit && !beats(candidate, best[limit - 1]!)) continue;
-    let at = best.length === limit ? limit - 1 : best.length;
-    if (best.length === limit) best.pop();
+    if (best.length === limit) {
+      if (!beats(candidate, best[limit - 1]!)) continue;
+      best.pop();
+    }
+    let at = best.length;
     while (at > 0 && beats(candidate, best[at - 1]!)) at--;
     best.splice(at, 0, candidate);
   }

@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const UI_LIBRARIES = ["ink", "ink/*", "react", "react/*", "ink-*"];
-const STAGES = ["model", "discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve", "ui", "watch", "cli"];
+const STAGES = ["model", "lang", "discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve", "ui", "watch", "cli"];
 
 /** no-restricted-imports for a folder allowed to import only `allowed` sibling folders. */
 function importArrows(folder, allowed, { uiLibraries = false } = {}) {
@@ -48,20 +48,22 @@ export default tseslint.config(
       ],
     },
   },
-  importArrows("discover", []),
-  importArrows("extract", []),
+  // lang/ is data about languages (extensions, grammars, queries, doc-comment and test-code rules).
+  importArrows("lang", []),
+  importArrows("discover", ["lang"]),
+  importArrows("extract", ["lang"]),
   importArrows("embed", []),
-  importArrows("rank", []),
+  importArrows("rank", ["lang"]),
   // store/ builds its full-text columns with rank/'s code words.
-  importArrows("store", ["rank"]),
+  importArrows("store", ["lang", "rank"]),
   importArrows("report", []),
-  importArrows("pipeline", ["discover", "extract", "embed", "rank", "store"]),
+  importArrows("pipeline", ["lang", "discover", "extract", "embed", "rank", "store"]),
   // serve/ is the MCP layer: tools over pipeline/'s sessions and runs, summaries worded by report/.
-  importArrows("serve", ["pipeline", "report"]),
+  importArrows("serve", ["lang", "pipeline", "report"]),
   importArrows("ui", ["report"], { uiLibraries: true }),
   // watch/ sits beside cli/: it only schedules pipeline runs (indexRepo), so it imports the pipeline,
   // the stores' location helpers and discover/'s ignore rules (to leave ignored trees unwatched).
-  importArrows("watch", ["discover", "embed", "pipeline", "store"]),
+  importArrows("watch", ["lang", "discover", "embed", "pipeline", "store"]),
   // cli/ may import everything except ui/ statically: the Ink view is loaded with import() on a TTY only.
-  importArrows("cli", ["discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve", "watch"]),
+  importArrows("cli", ["lang", "discover", "extract", "embed", "rank", "store", "pipeline", "report", "serve", "watch"]),
 );

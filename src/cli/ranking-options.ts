@@ -2,9 +2,9 @@ import path from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../model/errors.js";
 import { SEARCH_MODES, type SearchMode, type SearchRequest } from "../model/search.js";
-import type { EntityKind } from "../model/types.js";
+import { ENTITY_KINDS, type EntityKind } from "../model/entity-kinds.js";
 
-const KINDS: readonly EntityKind[] = ["function", "method", "class"];
+const KINDS: readonly EntityKind[] = ENTITY_KINDS;
 
 /** The options {@link addRankingOptions} adds, as commander parses them. */
 export interface RankingCliOptions {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { RankedHit } from "./search.js";
+import { ENTITY_KINDS } from "./entity-kinds.js";
 import { SEARCH_MODES } from "./search.js";
 
 /** One hit: lines are 1-based and inclusive, `file` relative to the repository root (POSIX). */
@@ -17,7 +18,7 @@ export const searchHitSchema = z.object({
   path: z.string().optional(),
   qualname: z.string(),
   name: z.string(),
-  kind: z.enum(["function", "method", "class"]),
+  kind: z.enum(ENTITY_KINDS),
   start_line: z.number().int(),
   end_line: z.number().int(),
   /** Higher is better, rounded to 6 decimals: cosine similarity (vector), BM25 (lexical) or RRF score (hybrid). */

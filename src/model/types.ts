@@ -15,8 +15,9 @@ export interface SourceFile {
   mtimeMs: number;
 }
 
-/** What kind of Python definition an entity is. A `def` directly inside a class body is a method. */
-export type EntityKind = "function" | "method" | "class";
+import type { EntityKind } from "./entity-kinds.js";
+
+export type { EntityKind } from "./entity-kinds.js";
 
 /**
  * One Python definition (function, method or class, nested ones included) as tree-sitter found it.

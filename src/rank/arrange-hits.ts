@@ -1,3 +1,4 @@
+import { isTypeKind } from "../model/entity-kinds.js";
 import type { EntityRef } from "../model/types.js";
 
 /**
@@ -13,7 +14,7 @@ export function arrangeHits<T extends { chunk: EntityRef; score: number }>(hits:
   const seen = new Set<string>();
   const unique = hits.filter((hit) => !seen.has(hit.chunk.id) && seen.add(hit.chunk.id));
   const classKey = (path: string, qualifiedName: string) => `${path}\u0000${qualifiedName}`;
-  const classes = new Set(unique.filter((h) => h.chunk.kind === "class").map((h) => classKey(h.chunk.path, h.chunk.qualifiedName)));
+  const classes = new Set(unique.filter((h) => isTypeKind(h.chunk.kind)).map((h) => classKey(h.chunk.path, h.chunk.qualifiedName)));
   const methodOf = new Map<string, T>();
   for (const hit of unique) {
     const c = hit.chunk;
@@ -24,7 +25,7 @@ export function arrangeHits<T extends { chunk: EntityRef; score: number }>(hits:
   const placed = new Set<string>();
   const out: T[] = [];
   for (const hit of unique) {
-    const method = hit.chunk.kind === "class" ? methodOf.get(classKey(hit.chunk.path, hit.chunk.qualifiedName)) : undefined;
+    const method = isTypeKind(hit.chunk.kind) ? methodOf.get(classKey(hit.chunk.path, hit.chunk.qualifiedName)) : undefined;
     const next = method === undefined ? hit : { ...method, score: Math.max(method.score, hit.score) };
     if (placed.has(next.chunk.id)) continue;
     placed.add(next.chunk.id);

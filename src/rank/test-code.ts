@@ -1,4 +1,4 @@
-import type { EntityKind } from "../model/types.js";
+import { type EntityKind, isTypeKind } from "../model/entity-kinds.js";
 
 /** Directory names whose contents are test code. */
 const TEST_DIRS = new Set(["test", "tests", "testing"]);
@@ -15,5 +15,5 @@ export function isTestCode(path: string, kind: EntityKind, name: string): boolea
   const file = parts.pop() ?? "";
   if (parts.some((dir) => TEST_DIRS.has(dir))) return true;
   if (/^(test_.*|.*_test|tests|conftest)\.py$/.test(file)) return true;
-  return kind !== "class" && /^test(_|\p{Lu}|$)/u.test(name);
+  return !isTypeKind(kind) && /^test(_|\p{Lu}|$)/u.test(name);
 }

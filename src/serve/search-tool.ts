@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { UsageError } from "../model/errors.js";
+import { ENTITY_KINDS } from "../model/entity-kinds.js";
 import { SEARCH_MODES, type SearchRequest } from "../model/search.js";
 import { type SearchHitJson, searchResultSchema, toSearchHitJson } from "../model/search-result.js";
 import { candidateDepthFor } from "../pipeline/index.js";
@@ -18,7 +19,7 @@ export const searchToolInput = {
   limit: z.number().int().min(1).max(MAX_PAGE_HITS).default(10).describe(`Hits per page (1–${MAX_PAGE_HITS}); fewer come back when the size budget is reached.`),
   mode: z.enum(SEARCH_MODES as [string, ...string[]]).default("hybrid").describe("hybrid (default: meaning and words, fused), vector (meaning only) or lexical (words only; fastest)."),
   paths: z.array(z.string().min(1)).max(50).optional().describe("Globs over repository-relative paths, e.g. [\"src/**\", \"!**/migrations/**\"]; dir/ means everything below dir."),
-  kinds: z.array(z.enum(["function", "method", "class"])).optional().describe("Keep only these kinds of definition."),
+  kinds: z.array(z.enum(ENTITY_KINDS)).optional().describe("Keep only these kinds of definition."),
   exclude_tests: z.boolean().optional().describe("Leave out test files and test_* functions."),
   context_lines: z.number().int().min(0).max(MAX_CONTEXT_LINES).default(3).describe("Code lines shown before and after each hit's best-matching line."),
   vector_weight: z.number().min(0).max(10).optional().describe("Hybrid mode only: weight of the meaning side against the words side (1 = equal); default: the index's calibrated weight."),

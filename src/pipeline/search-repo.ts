@@ -103,6 +103,15 @@ export interface SearchSession {
    * @throws StoreError.
    */
   entitiesOfFile(file: string): Promise<Chunk[]>;
+  /**
+   * True when the index holds `file` (repository-relative POSIX path) as a source file: the
+   * catalog of the latest committed run records it (a file it skipped as binary excluded); for an
+   * index without a readable catalog here (one searched from another machine), when the table holds
+   * entities of it. Discovery's rules decide what the catalog holds, so ignored, hidden, non-source
+   * and linked files never are.
+   * @throws StoreError; IndexDamagedError when the committed version cannot be read.
+   */
+  holdsFile(file: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -252,6 +261,13 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       return warnings;
     },
     entitiesOfFile: (file) => tracked(() => listEntitiesOfFile(table, file)),
+    holdsFile: (file) =>
+      tracked(async () => {
+        await followCommits();
+        const { catalog: entries, state } = await catalog();
+        if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
+        return (await indexedPaths()).includes(file);
+      }),
     preload: async () => {
       await loadResident();
     },

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { UsageError } from "../model/errors.js";
 import type { Chunk } from "../model/types.js";
 import { DEFAULT_ANSWER_TOKENS, estimateTokens } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
+import { readIndexedFile } from "./indexed-source.js";
 
 /** Lines shown by default, and at most, by one `read` call. */
 export const DEFAULT_READ_LINES = 200;
@@ -46,20 +46,17 @@ export interface ReadToolAnswer {
 /**
  * Shows an indexed definition's current source with line numbers: by `id`, or the innermost
  * definition containing `file:line` (the whole file's first lines for `file` alone; the lines
- * around `line` when no definition contains it). Reads the file from disk inside the repository
- * only; cut at `max_lines` and at the answer budget.
- * @throws UsageError for missing or conflicting arguments, a path outside the repository, an id
- *   the index does not hold, or an unreadable file; IndexNotFoundError; StoreError.
+ * around `line` when no definition contains it). Reads only files the index holds, as
+ * {@link readIndexedFile} checks; cut at `max_lines` and at the answer budget.
+ * @throws UsageError for missing or conflicting arguments, a file read refuses (outside the
+ *   repository, not indexed, a link, not regular, too large), an id the index does not hold, or an
+ *   unreadable file; IndexNotFoundError; StoreError.
  */
 export async function runReadTool(service: IndexService, args: ReadToolArgs, budgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<ReadToolAnswer> {
   if ((args.id === undefined) === (args.file === undefined)) throw new UsageError("give either id (from a search hit) or file (with an optional line), not both and not neither");
   const session = await service.session();
-  const repoRoot = session.repoRoot;
   const file = args.id !== undefined ? fileOfId(args.id) : normaliseFile(args.file!);
-  const absolute = path.resolve(repoRoot, file);
-  if (path.relative(repoRoot, absolute).startsWith("..") || path.isAbsolute(path.relative(repoRoot, absolute))) {
-    throw new UsageError(`${file} is outside the indexed repository ${repoRoot}`);
-  }
+  const source = await readIndexedFile(session, file);
   const entities = await session.entitiesOfFile(file);
   let entity: Chunk | null = null;
   if (args.id !== undefined) {
@@ -71,12 +68,6 @@ export async function runReadTool(service: IndexService, args: ReadToolArgs, bud
     entity = containing.sort((a, b) => a.endLine - a.startLine - (b.endLine - b.startLine))[0] ?? null;
   }
 
-  let source: string;
-  try {
-    source = await readFile(absolute, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
   const lines = source.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const first = entity ? (entity.decoratorLine ?? entity.startLine) : args.line !== undefined ? Math.max(1, args.line - LINES_AROUND) : 1;

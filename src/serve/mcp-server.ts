@@ -4,7 +4,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from "@modelco
 import { CodesearchError, describeError } from "../model/errors.js";
 import type { IndexEvent } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
-import { entitiesDone, formatSummaryLines, formatWatchState, initialProgressState, plural, reduceProgress } from "../report/index.js";
+import { entitiesDone, escapeControlChars, formatSummaryLines, formatWatchState, initialProgressState, plural, reduceProgress, terminalText } from "../report/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
@@ -109,12 +109,12 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
       const staleFiles = status.stale.filesAdded + status.stale.filesChanged + status.stale.filesRemoved;
       const text = [
         `${status.entitiesIndexed} entities in ${status.filesIndexed} files, model ${status.modelId}; ${status.lastRun ? `last run ${status.lastRun.finishedAt}` : "no run finished yet (partial: the first run stored nothing)"}`,
-        staleFiles === 0 ? "no file changed on disk since the last run" : `${plural(staleFiles, "file")} changed on disk since the last run (${status.stale.examples.slice(0, 5).join(", ")}); reindex to refresh`,
+        staleFiles === 0 ? "no file changed on disk since the last run" : `${plural(staleFiles, "file")} changed on disk since the last run (${status.stale.examples.slice(0, 5).map(escapeControlChars).join(", ")}); reindex to refresh`,
         status.failed.files === 0 ? "no failures" : `${plural(status.failed.files, "file")} with problems`,
-        `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${structured.server.freshness.message}` : ""}`,
+        `freshness: ${structured.server.freshness.state}${structured.server.freshness.message ? ` — ${escapeControlChars(structured.server.freshness.message)}` : ""}`,
         ...(status.watcher ? [`watcher: process ${status.watcher.pid} follows edits — ${formatWatchState(status.watcher.state)} (as of ${status.watcher.updatedAt})`] : []),
       ].join("\n");
-      return { content: [{ type: "text", text }], structuredContent: structured };
+      return { content: [{ type: "text", text: terminalText(text) }], structuredContent: structured };
     }),
   );
 
@@ -152,7 +152,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
       };
       const summary = await service.reindex(sink);
       const structured = summaryJson(summary);
-      return { content: [{ type: "text", text: formatSummaryLines(summary).join("\n") }], structuredContent: structured };
+      return { content: [{ type: "text", text: terminalText(formatSummaryLines(summary).join("\n")) }], structuredContent: structured };
     }),
   );
 
@@ -161,13 +161,16 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
 
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-/** A tool error result: the error's own message for codesearch errors, "internal error" plus a log line for anything else. */
+/**
+ * A tool error result: the error's own message for codesearch errors, "internal error" plus a log
+ * line for anything else; one line, its control characters escaped (a message may quote a path).
+ */
 function toolError(tool: string, error: unknown, log: (line: string) => void): CallToolResult {
   if (error instanceof CodesearchError) {
-    return { isError: true, content: [{ type: "text", text: `${tool} failed (${error.code}): ${error.message}` }] };
+    return { isError: true, content: [{ type: "text", text: `${tool} failed (${error.code}): ${escapeControlChars(error.message)}` }] };
   }
-  log(`codesearch mcp: ${tool}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return { isError: true, content: [{ type: "text", text: `${tool} failed: internal error: ${describeError(error)}` }] };
+  log(`codesearch mcp: ${tool}: internal error: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+  return { isError: true, content: [{ type: "text", text: `${tool} failed: internal error: ${escapeControlChars(describeError(error))}` }] };
 }
 
 /** The summary as JSON: failures without their `cause` (an Error object does not serialise). */

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { UsageError } from "../model/errors.js";
 import type { Chunk } from "../model/types.js";
+import { escapeControlChars } from "../report/index.js";
 import { DEFAULT_ANSWER_TOKENS, estimateTokens } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readIndexedFile } from "./indexed-source.js";
@@ -29,7 +30,7 @@ export const readToolOutput = {
   end_line: z.number().int(),
   /** The definition shown, or null when the lines around `line` are shown instead. */
   entity: z.object({ id: z.string(), qualname: z.string(), kind: z.string(), start_line: z.number().int(), end_line: z.number().int() }).nullable(),
-  /** Numbered source lines as on disk now: `<line>  <code>` per line. */
+  /** Numbered source lines as on disk now: `<line>  <code>` per line, control characters in the code shown as escapes (`\x1b`; tabs kept). */
   text: z.string(),
   /** True when `max_lines` or the size budget cut the definition short. */
   truncated: z.boolean(),
@@ -78,7 +79,7 @@ export async function runReadTool(service: IndexService, args: ReadToolArgs, bud
   let truncated = last < wanted;
   let tokens = 0;
   for (let n = first; n <= last; n++) {
-    const text = `${String(n).padStart(width)}  ${lines[n - 1]!.replace(/\s+$/, "")}`;
+    const text = `${String(n).padStart(width)}  ${escapeControlChars(lines[n - 1]!.replace(/\s+$/, ""))}`;
     // The text appears twice (content and structuredContent); keep both within the budget with room for the fields.
     tokens += 2 * estimateTokens(`${text}\n`) + 1;
     if (tokens > budgetTokens - 200) {
@@ -99,13 +100,16 @@ export async function runReadTool(service: IndexService, args: ReadToolArgs, bud
     truncated,
     warnings,
   };
-  const header = `${file}:${first}-${shownEnd}${entity ? `  ${entity.qualifiedName}  (${entity.kind})` : ""}${truncated ? "  [cut: raise max_lines or read from a later line]" : ""}`;
-  return { content: [{ type: "text", text: [header, ...warnings.map((w) => `warning: ${w}`), structured.text].join("\n") }], structuredContent: structured };
+  const header = `${escapeControlChars(file)}:${first}-${shownEnd}${entity ? `  ${escapeControlChars(entity.qualifiedName)}  (${entity.kind})` : ""}${truncated ? "  [cut: raise max_lines or read from a later line]" : ""}`;
+  return {
+    content: [{ type: "text", text: [header, ...warnings.map((w) => `warning: ${escapeControlChars(w)}`), structured.text].join("\n") }],
+    structuredContent: structured,
+  };
 }
 
 /** The path part of an entity id `path:start_line:qualname` (a path may itself hold colons). */
 function fileOfId(id: string): string {
-  const match = /^(.*):\d+:[^:]+$/.exec(id);
+  const match = /^(.*):\d+:[^:]+$/s.exec(id);
   if (!match?.[1]) throw new UsageError(`${id} is not an entity id; ids look like pkg/mod.py:12:Class.method`);
   return match[1];
 }

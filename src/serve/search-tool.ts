@@ -5,6 +5,7 @@ import { ENTITY_KINDS } from "../model/entity-kinds.js";
 import { SEARCH_MODES, type SearchRequest } from "../model/search.js";
 import { type SearchHitJson, searchResultSchema, toSearchHitJson } from "../model/search-result.js";
 import { candidateDepthFor } from "../pipeline/index.js";
+import { escapeControlChars } from "../report/index.js";
 import { CHARS_PER_TOKEN, DEFAULT_ANSWER_TOKENS, MIN_ANSWER_TOKENS, decodeCursor, encodeCursor, estimateTokens, searchFingerprint } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 
@@ -135,20 +136,28 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
   return answerFor([noSnippet], true);
 }
 
-/** The compact text form of a search answer: one header line, warnings, then each hit's location line and numbered snippet. */
+/**
+ * The compact text form of a search answer: one header line, warnings, then each hit's location
+ * line and numbered snippet. Every piece of text that came from the repository or the client
+ * (paths, names, ids, code, the query, warnings) goes through `escapeControlChars`, so no control
+ * character (ESC, BEL, CR, a newline in a file name, bidi overrides) reaches the agent raw and no
+ * name can start a line of its own; tabs in code stay.
+ */
 export function renderSearchText(result: SearchToolResult): string {
   const lines: string[] = [];
   const range = result.count === 0 ? "no hits" : `hits ${result.offset + 1}–${result.offset + result.count}`;
-  lines.push(`${range} for ${JSON.stringify(result.query)} (${result.mode}, ${result.search_time_ms} ms)${result.has_more ? "; more with cursor=" + result.next_cursor : ""}`);
-  if (result.freshness.state !== "fresh" && result.freshness.state !== "unwatched" && result.freshness.message) lines.push(`index: ${result.freshness.message}`);
-  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  lines.push(
+    `${range} for ${escapeControlChars(JSON.stringify(result.query))} (${result.mode}, ${result.search_time_ms} ms)${result.has_more ? "; more with cursor=" + result.next_cursor : ""}`,
+  );
+  if (result.freshness.state !== "fresh" && result.freshness.state !== "unwatched" && result.freshness.message) lines.push(`index: ${escapeControlChars(result.freshness.message)}`);
+  for (const warning of result.warnings) lines.push(`warning: ${escapeControlChars(warning)}`);
   for (const hit of result.results) {
-    lines.push("", `${hit.file}:${hit.start_line}-${hit.end_line}  ${hit.qualname}  (${hit.kind})  id=${hit.id}`);
+    lines.push("", `${escapeControlChars(hit.file)}:${hit.start_line}-${hit.end_line}  ${escapeControlChars(hit.qualname)}  (${hit.kind})  id=${escapeControlChars(hit.id)}`);
     if (!hit.snippet) continue;
     const width = String(hit.snippet.end_line).length;
     hit.snippet.text.split("\n").forEach((line, i) => {
       const number = hit.snippet!.start_line + i;
-      lines.push(`${number === hit.match_line ? ">" : " "}${String(number).padStart(width)}  ${line}`);
+      lines.push(`${number === hit.match_line ? ">" : " "}${String(number).padStart(width)}  ${escapeControlChars(line.replace(/\s+$/, ""))}`);
     });
   }
   return lines.join("\n");

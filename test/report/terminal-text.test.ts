@@ -11,6 +11,7 @@ describe("escapeControlChars", () => {
     ["newline and carriage return", "a\nb\rc", "a\\x0ab\\x0dc"],
     ["NUL, DEL and C1 CSI", "\u0000\u007f\u009b", "\\x00\\x7f\\x9b"],
     ["bidi override (Trojan Source)", "admin\u202e\u2066x", "admin\\u202e\\u2066x"],
+    ["line and paragraph separators", "a\u2028b\u2029c", "a\\u2028b\\u2029c"],
     ["non-ASCII letters stay", "größe_ñ = 'ü'", "größe_ñ = 'ü'"],
   ])("%s", (_label, input, expected) => {
     expect(escapeControlChars(input)).toBe(expected);

@@ -5,7 +5,7 @@ import { CodesearchError, describeError } from "../model/errors.js";
 import type { IndexEvent } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
 import { entitiesDone, escapeControlChars, formatSummaryLines, formatWatchState, initialProgressState, plural, reduceProgress, terminalText } from "../report/index.js";
-import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
+import { DEFAULT_ANSWER_TOKENS, cutText } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
 import { runSearchTool, searchToolInput, searchToolOutput } from "./search-tool.js";
@@ -161,16 +161,20 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
 
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/** Longest error text a tool answers with, in characters (a message may quote the client's arguments); well under MIN_ANSWER_TOKENS. */
+const MAX_ERROR_CHARS = 1_000;
+
 /**
  * A tool error result: the error's own message for codesearch errors, "internal error" plus a log
- * line for anything else; one line, its control characters escaped (a message may quote a path).
+ * line for anything else; one line, its control characters escaped (a message may quote a path),
+ * cut to {@link MAX_ERROR_CHARS}.
  */
 function toolError(tool: string, error: unknown, log: (line: string) => void): CallToolResult {
   if (error instanceof CodesearchError) {
-    return { isError: true, content: [{ type: "text", text: `${tool} failed (${error.code}): ${escapeControlChars(error.message)}` }] };
+    return { isError: true, content: [{ type: "text", text: cutText(`${tool} failed (${error.code}): ${escapeControlChars(error.message)}`, MAX_ERROR_CHARS) }] };
   }
   log(`codesearch mcp: ${tool}: internal error: ${terminalText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
-  return { isError: true, content: [{ type: "text", text: `${tool} failed: internal error: ${escapeControlChars(describeError(error))}` }] };
+  return { isError: true, content: [{ type: "text", text: cutText(`${tool} failed: internal error: ${escapeControlChars(describeError(error))}`, MAX_ERROR_CHARS) }] };
 }
 
 /** The summary as JSON: failures without their `cause` (an Error object does not serialise). */

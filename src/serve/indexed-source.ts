@@ -47,8 +47,7 @@ export async function readIndexedFile(session: Pick<SearchSession, "repoRoot" | 
         : `${file} is not a file the index holds (no such indexed file); search first and read a hit by its id`,
     );
   }
-  const realRoot = await realpath(repoRoot);
-  const resolved = await realpath(absolute).catch((error: unknown) => {
+  const [realRoot, resolved] = await Promise.all([realpath(repoRoot), realpath(absolute)]).catch((error: unknown) => {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; it may have been removed since the last run (run reindex)`, { cause: error });
   });
   checkResolved(file, realRoot, resolved);

@@ -10,6 +10,7 @@ import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../suppo
 import { runCli, spawnCli, type CliProcess } from "../support/run-cli.js";
 import { seededRandom } from "../support/seeded-random.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { readLockHolder } from "../../src/store/index-lock.js";
 
 const INDEX_ARGS = ["index", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
 
@@ -222,6 +223,6 @@ describe("one writer at a time (real processes)", () => {
     const waitingTypes = waitingDone.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type);
     expect(waitingTypes.indexOf("lock-waiting")).toBeLessThan(waitingTypes.indexOf("run-started"));
     expect(summaryOf(waitingDone.stdout)).toMatchObject({ filesIndexed: 0, chunksEmbedded: 0, filesUnchanged: firstFinished.filesDiscovered });
-    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(await readLockHolder(path.join(repo, ".codesearch"))).toBeNull();
   });
 });

@@ -238,7 +238,7 @@ async function runIndexWith(
     tableDb.close();
   }
 
-  if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
+  if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens, known.vectors.values());
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
   const tableVersion = await commitTable(indexDir, stateDir, catalog, {
     dimension: dimension!,

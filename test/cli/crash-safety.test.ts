@@ -109,6 +109,31 @@ describe("crash safety (real processes)", () => {
     expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
   });
 
+  it("Ctrl-C keeps every vector it embedded, even with few files committed: the resume embeds only the rest", { timeout: 180_000 }, async () => {
+    // A small committed index, then one large new file: stopped part-way, the run commits nothing
+    // new, and its vectors far outnumber the committed ones (what made compaction drop them).
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 2, 4);
+    expect((await runCli(INDEX_ARGS, { cwd: repo })).code).toBe(0);
+    const total = 2500;
+    const body = Array.from({ length: total }, (_, j) => `def big_${j}(item_${j}):\n    """Return item ${j} doubled."""\n    return item_${j} * ${j + 2}\n`);
+    await writeFile(path.join(repo, "pkg", "big.py"), body.join("\n"));
+
+    const run = spawnCli([...INDEX_ARGS.slice(0, -1), "16"], { cwd: repo });
+    let embedded = 0;
+    await run.waitForLine((line) => line.includes('"chunk-embedded"') && ++embedded === 1100);
+    const stopped = await interrupt(run);
+    expect(stopped.code).toBe(130);
+    const first = summaryOf(stopped.stdout);
+    expect(first.stopReason).toBe("interrupted");
+    expect(first.chunksEmbedded).toBeGreaterThanOrEqual(1100);
+    expect(first.chunksEmbedded).toBeLessThan(total);
+
+    const resumed = await runCli(INDEX_ARGS, { cwd: repo });
+    expect(resumed.code).toBe(0);
+    expect(summaryOf(resumed.stdout)).toMatchObject({ chunksEmbedded: total - first.chunksEmbedded, chunksFromCache: first.chunksEmbedded, chunksStored: total + 8 });
+  });
+
   it("plain output tells an interrupted user how to resume, and resuming keeps the model chosen at the start", async () => {
     const repo = await makeTempDir();
     const stopped = await interruptedWhileTheModelLoads(repo);

@@ -3,9 +3,7 @@
  * own documented functions; it owns the temporary table it measures on and nothing else.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import type * as lancedb from "@lancedb/lancedb";
 import pLimit from "p-limit";
 import type { Embedder } from "../embed/index.js";
@@ -28,6 +26,7 @@ import {
   listDocumentedEntities,
   listEntityIds,
   loadResidentEntities,
+  makeScratchFolder,
   openDatabase,
   openEntityTable,
   readEmbeddedEntities,
@@ -65,15 +64,17 @@ const SAMPLE_SEED = "codesearch-fusion-calibration-1";
  * weight of {@link VECTOR_WEIGHT_GRID} is scored by MRR@10 and `chooseVectorWeight` picks one.
  *
  * Cost: 2 × queries texts embedded (short queries and code), one small table written and indexed
- * under the OS temp folder (removed afterwards), 3 store queries per query.
+ * in a scratch folder of the index's state folder `stateDir` (removed afterwards, or by the next
+ * run's `sweepScratch` after a kill), 3 store queries per query.
  * With fewer than {@link MIN_CALIBRATION_QUERIES} usable docstrings nothing is embedded and the
  * weights fall back to {@link UNCALIBRATED_VECTOR_WEIGHT}, with a note saying so.
  * @param embed loads the index's model (called only when calibration runs); disposed here.
+ * @param stateDir the index's local state folder, which holds the scratch folder.
  * @param signal stops calibration between model calls and between queries (the run was
  *   interrupted); the temporary table is removed all the same.
  * @throws StoreError; Error from the model; `signal.reason` (an `AbortError` DOMException) once `signal` aborts.
  */
-export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>, signal?: AbortSignal): Promise<ManifestFusion> {
+export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>, stateDir: string, signal?: AbortSignal): Promise<ManifestFusion> {
   const startedAt = Date.now();
   const documented = (await listDocumentedEntities(db))
     .map((entity) => ({ id: entity.id, query: docstringQuery(entity.docstring) }))
@@ -113,7 +114,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
     await embedder.dispose();
   }
 
-  const folder = await mkdtemp(path.join(os.tmpdir(), "codesearch-calibration-"));
+  const folder = await makeScratchFolder(stateDir, "calibration");
   let scratch: lancedb.Connection | undefined;
   let table: lancedb.Table | undefined;
   try {

@@ -4,7 +4,7 @@
 import type * as lancedb from "@lancedb/lancedb";
 import type { EmbedderSource } from "../embed/index.js";
 import { needsCalibration } from "../rank/index.js";
-import type { IndexManifest, ManifestFusion } from "../store/index.js";
+import { indexPathsOf, type IndexManifest, type ManifestFusion } from "../store/index.js";
 import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import type { RunOptions } from "./index-repo-options.js";
 import { loadEmbedderWith } from "./load-embedder.js";
@@ -52,7 +52,8 @@ export async function chooseFusion(
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;
   try {
-    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal);
+    const { stateDir } = indexPathsOf(options.indexDir, options.cacheDir);
+    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), stateDir, signal);
   } catch (error) {
     if (!signal?.aborted) throw error;
     return interrupted();

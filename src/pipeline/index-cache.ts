@@ -22,12 +22,14 @@ export async function openCache(dir: string, dryRun: boolean): Promise<Awaited<R
 }
 
 /**
- * Drops this model's cache entries that no entity in `catalog` uses, once they outnumber the used
- * ones (and exceed 1,000); rewrites the cache files in place.
+ * Drops this model's cache entries that neither an entity in `catalog` nor this run uses, once they
+ * outnumber the used ones (and exceed 1,000); rewrites the cache files in place. `runKeys` are the
+ * cache keys of the vectors this run holds for files it did not store (a run stopped early, or
+ * files left pending): they are kept, so the next run resumes without embedding them again.
  * @throws StoreError when compacting fails.
  */
-export async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId: string, maxTokens: number): Promise<void> {
-  const live = new Set<string>();
+export async function compactCache(cache: EmbeddingCache, catalog: FileCatalog, modelId: string, maxTokens: number, runKeys: Iterable<string>): Promise<void> {
+  const live = new Set<string>(runKeys);
   for (const entry of catalog.values()) for (const hash of entry.chunkHashes) live.add(embeddingCacheKey(modelId, maxTokens, hash));
   const dead = cache.countForModel(modelId) - live.size;
   if (dead <= Math.max(1000, live.size)) return;

@@ -20,6 +20,7 @@ import {
   makeFolder,
   readRecordedModelId,
   resolveIndexLocation,
+  sweepScratch,
   type IndexLock,
   type IndexPaths,
 } from "../store/index.js";
@@ -74,6 +75,8 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
       onWait: (holder) => run.emit({ type: "lock-waiting", holderPid: holder.pid, holderStartedAt: holder.startedAt }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    // What killed runs and watchers left (scratch folders, temp files) goes, now that no other run writes.
+    await sweepScratch(paths.stateDir, path.join(paths.cacheDir, EMBEDDING_CACHE_DIR));
     // Another run may have finished while we waited: read its manifest again.
     return await runIndex(run, await readUsableManifest(indexDir, options.rebuild ?? false), source);
   } catch (error) {

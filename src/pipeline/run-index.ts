@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
-import { EMBEDDING_CACHE_DIR, embedderIdOf, estimateEmbedding, type EmbedderSource } from "../embed/index.js";
+import { EMBEDDING_CACHE_DIR, embedderIdOf, estimateEmbedding, type EmbedderSource, type EmbeddingCache } from "../embed/index.js";
 import { InterruptedError, NothingIndexedError, StoreError } from "../model/errors.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
 import {
@@ -45,6 +45,21 @@ export async function runIndex(
   options: RunOptions,
   recordBefore: ManifestRecord | null,
   source: EmbedderSource,
+): Promise<IndexSummary> {
+  // The embedding cache keeps a read handle on its sidecar; each run closes its own, however it ends.
+  const opened: EmbeddingCache[] = [];
+  try {
+    return await runIndexWith(options, recordBefore, source, opened);
+  } finally {
+    for (const cache of opened) cache.close();
+  }
+}
+
+async function runIndexWith(
+  options: RunOptions,
+  recordBefore: ManifestRecord | null,
+  source: EmbedderSource,
+  opened: EmbeddingCache[],
 ): Promise<IndexSummary> {
   const startedAt = Date.now();
   const manifestBefore = recordBefore?.state === "complete" ? recordBefore.manifest : null;
@@ -131,6 +146,7 @@ export async function runIndex(
   });
 
   const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
+  if (cache) opened.push(cache.cache);
   const known: ChunkVectors = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
   const missCount = countMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
@@ -222,7 +238,7 @@ export async function runIndex(
     tableDb.close();
   }
 
-  if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
+  if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens, known.vectors.values());
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
   const tableVersion = await commitTable(indexDir, stateDir, catalog, {
     dimension: dimension!,

@@ -1,13 +1,15 @@
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { tryLock, unlock } from "fs-native-extensions";
 import { IndexLockedError, InterruptedError, StoreError, describeError } from "../model/errors.js";
 
-/** File name of the writer lock inside an index folder. */
+/** File name of the writer lock inside an index's state folder. The file is never deleted. */
 export const LOCK_FILE = "index.lock";
 
-/** Who holds a lock: written into the lock file as JSON. */
+/** Who holds a lock: written into the lock file as JSON while it is held. */
 export interface LockHolder {
   pid: number;
   hostname: string;
@@ -15,7 +17,7 @@ export interface LockHolder {
   startedAt: string;
 }
 
-/** A held lock; {@link release} removes the lock file. */
+/** A held lock; {@link release} empties the lock file and gives the OS lock back. */
 export interface IndexLock {
   release(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface IndexLock {
 export interface AcquireLockOptions {
   /** Wait for the holder to finish instead of failing. */
   wait?: boolean;
-  /** Called once when waiting starts. */
+  /** Called once when waiting starts, with the holder the lock file names (not called while it names none). */
   onWait?: (holder: LockHolder) => void;
   /** Poll interval while waiting, ms; default 250. */
   pollMs?: number;
@@ -32,106 +34,142 @@ export interface AcquireLockOptions {
 }
 
 /**
- * Takes the single-writer lock of an index by creating `index.lock` exclusively (O_EXCL) with the
- * holder's pid, host and start time. A lock left by a process that no longer runs on this host is
- * stale and is removed at once — a liveness check by pid, which mtime-based lock libraries cannot
- * do without waiting out a timeout after a `kill -9`. Readers (search) never take the lock.
+ * A refused try is tried again this many times, {@link RETRY_MS} apart, before the lock counts as
+ * held: `readLockHolder` tests the lock with a momentary shared lock, and a holder names itself in
+ * the file only just after it took the lock.
+ */
+const QUICK_RETRIES = 5;
+const RETRY_MS = 10;
+
+/**
+ * Takes the single-writer lock of an index: an exclusive OS lock (an open-file-description
+ * `fcntl` lock on Linux, `flock` on macOS, `LockFileEx` on Windows, through fs-native-extensions)
+ * on `index.lock`, which is then filled with the holder's pid, host and start time for messages
+ * and `status`. The kernel gives the lock back when its holder exits in any way (kill -9
+ * included), so there are no stale locks to judge or clear: a leftover file naming a dead pid, a
+ * reused pid such as 1, or another host is simply locked and overwritten, and taking over is the
+ * kernel's one atomic step. The file is never deleted (a process waiting on a deleted file would
+ * lock a file no one else sees); after locking, the path is checked to still name the locked
+ * file. Readers (search) never take the lock.
  *
- * @throws IndexLockedError when another live process holds it and `wait` is false; InterruptedError
- *   when `signal` aborts while waiting;
- *   StoreError when the lock file cannot be created for another reason.
+ * @throws IndexLockedError when another live process holds it and `wait` is false (the message
+ *   says who, and what to do); InterruptedError when `signal` aborts while waiting;
+ *   StoreError when the lock file cannot be opened, locked or written for another reason.
  */
 export async function acquireIndexLock(indexDir: string, options: AcquireLockOptions = {}): Promise<IndexLock> {
   const file = path.join(indexDir, LOCK_FILE);
-  const me: LockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
   let announced = false;
+  let refusals = 0;
   for (;;) {
-    if (await tryCreateLock(file, me)) return { release: () => releaseIfOwned(file, me) };
-    const holder = await readHolder(file);
-    if (holder === "gone") continue;
-    if (holder === null || isStale(holder)) {
-      await removeStaleLock(file, holder);
+    const lock = await tryTakeLock(file);
+    if (lock === "moved") continue;
+    if (lock) return lock;
+    if (++refusals <= QUICK_RETRIES) {
+      await sleep(RETRY_MS);
       continue;
     }
-    if (!options.wait) {
-      throw new IndexLockedError(
-        `another codesearch index run (pid ${holder.pid}, started ${holder.startedAt}) is writing ${indexDir}; wait for it, or pass --wait`,
-      );
+    const holder = await readHolderText(file);
+    if (!options.wait) throw new IndexLockedError(lockedMessage(indexDir, file, holder));
+    if (!announced && holder) {
+      options.onWait?.(holder);
+      announced = true;
     }
-    if (!announced) options.onWait?.(holder);
-    announced = true;
     if (options.signal?.aborted) throw new InterruptedError("interrupted while waiting for the index lock; nothing was changed");
     await sleep(options.pollMs ?? 250);
   }
 }
 
-/** Removes the lock file only if it still names this holder (it may have been cleared as stale and re-taken). */
-async function releaseIfOwned(file: string, me: LockHolder): Promise<void> {
-  const holder = await readHolder(file);
-  if (holder !== null && holder !== "gone" && holder.pid === me.pid && holder.startedAt === me.startedAt) await rm(file, { force: true });
+/** The message of a refused lock: who holds it, and what the user can do about it. */
+function lockedMessage(indexDir: string, file: string, holder: LockHolder | null): string {
+  const todo = "pass --wait to run after it, or stop that process (its lock is released the moment it exits, however it ends)";
+  if (!holder) return `another process holds the index lock ${file}; ${todo}`;
+  const where = holder.hostname === os.hostname() ? "" : ` on host ${holder.hostname}`;
+  return `another codesearch index run (pid ${holder.pid}${where}, started ${holder.startedAt}) is writing ${indexDir}; ${todo}`;
 }
 
 /**
- * Creates the lock file with its content in one step: the holder is written to a private temp
- * file that is then hard-linked to the lock name, which fails if the lock exists. No other
- * process can ever see an empty or half-written lock.
+ * One try: opens (creating) the lock file, asks for the exclusive OS lock without waiting, checks
+ * the path still names the locked file, and records this process as holder. Null when another
+ * open file holds the lock; `moved` when the locked file was deleted or replaced meanwhile (try again).
  */
-async function tryCreateLock(file: string, me: LockHolder): Promise<boolean> {
-  const temp = `${file}.${me.pid}.${Date.now()}.tmp`;
+async function tryTakeLock(file: string): Promise<IndexLock | "moved" | null> {
+  let handle: FileHandle;
   try {
-    await writeFile(temp, JSON.stringify(me));
-    await link(temp, file);
-    return true;
+    handle = await open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new StoreError(`cannot create the index lock ${file}: ${describeError(error)}`, { cause: error });
+    throw new StoreError(`cannot open the index lock ${file}: ${describeError(error)}`, { cause: error });
+  }
+  try {
+    if (!lockNow(handle, file, false)) {
+      await handle.close();
+      return null;
+    }
+    // The file may have been deleted or replaced between open and lock (a folder being removed):
+    // holding a lock on a file the path no longer names would exclude no one.
+    if (!sameFile(await handle.stat(), await stat(file).catch(() => null))) {
+      await handle.close();
+      return "moved";
+    }
+    const me: LockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
+    await handle.truncate(0);
+    await handle.write(JSON.stringify(me), 0);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error instanceof StoreError ? error : new StoreError(`cannot take the index lock ${file}: ${describeError(error)}`, { cause: error });
+  }
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      // Emptied while still held, so no reader takes a finished run for a running one.
+      await handle.truncate(0).catch(() => undefined);
+      await handle.close();
+    },
+  };
+}
+
+/** Whether the OS lock on `handle` was granted (exclusive, or `shared`); false when another open file holds a conflicting one. */
+function lockNow(handle: FileHandle, file: string, shared: boolean): boolean {
+  try {
+    return tryLock(handle.fd, { shared });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EACCES") return false;
+    throw new StoreError(`cannot lock ${file}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+function sameFile(held: Stats, named: Stats | null): boolean {
+  return named !== null && held.ino === named.ino && held.dev === named.dev;
+}
+
+/** The holder a lock file names, or null when it is missing, empty or unreadable. Never throws. */
+async function readHolderText(file: string): Promise<LockHolder | null> {
+  const handle = await open(file, "r").catch(() => null);
+  if (!handle) return null;
+  try {
+    return parseHolder(await handle.readFile("utf8"));
+  } catch {
+    return null;
   } finally {
-    await rm(temp, { force: true });
+    await handle.close();
   }
 }
 
-/**
- * Removes a lock judged stale without deleting a fresh one that replaced it meanwhile: the file is
- * renamed aside first, and if what was moved is not the stale holder, it is linked back.
- */
-async function removeStaleLock(file: string, stale: LockHolder | null): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${Date.now()}`;
+function parseHolder(text: string): LockHolder | null {
   try {
-    await rename(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw new StoreError(`cannot clear the stale index lock ${file}: ${describeError(error)}`, { cause: error });
-  }
-  const moved = await readHolder(aside);
-  const sameHolder = moved === null || moved === "gone" || stale === null || (moved.pid === stale.pid && moved.startedAt === stale.startedAt);
-  if (!sameHolder) {
-    await link(aside, file).catch((error: unknown) => {
-      // EEXIST: a third process took the lock in the gap; it holds it now, which is still one writer.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    });
-  }
-  await rm(aside, { force: true });
-}
-
-/** The holder recorded in a lock file; null when unreadable; "gone" when the file no longer exists. */
-async function readHolder(file: string): Promise<LockHolder | null | "gone"> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw new StoreError(`cannot read the index lock ${file}: ${describeError(error)}`, { cause: error });
-  }
-  try {
-    const holder = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof holder.pid !== "number" || typeof holder.hostname !== "string" || typeof holder.startedAt !== "string") return null;
+    const holder = JSON.parse(text) as Partial<LockHolder> | null;
+    if (typeof holder?.pid !== "number" || typeof holder.hostname !== "string" || typeof holder.startedAt !== "string") return null;
     return holder as LockHolder;
   } catch {
     return null;
   }
 }
 
-/** A lock (or a watcher record) is stale when its holder ran on this host and no process with its pid exists. */
+/**
+ * A watcher's record is stale when its process ran on this host and no process with its pid
+ * exists. (The index lock needs no such judgement: the OS releases it.)
+ */
 export function isStale(holder: LockHolder): boolean {
   if (holder.hostname !== os.hostname()) return false;
   try {
@@ -142,12 +180,26 @@ export function isStale(holder: LockHolder): boolean {
   }
 }
 
-/** The live holder of the index's lock, or null when none (no lock file, or a stale one). Never throws. */
+/**
+ * The holder of the index's lock, or null when no process holds it (whatever a leftover file
+ * says) or the holder has not named itself yet. Tests the lock with a momentary shared OS lock
+ * only when the file names someone. Never throws.
+ */
 export async function readLockHolder(indexDir: string): Promise<LockHolder | null> {
+  const file = path.join(indexDir, LOCK_FILE);
+  const handle = await open(file, "r").catch(() => null);
+  if (!handle) return null;
   try {
-    const holder = await readHolder(path.join(indexDir, LOCK_FILE));
-    return holder === null || holder === "gone" || isStale(holder) ? null : holder;
+    const holder = parseHolder(await handle.readFile("utf8"));
+    if (!holder) return null;
+    if (lockNow(handle, file, true)) {
+      unlock(handle.fd);
+      return null;
+    }
+    return holder;
   } catch {
     return null;
+  } finally {
+    await handle.close();
   }
 }

@@ -19,6 +19,7 @@ export * from "./remote-manifest.js";
 export * from "./table-snapshot.js";
 export * from "./table-files.js";
 export * from "./watch-record.js";
+export * from "./scratch-files.js";
 export * from "./inspect-entity-table.js";
 export * from "./order-hits.js";
 export * from "./resident-entities.js";

@@ -1,10 +1,10 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import writeFileAtomic from "write-file-atomic";
 import { StoreError, describeError } from "../model/errors.js";
 import type { WatchState } from "../model/watch-events.js";
 import { type LockHolder, isStale } from "./index-lock.js";
+import { scratchFilePath } from "./scratch-files.js";
 
 /** File name of the running watcher's record inside an index's state folder. */
 export const WATCH_RECORD_FILE = "watch.json";
@@ -21,13 +21,17 @@ export interface WatchRecord extends LockHolder {
 
 /**
  * Writes the record of this process's watcher (temp file + rename, so a reader never sees half of
- * it). `startedAt` is when the watcher started (ISO-8601).
+ * it). The temp file is this process's scratch file (`scratch/<pid>-watch.json`, see
+ * `sweepScratch`), so one a kill -9 leaves is swept by the next index run. `startedAt` is when the
+ * watcher started (ISO-8601).
  * @throws StoreError when the file cannot be written.
  */
 export async function writeWatchRecord(stateDir: string, startedAt: string, state: WatchState): Promise<void> {
   const record: WatchRecord = { pid: process.pid, hostname: os.hostname(), startedAt, updatedAt: new Date().toISOString(), state };
   try {
-    await writeFileAtomic(path.join(stateDir, WATCH_RECORD_FILE), `${JSON.stringify(record)}\n`);
+    const temp = await scratchFilePath(stateDir, WATCH_RECORD_FILE);
+    await writeFile(temp, `${JSON.stringify(record)}\n`);
+    await rename(temp, path.join(stateDir, WATCH_RECORD_FILE));
   } catch (error) {
     throw new StoreError(`cannot write the watcher's record in ${stateDir}: ${describeError(error)}`, { cause: error });
   }

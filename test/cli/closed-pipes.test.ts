@@ -1,11 +1,11 @@
 // `codesearch … | head`: a reader that goes away must not crash a command with a stack trace; an
 // index run stops cleanly (exit 141, what it finished committed, lock released).
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+import { readLockHolder } from "../../src/store/index-lock.js";
 
 const NO_STACK = /^\s+at |Error: write EPIPE|Unhandled/m;
 
@@ -25,7 +25,7 @@ describe("closed output pipes", () => {
     const stopped = await run.exited;
     expect(stopped.stderr).not.toMatch(NO_STACK);
     expect(stopped.code).toBe(141);
-    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(await readLockHolder(path.join(repo, ".codesearch"))).toBeNull();
 
     const next = await runCli(["index", ".", "--json"], { cwd: repo, env: { CODESEARCH_OFFLINE: "1" } });
     expect(next.stderr).toBe("");
@@ -41,7 +41,7 @@ describe("closed output pipes", () => {
     const stopped = await run.exited;
     expect(stopped.stdout).toBe("");
     expect(stopped.code).toBe(141);
-    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(await readLockHolder(path.join(repo, ".codesearch"))).toBeNull();
   });
 
   it.each([

@@ -10,6 +10,7 @@ import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../suppo
 import { runCli, spawnCli, type CliProcess } from "../support/run-cli.js";
 import { seededRandom } from "../support/seeded-random.js";
 import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { readLockHolder } from "../../src/store/index-lock.js";
 
 const INDEX_ARGS = ["index", ".", "--model", TEST_MODEL_DIR, "--json", "--batch-size", "4"];
 
@@ -106,6 +107,31 @@ describe("crash safety (real processes)", () => {
     expect(resumed.code).toBe(0);
     expect(summaryOf(resumed.stdout).chunksEmbedded).toBe(192 - first.chunksEmbedded);
     expect(await snapshotIndex(path.join(repo, ".codesearch"))).toEqual(await snapshotFromScratch(repo));
+  });
+
+  it("Ctrl-C keeps every vector it embedded, even with few files committed: the resume embeds only the rest", { timeout: 180_000 }, async () => {
+    // A small committed index, then one large new file: stopped part-way, the run commits nothing
+    // new, and its vectors far outnumber the committed ones (what made compaction drop them).
+    const repo = await makeTempDir();
+    await writeSyntheticRepo(repo, 2, 4);
+    expect((await runCli(INDEX_ARGS, { cwd: repo })).code).toBe(0);
+    const total = 2500;
+    const body = Array.from({ length: total }, (_, j) => `def big_${j}(item_${j}):\n    """Return item ${j} doubled."""\n    return item_${j} * ${j + 2}\n`);
+    await writeFile(path.join(repo, "pkg", "big.py"), body.join("\n"));
+
+    const run = spawnCli([...INDEX_ARGS.slice(0, -1), "16"], { cwd: repo });
+    let embedded = 0;
+    await run.waitForLine((line) => line.includes('"chunk-embedded"') && ++embedded === 1100);
+    const stopped = await interrupt(run);
+    expect(stopped.code).toBe(130);
+    const first = summaryOf(stopped.stdout);
+    expect(first.stopReason).toBe("interrupted");
+    expect(first.chunksEmbedded).toBeGreaterThanOrEqual(1100);
+    expect(first.chunksEmbedded).toBeLessThan(total);
+
+    const resumed = await runCli(INDEX_ARGS, { cwd: repo });
+    expect(resumed.code).toBe(0);
+    expect(summaryOf(resumed.stdout)).toMatchObject({ chunksEmbedded: total - first.chunksEmbedded, chunksFromCache: first.chunksEmbedded, chunksStored: total + 8 });
   });
 
   it("plain output tells an interrupted user how to resume, and resuming keeps the model chosen at the start", async () => {
@@ -222,6 +248,6 @@ describe("one writer at a time (real processes)", () => {
     const waitingTypes = waitingDone.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type);
     expect(waitingTypes.indexOf("lock-waiting")).toBeLessThan(waitingTypes.indexOf("run-started"));
     expect(summaryOf(waitingDone.stdout)).toMatchObject({ filesIndexed: 0, chunksEmbedded: 0, filesUnchanged: firstFinished.filesDiscovered });
-    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(await readLockHolder(path.join(repo, ".codesearch"))).toBeNull();
   });
 });

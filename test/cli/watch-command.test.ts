@@ -9,6 +9,7 @@ import type { WatchRecord } from "../../src/store/index.js";
 import { snapshotFromScratch, snapshotIndex, writeSyntheticRepo } from "../support/index-snapshot.js";
 import { runCli, spawnCli } from "../support/run-cli.js";
 import { TEST_MODEL_DIR, copyPythonFixtures, makeTempDir } from "../support/temp-dirs.js";
+import { readLockHolder } from "../../src/store/index-lock.js";
 
 /** Polls `codesearch status --json` (another process) until its watcher satisfies `done`. */
 async function waitForWatcher(repo: string, done: (watcher: WatchRecord) => boolean): Promise<WatchRecord> {
@@ -54,7 +55,7 @@ describe("codesearch watch", () => {
     ]);
     // Each event carries its wall-clock time (ms since the Unix epoch), within the process's life.
     expect(events.every((e) => e.atMs >= spawnedAt && e.atMs <= exitedAt)).toBe(true);
-    expect(existsSync(path.join(repo, ".codesearch", "index.lock"))).toBe(false);
+    expect(await readLockHolder(path.join(repo, ".codesearch"))).toBeNull();
     expect(JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher).toBeNull();
   });
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -36,7 +36,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("acquireIndexLock", () => {
-  it("writes index.lock with this process's pid, host and start time, and leaves no temp files", async () => {
+  it("writes index.lock with this process's pid, host and start time, and leaves no other file", async () => {
     const dir = await makeTempDir();
     const before = Date.now();
     const lock = await acquireIndexLock(dir);
@@ -51,64 +51,65 @@ describe("acquireIndexLock", () => {
     await lock.release();
   });
 
-  it("a second acquire while the lock is held throws IndexLockedError naming the holder's pid", async () => {
+  it("a second acquire while the lock is held (even in this process) throws IndexLockedError naming the holder and what to do", async () => {
     const dir = await makeTempDir();
     const lock = await acquireIndexLock(dir);
     const held = await readFile(path.join(dir, LOCK_FILE), "utf8");
     const error = await rejectionOf(acquireIndexLock(dir));
     expect(error).toBeInstanceOf(IndexLockedError);
     expect(error).toMatchObject({ exitCode: 7, code: "index-locked" });
-    expect((error as Error).message).toContain(`pid ${process.pid}`);
+    expect((error as Error).message).toContain(`another codesearch index run (pid ${process.pid}`);
+    expect((error as Error).message).toContain("pass --wait to run after it, or stop that process");
     expect(await readFile(path.join(dir, LOCK_FILE), "utf8")).toBe(held);
     expect(await readdir(dir)).toEqual([LOCK_FILE]);
     await lock.release();
   });
 
-  it("release removes the lock file, after which the lock can be taken again", async () => {
+  it("release empties the lock file (the file stays), after which the lock can be taken again", async () => {
     const dir = await makeTempDir();
     const first = await acquireIndexLock(dir);
     await first.release();
-    expect(await readdir(dir)).toEqual([]);
+    await first.release();
+    expect(await readFile(path.join(dir, LOCK_FILE), "utf8")).toBe("");
     const second = await acquireIndexLock(dir);
     expect((await readLockFile(dir)).pid).toBe(process.pid);
     await second.release();
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(dir)).toEqual([LOCK_FILE]);
   });
 
-  it("takes over at once a lock left by a process of this host that no longer runs", async () => {
+  // No process holds the OS lock, whatever the file says: each is taken over at once, without waiting.
+  it.each([
+    ["a pid of this host that no longer runs", async () => JSON.stringify({ pid: await deadPid(), hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" })],
+    ["a live unrelated pid (pid 1)", () => Promise.resolve(JSON.stringify({ pid: 1, hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" }))],
+    ["another host", () => Promise.resolve(JSON.stringify({ pid: 1, hostname: `${os.hostname()}-elsewhere`, startedAt: "2020-01-01T00:00:00.000Z" }))],
+    ["garbage", () => Promise.resolve("\u0000 not json")],
+    ["an empty file", () => Promise.resolve("")],
+    ["JSON without a pid", () => Promise.resolve(JSON.stringify({ hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" }))],
+    ["JSON null", () => Promise.resolve("null")],
+  ])("takes over at once a lock file left naming %s", async (_label, contents) => {
     const dir = await makeTempDir();
-    const pid = await deadPid();
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify({ pid, hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" }));
+    await writeFile(path.join(dir, LOCK_FILE), await contents());
+    expect(await readLockHolder(dir)).toBeNull();
     const onWait = vi.fn();
-    const lock = await acquireIndexLock(dir, { onWait });
+    const lock = await acquireIndexLock(dir, { wait: true, onWait });
     expect(onWait).not.toHaveBeenCalled();
     expect((await readLockFile(dir)).pid).toBe(process.pid);
     expect(await readdir(dir)).toEqual([LOCK_FILE]);
     await lock.release();
   });
 
-  it("does not treat a lock from another host as stale, even when its pid is not running here", async () => {
+  it("says which host holds a lock taken on another host (a shared folder), and what to do", async () => {
     const dir = await makeTempDir();
-    const pid = await deadPid();
-    const foreign = JSON.stringify({ pid, hostname: `${os.hostname()}-elsewhere`, startedAt: "2020-01-01T00:00:00.000Z" });
-    await writeFile(path.join(dir, LOCK_FILE), foreign);
+    const lock = await acquireIndexLock(dir);
+    // The holder's record, as a run on another host sharing this folder would have written it.
+    const handle = await open(path.join(dir, LOCK_FILE), "r+");
+    await handle.truncate(0);
+    await handle.write(JSON.stringify({ pid: 4242, hostname: "build-box", startedAt: "2026-01-01T00:00:00.000Z" }), 0);
+    await handle.close();
     const error = await rejectionOf(acquireIndexLock(dir));
     expect(error).toBeInstanceOf(IndexLockedError);
-    expect((error as Error).message).toContain(`pid ${pid}`);
-    expect(await readFile(path.join(dir, LOCK_FILE), "utf8")).toBe(foreign);
-  });
-
-  it.each([
-    ["garbage", "\u0000 not json"],
-    ["an empty file", ""],
-    ["JSON without a pid", JSON.stringify({ hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" })],
-    ["JSON null", "null"],
-  ])("treats a lock file holding %s as stale", async (_label, contents) => {
-    const dir = await makeTempDir();
-    await writeFile(path.join(dir, LOCK_FILE), contents);
-    const lock = await acquireIndexLock(dir);
-    expect((await readLockFile(dir)).pid).toBe(process.pid);
-    expect(await readdir(dir)).toEqual([LOCK_FILE]);
+    expect((error as Error).message).toContain("(pid 4242 on host build-box, started 2026-01-01T00:00:00.000Z)");
+    expect((error as Error).message).toContain("stop that process");
     await lock.release();
   });
 
@@ -144,6 +145,7 @@ describe("acquireIndexLock", () => {
     expect(error).toMatchObject({ exitCode: 130, code: "interrupted" });
     expect(onWait).toHaveBeenCalledTimes(1);
     expect(await readFile(path.join(dir, LOCK_FILE), "utf8")).toBe(held);
+    expect(await readLockHolder(dir)).toEqual(JSON.parse(held));
     await first.release();
   });
 
@@ -179,22 +181,10 @@ describe("readLockHolder", () => {
     const lock = await acquireIndexLock(dir);
     expect(await readLockHolder(dir)).toEqual(await readLockFile(dir));
     expect((await readLockHolder(dir))!.pid).toBe(process.pid);
+    // Reading never changes the file, nor disturbs the holder.
+    expect(await readLockHolder(dir)).toEqual(await readLockFile(dir));
     await lock.release();
     expect(await readLockHolder(dir)).toBeNull();
-  });
-
-  it("returns null for a stale or unreadable lock and the holder for another host's lock", async () => {
-    const dir = await makeTempDir();
-    const pid = await deadPid();
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify({ pid, hostname: os.hostname(), startedAt: "2020-01-01T00:00:00.000Z" }));
-    expect(await readLockHolder(dir)).toBeNull();
-    await writeFile(path.join(dir, LOCK_FILE), "garbage");
-    expect(await readLockHolder(dir)).toBeNull();
-    const foreign: LockHolder = { pid, hostname: `${os.hostname()}-elsewhere`, startedAt: "2020-01-01T00:00:00.000Z" };
-    await writeFile(path.join(dir, LOCK_FILE), JSON.stringify(foreign));
-    expect(await readLockHolder(dir)).toEqual(foreign);
-    // Reading never removes or changes the file.
-    expect(JSON.parse(await readFile(path.join(dir, LOCK_FILE), "utf8"))).toEqual(foreign);
   });
 });
 
@@ -285,7 +275,7 @@ describe("two processes contending for the lock", () => {
     holder.proc.stdin.write("release\n");
     await holder.waitFor("released");
     expect(await exitCodeOf(holder.proc)).toBe(0);
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readFile(path.join(dir, LOCK_FILE), "utf8")).toBe("");
 
     const lock = await acquireIndexLock(dir);
     expect((await readLockFile(dir)).pid).toBe(process.pid);
@@ -330,12 +320,29 @@ describe("two processes contending for the lock", () => {
     expect(acquiredAfterRelease).toBe(true);
 
     // The holder's own release ran before ours was taken: had we taken the lock while it was held,
-    // the holder's release would have removed our lock file.
+    // the holder's release would have emptied our record.
     await holder.waitFor("released");
     expect(await exitCodeOf(holder.proc)).toBe(0);
     expect(holder.lines).toEqual(["locked", "released"]);
     expect((await readLockFile(dir)).pid).toBe(process.pid);
     expect(await readdir(dir)).toEqual([LOCK_FILE]);
+    await lock.release();
+  });
+
+  it("a holder killed with SIGKILL gives the lock back at once: no stale lock, no waiting, no clean-up", async () => {
+    const dir = await makeTempDir();
+    const holder = startHolder(dir);
+    await holder.waitFor("locked");
+    expect(await rejectionOf(acquireIndexLock(dir))).toBeInstanceOf(IndexLockedError);
+    holder.proc.kill("SIGKILL");
+    await new Promise((resolve) => holder.proc.once("exit", resolve));
+    // The killed holder's record is still in the file, but no process holds the lock.
+    expect((await readLockFile(dir)).pid).toBe(holder.proc.pid);
+    expect(await readLockHolder(dir)).toBeNull();
+    const onWait = vi.fn();
+    const lock = await acquireIndexLock(dir, { wait: true, onWait });
+    expect(onWait).not.toHaveBeenCalled();
+    expect((await readLockFile(dir)).pid).toBe(process.pid);
     await lock.release();
   });
 });

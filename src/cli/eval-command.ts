@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
-import { ExitCode, type ExitCodeValue } from "../model/errors.js";
+import { ExitCode, type ExitCodeValue, UsageError } from "../model/errors.js";
 import { toSearchHitJson } from "../model/search-result.js";
-import { UsageError } from "../model/errors.js";
 import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, type ScoreGroup, meanScores, meanScoresByGroup, scoreQuery } from "../rank/index.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";

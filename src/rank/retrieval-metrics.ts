@@ -61,11 +61,12 @@ const CUTOFF = 10;
  * Scores `results` (best first) against `relevant`. Each relevant item is credited at most once
  * (one point per answer target, however many hits match it), each result satisfies at most one
  * item (the first uncredited one it matches). A result matches a file-level item (no name) when
- * the files match; it matches any other item when the files match (equal, or one ends the other at a `/`), the names match (equal, the
- * result's ends with `.` + the item's, or the result is undotted and equals the item's last part;
- * `::`, `:`, `#` read as `.`, `()` and `<locals>` ignored), and its start line lies in the item's
- * span (decorator line or start line to end line, or start ± `lineSlack` without an end line, or
- * an alternative range or start line; any line when the item has none).
+ * the files match (equal, or one ends the other at a `/`); any other item when the files match,
+ * the names match (equal, the result's ends with `.` + the item's, or the result is undotted and
+ * equals the item's last part; `::`, `:`, `#` read as `.`, `()` and `<locals>` ignored), and its
+ * start line lies in the item's span (decorator line or start line to end line, or start ±
+ * `lineSlack` without an end line, or an alternative range or start line; any line when the item
+ * has none).
  * @throws RangeError when `relevant` is empty.
  */
 export function scoreQuery(relevant: readonly RelevantItem[], results: readonly ResultLocation[], lineSlack = DEFAULT_LINE_SLACK): QueryScores {

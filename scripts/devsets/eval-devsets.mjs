@@ -114,14 +114,15 @@ const sign = (v) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
 
 /**
  * The row groups of a table: each library, each category (pooled over libraries), macro (mean of
- * library means) and all questions pooled; each row is a list of groups of per-query items.
+ * library means) and all questions pooled; each row is a list of groups of per-query items. Rows
+ * without questions (a category no question has) are left out.
  */
 function rowGroups(libraries, itemsOf) {
   const rows = libraries.map((lib) => [lib, [itemsOf(lib, () => true)]]);
   for (const category of CATEGORIES) rows.push([category, [libraries.flatMap((lib) => itemsOf(lib, (q) => q.category === category))]]);
   rows.push(["macro (mean of libraries)", libraries.map((lib) => itemsOf(lib, () => true))]);
   rows.push(["all questions", [libraries.flatMap((lib) => itemsOf(lib, () => true))]]);
-  return rows;
+  return rows.filter(([, groups]) => groups.some((g) => g.length > 0));
 }
 
 /** Markdown tables of one run: per metric, rows per library / category / macro, columns per mode. */

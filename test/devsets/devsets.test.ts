@@ -1,10 +1,12 @@
 // Issue 18's dev sets (devsets/python/*.jsonl) keep the shape `codesearch eval` and the harness
 // read, and the harness's bootstrap gives the intervals worked out by hand.
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bootstrapMeanOfGroups, pairedBootstrap } from "../../scripts/devsets/bootstrap.mjs";
-import { PROJECT_ROOT } from "../support/temp-dirs.js";
+import { PROJECT_ROOT, makeTempDir } from "../support/temp-dirs.js";
 
 const DEVSETS = path.join(PROJECT_ROOT, "devsets", "python");
 const HELD_OUT = ["aiohttp", "fastapi", "flask", "httpx", "model2vec", "pydantic", "requests", "starlette", "click"];
@@ -85,5 +87,37 @@ describe("bootstrapMeanOfGroups and pairedBootstrap", () => {
   it("ignores empty groups and gives NaN for no queries", () => {
     expect(bootstrapMeanOfGroups([[], [1, 1]]).value).toBe(1);
     expect(bootstrapMeanOfGroups([[]]).value).toBeNaN();
+  });
+});
+
+describe("eval-devsets.mjs --compare", () => {
+  const run = (label: string, ndcg: number[]) => ({
+    commit: label,
+    model: "m",
+    eval_args: "",
+    modes: ["default"],
+    libraries: {
+      lib: {
+        runs: {
+          default: { per_query: ndcg.map((v, i) => ({ id: `q${i}`, category: i < 2 ? "symbol" : "semantic", metrics: { "nDCG@10": v, "MRR@10": v } })) },
+        },
+      },
+    },
+  });
+
+  it("pairs the questions of two runs and prints before → after with the paired interval per library, category and macro", async () => {
+    const dir = await makeTempDir();
+    await writeFile(path.join(dir, "before.json"), JSON.stringify(run("aaa", [0, 0, 1, 0.5])));
+    await writeFile(path.join(dir, "after.json"), JSON.stringify(run("bbb", [1, 1, 1, 0.5])));
+    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "devsets", "eval-devsets.mjs"), "--compare", path.join(dir, "before.json"), path.join(dir, "after.json")], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    const rows = result.stdout.split("\n");
+    expect(rows[0]).toBe("before: m at aaa (no extra eval args); after: m at bbb (no extra eval args)");
+    const ndcgRows = rows.slice(rows.findIndex((r) => r.startsWith("| nDCG@10 |")));
+    expect(ndcgRows).toContain("| lib | 4 | 0.375 → 0.875 (+0.500 [+0.000, +1.000]) |");
+    expect(ndcgRows).toContain("| symbol | 2 | 0.000 → 1.000 (+1.000 [+1.000, +1.000]) |");
+    expect(ndcgRows).toContain("| semantic | 2 | 0.750 → 0.750 (+0.000 [+0.000, +0.000]) |");
+    expect(ndcgRows).toContain("| macro (mean of libraries) | 4 | 0.375 → 0.875 (+0.500 [+0.000, +1.000]) |");
+    expect(ndcgRows.some((r) => r.startsWith("| architecture"))).toBe(false);
   });
 });

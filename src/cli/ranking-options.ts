@@ -37,7 +37,7 @@ export function addRankingOptions(command: Command): Command {
           return [...previous, value as EntityKind];
         }),
     )
-    .option("--exclude-tests", "leave out test files (test_*.py, *_test.py, tests/ …) and test_* functions")
+    .option("--exclude-tests", "leave out test code by each language's conventions (test_*.py, *_test.go, *.test.ts, tests/ …) and test functions")
     .option(
       "--vector-weight <w>",
       "hybrid mode: weight of the vector side against lexical 1 (0 = lexical plus exact names); default: the weight the index calibrated (see `codesearch status`)",

@@ -22,6 +22,8 @@ export interface SearchFilters {
   paths?: readonly string[];
   /** Keep only these kinds. */
   kinds?: readonly EntityKind[];
+  /** Keep only entities of these languages (ids of src/lang/: `python`, `go`…). */
+  languages?: readonly string[];
   /** Leave out test code: test files, and `test_*` functions and methods (each language's rules, see src/lang/). */
   excludeTests?: boolean;
 }

@@ -6,7 +6,7 @@ import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
-import { ENVIRONMENT_MARKERS, TOOL_DIRS, isSourcePath } from "../lang/index.js";
+import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath } from "../lang/index.js";
 
 /** Directories never descended into, whatever the ignore files say. */
 export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -62,7 +62,8 @@ interface IgnoreScope {
 /**
  * Walks `repoRoot` and returns its source files (by extension, see `isSourcePath`), honouring nested `.gitignore` and `.codesearchignore`
  * files (negations and anchored patterns as git defines them, via the `ignore` package),
- * skipping {@link ALWAYS_SKIPPED_DIRS}, environments (any directory holding an `ENVIRONMENT_MARKERS` file such as a virtualenv's `pyvenv.cfg`) and
+ * skipping {@link ALWAYS_SKIPPED_DIRS}, generated code by each language's rules (`dist/`, `vendor/`,
+ * `target/` folders and `*.min.js`-like files, reported in `skipped` with reason `generated`), environments (any directory holding an `ENVIRONMENT_MARKERS` file such as a virtualenv's `pyvenv.cfg`) and
  * `excludeDirs`, and `exclude` patterns. Symbolic links are never followed. Files over
  * `maxFileBytes`, links with a source file's name or to directories, and source file names on entries that are not regular
  * files are returned in `skipped`. Reads directory listings and ignore files only, never
@@ -123,9 +124,18 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
           options.onPrunedDir?.(relPath);
           continue;
         }
+        if (GENERATED_DIRS.includes(name)) {
+          options.onPrunedDir?.(relPath);
+          result.skipped.push({ path: `${relPath}/`, reason: "generated", sizeBytes: 0 });
+          continue;
+        }
         await walk(absPath, relPath, localScopes);
       } else if (stats.isFile() && isSourcePath(name)) {
         if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
+        if (isGeneratedFile(relPath)) {
+          result.skipped.push({ path: relPath, reason: "generated", sizeBytes: stats.size });
+          continue;
+        }
         if (stats.size > maxFileBytes) {
           result.skipped.push({ path: relPath, reason: "too-large", sizeBytes: stats.size });
           continue;

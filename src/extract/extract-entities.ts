@@ -85,14 +85,20 @@ interface Definition {
   node: Node;
   name: string;
   kind: EntityKind;
+  patternIndex: number;
 }
 
-/** The definitions a query finds, one per node, ordered by start (an enclosing definition before those inside it). */
+/**
+ * The definitions a query finds, one per node, ordered by start (an enclosing definition before
+ * those inside it). A node two patterns match keeps the earlier pattern's kind, so a query lists
+ * specific patterns (a Go `type_spec` holding a struct) before catch-alls. A pattern without an
+ * `@name` capture names its definition with `(#set! name "default")`.
+ */
 function findDefinitions(root: Node, query: Query): Definition[] {
   const byNodeId = new Map<number, Definition>();
   for (const match of query.matches(root)) {
     let node: Node | null = null;
-    let name = "";
+    let name = match.setProperties?.["name"] ?? "";
     let kind = "";
     for (const capture of match.captures) {
       if (capture.name === "name") name = capture.node.text;
@@ -101,8 +107,10 @@ function findDefinitions(root: Node, query: Query): Definition[] {
         kind = capture.name.slice("definition.".length);
       }
     }
-    if (node === null || name === "" || !KNOWN_KINDS.has(kind) || byNodeId.has(node.id)) continue;
-    byNodeId.set(node.id, { node, name, kind: kind as EntityKind });
+    if (node === null || name === "" || !KNOWN_KINDS.has(kind)) continue;
+    const known = byNodeId.get(node.id);
+    if (known !== undefined && known.patternIndex <= match.patternIndex) continue;
+    byNodeId.set(node.id, { node, name, kind: kind as EntityKind, patternIndex: match.patternIndex });
   }
   return [...byNodeId.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
 }

@@ -6,6 +6,8 @@ export {
   LANGUAGE_IDS,
   LANGUAGE_QUERY_WORDS,
   ENVIRONMENT_MARKERS,
+  GENERATED_DIRS,
+  isGeneratedFile,
   TOOL_DIRS,
   grammarWasmPath,
   isSourcePath,

@@ -89,6 +89,11 @@ export interface LanguageSpec {
   docStatement?(snippetRoot: Node): Node | null;
   /** What counts as test code (see {@link TestCodeRules}). */
   testCode: TestCodeRules;
+  /**
+   * Generated or vendored code, skipped by default and reported (reason `generated`): directory
+   * names never descended into (`dist`, `vendor`, `target`) and file names (`*.min.js`, `*.pb.go`).
+   */
+  generated: { dirs: readonly string[]; fileName?: RegExp };
   /** Directory names this language's tools fill with caches or environments, never descended into (`__pycache__`). */
   toolDirs: readonly string[];
   /** File names whose presence makes a directory an environment to skip whole (`pyvenv.cfg` marks a virtualenv). */

@@ -1,10 +1,15 @@
 import { createRequire } from "node:module";
 import { isTypeKind, type EntityKind } from "../model/entity-kinds.js";
 import type { GrammarSource, LanguageSpec } from "./language-spec.js";
+import { go } from "./go/index.js";
+import { java } from "./java/index.js";
+import { javascript } from "./javascript/index.js";
 import { python } from "./python/index.js";
+import { rust } from "./rust/index.js";
+import { typescript } from "./typescript/index.js";
 
 /** Every language codesearch indexes, in the order listings show them. */
-export const LANGUAGES: readonly LanguageSpec[] = [python];
+export const LANGUAGES: readonly LanguageSpec[] = [python, typescript, javascript, go, rust, java];
 
 /** The ids of {@link LANGUAGES} (`python`, …), for option validation. */
 export const LANGUAGE_IDS: readonly string[] = LANGUAGES.map((language) => language.id);
@@ -88,6 +93,15 @@ export function isTestCode(entity: TestCodeQuestion): boolean {
 
 /** Directory names some language's tools fill (caches, environments), never indexed. */
 export const TOOL_DIRS: readonly string[] = LANGUAGES.flatMap((language) => language.toolDirs);
+
+/** Directory names of generated or vendored code (`LanguageSpec.generated`), skipped by default and reported. */
+export const GENERATED_DIRS: readonly string[] = [...new Set(LANGUAGES.flatMap((language) => language.generated.dirs))];
+
+/** Whether a file name is generated code by its language's rules (`*.min.js`, `*.pb.go`). */
+export function isGeneratedFile(path: string): boolean {
+  const pattern = languageForPath(path)?.generated.fileName;
+  return pattern !== undefined && pattern.test(path.slice(path.lastIndexOf("/") + 1));
+}
 
 /** File names that mark a directory as an environment (a virtualenv) to skip whole. */
 export const ENVIRONMENT_MARKERS: readonly string[] = LANGUAGES.flatMap((language) => language.environmentMarkers);

@@ -93,9 +93,10 @@ export interface IndexFailure {
 /**
  * Why a file was not indexed: over the size limit; binary (a NUL byte near the start); a symbolic
  * link (to a source file or a directory; never followed); or a source file's name on something that is not
- * a regular file (FIFO, socket, device), which is never opened.
+ * a regular file (FIFO, socket, device), which is never opened; or generated / vendored code by its
+ * language's rules (`*.min.js`, a `dist/` or `vendor/` folder, reported with a trailing `/`).
  */
-export type SkipReason = "too-large" | "binary" | "symlink" | "not-regular-file";
+export type SkipReason = "too-large" | "binary" | "symlink" | "not-regular-file" | "generated";
 
 /** A file discovery saw but did not index, with the reason shown in the summary. */
 export interface SkippedFile {

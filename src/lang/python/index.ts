@@ -41,6 +41,7 @@ export const python: LanguageSpec = {
     fileName: /^(test_.*|.*_test|tests|conftest)\.py$/,
     functionName: /^test(_|\p{Lu}|$)/u,
   },
+  generated: { dirs: [] },
   toolDirs: ["__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".venv", "venv"],
   environmentMarkers: ["pyvenv.cfg"],
   queryWords: ["python"],

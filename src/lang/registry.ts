@@ -5,11 +5,12 @@ import { go } from "./go/index.js";
 import { java } from "./java/index.js";
 import { javascript } from "./javascript/index.js";
 import { python } from "./python/index.js";
+import { ruby } from "./ruby/index.js";
 import { rust } from "./rust/index.js";
 import { typescript } from "./typescript/index.js";
 
 /** Every language codesearch indexes, in the order listings show them. */
-export const LANGUAGES: readonly LanguageSpec[] = [python, typescript, javascript, go, rust, java];
+export const LANGUAGES: readonly LanguageSpec[] = [python, typescript, javascript, go, rust, java, ruby];
 
 /** The ids of {@link LANGUAGES} (`python`, …), for option validation. */
 export const LANGUAGE_IDS: readonly string[] = LANGUAGES.map((language) => language.id);

@@ -128,3 +128,26 @@ describe("Java", () => {
     expect(isTestCode(await entity("java/src/test/java/org/example/LibraryTest.java", "LibraryTest.addsBooks"))).toBe(true);
   });
 });
+
+describe("Ruby (added by following docs/adding-a-language.md)", () => {
+  it("finds modules, classes (scoped names too), methods, singleton methods and class << self methods", async () => {
+    expect(await outline("ruby/lib/greeter/hello.rb")).toEqual([
+      "4 module Greeter",
+      "6 class Greeter.Hello",
+      "10 method Greeter.Hello.initialize",
+      "15 method Greeter.Hello.to_s",
+      "20 method Greeter.Hello.build",
+      "24 method Greeter.Hello.cache",
+      "31 module Greeter.Format",
+      "32 method Greeter.Format.shout",
+      "38 class Loud",
+      "39 method Loud.to_s",
+      "44 function greet",
+    ]);
+    const greeter = await entity("ruby/lib/greeter/hello.rb", "Greeter");
+    expect([greeter.signature, greeter.docstring]).toEqual(["module Greeter", "Greetings for people."]);
+    const hello = await entity("ruby/lib/greeter/hello.rb", "Greeter.Hello");
+    expect([hello.signature, hello.docstring]).toEqual(["class Hello < Base", "Says hello to someone."]);
+    expect(isTestCode(await entity("ruby/test/hello_test.rb", "HelloTest.test_to_s"))).toBe(true);
+  });
+});

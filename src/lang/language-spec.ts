@@ -98,6 +98,10 @@ export interface LanguageSpec {
   toolDirs: readonly string[];
   /** File names whose presence makes a directory an environment to skip whole (`pyvenv.cfg` marks a virtualenv). */
   environmentMarkers: readonly string[];
-  /** Words a query may carry that name this language ("python read csv"); dropped from full-text queries. */
+  /**
+   * Words a query may carry that name this language ("python read csv"); dropped from full-text
+   * queries. Only names that are no other word: `ts`, `js`, `go` are also words of code (`ts` for a
+   * timestamp), and `java`, `ruby`, `rust` words of docstrings in other languages' code.
+   */
   queryWords: readonly string[];
 }

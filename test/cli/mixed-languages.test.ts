@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchHitJson } from "../../src/model/search-result.js";
+import type { SearchToolResult } from "../../src/serve/search-tool.js";
+import { connectMcp } from "../support/mcp-client.js";
 import { runCli } from "../support/run-cli.js";
 import { PROJECT_ROOT, TEST_MODEL_DIR } from "../support/temp-dirs.js";
 
@@ -61,5 +63,17 @@ describe("a repository in several languages", () => {
     const two = await search("--lang", "go", "--lang", "python", "--mode", "lexical");
     expect(new Set(two.map((hit) => hit.language))).toEqual(new Set(["go", "python"]));
     expect((await runCli(["search", "x", "--lang", "cobol"], { cwd: repo })).code).toBe(2);
+  });
+});
+
+describe("the MCP search tool in a repository of several languages", () => {
+  it("accepts languages, answers with each hit's language, and refuses an unknown one", async () => {
+    const { client } = await connectMcp([], { cwd: repo });
+    const answer = await client.callTool({ name: "search", arguments: { query: "run the command", languages: ["go"], limit: 20 } });
+    const { results } = answer.structuredContent as SearchToolResult;
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((hit) => hit.language === "go")).toBe(true);
+    const refused = await client.callTool({ name: "search", arguments: { query: "x", languages: ["cobol"] } });
+    expect(refused.isError).toBe(true);
   });
 });

@@ -49,5 +49,5 @@ export const java: LanguageSpec = {
   generated: { dirs: ["target"] },
   toolDirs: [],
   environmentMarkers: [],
-  queryWords: ["java"],
+  queryWords: [],
 };

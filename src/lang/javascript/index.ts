@@ -25,5 +25,5 @@ export const javascript: LanguageSpec = {
   generated: { dirs: ["dist", "bower_components"], fileName: /\.(min|bundle)\.[cm]?js$/ },
   toolDirs: [],
   environmentMarkers: [],
-  queryWords: ["javascript", "js", "nodejs"],
+  queryWords: ["javascript", "nodejs"],
 };

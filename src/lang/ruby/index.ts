@@ -51,5 +51,5 @@ export const ruby: LanguageSpec = {
   generated: { dirs: [] },
   toolDirs: [".bundle"],
   environmentMarkers: [],
-  queryWords: ["ruby"],
+  queryWords: [],
 };

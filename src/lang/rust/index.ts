@@ -66,5 +66,5 @@ export const rust: LanguageSpec = {
   generated: { dirs: ["target"] },
   toolDirs: [],
   environmentMarkers: [],
-  queryWords: ["rust", "rustlang"],
+  queryWords: ["rustlang"],
 };

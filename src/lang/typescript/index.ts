@@ -29,5 +29,5 @@ export const typescript: LanguageSpec = {
   generated: { dirs: ["dist"], fileName: /\.d\.[cm]?ts$/ },
   toolDirs: [],
   environmentMarkers: [],
-  queryWords: ["typescript", "ts"],
+  queryWords: ["typescript"],
 };

@@ -5,6 +5,7 @@
 // Usage: npm run build && node scripts/lang/extract-speed.mjs
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../../dist/extract/index.js";
 import { languageById } from "../../dist/lang/index.js";

@@ -105,6 +105,7 @@ async function comparePackage(pkg) {
   let endAgrees = 0;
   let withEnd = 0;
   const missed = [];
+  const disagreements = [];
   const explained = new Map();
   for (const tag of tags) {
     const candidates = (entitiesByFile.get(tag.file) ?? []).filter((e) => e.name === tag.name && e.startLine <= tag.line && tag.line <= e.endLine);
@@ -119,12 +120,14 @@ async function comparePackage(pkg) {
     found++;
     // The name's line lies in the entity's header: at its first line, or below its decorators/annotations.
     if (tag.line - entity.startLine <= Math.max(0, entity.decorators.length)) startAgrees++;
+    else disagreements.push(`${path.relative(pkg.root, tag.file)}:${tag.line} ${tag.name}: entity starts at ${entity.startLine}`);
     if (tag.end !== null) {
       withEnd++;
       if (tag.end === entity.endLine) endAgrees++;
+      else disagreements.push(`${path.relative(pkg.root, tag.file)}:${tag.line} ${tag.name}: ctags ends at ${tag.end}, the entity at ${entity.endLine}`);
     }
   }
-  return { ...pkg, files: files.length, tags: tags.length, found, startAgrees, endAgrees, withEnd, entityCount, missed, explained };
+  return { ...pkg, files: files.length, tags: tags.length, found, startAgrees, endAgrees, withEnd, entityCount, missed, explained, disagreements };
 }
 
 const packages = process.argv[2] ? JSON.parse(readFileSync(process.argv[2], "utf8")) : DEFAULT_PACKAGES;
@@ -147,4 +150,9 @@ for (const r of results) {
   if (r.missed.length === 0) continue;
   console.log(`\n${r.name}: ${r.missed.length} tag(s) not found${r.missed.length > 40 ? " (first 40)" : ""}:`);
   for (const line of r.missed.slice(0, 40)) console.log(`  ${line}`);
+}
+for (const r of results) {
+  if (r.disagreements.length === 0) continue;
+  console.log(`\n${r.name}: ${r.disagreements.length} line(s) that disagree${r.disagreements.length > 20 ? " (first 20)" : ""}:`);
+  for (const line of r.disagreements.slice(0, 20)) console.log(`  ${line}`);
 }

@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import { StoreError, describeError } from "../model/errors.js";
+import { StoreError, UsageError, describeError } from "../model/errors.js";
 import type { SearchFilters } from "../model/search.js";
 import { type EntitySource, withEntityTable } from "./table-snapshot.js";
 import { IS_TEST_COLUMN } from "./search-columns.js";
@@ -29,8 +29,12 @@ export async function listIndexedPaths(source: EntitySource): Promise<string[]> 
  * none) and no `!` pattern matches. Globs are picomatch's, over repository-relative POSIX paths and
  * dot files included; a pattern ending in `/` means everything below that folder, and a pattern
  * without `/` is matched against the file name alone (`*_util.py`). Order of `paths` is kept.
+ * @throws UsageError for an empty glob or a `!` with no pattern after it.
  */
 export function selectPaths(paths: readonly string[], globs: readonly string[]): string[] {
+  for (const glob of globs) {
+    if (glob.replace(/^!/, "") === "") throw new UsageError(`the path glob ${JSON.stringify(glob)} has no pattern: write the pattern to match${glob === "!" ? ' after "!", e.g. "!**/tests/**"' : ""}`);
+  }
   const compile = (pattern: string) =>
     pattern.endsWith("/") ? picomatch(`${pattern}**`, { dot: true }) : picomatch(pattern, { dot: true, basename: !pattern.includes("/") });
   const include = globs.filter((g) => !g.startsWith("!")).map(compile);

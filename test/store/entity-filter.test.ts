@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/model/errors.js";
 import { buildEntityFilter, selectPaths } from "../../src/store/entity-filter.js";
 
 const PATHS = ["lib/http/headers.py", "lib/http/client.py", "lib/cart.py", "tests/test_cart.py", "scripts/tool.py", ".github/check.py", "o'brien.py"];
@@ -18,6 +19,10 @@ describe("selectPaths", () => {
     [["docs/**"], []],
   ])("%j", (globs, selected) => {
     expect(selectPaths(PATHS, globs)).toEqual(selected);
+  });
+
+  it.each([[["!"]], [[""]], [["lib/**", "!"]]])("%j is a usage error, not a crash inside picomatch", (globs) => {
+    expect(() => selectPaths(PATHS, globs)).toThrow(UsageError);
   });
 });
 

@@ -30,7 +30,8 @@ export interface PrepareChunksOptions {
  * Text longer than `maxChars` is cut at the last line break within the limit when that keeps at
  * least half of it, else at `maxChars` exactly (never inside a surrogate pair).
  * @param entities entities of one or several files, as `extractEntities` returns them.
- * @returns one chunk per entity, in input order; `id` is `${path}:${startLine}:${qualifiedName}`,
+ * @returns one chunk per entity, in input order; `id` is `${path}:${startLine}:${qualifiedName}`
+ *   (with `#2`, `#3`… added to the second and later entities that would share one),
  *   `contentHash` the hex SHA-256 of the UTF-8 of `text`.
  * @throws RangeError when `options.maxChars` is not a positive integer.
  */
@@ -47,11 +48,16 @@ export function prepareChunks(entities: CodeEntity[], options: PrepareChunksOpti
     if (members === undefined) membersByParent.set(key, [entity]);
     else members.push(entity);
   }
+  const idCounts = new Map<string, number>();
   return entities.map((entity) => {
     const text = truncate(entityText(entity, membersByParent), maxChars);
+    const baseId = `${entity.path}:${entity.startLine}:${entity.qualifiedName}`;
+    // Two definitions of one name on one line (a getter and setter pair written on one line) keep distinct ids.
+    const seen = idCounts.get(baseId) ?? 0;
+    idCounts.set(baseId, seen + 1);
     return {
       ...entity,
-      id: `${entity.path}:${entity.startLine}:${entity.qualifiedName}`,
+      id: seen === 0 ? baseId : `${baseId}#${seen + 1}`,
       text,
       contentHash: createHash("sha256").update(text, "utf8").digest("hex"),
     };

@@ -285,3 +285,44 @@ describe("discoverFiles: --exclude wins over ignore-file negations", () => {
     expect(result.files.map((f) => f.path)).toEqual(["main.py"]);
   });
 });
+
+describe("discoverFiles: every language, generated code left out", () => {
+  it("returns the source files of every registered language, skips generated folders and files, and reports them", async () => {
+    await tree({
+      "cmd/main.go": "package main\n",
+      "cmd/main_test.go": "package main\n",
+      "web/app.ts": "export const a = 1;\n",
+      "web/view.tsx": "export {};\n",
+      "web/old.cjs": "module.exports = 1;\n",
+      "web/types.d.ts": "export declare const a: number;\n",
+      "web/vendor.min.js": "var a=1;\n",
+      "web/dist/app.js": "var a = 1;\n",
+      "src/lib.rs": "fn main() {}\n",
+      "target/debug/build.rs": "fn main() {}\n",
+      "src/main/java/App.java": "class App {}\n",
+      "lib/app.rb": "def app; end\n",
+      "vendor/github.com/x/y.go": "package y\n",
+      "tool.py": "x = 1\n",
+      "notes.txt": "text\n",
+    });
+    const result = await discoverFiles(root);
+    expect(result.files.map((f) => f.path)).toEqual([
+      "cmd/main.go",
+      "cmd/main_test.go",
+      "lib/app.rb",
+      "src/lib.rs",
+      "src/main/java/App.java",
+      "tool.py",
+      "web/app.ts",
+      "web/old.cjs",
+      "web/view.tsx",
+    ]);
+    expect(result.skipped.map((s) => [s.path, s.reason])).toEqual([
+      ["target/", "generated"],
+      ["vendor/", "generated"],
+      ["web/dist/", "generated"],
+      ["web/types.d.ts", "generated"],
+      ["web/vendor.min.js", "generated"],
+    ]);
+  });
+});

@@ -206,3 +206,10 @@ describe("prepareChunks: ids and hashes", () => {
     expect(chunk.contentHash).toBe(sha256("f\ndef f()\ndef f():\n    pass\n    pass"));
   });
 });
+
+describe("prepareChunks: ids", () => {
+  it("keeps ids distinct when two definitions of one name share a line (a getter and setter on one line)", async () => {
+    const { entities } = await extractEntities("point.js", "const p = { get x() { return 1; }, set x(v) {} };\n");
+    expect(prepareChunks(entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS }).map((chunk) => chunk.id)).toEqual(["point.js:1:p.x", "point.js:1:p.x#2"]);
+  });
+});

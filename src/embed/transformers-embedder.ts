@@ -1,6 +1,6 @@
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
-import type { Embedder } from "./embedder.js";
+import { type Embedder, NothingToEmbedError } from "./embedder.js";
 import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertLocalModelFiles, missingModelFiles, modelIdOf, requiredFilesPhrase } from "./model-source.js";
 import { type ModelSettings, readModelSettings } from "./model-settings.js";
 
@@ -121,9 +121,14 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     return encoded.input_ids;
   };
 
+  const emptyLength = tokenizeTruncated([""])[0]!.length;
   const embed = async (texts: readonly string[], dimension: number | undefined): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    const encoded = padToLongest(tokenizeTruncated(texts), padTokenId);
+    const ids = tokenizeTruncated(texts);
+    // A row no longer than the empty text's (its special tokens only) has no content to pool.
+    const empty = ids.findIndex((row) => row.length <= emptyLength);
+    if (empty >= 0) throw new NothingToEmbedError(empty);
+    const encoded = padToLongest(ids, padTokenId);
     const inputIds = new Tensor("int64", encoded.inputIds, [texts.length, encoded.width]);
     const attentionMask = new Tensor("int64", encoded.attentionMask, [texts.length, encoded.width]);
     const output = (await model({ input_ids: inputIds, attention_mask: attentionMask })) as {
@@ -226,7 +231,8 @@ export function poolLastHiddenState(
  * @param hidden row-major `[batch, tokens, width]` float32 values
  * @param mask row-major `[batch, tokens]` 0/1 values
  * @returns `batch` arrays of length `width`
- * @throws Error when a row has no unmasked token or pools to a zero or non-finite vector.
+ * @throws NothingToEmbedError when a row has no unmasked token; Error when one pools to a zero or
+ *   non-finite vector.
  */
 export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, batch: number, tokens: number, width: number): Float32Array[] {
   const vectors: Float32Array[] = [];
@@ -239,10 +245,11 @@ export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, ba
       const offset = (b * tokens + t) * width;
       for (let d = 0; d < width; d++) sum[d]! += hidden[offset + d]!;
     }
+    if (count === 0) throw new NothingToEmbedError(b);
     let norm = 0;
     for (let d = 0; d < width; d++) norm += sum[d]! * sum[d]!;
     norm = Math.sqrt(norm);
-    if (count === 0 || !Number.isFinite(norm) || norm === 0) throw new Error(`row ${b} pools to a zero or non-finite vector`);
+    if (!Number.isFinite(norm) || norm === 0) throw new Error(`row ${b} pools to a zero or non-finite vector`);
     for (let d = 0; d < width; d++) sum[d]! /= norm;
     vectors.push(sum);
   }

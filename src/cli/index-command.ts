@@ -7,7 +7,9 @@ import { createJsonLinesReporter, createPlainReporter } from "../report/index.js
 import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
+import { resolveRepoTarget } from "./repo-target.js";
 import { resumeCommandLine } from "./resume-command.js";
+import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch index`. */
 export interface IndexCommandOptions extends EmbedderCliOptions {
@@ -70,7 +72,7 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
 }
 
 /**
- * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed (or a dry
+ * Runs `codesearch index [repo]` (which repository: see `resolveRepoTarget`) and returns the exit code: 0 when everything was indexed (or a dry
  * run / `--max-items` run finished), 1 when some files or entities failed but the rest was saved,
  * 130 / 143 when SIGINT / SIGTERM stopped it after saving, 141 when the output stream lost its
  * reader (`| head`) and it stopped after saving. A signal that comes after the last batch was
@@ -82,14 +84,16 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
  * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
  */
 export async function runIndexCommand(
-  repo: string,
+  repo: string | undefined,
   options: IndexCommandOptions,
-  args: readonly string[] = ["index", repo],
+  args: readonly string[] = ["index", ...(repo !== undefined ? [repo] : [])],
   pipes: OutputPipes = watchOutputPipes(),
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const resumeCommand = resumeCommandLine(args);
-  const repoRoot = path.resolve(cwd, repo);
+  const target = resolveRepoTarget(repo, cwd, { ...options, commandName: "index" });
+  const repoRoot = target.repoRoot;
+  if (target.note !== undefined && !options.json) writeHuman(process.stderr, `codesearch: ${target.note}`);
   const embedderOptions = embedderRunOptions(options);
   const kind = chooseReporter(options);
   let sink: IndexEventSink;

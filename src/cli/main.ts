@@ -118,7 +118,7 @@ Examples:
 
 Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs are incremental.`,
     )
-    .argument("[repo]", "repository root", ".");
+    .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(index, "index")
     .option("--rebuild", "re-read every file and rebuild the table (vectors from the cache); also allows another model than the index's")
     .option("--retry-failed", "re-attempt files and entities that failed in earlier runs")
@@ -135,7 +135,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
     .addOption(new Option("--json", "print progress events as JSON lines on stdout").conflicts("plain"))
     .option("--plain", "print plain progress lines even on a terminal")
     .option("--verbose", "with plain output: show error causes and cache saves")
-    .action(async (repo: string, options: IndexCommandOptions) => {
+    .action(async (repo: string | undefined, options: IndexCommandOptions) => {
       const { runIndexCommand } = await import("./index-command.js");
       result.exitCode = await runIndexCommand(repo, options, argv.slice(2), pipes);
     });
@@ -143,7 +143,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
   const watch = program
     .command("watch")
     .description("keep the index of <repo> following edits: index now, then re-index incrementally after each burst of changes")
-    .argument("[repo]", "repository root", ".");
+    .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(watch, "watch")
     .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
     .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
@@ -158,7 +158,7 @@ Examples:
 Each burst of changes (an editor save, a 2,000-file git checkout) becomes one incremental run.
 Ctrl-C stops after saving what the run in flight finished (exit 0). See README "Watch mode".`,
     )
-    .action(async (repo: string, options: WatchCommandOptions) => {
+    .action(async (repo: string | undefined, options: WatchCommandOptions) => {
       const { runWatchCommand } = await import("./watch-command.js");
       result.exitCode = await runWatchCommand(repo, options);
     });

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import type { WatchEvent } from "../model/watch-events.js";
@@ -6,6 +5,7 @@ import { createJsonWatchReporter, createPlainReporter, createPlainWatchReporter 
 import { watchRepo } from "../watch/index.js";
 import { embedderRunOptions } from "./embedder-options.js";
 import { indexRunOptions, type SharedIndexOptions } from "./index-command.js";
+import { resolveRepoTarget } from "./repo-target.js";
 import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch watch`. */
@@ -25,16 +25,18 @@ function verboseRunReporter(): IndexEventSink {
 }
 
 /**
- * Runs `codesearch watch <repo>` until Ctrl-C / SIGTERM (exit 0: the refresh in flight saves what
+ * Runs `codesearch watch [repo]` (which repository: see `resolveRepoTarget`) until Ctrl-C / SIGTERM (exit 0: the refresh in flight saves what
  * it finished and the writer lock is released; a second signal exits at once with 130 / 143) or
  * until the file watcher fails (exit 9, `WatcherError`'s code, after the message). Each refresh's
  * outcome is one plain line on stderr, or with `--json` every watch event as a JSON line on stdout;
  * `--verbose` adds each run's progress lines.
  * @throws CodesearchError when the watcher cannot start (the caller maps it to an exit code).
  */
-export async function runWatchCommand(repo: string, options: WatchCommandOptions): Promise<ExitCodeValue> {
+export async function runWatchCommand(repo: string | undefined, options: WatchCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
-  const repoRoot = path.resolve(cwd, repo);
+  const target = resolveRepoTarget(repo, cwd, { ...options, commandName: "watch" });
+  const repoRoot = target.repoRoot;
+  if (target.note !== undefined && !options.json) writeHuman(process.stderr, `codesearch: ${target.note}`);
   const report = options.json
     ? createJsonWatchReporter(process.stdout)
     : createPlainWatchReporter({ write: (text: string) => writeHuman(process.stderr, text.replace(/\n$/, "")) });

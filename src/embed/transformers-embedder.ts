@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
 import { type Embedder, NothingToEmbedError } from "./embedder.js";
-import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertLocalModelFiles, missingModelFiles, modelIdOf, requiredFilesPhrase } from "./model-source.js";
+import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertHubModelDownloaded, assertLocalModelFiles, missingModelFiles, modelIdOf } from "./model-source.js";
 import { type ModelSettings, readModelSettings } from "./model-settings.js";
 
 /** Options of {@link loadTransformersEmbedder}. */
@@ -54,15 +54,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     configureLocal(env, path.dirname(options.source.dir));
     loadName = path.basename(options.source.dir);
   } else if (options.offline) {
-    const cachedDir = path.join(options.cacheDir, options.source.id);
-    const missing = missingModelFiles(cachedDir, quantized);
-    if (missing.length > 0) {
-      throw new ModelLoadError(`offline, and model ${options.source.id} is not downloaded (${requiredFilesPhrase(missing.length)} missing)`, {
-        missingFiles: missing,
-        modelDir: cachedDir,
-        hubId: options.source.id,
-      });
-    }
+    assertHubModelDownloaded(options.source.id, options.cacheDir, quantized);
     configureLocal(env, options.cacheDir);
     loadName = options.source.id;
   } else {

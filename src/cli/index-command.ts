@@ -1,10 +1,11 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, InterruptedError, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
-import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
+import { MANIFEST_FILE, defaultIndexDir, isRemoteLocation, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { resolveRepoTarget } from "./repo-target.js";
@@ -56,6 +57,14 @@ export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIn
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
     ...(options.exclude?.length ? { exclude: options.exclude } : {}),
   };
+}
+
+/**
+ * Whether a local index folder holds a committed index (its manifest); a remote index (a URI) is
+ * taken to hold one, since telling would need a connection.
+ */
+export function hasCommittedIndex(indexDir: string): boolean {
+  return isRemoteLocation(indexDir) || existsSync(path.join(indexDir, MANIFEST_FILE));
 }
 
 /** How progress is shown. */

@@ -245,12 +245,18 @@ Paths print relative to the current folder; --path globs are read from there too
     .option("--max-answer-tokens <n>", `size budget of each tool answer in estimated tokens (default ${DEFAULT_ANSWER_TOKENS}, at least ${MIN_ANSWER_TOKENS})`, atLeast("--max-answer-tokens", MIN_ANSWER_TOKENS))
     .addOption(new Option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex and watch runs (repeatable)").argParser(collect))
     .option("--watch", "keep the index following edits (as `codesearch watch`); answers say when they may be stale")
+    .option("--model <id|dir>", `model of the index the reindex tool and --watch build when there is none yet: codesearch-small (bundled, no download), a hub model id or a local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option("--cache-dir <dir>", "embedding cache folder of reindex and watch runs (default: inside a local index)")
+    .option("--batch-size <n>", "reindex and watch runs: entities per model call (default: the model folder's, else 1)", positiveInt("--batch-size"))
+    .option("--max-tokens <n>", "reindex and watch runs: token limit per entity (default: the index's, else 512)", positiveInt("--max-tokens"))
+    .option("--max-file-bytes <n>", "reindex and watch runs: skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
     .addHelpText(
       "after",
       `
 Examples:
-  claude mcp add codesearch -- npx codesearch mcp /path/to/repo
-  codesearch mcp . --watch --max-answer-tokens 4000
+  claude mcp add codesearch -- codesearch mcp /path/to/repo            # codesearch installed (npm install -g, or npm link in the clone)
+  claude mcp add codesearch -- node /path/to/codesearch/bin/codesearch.js mcp /path/to/repo   # straight from a clone
+  codesearch mcp . --watch --model codesearch-small --max-answer-tokens 4000
 
 stdout carries only MCP messages; logs go to stderr. Without an index the tools answer with an
 error until \`reindex\` (or \`codesearch index\`) builds one.`,

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { PROJECT_ROOT, makeTempDir } from "../support/temp-dirs.js";
+import { PROJECT_ROOT, TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
 const OFFLINE = { CODESEARCH_OFFLINE: "1" };
 const PUNCTUATION_QUERIES = ["!!!", "_", "==", "()", "@", "..."];
@@ -68,5 +68,15 @@ describe("conflicting flags", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`option '${first}`);
     expect(run.stderr).toContain("cannot be used with");
+  });
+});
+
+describe("words counted right", () => {
+  it("a file with a syntax error and one definition kept says 'kept 1 recovered entity'", async () => {
+    const repo = await makeTempDir();
+    await writeFile(path.join(repo, "a.py"), "def ok():\n    return 1\n\nx = (1,\n");
+    const run = await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--plain"], { cwd: repo });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("kept 1 recovered entity\n");
   });
 });

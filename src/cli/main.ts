@@ -125,7 +125,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
     .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
     .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
     .option("--wait", "if another index run is writing this index, wait for it instead of failing")
-    .addOption(new Option("--embedder <kind>", "local (transformers.js) or openai (any OpenAI-compatible /v1/embeddings; default: the index's)").choices(EMBEDDER_KINDS))
+    .addOption(new Option("--embedder <kind>", "local (this machine: onnxruntime-node, or transformers.js for models it cannot tokenise) or openai (any OpenAI-compatible /v1/embeddings; default: the index's)").choices(EMBEDDER_KINDS))
     .option("--base-url <url>", "with --embedder openai: the API base, e.g. http://127.0.0.1:8080/v1 (default https://api.openai.com/v1)")
     .option("--api-key-env <name>", "with --embedder openai: environment variable holding the API key (default OPENAI_API_KEY)")
     .option("--batch-tokens <n>", "with --embedder openai: estimated tokens per request (default 100000)", positiveInt("--batch-tokens"))
@@ -156,7 +156,7 @@ Examples:
   codesearch watch ~/src/app --exclude 'build/' --json
 
 Each burst of changes (an editor save, a 2,000-file git checkout) becomes one incremental run.
-Ctrl-C stops after saving what the run in flight finished (exit 0). See README "Watch mode".`,
+Ctrl-C stops after saving what the run in flight finished (exit 0). See docs/cli.md, "Watch mode".`,
     )
     .action(async (repo: string | undefined, options: WatchCommandOptions) => {
       const { runWatchCommand } = await import("./watch-command.js");

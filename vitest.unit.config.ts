@@ -17,6 +17,7 @@ export default defineConfig({
         "test/report/**/*.test.ts",
         "test/extract/**/*.test.ts",
         "test/ui/**/*.test.tsx",
+        "test/bench/bench-catalogue.test.ts",
         "test/cli/resume-command.test.ts",
         "test/embed/embed-chunks.test.ts",
         "test/embed/embed-chunks-remote.test.ts",

@@ -25,7 +25,7 @@ idle RSS after the first and after --rss-calls searches (smallest size), and the
 --vector-weight <w> is passed to every search (default 1, plain RRF, so the query is embedded);
 \`--vector-weight index\` leaves the index's own weight (0 for an uncalibrated index: no embedding).
 --idle-ms <ms>: how long the server has been quiet when its idle RSS is read (default 5000: the server
-collects garbage 2 s after a burst of calls, src/serve/idle-collection.ts); --settle-ms <ms> reads it
+collects garbage 2 s after a burst of calls, idleCollector in src/serve/server-memory.ts); --settle-ms <ms> reads it
 once more after that much quiet (default 30000; 0 skips).
 --rss-env NAME=value[,NAME=value]: the RSS run is repeated with a server started with these variables
 (e.g. MALLOC_ARENA_MAX=2, glibc's cap on malloc arenas; default "": no second run).

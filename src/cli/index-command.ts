@@ -1,13 +1,16 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
 import { ExitCode, InterruptedError, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
-import { defaultIndexDir, resolveIndexLocation } from "../store/index.js";
+import { MANIFEST_FILE, defaultIndexDir, isRemoteLocation, resolveIndexLocation } from "../store/index.js";
 import { type EmbedderCliOptions, embedderRunOptions } from "./embedder-options.js";
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
+import { resolveRepoTarget } from "./repo-target.js";
 import { resumeCommandLine } from "./resume-command.js";
+import { writeHuman } from "./terminal.js";
 
 /** Parsed options of `codesearch index`. */
 export interface IndexCommandOptions extends EmbedderCliOptions {
@@ -56,6 +59,14 @@ export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIn
   };
 }
 
+/**
+ * Whether a local index folder holds a committed index (its manifest); a remote index (a URI) is
+ * taken to hold one, since telling would need a connection.
+ */
+export function hasCommittedIndex(indexDir: string): boolean {
+  return isRemoteLocation(indexDir) || existsSync(path.join(indexDir, MANIFEST_FILE));
+}
+
 /** How progress is shown. */
 type ReporterKind = "json" | "ink" | "plain";
 
@@ -70,7 +81,7 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
 }
 
 /**
- * Runs `codesearch index <repo>` and returns the exit code: 0 when everything was indexed (or a dry
+ * Runs `codesearch index [repo]` (which repository: see `resolveRepoTarget`) and returns the exit code: 0 when everything was indexed (or a dry
  * run / `--max-items` run finished), 1 when some files or entities failed but the rest was saved,
  * 130 / 143 when SIGINT / SIGTERM stopped it after saving, 141 when the output stream lost its
  * reader (`| head`) and it stopped after saving. A signal that comes after the last batch was
@@ -82,14 +93,16 @@ export function chooseReporter(options: { json?: boolean; plain?: boolean }, env
  * @throws CodesearchError for fatal problems (the caller maps them to exit codes).
  */
 export async function runIndexCommand(
-  repo: string,
+  repo: string | undefined,
   options: IndexCommandOptions,
-  args: readonly string[] = ["index", repo],
+  args: readonly string[] = ["index", ...(repo !== undefined ? [repo] : [])],
   pipes: OutputPipes = watchOutputPipes(),
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const resumeCommand = resumeCommandLine(args);
-  const repoRoot = path.resolve(cwd, repo);
+  const target = resolveRepoTarget(repo, cwd, { ...options, commandName: "index" });
+  const repoRoot = target.repoRoot;
+  if (target.note !== undefined && !options.json) writeHuman(process.stderr, `codesearch: ${target.note}`);
   const embedderOptions = embedderRunOptions(options);
   const kind = chooseReporter(options);
   let sink: IndexEventSink;

@@ -118,24 +118,24 @@ Examples:
 
 Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs are incremental.`,
     )
-    .argument("[repo]", "repository root", ".");
+    .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(index, "index")
     .option("--rebuild", "re-read every file and rebuild the table (vectors from the cache); also allows another model than the index's")
     .option("--retry-failed", "re-attempt files and entities that failed in earlier runs")
     .option("--dry-run", "report what would be embedded, cached and removed; change nothing")
     .option("--max-items <n>", "embed at most n entities in this run; the next run continues", positiveInt("--max-items"))
     .option("--wait", "if another index run is writing this index, wait for it instead of failing")
-    .addOption(new Option("--embedder <kind>", "local (transformers.js) or openai (any OpenAI-compatible /v1/embeddings; default: the index's)").choices(EMBEDDER_KINDS))
+    .addOption(new Option("--embedder <kind>", "local (this machine: onnxruntime-node, or transformers.js for models it cannot tokenise) or openai (any OpenAI-compatible /v1/embeddings; default: the index's)").choices(EMBEDDER_KINDS))
     .option("--base-url <url>", "with --embedder openai: the API base, e.g. http://127.0.0.1:8080/v1 (default https://api.openai.com/v1)")
     .option("--api-key-env <name>", "with --embedder openai: environment variable holding the API key (default OPENAI_API_KEY)")
     .option("--batch-tokens <n>", "with --embedder openai: estimated tokens per request (default 100000)", positiveInt("--batch-tokens"))
     .option("--concurrency <n>", "with --embedder openai: requests in flight (default 4)", positiveInt("--concurrency"))
     .option("--request-timeout <seconds>", "with --embedder openai: time limit per request (default 60)", positiveInt("--request-timeout"))
     .option("--retries <n>", "with --embedder openai: retries per request (default 5)", wholeNumber("--retries"))
-    .option("--json", "print progress events as JSON lines on stdout")
+    .addOption(new Option("--json", "print progress events as JSON lines on stdout").conflicts("plain"))
     .option("--plain", "print plain progress lines even on a terminal")
     .option("--verbose", "with plain output: show error causes and cache saves")
-    .action(async (repo: string, options: IndexCommandOptions) => {
+    .action(async (repo: string | undefined, options: IndexCommandOptions) => {
       const { runIndexCommand } = await import("./index-command.js");
       result.exitCode = await runIndexCommand(repo, options, argv.slice(2), pipes);
     });
@@ -143,7 +143,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
   const watch = program
     .command("watch")
     .description("keep the index of <repo> following edits: index now, then re-index incrementally after each burst of changes")
-    .argument("[repo]", "repository root", ".");
+    .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(watch, "watch")
     .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
     .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
@@ -156,9 +156,9 @@ Examples:
   codesearch watch ~/src/app --exclude 'build/' --json
 
 Each burst of changes (an editor save, a 2,000-file git checkout) becomes one incremental run.
-Ctrl-C stops after saving what the run in flight finished (exit 0). See README "Watch mode".`,
+Ctrl-C stops after saving what the run in flight finished (exit 0). See docs/cli.md, "Watch mode".`,
     )
-    .action(async (repo: string, options: WatchCommandOptions) => {
+    .action(async (repo: string | undefined, options: WatchCommandOptions) => {
       const { runWatchCommand } = await import("./watch-command.js");
       result.exitCode = await runWatchCommand(repo, options);
     });
@@ -205,12 +205,12 @@ Examples:
 Paths print relative to the current folder; --path globs are read from there too.`,
     )
     .argument("[query]", "what you are looking for, in plain words or code")
-    .option("--repo <dir>", "search the index of this repository")
-    .option("--db <dir|uri>", "index folder or LanceDB URI (s3://, gs://, az://, db://) to search")
+    .addOption(new Option("--repo <dir>", "search the index of this repository").conflicts("db"))
+    .option("--db <dir|uri>", "index folder or LanceDB URI (s3://, gs://, az://, db://) to search, instead of --repo")
     .addOption(new Option("-n, --limit <n>", "number of results").default(10).argParser(positiveInt("--limit")))
     .option("--json", 'print {"query", "mode", "results": [...]} as JSON, with each side\'s rank per hit')
     .option("--queries <file.jsonl>", 'run every {"query", "id"?} line of a JSON-lines file, one JSON line out per query')
-    .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser(wholeNumber("--preview")))
+    .addOption(new Option("--preview <lines>", "source lines shown per hit").default(3).argParser(wholeNumber("--preview")).conflicts("context"))
     .option("--context <lines>", "show this many lines around each hit's best-matching line instead of the preview", wholeNumber("--context"))
     .option("--vimgrep", "one file:line:column:text line per hit, as grep -n / ripgrep --vimgrep print (for editors and tools)")
     .option("--offline", "never download the model")
@@ -226,8 +226,8 @@ Paths print relative to the current folder; --path globs are read from there too
     .description("run a JSON-lines query set with known answers against the index; print MRR@10, Recall@1/5/10, nDCG@10 and latency")
     .addHelpText("after", "\nExamples:\n  codesearch eval queries.jsonl --repo ~/src/app\n  codesearch eval queries.jsonl --db /tmp/index --mode lexical --json --per-query\n  codesearch eval devsets/python/jinja2.jsonl --db /tmp/index --group-by category")
     .argument("<queries.jsonl>", 'one {"query", "category"?, "relevant": [{"file", "qualname" or "name", "start_line"?} or {"file"} for a file-level answer]} per line')
-    .option("--repo <dir>", "evaluate the index of this repository")
-    .option("--db <dir>", "index folder to evaluate")
+    .addOption(new Option("--repo <dir>", "evaluate the index of this repository").conflicts("db"))
+    .option("--db <dir>", "index folder to evaluate, instead of --repo")
     .option("--json", "print the metrics as one JSON object")
     .option("--per-query", "also list each query's first relevant rank")
     .option("--group-by <fields>", "also report the metrics per value of these comma-separated query fields (e.g. category)")
@@ -246,12 +246,18 @@ Paths print relative to the current folder; --path globs are read from there too
     .option("--max-answer-tokens <n>", `size budget of each tool answer in estimated tokens (default ${DEFAULT_ANSWER_TOKENS}, at least ${MIN_ANSWER_TOKENS})`, atLeast("--max-answer-tokens", MIN_ANSWER_TOKENS))
     .addOption(new Option("--exclude <pattern>", "leave out files matching this .gitignore-style pattern in reindex and watch runs (repeatable)").argParser(collect))
     .option("--watch", "keep the index following edits (as `codesearch watch`); answers say when they may be stale")
+    .option("--model <id|dir>", `model of the index the reindex tool and --watch build when there is none yet: codesearch-small (bundled, no download), a hub model id or a local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
+    .option("--cache-dir <dir>", "embedding cache folder of reindex and watch runs (default: inside a local index)")
+    .option("--batch-size <n>", "reindex and watch runs: entities per model call (default: the model folder's, else 1)", positiveInt("--batch-size"))
+    .option("--max-tokens <n>", "reindex and watch runs: token limit per entity (default: the index's, else 512)", positiveInt("--max-tokens"))
+    .option("--max-file-bytes <n>", "reindex and watch runs: skip larger files (default 1048576)", positiveInt("--max-file-bytes"))
     .addHelpText(
       "after",
       `
 Examples:
-  claude mcp add codesearch -- npx codesearch mcp /path/to/repo
-  codesearch mcp . --watch --max-answer-tokens 4000
+  claude mcp add codesearch -- codesearch mcp /path/to/repo            # codesearch installed (npm install -g, or npm link in the clone)
+  claude mcp add codesearch -- node /path/to/codesearch/bin/codesearch.js mcp /path/to/repo   # straight from a clone
+  codesearch mcp . --watch --model codesearch-small --max-answer-tokens 4000
 
 stdout carries only MCP messages; logs go to stderr. Without an index the tools answer with an
 error until \`reindex\` (or \`codesearch index\`) builds one.`,

@@ -1,16 +1,18 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
-import { ExitCode, describeError, type ExitCodeValue } from "../model/errors.js";
+import { ExitCode, ModelLoadError, UsageError, describeError, type ExitCodeValue } from "../model/errors.js";
 import { indexRepo, readIndexStatus } from "../pipeline/index.js";
 import { createIndexService, freshnessOfWatch, serveMcpOverStdio, type IndexService } from "../serve/index.js";
-import { defaultIndexDir, findIndexUpwards, resolveIndexLocation } from "../store/index.js";
+import { findIndexUpwards } from "../store/index.js";
+import { modelLoadHelp } from "./fatal-error.js";
+import { hasCommittedIndex, indexRunOptions, type SharedIndexOptions } from "./index-command.js";
 import { openCliSearchSession } from "./search-command.js";
 import { createPlainWatchReporter } from "../report/index.js";
 import { writeHuman } from "./terminal.js";
 import type { RepoWatcher } from "../watch/index.js";
 
 /** Parsed options of `codesearch mcp`. Add new flags here and in main.ts. */
-export interface McpCommandOptions {
+export interface McpCommandOptions extends Omit<SharedIndexOptions, "exclude"> {
   db?: string;
   offline?: boolean;
   /** Default size budget of each tool answer, in estimated tokens. */
@@ -36,17 +38,9 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
   console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
 
   const repoRoot = repo !== undefined ? path.resolve(cwd, repo) : (findIndexUpwards(cwd)?.repoRoot ?? cwd);
-  const indexDir = options.db !== undefined ? resolveIndexLocation(options.db, cwd) : defaultIndexDir(repoRoot);
-  const offline = options.offline || offlineFromEnv();
-  const runOptions = {
-    repoRoot,
-    indexDir,
-    cwd,
-    modelCacheDir: defaultModelCacheDir(),
-    offline,
-    ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
-    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
-  };
+  await assertRepository(repoRoot);
+  const runOptions = indexRunOptions(repoRoot, cwd, options);
+  const { indexDir, offline } = runOptions;
   let watcher: RepoWatcher | null = null;
   let watchStartError: string | undefined;
   const service: IndexService = createIndexService({
@@ -55,7 +49,7 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
     openSession: () => openCliSearchSession(cwd, { ...(options.db !== undefined ? { db: indexDir } : { repo: repoRoot }), offline, residentEntities: true }),
     readStatus: () => readIndexStatus({ cwd, repoRoot, indexDir }),
     // With a watcher, a reindex call waits for the watcher's run to release the writer lock.
-    runIndex: ({ sink, signal }) => indexRepo({ ...runOptions, ...(options.watch ? { waitForLock: true } : {}), sink, signal }),
+    runIndex: ({ sink, signal }) => indexRepo({ ...runOptions, ...(options.watch ? { waitForLock: true } : {}), sink, signal }).catch(withCliHelp),
     ...(options.watch ? { freshness: () => freshnessOfWatch(watcher?.state() ?? null, watchStartError) } : {}),
   });
   /** Reads the session's resident table in the background (see `SearchSession.preload`); failures are left to the next search. */
@@ -67,7 +61,7 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
   };
   if (options.watch) {
     // Searches never wait for the watcher's runs: the session is reloaded after each one commits.
-    const report = createPlainWatchReporter({ write: (text: string) => log(`codesearch mcp: ${text.replace(/\n$/, "")}`) });
+    const report = createPlainWatchReporter({ write: (text: string) => log(`codesearch mcp: ${text.replace(/\n$/, "")}`), indexExists: () => hasCommittedIndex(indexDir) });
     const { watchRepo } = await import("../watch/index.js");
     watcher = await watchRepo({
       ...runOptions,
@@ -100,4 +94,30 @@ export async function runMcpCommand(repo: string | undefined, options: McpComman
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/** The repository folder `codesearch mcp` serves must exist: a typo would otherwise serve an empty, unfixable server. */
+async function assertRepository(repoRoot: string): Promise<void> {
+  const stats = await stat(repoRoot).catch(() => null);
+  if (!stats?.isDirectory()) throw new UsageError(`cannot serve ${repoRoot}: ${stats ? "not a directory" : "no such directory"}`);
+}
+
+/**
+ * A failed reindex run's error with what the CLI would print under it (a model that did not load:
+ * the missing files and the ways to get a model, see `modelLoadHelp`) added to its message, so an
+ * agent reads the same advice a user of `codesearch index` does. Always rejects.
+ */
+function withCliHelp(error: unknown): never {
+  if (error instanceof ModelLoadError) {
+    const help = modelLoadHelp(error);
+    if (help.length > 0) {
+      throw new ModelLoadError([error.message, ...help, "(codesearch mcp takes --model like codesearch index)"].join("\n"), {
+        cause: error,
+        missingFiles: error.missingFiles,
+        ...(error.modelDir !== undefined ? { modelDir: error.modelDir } : {}),
+        ...(error.hubId !== undefined ? { hubId: error.hubId } : {}),
+      });
+    }
+  }
+  throw error;
 }

@@ -1,12 +1,18 @@
 import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 
-/** How the user started codesearch, as they can type it again: `codesearch`, `npx codesearch` or `node <bin>`. */
+/**
+ * How the user started codesearch, as they can type it again: `codesearch` (the one on `PATH`),
+ * `npx codesearch`, the installed bin link as typed (`/opt/tools/node_modules/.bin/codesearch`: a
+ * program without `.js`, which the shell ran by its `#!` line, so `argv[1]` is the path the user
+ * gave, made absolute), or `node <script>` (relative to `cwd` when below it).
+ */
 export function invokedProgram(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const script = argv[1];
   if (script === undefined) return "codesearch";
   if (isOnPath("codesearch", script, env)) return "codesearch";
   if (env["npm_command"] === "exec" && path.basename(script) === "codesearch") return "npx codesearch";
+  if (!/\.[cm]?js$/.test(script)) return shellQuote(script);
   const relative = path.relative(cwd, script);
   return `node ${shellQuote(relative.startsWith("..") || path.isAbsolute(relative) ? script : relative)}`;
 }

@@ -8,6 +8,7 @@ import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-opt
 import { readJsonLines } from "./json-lines.js";
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
+import { searchHints } from "./search-hints.js";
 import { displayPath, formatSearchHits, formatVimgrepLines } from "./search-output.js";
 import { shouldColor, writeHuman } from "./terminal.js";
 
@@ -73,6 +74,9 @@ export async function runSearchCommand(query: string | undefined, options: Searc
     const hits = await session.search(query!, request);
     const warnings = await session.warnings(hits);
     for (const warning of warnings) writeHuman(process.stderr, `codesearch: warning: ${warning}`);
+    const pathGlobs = request.filters.paths ?? [];
+    const hints = searchHints({ query: query!, mode: request.mode, hits, pathGlobs, indexedPaths: pathGlobs.length > 0 ? await session.indexedPaths() : [] });
+    for (const hint of hints) writeHuman(process.stderr, `codesearch: hint: ${hint}`);
     if (options.json) {
       const result: SearchResultJson = { query: query!, mode: request.mode, results: hits.map(toJson), warnings };
       process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -13,6 +13,20 @@ export interface RemoteBatching {
   concurrency: number;
 }
 
+/**
+ * Thrown by a local model's `embed` when a text leaves no content token for the model once the model's text
+ * preparation has run (`split-identifiers` drops punctuation, so `!!!` or `==` become empty): there
+ * is nothing to pool into a vector. Search treats such a query as one the model cannot read (its
+ * vector side finds nothing); indexing records the entity as failed, as any embed failure.
+ */
+export class NothingToEmbedError extends Error {
+  /** `row`: 0-based position of the first such text in the batch. */
+  constructor(readonly row: number) {
+    super(`text ${row} leaves no token for the model once prepared (punctuation only?)`);
+    this.name = "NothingToEmbedError";
+  }
+}
+
 /** Turns texts into vectors. */
 export interface Embedder {
   /** Identity recorded in the index and in cache keys: a hub id (`onnx-community/codebert-base-ONNX`) or an absolute local directory. */

@@ -85,6 +85,35 @@ export function assertLocalModelFiles(dir: string, quantized: boolean): void {
   if (missing.length > 0) throw new ModelLoadError(`model directory ${dir} lacks ${requiredFilesPhrase(missing.length)}`, { missingFiles: missing, modelDir: dir });
 }
 
+/**
+ * Checks that hub model `id` is downloaded into `cacheDir` (transformers.js's layout,
+ * `cacheDir/<id>/`), as an offline load needs.
+ * @throws ModelLoadError naming the model and counting the missing files (`missingFiles`, `modelDir`, `hubId`).
+ */
+export function assertHubModelDownloaded(id: string, cacheDir: string, quantized: boolean): void {
+  const cachedDir = path.join(cacheDir, id);
+  const missing = missingModelFiles(cachedDir, quantized);
+  if (missing.length > 0) {
+    throw new ModelLoadError(`offline, and model ${id} is not downloaded (${requiredFilesPhrase(missing.length)} missing)`, {
+      missingFiles: missing,
+      modelDir: cachedDir,
+      hubId: id,
+    });
+  }
+}
+
+/**
+ * Checks from files alone, loading nothing, that the model `source` names can be loaded: a local
+ * folder holds the required files of its int8 export; offline, a hub model is downloaded into
+ * `cacheDir`. An online hub model is checked when it is loaded (the download may still work).
+ * Costs a few `stat` calls, so a run can fail on a missing model before it reads any source file.
+ * @throws ModelLoadError, as the loaders throw it for the same problem.
+ */
+export function assertModelAvailable(source: ModelSource, options: { cacheDir: string; offline: boolean }): void {
+  if (source.kind === "local") assertLocalModelFiles(source.dir, true);
+  else if (options.offline) assertHubModelDownloaded(source.id, options.cacheDir, true);
+}
+
 /** Whether the environment asks for no downloads: `CODESEARCH_OFFLINE` or `HF_HUB_OFFLINE` set to 1/true/yes. */
 export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return [env.CODESEARCH_OFFLINE, env.HF_HUB_OFFLINE].some((v) => v !== undefined && /^(1|true|yes|on)$/i.test(v));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
 import { readByteLevelBpe } from "./byte-level-bpe.js";
-import type { Embedder } from "./embedder.js";
+import { type Embedder, NothingToEmbedError } from "./embedder.js";
 import { type ModelSource, assertLocalModelFiles, modelIdOf } from "./model-source.js";
 import { readModelSettings } from "./model-settings.js";
 import { padToLongest, poolLastHiddenState } from "./transformers-embedder.js";
@@ -112,9 +112,14 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
       return ids.length;
     });
 
+  const emptyLength = encode("").length;
   const embed = async (texts: readonly string[], dimension: number | undefined): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    const encoded = padToLongest(tokenize(texts), tokenizer.padTokenId);
+    const ids = tokenize(texts);
+    // A row no longer than the empty text's (its special tokens only) has no content to pool.
+    const empty = ids.findIndex((row) => row.length <= emptyLength);
+    if (empty >= 0) throw new NothingToEmbedError(empty);
+    const encoded = padToLongest(ids, tokenizer.padTokenId);
     const dims = [texts.length, encoded.width];
     const feeds: Record<string, InstanceType<typeof Tensor>> = { input_ids: new Tensor("int64", encoded.inputIds, dims) };
     if (session.inputNames.includes("attention_mask")) feeds.attention_mask = new Tensor("int64", encoded.attentionMask, dims);

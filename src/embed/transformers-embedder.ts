@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
-import type { Embedder } from "./embedder.js";
-import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertLocalModelFiles, missingModelFiles, modelIdOf, requiredFilesPhrase } from "./model-source.js";
+import { type Embedder, NothingToEmbedError } from "./embedder.js";
+import { DEFAULT_HUB_ENDPOINT, type ModelSource, assertHubModelDownloaded, assertLocalModelFiles, missingModelFiles, modelIdOf } from "./model-source.js";
 import { type ModelSettings, readModelSettings } from "./model-settings.js";
 
 /** Options of {@link loadTransformersEmbedder}. */
@@ -54,15 +54,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     configureLocal(env, path.dirname(options.source.dir));
     loadName = path.basename(options.source.dir);
   } else if (options.offline) {
-    const cachedDir = path.join(options.cacheDir, options.source.id);
-    const missing = missingModelFiles(cachedDir, quantized);
-    if (missing.length > 0) {
-      throw new ModelLoadError(`offline, and model ${options.source.id} is not downloaded (${requiredFilesPhrase(missing.length)} missing)`, {
-        missingFiles: missing,
-        modelDir: cachedDir,
-        hubId: options.source.id,
-      });
-    }
+    assertHubModelDownloaded(options.source.id, options.cacheDir, quantized);
     configureLocal(env, options.cacheDir);
     loadName = options.source.id;
   } else {
@@ -121,9 +113,14 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     return encoded.input_ids;
   };
 
+  const emptyLength = tokenizeTruncated([""])[0]!.length;
   const embed = async (texts: readonly string[], dimension: number | undefined): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    const encoded = padToLongest(tokenizeTruncated(texts), padTokenId);
+    const ids = tokenizeTruncated(texts);
+    // A row no longer than the empty text's (its special tokens only) has no content to pool.
+    const empty = ids.findIndex((row) => row.length <= emptyLength);
+    if (empty >= 0) throw new NothingToEmbedError(empty);
+    const encoded = padToLongest(ids, padTokenId);
     const inputIds = new Tensor("int64", encoded.inputIds, [texts.length, encoded.width]);
     const attentionMask = new Tensor("int64", encoded.attentionMask, [texts.length, encoded.width]);
     const output = (await model({ input_ids: inputIds, attention_mask: attentionMask })) as {
@@ -226,7 +223,8 @@ export function poolLastHiddenState(
  * @param hidden row-major `[batch, tokens, width]` float32 values
  * @param mask row-major `[batch, tokens]` 0/1 values
  * @returns `batch` arrays of length `width`
- * @throws Error when a row has no unmasked token or pools to a zero or non-finite vector.
+ * @throws NothingToEmbedError when a row has no unmasked token; Error when one pools to a zero or
+ *   non-finite vector.
  */
 export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, batch: number, tokens: number, width: number): Float32Array[] {
   const vectors: Float32Array[] = [];
@@ -239,10 +237,11 @@ export function meanPoolNormalised(hidden: Float32Array, mask: BigInt64Array, ba
       const offset = (b * tokens + t) * width;
       for (let d = 0; d < width; d++) sum[d]! += hidden[offset + d]!;
     }
+    if (count === 0) throw new NothingToEmbedError(b);
     let norm = 0;
     for (let d = 0; d < width; d++) norm += sum[d]! * sum[d]!;
     norm = Math.sqrt(norm);
-    if (count === 0 || !Number.isFinite(norm) || norm === 0) throw new Error(`row ${b} pools to a zero or non-finite vector`);
+    if (!Number.isFinite(norm) || norm === 0) throw new Error(`row ${b} pools to a zero or non-finite vector`);
     for (let d = 0; d < width; d++) sum[d]! /= norm;
     vectors.push(sum);
   }

@@ -4,7 +4,7 @@
  * `IndexFailure` values (see types.ts). Decide by `instanceof` or `code`, never by message text.
  */
 
-/** Process exit codes of the `codesearch` command; documented in the README. */
+/** Process exit codes of the `codesearch` command; documented in docs/cli.md and `codesearch --help`. */
 export const ExitCode = {
   /** Everything found was indexed / the search ran. */
   Success: 0,

@@ -6,6 +6,7 @@ import {
   type EmbedderSource,
   type EstimateLimits,
   type RemoteTuning,
+  readModelSettings,
   resolveModelSource,
 } from "../embed/index.js";
 import type { IndexManifest, StartedManifest } from "../store/index.js";
@@ -45,10 +46,14 @@ export function manifestEmbedderOf(source: EmbedderSource): Pick<IndexManifest, 
 
 /**
  * How a run with `source` batches its texts, for estimates: `--batch-size` texts per model call
- * (default 1) locally; per request (default 100) and `--batch-tokens` (default 100,000) remotely.
+ * locally, else the batch size of a local model folder's `codesearch.json` (64 for
+ * codesearch-small), else 1, as the embedding loop does; per request (default 100) and
+ * `--batch-tokens` (default 100,000) remotely.
+ * @throws ModelLoadError when a local model folder's `codesearch.json` is invalid.
  */
 export function batchLimitsOf(source: EmbedderSource, options: { batchSize?: number; remote?: RemoteTuning }, tokenLimit: number): EstimateLimits {
-  if (source.kind !== "openai") return { tokenLimit, maxItems: options.batchSize ?? DEFAULT_BATCH_SIZE };
+  if (source.kind === "local") return { tokenLimit, maxItems: options.batchSize ?? readModelSettings(source.dir).batchSize ?? DEFAULT_BATCH_SIZE };
+  if (source.kind === "hub") return { tokenLimit, maxItems: options.batchSize ?? DEFAULT_BATCH_SIZE };
   return {
     tokenLimit,
     maxItems: options.remote?.batchSize ?? options.batchSize ?? DEFAULT_REMOTE_BATCH_SIZE,

@@ -25,6 +25,7 @@ import {
   type IndexPaths,
 } from "../store/index.js";
 import { chooseEmbedderSource } from "./embedder-source.js";
+import { assertModelLoadable } from "./load-embedder.js";
 import type { IndexRepoOptions, RunOptions } from "./index-repo-options.js";
 import { readCatalogModel, readUsableManifest } from "./index-records.js";
 import { runIndex } from "./run-index.js";
@@ -62,6 +63,8 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
   const source = chooseEmbedderSource(options, manifest ?? started, options.cwd, recordedModel);
   const modelId = embedderIdOf(source);
   if (manifest && !options.rebuild) assertSameModel(manifest, modelId);
+  // A first index embeds (nearly) everything: a missing model fails now, not after every file is parsed.
+  if (!manifest && !options.dryRun) assertModelLoadable(options, source);
   const clock = startRunClock();
   const run: RunOptions = { ...options, repoRoot, indexDir, clock, emit: createRunEmitter(options.sink, clock) };
   if (options.dryRun) return runIndex(run, record, source);

@@ -1,7 +1,9 @@
-import { readdir, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
 import { IndexNotFoundError } from "../model/errors.js";
+import type { SourceFile } from "../model/types.js";
 import {
   catalogIndexedFileCount,
   catalogRowCount,
@@ -72,7 +74,10 @@ export interface IndexStatus {
    * that do not answer); each line says what. Empty when sound. `codesearch index` repairs it.
    */
   damage: string[];
-  /** Differences between the disk and the index, by size and mtime (no file is read). */
+  /**
+   * Differences between the disk and the index, by size and mtime; a file whose mtime moved but
+   * whose size did not is read and counts as changed only when its content hash differs.
+   */
   stale: {
     filesAdded: number;
     filesChanged: number;
@@ -111,7 +116,7 @@ export interface IndexStatus {
 
 /**
  * Reads the index's manifest, catalog and table and compares the catalog with the files on disk
- * (stat only), and checks the table at its committed version as an `index` run would (rows
+ * (stat, and a hash of the files whose mtime alone moved), and checks the table at its committed version as an `index` run would (rows
  * against the catalog, files against what was recorded, search indexes answering). Read-only:
  * takes no lock and writes nothing. An index whose first run stopped before storing anything is
  * reported as `started`, with what that run recorded.
@@ -159,7 +164,9 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
   damage.push(...inspection.brokenIndexes.map((b) => `search index broken: ${b}`));
 
   const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
-  const plan = planIndex(catalog, discovered.files);
+  const planned = planIndex(catalog, discovered.files);
+  // A copy (`cp -r`, a fresh checkout) moves every mtime: a file is changed only when its bytes are.
+  const plan = { ...planned, changed: await filesWithNewContent(planned.changed, catalog) };
   const staleEntities = [...plan.changed.map((f) => f.path), ...plan.removed].reduce((n, p) => n + (catalog.get(p)?.chunkHashes.length ?? 0), 0);
   const failures = [...catalog].flatMap(([p, entry]) => entry.failures.map((f) => ({ ...f, path: p })));
   return {
@@ -192,6 +199,25 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     runningIndex: await readLockHolder(stateDir),
     watcher: await readWatchRecord(stateDir),
   };
+}
+
+/**
+ * The files of `changed` (size or mtime differ from the catalog's) whose bytes differ too: a file
+ * of the catalog's size is read and its SHA-256 compared with the recorded content hash (the hash
+ * `readSource` records); one of another size, or without a recorded hash, is changed unread.
+ */
+async function filesWithNewContent(changed: readonly SourceFile[], catalog: ReadonlyMap<string, CatalogEntry>): Promise<SourceFile[]> {
+  const result: SourceFile[] = [];
+  for (const file of changed) {
+    const entry = catalog.get(file.path);
+    if (!entry || entry.contentHash === "" || entry.sizeBytes !== file.sizeBytes) {
+      result.push(file);
+      continue;
+    }
+    const bytes = await readFile(file.absPath).catch(() => null);
+    if (bytes === null || createHash("sha256").update(bytes).digest("hex") !== entry.contentHash) result.push(file);
+  }
+  return result;
 }
 
 /** Sum of file sizes under `dir`, recursively (symlinks not followed); 0 when `dir` does not exist. */

@@ -1,4 +1,5 @@
 import type { Embedder, EmbedderSource, RemoteTuning } from "../embed/index.js";
+import { assertModelAvailable } from "../embed/model-source.js";
 
 /** What the pipeline asks of a model loader. */
 export interface EmbedderRequest {
@@ -82,4 +83,16 @@ export function loadEmbedderWith(settings: ModelLoadSettings, source: EmbedderSo
     ...(settings.endpoint !== undefined ? { endpoint: settings.endpoint } : {}),
     ...(settings.remote ? { remote: settings.remote } : {}),
   });
+}
+
+/**
+ * Fails early, before a run reads any file, when `source`'s model cannot be loaded by the default
+ * loader for a reason files alone show (see `assertModelAvailable`: a local folder lacks files, or
+ * offline and a hub model is not downloaded). A no-op for remote services and for a custom
+ * `settings.loadEmbedder`, which checks its own sources when it loads.
+ * @throws ModelLoadError.
+ */
+export function assertModelLoadable(settings: ModelLoadSettings, source: EmbedderSource): void {
+  if (settings.loadEmbedder !== undefined || source.kind === "openai") return;
+  assertModelAvailable(source, { cacheDir: settings.modelCacheDir, offline: settings.offline });
 }

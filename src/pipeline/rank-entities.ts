@@ -27,8 +27,11 @@ export function candidateDepthFor(limit: number): number {
 export interface RankingSource {
   /** The entity table at the committed version (or a connection: its latest version). */
   db: EntitySource;
-  /** Embeds the query with the index's model (one L2-normalised vector). */
-  embedQuery(query: string): Promise<Float32Array>;
+  /**
+   * Embeds the query with the index's model (one L2-normalised vector); null when the model sees
+   * nothing in it (see `NothingToEmbedError`): the vector side then finds nothing.
+   */
+  embedQuery(query: string): Promise<Float32Array | null>;
   /** Every distinct path in the table (read once per session; needed for `--path` globs only). */
   indexedPaths(): Promise<string[]>;
   /**
@@ -109,11 +112,13 @@ export async function gatherCandidates(
 
 /**
  * The vector side: the query embedded, then the `depth` nearest entities that pass `where`, from
- * the resident table's vectors when there is one, else from LanceDB.
+ * the resident table's vectors when there is one, else from LanceDB; none when the model sees
+ * nothing in the query.
  */
 async function searchByVector(source: RankingSource, resident: ResidentEntities | null, query: string, depth: number, where: string | undefined): Promise<SearchHit<EntityRef>[]> {
-  if (resident === null) return searchEntities(source.db, await source.embedQuery(query), depth, where);
-  const [vector, allowed] = await Promise.all([source.embedQuery(query), where === undefined ? undefined : idsMatching(source.db, where)]);
+  const [vector, allowed] = await Promise.all([source.embedQuery(query), resident === null || where === undefined ? undefined : idsMatching(source.db, where)]);
+  if (vector === null) return [];
+  if (resident === null) return searchEntities(source.db, vector, depth, where);
   return nearestResident(resident, vector, depth, allowed);
 }
 

@@ -80,7 +80,7 @@ export async function readPlannedFiles(
         path: file.path,
         stage: "parse",
         line: firstError.line,
-        message: `${firstError.message}${more}; kept ${outcome.chunks.length} recovered entities`,
+        message: `${firstError.message}${more}; kept ${outcome.chunks.length} recovered ${outcome.chunks.length === 1 ? "entity" : "entities"}`,
       };
       outcome.failures.push(failure);
       emit({ type: "file-failed", failure });

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { Embedder, RemoteTuning } from "../embed/index.js";
+import { type Embedder, NothingToEmbedError, type RemoteTuning } from "../embed/index.js";
 import type * as lancedb from "@lancedb/lancedb";
 import { IndexDamagedError, IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { Chunk, SearchHit } from "../model/types.js";
@@ -112,6 +112,11 @@ export interface SearchSession {
    * @throws StoreError; IndexDamagedError when the committed version cannot be read.
    */
   holdsFile(file: string): Promise<boolean>;
+  /**
+   * Every distinct file path of the committed table, sorted (read once per committed version).
+   * @throws StoreError.
+   */
+  indexedPaths(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -149,13 +154,20 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     }
     return (loaded = model);
   };
-  const embedQuery = async (query: string): Promise<Float32Array> => {
+  // null: the model sees nothing in the query (punctuation only, for a split-identifiers model).
+  const embedQuery = async (query: string): Promise<Float32Array | null> => {
     const model = await (embedder ??= loadEmbedder().catch((error: unknown) => {
       embedder = undefined;
       throw error;
     }));
-    const [vector] = await model.embed([query]);
-    if (!vector) throw new Error("the model returned no vector for the query");
+    const vector = await model.embed([query]).then(
+      ([first]) => first,
+      (error: unknown) => {
+        if (error instanceof NothingToEmbedError) return null;
+        throw error;
+      },
+    );
+    if (vector === undefined) throw new Error("the model returned no vector for the query");
     return vector;
   };
   let paths: Promise<string[]> | undefined;
@@ -268,6 +280,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
         if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
         return (await indexedPaths()).includes(file);
       }),
+    indexedPaths: () => tracked(indexedPaths),
     preload: async () => {
       await loadResident();
     },

@@ -11,7 +11,7 @@ import { formatCacheNotes, formatCount, formatDuration, formatEmbedProgressLine,
 import { initialProgressState } from "./progress-state.js";
 import { reduceProgress } from "./reduce-progress.js";
 import type { ProgressState } from "./progress-state.js";
-import { formatFailureTableLines, formatSummaryLines } from "./summary-text.js";
+import { formatFailureTableLines, formatFusionLine, formatSummaryLines } from "./summary-text.js";
 import { terminalText } from "./terminal-text.js";
 
 /** Options of `createPlainReporter`. */
@@ -150,7 +150,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         write(`stored ${plural(event.rowCount, "row")} in ${formatDuration(event.durationMs)}${event.vectorIndexBuilt ? ` (vector index ${event.vectorIndexBuilt} built)` : ""}`);
         break;
       case "fusion-calibrated":
-        write(`fusion: vector weight ${event.vectorWeight}; ${event.note}${event.modelCalls > 0 ? ` (${event.modelCalls} texts embedded, ${formatDuration(event.durationMs)})` : ""}`);
+        write(`fusion: ${formatFusionLine(event)}`);
         break;
       case "index-finished": {
         const { summary } = event;

@@ -104,6 +104,8 @@ export interface ProgressState {
   embedRatePerSec: number | null;
   /** Estimated ms until every cache miss is embedded; null while the rate is unknown. */
   etaMs: number | null;
+  /** How hybrid mode's weights were chosen (`formatFusionLine`), once `fusion-calibrated` arrived. */
+  fusion: string | null;
   /** The run's totals, once `index-finished` arrived. */
   summary: IndexSummary | null;
 }
@@ -148,6 +150,7 @@ export function initialProgressState(): ProgressState {
     rateWindowStartMs: null,
     embedRatePerSec: null,
     etaMs: null,
+    fusion: null,
     summary: null,
   };
 }

@@ -5,6 +5,7 @@
 import { assertNever } from "../model/events.js";
 import type { IndexEvent } from "../model/events.js";
 import { entitiesRemaining, type ProgressState } from "./progress-state.js";
+import { formatFusionLine } from "./summary-text.js";
 
 /** Length of the window the embedding rate is measured over, in ms. */
 export const RATE_WINDOW_MS = 5_000;
@@ -131,7 +132,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
     case "store-started":
       return { ...base, phase: "storing", storeRowCount: event.rowCount, etaMs: null };
     case "fusion-calibrated":
-      return base;
+      return { ...base, fusion: formatFusionLine(event) };
     case "store-finished":
       return { ...base, storeRowCount: event.rowCount, storeDurationMs: event.durationMs };
     case "index-finished": {
@@ -142,7 +143,8 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         repoRoot: summary.repoRoot,
         indexDir: summary.indexDir,
         modelId: summary.modelId,
-        dimension: summary.dimension,
+        // A run stopped before the model loaded reports dimension 0: nothing is known, not "0-d".
+        dimension: summary.dimension > 0 ? summary.dimension : base.dimension,
         elapsedMs: summary.durationMs,
         filesTotal: summary.filesDiscovered - summary.filesUnchanged,
         filesDone: summary.filesDiscovered - summary.filesUnchanged,

@@ -2,6 +2,7 @@
  * The end-of-run text shared by the plain reporter and the Ink view: labelled summary rows
  * (files, entities, skipped files, failures, time, index location) and the failure table.
  */
+import type { FusionCalibratedEvent } from "../model/events.js";
 import type { EmbeddingEstimate, IndexFailure, IndexSummary } from "../model/types.js";
 import { formatBytes, formatCount, formatDuration, formatLocation, formatSkipReason, oneLine, plural } from "./format.js";
 
@@ -192,4 +193,13 @@ export function formatEstimate(estimate: EmbeddingEstimate): string {
     (estimate.truncated > 0 ? `, ${formatCount(estimate.truncated)} over the token limit (truncated)` : "") +
     (estimate.empty > 0 ? `, ${formatCount(estimate.empty)} empty (skipped)` : "")
   );
+}
+
+/**
+ * How hybrid mode's weights were chosen, after the `fusion: ` label: `vector weight 0.4; <note>`,
+ * plus `(N texts embedded, 2.1 s)` when calibration ran the model. The plain reporter prints it when
+ * the event comes; the terminal view shows it under the final summary.
+ */
+export function formatFusionLine(event: Pick<FusionCalibratedEvent, "vectorWeight" | "note" | "modelCalls" | "durationMs">): string {
+  return `vector weight ${event.vectorWeight}; ${event.note}${event.modelCalls > 0 ? ` (${event.modelCalls} texts embedded, ${formatDuration(event.durationMs)})` : ""}`;
 }

@@ -14,10 +14,11 @@ import { formatFailureTableLines } from "./summary-text.js";
  * Returns a sink writing, to `out` (the CLI passes stderr), lines such as
  * `watching /repo (2 ignored directories not watched)`, `12:00:01 refreshing: 3 changed paths`,
  * `12:00:02 up to date: 1 file indexed, 0 removed; 4 entities embedded, 9 from cache; 340 rows (0.4 s)`,
- * `12:00:02 refresh failed (store): … — searches still see the last committed index` and
+ * `12:00:02 refresh failed (store): … — searches still see the last committed index` (or, while
+ * `out.indexExists` says there is none, `— there is no index yet`) and
  * `watch error: … — the index no longer follows edits`. Times are the event's local `HH:MM:SS`.
  */
-export function createPlainWatchReporter(out: { write(text: string): unknown }): WatchEventSink {
+export function createPlainWatchReporter(out: { write(text: string): unknown; indexExists?: () => boolean }): WatchEventSink {
   const write = (line: string): void => void out.write(`${line}\n`);
   return (event: WatchEvent): void => {
     const at = clockTime(event.atMs);
@@ -33,7 +34,7 @@ export function createPlainWatchReporter(out: { write(text: string): unknown }):
         if (event.summary.failures.length > 0) for (const line of formatFailureTableLines(event.summary.failures)) write(`  ${line}`);
         return;
       case "refresh-failed":
-        write(`${at} refresh failed (${event.code}): ${event.message} — searches still see the last committed index`);
+        write(`${at} refresh failed (${event.code}): ${event.message} — ${(out.indexExists?.() ?? true) ? "searches still see the last committed index" : "there is no index yet"}`);
         return;
       case "watcher-failed":
         write(`${at} watch error: ${event.message} — the index no longer follows edits`);

@@ -17,7 +17,10 @@ export function freshnessOfWatch(state: WatchState | null, startError?: string):
     return { ...base, watching: false, state: "error", message: `edits are no longer followed (${reason}); answers come from the last committed index — run the reindex tool to refresh` };
   }
   if (state.fresh) return { ...base, state: "fresh" };
-  if (state.phase === "refreshing" || state.phase === "starting") {
+  if (state.phase === "starting" || (state.phase === "refreshing" && state.refreshCount === 0)) {
+    return { ...base, state: "refreshing", message: "catching up with edits made before the watcher started; answers come from the last committed index" };
+  }
+  if (state.phase === "refreshing") {
     return { ...base, state: "refreshing", message: "a refresh is under way after edits; answers come from the last committed index" };
   }
   if (state.phase === "pending") {

@@ -243,6 +243,11 @@ function Finished({ state, maxFailureRows, resumeCommand }: { state: ProgressSta
           {row.value}
         </Row>
       ))}
+      {state.fusion === null ? null : (
+        <Row label="fusion" wrap="wrap">
+          {state.fusion}
+        </Row>
+      )}
       {failures.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">

@@ -3,11 +3,12 @@
  * back the sink the indexing core writes to.
  */
 import { render } from "ink";
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo } from "react";
 import type { IndexEventSink } from "../model/events.js";
 import { IndexProgressView } from "./IndexProgressView.js";
 import { createProgressStore, useIndexProgress } from "./use-index-progress.js";
 import type { ProgressStore } from "./use-index-progress.js";
+import { useLiveElapsedMs } from "./use-live-elapsed.js";
 
 /** Options of `startIndexUi`. */
 export interface IndexUiOptions {
@@ -81,6 +82,8 @@ function IndexProgressApp({
   maxFailureRows: number;
   resumeCommand: string | undefined;
 }): ReactNode {
-  const state = useIndexProgress(store);
+  const published = useIndexProgress(store);
+  const elapsedMs = useLiveElapsedMs(published);
+  const state = useMemo(() => ({ ...published, elapsedMs }), [published, elapsedMs]);
   return <IndexProgressView state={state} color={color} maxFailureRows={maxFailureRows} {...(resumeCommand !== undefined ? { resumeCommand } : {})} />;
 }

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { IndexStatus } from "../../src/pipeline/index-status.js";
@@ -12,6 +12,19 @@ async function status(repo: string): Promise<IndexStatus> {
 }
 
 describe("codesearch status", () => {
+  it("after a copy that moved every mtime (cp -r), reports only the files whose bytes changed", async () => {
+    const repo = await copyPythonFixtures();
+    await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const later = new Date(Date.now() + 60_000);
+    for (const file of ["shop/cart.py", "shop/net/retry.py"]) await utimes(path.join(repo, file), later, later);
+    const cart = path.join(repo, "shop", "cart.py");
+    // Same size, other bytes: changed.
+    const text = await readFile(cart, "utf8");
+    await writeFile(cart, text.replace("def ", "fed "));
+    await utimes(cart, later, later);
+    expect((await status(repo)).stale).toMatchObject({ filesChanged: 1, examples: ["shop/cart.py"] });
+  });
+
   it("reports indexed counts, then stale files and entities after edits, then none after re-indexing", async () => {
     const repo = await copyPythonFixtures();
     await runCli(["index", "--model", TEST_MODEL_DIR], { cwd: repo });

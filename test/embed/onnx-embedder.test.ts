@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Embedder } from "../../src/embed/embedder.js";
+import { type Embedder, NothingToEmbedError } from "../../src/embed/embedder.js";
 import { bundledModelDir, resolveModelSource } from "../../src/embed/model-source.js";
 import { loadOnnxEmbedder } from "../../src/embed/onnx-embedder.js";
 import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
@@ -44,6 +44,8 @@ describe("loadOnnxEmbedder", () => {
       const one = [];
       for (const text of texts.slice(0, 5)) one.push(...(await light.embedder.embed([text])));
       expect(maxAbsDiff(one, await reference.embed(texts.slice(0, 5)))).toBeLessThanOrEqual(1e-6);
+      // Punctuation only: split-identifiers leaves nothing, and both runtimes say so by type.
+      for (const embedder of [light.embedder, reference]) await expect(embedder.embed(["def f(): pass", "!!!"])).rejects.toEqual(new NothingToEmbedError(1));
     } finally {
       await light.embedder.dispose();
       await reference.dispose();

@@ -1,6 +1,7 @@
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { NothingToEmbedError } from "../../src/embed/embedder.js";
 import { missingModelFiles, modelIdOf, resolveModelSource } from "../../src/embed/model-source.js";
 import { loadTransformersEmbedder, meanPoolNormalised, padToLongest } from "../../src/embed/transformers-embedder.js";
 import { ModelLoadError } from "../../src/model/errors.js";
@@ -96,7 +97,11 @@ describe("meanPoolNormalised", () => {
   });
 
   it("throws on a row with no unmasked token", () => {
-    expect(() => meanPoolNormalised(new Float32Array(2), new BigInt64Array([0n]), 1, 1, 2)).toThrow(/zero or non-finite/);
+    expect(() => meanPoolNormalised(new Float32Array(2), new BigInt64Array([0n]), 1, 1, 2)).toThrow(NothingToEmbedError);
+  });
+
+  it("throws on a row that pools to a zero vector", () => {
+    expect(() => meanPoolNormalised(new Float32Array(2), new BigInt64Array([1n]), 1, 1, 2)).toThrow(/zero or non-finite/);
   });
 });
 

@@ -56,3 +56,12 @@ describe("indexRepo --dry-run with a remote model", () => {
     expect(cut.estimate).toMatchObject({ truncated: texts.filter((t) => t.length > 64).length, batches: 1 });
   });
 });
+
+describe("indexRepo --dry-run with a local model that declares its batch size", () => {
+  it("counts model calls of codesearch-small's 64 texts, not one call per text", async () => {
+    const repo = await copyPythonFixtures();
+    const dry = await indexRepo({ ...options(repo), model: "codesearch-small", dryRun: true });
+    expect(dry.chunksEmbedded).toBeGreaterThan(1);
+    expect(dry.estimate).toMatchObject({ batchUnit: "model call", batches: Math.ceil(dry.chunksEmbedded / 64) });
+  });
+});

@@ -78,4 +78,14 @@ describe("freshnessOfWatch", () => {
     expect(freshness).toMatchObject({ state: expected, watching });
     if (expected !== "fresh") expect(freshness.message).toBeTruthy();
   });
+
+  it.each([
+    ["starting", state({ phase: "starting", refreshCount: 0, lastRefresh: null })],
+    ["its first refresh", state({ phase: "refreshing", refreshCount: 0, lastRefresh: null })],
+  ])("does not speak of edits while %s (none was made yet)", (_, watchState) => {
+    const freshness = freshnessOfWatch(watchState);
+    expect(freshness.state).toBe("refreshing");
+    expect(freshness.message).toContain("catching up with edits made before the watcher started");
+    expect(freshness.message).not.toContain("after edits");
+  });
 });

@@ -292,3 +292,23 @@ describe("IndexProgressView: incremental runs", () => {
     expect(frame(state)).toMatch(/files {5}\d+\/4.*20 unchanged {2}2 removed/);
   });
 });
+
+describe("the final summary after the last embedding (issue 22, defect 4)", () => {
+  const fusion: IndexEvent = { type: "fusion-calibrated", elapsedMs: T0 + 2_300, calibrated: true, vectorWeight: 0.4, note: "calibrated on 120 documented functions", modelCalls: 120, durationMs: 2_100 };
+
+  it("shows the fusion line the plain reporter prints", () => {
+    const events = scriptedRun();
+    const state = [...events.slice(0, -1), fusion, events.at(-1)!].reduce(reduceProgress, initialProgressState());
+    expect(frame(state)).toContain("fusion    vector weight 0.4; calibrated on 120 documented functions (120 texts embedded, 2.1 s)");
+  });
+
+  it("never shows a 0-d model in the header when the run stopped before the model loaded", () => {
+    const stopped: IndexEvent[] = [
+      { type: "run-started", elapsedMs: T0, startedAt: "2026-11-30T12:00:00.000Z", repoRoot: "/r", indexDir: "/r/.codesearch", modelId: "m" },
+      { type: "index-finished", elapsedMs: T0 + 10, summary: { ...summary, dimension: 0, chunksStored: 0, stopReason: "interrupted" } },
+    ];
+    const output = frame(stopped.reduce(reduceProgress, initialProgressState()));
+    expect(output).toContain("codesearch index");
+    expect(output).not.toContain("0-d");
+  });
+});

@@ -8,12 +8,15 @@ import type { IndexManifest, ManifestFusion } from "../store/index.js";
 import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import type { RunOptions } from "./index-repo-options.js";
 import { loadEmbedderWith } from "./load-embedder.js";
+import { rankerOfModel } from "./load-ranker.js";
 
 /**
  * Hybrid mode's fusion for the manifest: calibrates (see `calibrateFusion`) when
  * `needsCalibration` says so — no calibration yet, another method version, or rows changed since
  * the last one reach `RECALIBRATE_CHANGED_SHARE` of the table — and the run completed; otherwise
  * keeps the recorded fusion, adding this run's written and deleted rows to its change count.
+ * Calibration ranks with the model's ranker (`rankerOfModel`), whose prior vector weight applies
+ * when the index has too few docstrings.
  * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
  *
  * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
@@ -52,7 +55,7 @@ export async function chooseFusion(
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;
   try {
-    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal);
+    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal, rankerOfModel(source));
   } catch (error) {
     if (!signal?.aborted) throw error;
     return interrupted();

@@ -128,9 +128,10 @@ export interface CalibrationState {
 
 /**
  * Version of the calibration method; an index calibrated by another version calibrates again.
- * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before).
+ * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before). 3: the weights are
+ * scored through the ranking stage (rank/rank-stages.ts, issue 18).
  */
-export const CALIBRATION_METHOD = 2;
+export const CALIBRATION_METHOD = 3;
 
 /**
  * Whether an index run should calibrate again: no calibration recorded (or by another method

@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { ExitCode, type ExitCodeValue } from "../model/errors.js";
 import { toSearchHitJson } from "../model/search-result.js";
-import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, meanScores, scoreQuery } from "../rank/index.js";
+import { UsageError } from "../model/errors.js";
+import { METRIC_NAMES, type MetricName, type QueryScores, type RelevantItem, type ScoreGroup, meanScores, meanScoresByGroup, scoreQuery } from "../rank/index.js";
 import { readJsonLines } from "./json-lines.js";
 import { type RankingCliOptions, toSearchRequest } from "./ranking-options.js";
 import { openCliSearchSession } from "./search-command.js";
@@ -16,6 +17,8 @@ export interface EvalCommandOptions extends RankingCliOptions {
   json?: boolean;
   perQuery?: boolean;
   offline?: boolean;
+  /** Comma-separated query fields to report the metrics by, e.g. `category`. */
+  groupBy?: string;
 }
 
 /** Results retrieved per query: the metrics look at the top 10. */
@@ -31,6 +34,8 @@ export const METRIC_LABELS: Record<MetricName, string> = {
 };
 
 const line = z.number().int();
+/** The fields that place an answer within its file; a file-level answer (no name) has none. */
+const LINE_FIELDS = ["start_line", "end_line", "decorated_start_line", "alt_start_lines", "alt_ranges"] as const;
 const relevantSchema = z
   .object({
     file: z.string().min(1),
@@ -42,13 +47,14 @@ const relevantSchema = z
     alt_start_lines: z.array(line).optional(),
     alt_ranges: z.array(z.tuple([line, line])).optional(),
   })
-  .refine((r) => r.qualname !== undefined || r.name !== undefined);
-const evalQuerySchema = z.object({
+  .refine((r) => r.qualname !== undefined || r.name !== undefined || LINE_FIELDS.every((field) => r[field] === undefined));
+const evalQuerySchema = z.looseObject({
   id: z.union([z.string(), z.number()]).optional(),
   query: z.string().min(1),
+  category: z.string().min(1).optional(),
   relevant: z.array(relevantSchema).min(1),
 });
-const EVAL_QUERY_SHAPE = '{"query": "...", "relevant": [{"file", "qualname" or "name", "start_line"?, "end_line"?}, ...]}';
+const EVAL_QUERY_SHAPE = '{"query": "...", "category"?, "relevant": [{"file", "qualname" or "name", "start_line"?, "end_line"?} or {"file"}, ...]}';
 
 /** One line of an eval queries file. */
 export type EvalQuery = z.infer<typeof evalQuerySchema>;
@@ -79,14 +85,16 @@ export function latencySummary(values: readonly number[]): { medianMs: number; p
  * Runs `codesearch eval <queries.jsonl>`: every query against the current index (top
  * {@link EVAL_DEPTH}, the chosen mode and filters), then MRR@10, Recall@1/5/10 and nDCG@10 averaged
  * over the queries, and the per-query search latency (model loaded once, query embedding
- * included). Prints a table, or one JSON object with `--json`; `--per-query` adds each query's
- * first relevant rank (and, in JSON, its metrics, for paired comparisons). Returns exit code 0.
- * @throws UsageError for an unreadable or malformed queries file; IndexNotFoundError,
- *   IndexMismatchError, ModelLoadError, StoreError.
+ * included). Prints a table, or one JSON object with `--json`; `--group-by category` adds the
+ * means per value of each named query field; `--per-query` adds each query's first relevant rank
+ * (and, in JSON, its metrics, for paired comparisons). Returns exit code 0.
+ * @throws UsageError for an unreadable or malformed queries file, or a `--group-by` field no
+ *   query has; IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
  */
 export async function runEvalCommand(queriesFile: string, options: EvalCommandOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const queries = await readJsonLines(cwd, queriesFile, evalQuerySchema, EVAL_QUERY_SHAPE);
+  const groupFields = parseGroupFields(options.groupBy, queries);
   const request = toSearchRequest(options, EVAL_DEPTH);
   const session = await openCliSearchSession(cwd, options);
   const fusion = request.mode === "hybrid" ? fusionReport(session, request) : null;
@@ -105,15 +113,24 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
   }
   const mean = meanScores(scores);
   const latency = latencySummary(latencies);
+  const groups = groupFields.map((field) => ({ field, groups: meanScoresByGroup(scores, queries.map((q) => groupValues(q, field))) }));
   const perQuery = queries.map((q, i) => ({
     id: q.id ?? null,
     query: q.query,
+    ...(q.category !== undefined ? { category: q.category } : {}),
     first_rank: scores[i]?.firstRank ?? null,
-    metrics: Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(scores[i]![name])])),
+    metrics: metricsJson(scores[i]!),
   }));
   if (options.json) {
-    const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(mean[name])]));
-    const out = { mode: request.mode, ...(fusion ? { fusion } : {}), queries: queries.length, metrics, latency_ms: { median: latency.medianMs, p90: latency.p90Ms } };
+    const grouped = Object.fromEntries(groups.map(({ field, groups: g }) => [field, Object.fromEntries(g.map((group) => [group.value, { queries: group.queries, metrics: metricsJson(group.mean) }]))]));
+    const out = {
+      mode: request.mode,
+      ...(fusion ? { fusion } : {}),
+      queries: queries.length,
+      metrics: metricsJson(mean),
+      ...(groups.length > 0 ? { groups: grouped } : {}),
+      latency_ms: { median: latency.medianMs, p90: latency.p90Ms },
+    };
     process.stdout.write(`${JSON.stringify(options.perQuery ? { ...out, per_query: perQuery } : out)}\n`);
     return ExitCode.Success;
   }
@@ -121,12 +138,43 @@ export async function runEvalCommand(queriesFile: string, options: EvalCommandOp
   if (fusion) lines.push(`fusion     vector weight ${fusion.vector_weight} (${fusion.source}), lexical ${fusion.lexical_weight}, names ${fusion.name_weight}, RRF k ${fusion.k}`);
   for (const name of METRIC_NAMES) lines.push(`${METRIC_LABELS[name].padEnd(10)} ${mean[name].toFixed(4)}`);
   lines.push(`latency    median ${latency.medianMs} ms, p90 ${latency.p90Ms} ms per query`);
+  for (const { field, groups: g } of groups) lines.push("", ...groupTable(field, g));
   if (options.perQuery) {
     lines.push("");
     for (const q of perQuery) lines.push(`${(q.first_rank === null ? "miss" : `rank ${q.first_rank}`).padEnd(8)} ${q.id ?? "-"}  ${JSON.stringify(q.query)}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   return ExitCode.Success;
+}
+
+/**
+ * The fields of `--group-by` (comma-separated, blanks dropped), in order.
+ * @throws UsageError when no query carries one of them.
+ */
+export function parseGroupFields(groupBy: string | undefined, queries: readonly Record<string, unknown>[]): string[] {
+  const fields = [...new Set((groupBy ?? "").split(",").map((f) => f.trim()).filter((f) => f !== ""))];
+  for (const field of fields) {
+    if (!queries.some((q) => groupValues(q, field).length > 0)) throw new UsageError(`--group-by ${field}: no query has a "${field}" field`);
+  }
+  return fields;
+}
+
+/** A query's values of `field` as group names (as evaluate.py's --group-by): a list gives each element, a missing field none. */
+export function groupValues(query: Record<string, unknown>, field: string): string[] {
+  const value = query[field];
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+}
+
+/** The text rows of one `--group-by` field: a header, then one row per value with its query count and means. */
+function groupTable(field: string, groups: readonly ScoreGroup[]): string[] {
+  const width = Math.max(field.length + 3, ...groups.map((g) => g.value.length)) + 2;
+  const header = `${`by ${field}`.padEnd(width)} ${"n".padStart(5)}  ${METRIC_NAMES.map((name) => METRIC_LABELS[name].padStart(9)).join(" ")}`;
+  return [header, ...groups.map((g) => `${g.value.padEnd(width)} ${String(g.queries).padStart(5)}  ${METRIC_NAMES.map((name) => g.mean[name].toFixed(4).padStart(9)).join(" ")}`)];
+}
+
+function metricsJson(values: Record<MetricName, number>): Record<string, number> {
+  return Object.fromEntries(METRIC_NAMES.map((name) => [METRIC_LABELS[name], round(values[name])]));
 }
 
 /** Hybrid mode's weights as eval reports them, and where they came from: `--vector-weight`, calibration, or the uncalibrated default. */

@@ -224,12 +224,13 @@ Paths print relative to the current folder; --path globs are read from there too
   const evaluate = program
     .command("eval")
     .description("run a JSON-lines query set with known answers against the index; print MRR@10, Recall@1/5/10, nDCG@10 and latency")
-    .addHelpText("after", "\nExamples:\n  codesearch eval queries.jsonl --repo ~/src/app\n  codesearch eval queries.jsonl --db /tmp/index --mode lexical --json --per-query")
-    .argument("<queries.jsonl>", 'one {"query", "relevant": [{"file", "qualname" or "name", "start_line"?}]} per line')
+    .addHelpText("after", "\nExamples:\n  codesearch eval queries.jsonl --repo ~/src/app\n  codesearch eval queries.jsonl --db /tmp/index --mode lexical --json --per-query\n  codesearch eval devsets/python/jinja2.jsonl --db /tmp/index --group-by category")
+    .argument("<queries.jsonl>", 'one {"query", "category"?, "relevant": [{"file", "qualname" or "name", "start_line"?} or {"file"} for a file-level answer]} per line')
     .option("--repo <dir>", "evaluate the index of this repository")
     .option("--db <dir>", "index folder to evaluate")
     .option("--json", "print the metrics as one JSON object")
     .option("--per-query", "also list each query's first relevant rank")
+    .option("--group-by <fields>", "also report the metrics per value of these comma-separated query fields (e.g. category)")
     .option("--offline", "never download the model");
   addRankingOptions(evaluate).action(async (queries: string, options: EvalCommandOptions) => {
     const { runEvalCommand } = await import("./eval-command.js");

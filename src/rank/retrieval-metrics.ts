@@ -1,14 +1,18 @@
 /**
  * Retrieval metrics of one ranked result list against the known answers of a query, with the
  * matching rules of the project's reference scorer (`../shared/eval/evaluate.py`), so both give the
- * same numbers on the same run.
+ * same numbers on the same run; one addition: a file-level answer (a file without a name), which
+ * evaluate.py never matches, is matched by any hit in that file (the dev sets of `devsets/`).
  */
 
-/** A known answer of a query; lines are 1-based and inclusive. */
+/**
+ * A known answer of a query; lines are 1-based and inclusive. With neither `qualname` nor `name`
+ * it is a file-level answer: any hit in the file matches it, whatever its name and lines.
+ */
 export interface RelevantItem {
   /** Path of the file; a result matches when one path ends the other at a `/`. */
   file: string;
-  /** Qualified name (`Class.method`); `name` is used when absent. */
+  /** Qualified name (`Class.method`); `name` is used when absent; neither: a file-level answer. */
   qualname?: string;
   name?: string;
   startLine?: number;
@@ -54,9 +58,10 @@ export const DEFAULT_LINE_SLACK = 2;
 const CUTOFF = 10;
 
 /**
- * Scores `results` (best first) against `relevant`. Each relevant item is credited at most once,
- * each result satisfies at most one item (the first uncredited one it matches). A result matches an
- * item when the files match (equal, or one ends the other at a `/`), the names match (equal, the
+ * Scores `results` (best first) against `relevant`. Each relevant item is credited at most once
+ * (one point per answer target, however many hits match it), each result satisfies at most one
+ * item (the first uncredited one it matches). A result matches a file-level item (no name) when
+ * the files match; it matches any other item when the files match (equal, or one ends the other at a `/`), the names match (equal, the
  * result's ends with `.` + the item's, or the result is undotted and equals the item's last part;
  * `::`, `:`, `#` read as `.`, `()` and `<locals>` ignored), and its start line lies in the item's
  * span (decorator line or start line to end line, or start ± `lineSlack` without an end line, or
@@ -96,8 +101,15 @@ export function meanScores(scores: readonly QueryScores[]): Record<MetricName, n
   return mean;
 }
 
+/** Whether `rel` is a file-level answer: a file without a qualified name or name. */
+export function isFileLevel(rel: RelevantItem): boolean {
+  return !rel.qualname && !rel.name;
+}
+
 function matches(result: ResultLocation, rel: RelevantItem, lineSlack: number): boolean {
-  return pathsMatch(result.file, rel.file) && namesMatch(result.qualname, rel.qualname || rel.name || "") && lineMatches(result.startLine, rel, lineSlack);
+  if (!pathsMatch(result.file, rel.file)) return false;
+  if (isFileLevel(rel)) return true;
+  return namesMatch(result.qualname, rel.qualname || rel.name || "") && lineMatches(result.startLine, rel, lineSlack);
 }
 
 function normalisePath(file: string): string {
@@ -142,4 +154,27 @@ function lineMatches(line: number, rel: RelevantItem, lineSlack: number): boolea
   spans.push(...(rel.altRanges ?? []));
   for (const start of rel.altStartLines ?? []) spans.push([start - lineSlack, start + lineSlack]);
   return spans.length === 0 || spans.some(([a, b]) => a <= line && line <= b);
+}
+
+/** The mean scores of the queries that share one value of a grouping field. */
+export interface ScoreGroup {
+  /** The field's value, e.g. `symbol` for `category`. */
+  value: string;
+  /** Number of queries in the group. */
+  queries: number;
+  mean: Record<MetricName, number>;
+}
+
+/**
+ * Mean scores per group: `valuesOf[i]` are the values of query `i` for one field (a query with
+ * several values counts in each, with none in no group). Groups sorted by value.
+ * @throws RangeError when the two lists differ in length.
+ */
+export function meanScoresByGroup(scores: readonly QueryScores[], valuesOf: readonly (readonly string[])[]): ScoreGroup[] {
+  if (scores.length !== valuesOf.length) throw new RangeError(`${scores.length} scores but ${valuesOf.length} group lists`);
+  const buckets = new Map<string, QueryScores[]>();
+  scores.forEach((score, i) => {
+    for (const value of new Set(valuesOf[i])) buckets.set(value, [...(buckets.get(value) ?? []), score]);
+  });
+  return [...buckets.keys()].sort().map((value) => ({ value, queries: buckets.get(value)!.length, mean: meanScores(buckets.get(value)!) }));
 }

@@ -59,6 +59,65 @@ describe("codesearch eval", () => {
   });
 });
 
+// Categories and a file-level answer: "retry_request" is answered by the whole file (any of its
+// entities matches; in lexical mode retry_request itself is rank 1), the other two as above.
+const CATEGORISED = [
+  { id: "file", query: "retry_request", category: "architecture", relevant: [{ file: "shop/net/retry.py" }] },
+  { id: "span", query: "retry_request", category: "symbol", relevant: [{ file: "shop/net/retry.py", qualname: "retry_request", start_line: 15, end_line: 29 }] },
+  { id: "miss", query: "retry a request", category: "symbol", relevant: [{ file: "shop/nowhere.py" }] },
+];
+
+describe("codesearch eval --group-by category", () => {
+  async function categorisedRepo(): Promise<string> {
+    const repo = await indexedRepo();
+    await writeFile(path.join(repo, "dev.jsonl"), `${CATEGORISED.map((q) => JSON.stringify(q)).join("\n")}\n`);
+    return repo;
+  }
+
+  it("--json reports each category's means and counts, the file-level answer matched by a hit in its file", async () => {
+    const repo = await categorisedRepo();
+    const result = await runCli(["eval", "dev.jsonl", "--mode", "lexical", "--json", "--per-query", "--group-by", "category"], { cwd: repo });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { metrics: Record<string, number>; groups: unknown; per_query: { id: string; category: string; first_rank: number | null }[] };
+    expect(out.metrics["MRR@10"]).toBeCloseTo(2 / 3, 6);
+    const all = { "MRR@10": 1, "Recall@1": 1, "Recall@5": 1, "Recall@10": 1, "nDCG@10": 1 };
+    expect(out.groups).toEqual({
+      category: {
+        architecture: { queries: 1, metrics: all },
+        symbol: { queries: 2, metrics: { "MRR@10": 0.5, "Recall@1": 0.5, "Recall@5": 0.5, "Recall@10": 0.5, "nDCG@10": 0.5 } },
+      },
+    });
+    expect(out.per_query.map((q) => [q.id, q.category, q.first_rank])).toEqual([
+      ["file", "architecture", 1],
+      ["span", "symbol", 1],
+      ["miss", "symbol", null],
+    ]);
+  });
+
+  it("prints a table per field after the overall metrics", async () => {
+    const repo = await categorisedRepo();
+    const result = await runCli(["eval", "dev.jsonl", "--mode", "lexical", "--group-by", "category"], { cwd: repo });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    const header = lines.findIndex((l) => l.startsWith("by category"));
+    expect(lines[header]!.split(/\s+/)).toEqual(["by", "category", "n", "MRR@10", "Recall@1", "Recall@5", "Recall@10", "nDCG@10"]);
+    expect(lines[header + 1]!.split(/\s+/)).toEqual(["architecture", "1", "1.0000", "1.0000", "1.0000", "1.0000", "1.0000"]);
+    expect(lines[header + 2]!.split(/\s+/)).toEqual(["symbol", "2", "0.5000", "0.5000", "0.5000", "0.5000", "0.5000"]);
+  });
+
+  it("a field no query has, or a file-level answer with lines, is a usage error", async () => {
+    const repo = await categorisedRepo();
+    const unknown = await runCli(["eval", "dev.jsonl", "--group-by", "difficulty"], { cwd: repo });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--group-by difficulty: no query has a "difficulty" field');
+    await writeFile(path.join(repo, "lines.jsonl"), `${JSON.stringify({ query: "x", relevant: [{ file: "a.py", start_line: 3 }] })}\n`);
+    const lines = await runCli(["eval", "lines.jsonl"], { cwd: repo });
+    expect(lines.code).toBe(2);
+    expect(lines.stderr).toContain("lines.jsonl:1: expected");
+  });
+});
+
 describe("latencySummary", () => {
   it.each([
     [[], { medianMs: 0, p90Ms: 0 }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type RelevantItem, type ResultLocation, meanScores, scoreQuery } from "../../src/rank/retrieval-metrics.js";
+import { type RelevantItem, type ResultLocation, isFileLevel, meanScores, meanScoresByGroup, scoreQuery } from "../../src/rank/retrieval-metrics.js";
 
 const at = (file: string, qualname: string, startLine: number): ResultLocation => ({ file, qualname, startLine });
 const other = (n: number): ResultLocation => at("other.py", `noise_${n}`, n);
@@ -54,6 +54,11 @@ describe("matching a result to a relevant item", () => {
     ["3 lines off without an end line", { file: "a.py", name: "f", startLine: 10 }, at("a.py", "f", 13), null],
     ["an alternative range", { file: "a.py", name: "f", startLine: 3, endLine: 4, altRanges: [[20, 25]] }, at("a.py", "f", 22), 1],
     ["an alternative start line", { file: "a.py", name: "f", startLine: 3, endLine: 4, altStartLines: [30] }, at("a.py", "f", 31), 1],
+    ["file-level answer: any entity of the file", { file: "django/urls/conf.py" }, at("django/urls/conf.py", "path", 70), 1],
+    ["file-level answer: a path suffix at a /", { file: "urls/conf.py" }, at("django/urls/conf.py", "_path", 57), 1],
+    ["file-level answer: another file", { file: "django/urls/conf.py" }, at("django/urls/base.py", "path", 70), null],
+    ["file-level answer: same name, not a suffix at a /", { file: "conf.py" }, at("django/urls/myconf.py", "x", 1), null],
+    ["an empty name is a file-level answer", { file: "a.py", name: "" }, at("a.py", "anything", 400), 1],
   ])("%s", (_label, relevant, result, rank) => {
     expect(first(relevant, result)).toBe(rank);
   });
@@ -70,7 +75,56 @@ describe("matching a result to a relevant item", () => {
     expect(duplicateHits.ndcgAt10).toBe(1);
   });
 
+  it("credits a file-level answer once however many hits come from the file (one point per answer target)", () => {
+    const fileOnly: RelevantItem[] = [{ file: "pkg/routing.py" }];
+    const hits = [other(1), at("pkg/routing.py", "Rule", 10), at("pkg/routing.py", "Map", 90), at("pkg/routing.py", "Map.add", 95)];
+    const scores = scoreQuery(fileOnly, hits);
+    expect(scores.firstRank).toBe(2);
+    expect(scores.recallAt10).toBe(1);
+    expect(scores.ndcgAt10).toBeCloseTo(1 / Math.log2(3), 12);
+  });
+
+  it("mixes a file-level and a span-level answer: each hit satisfies one target, the first it matches", () => {
+    // The file-level target is listed first, so the span hit at rank 1 takes it; the second hit of
+    // that file finds only the span target left, which it does not match; rank 3 matches nothing.
+    const relevant: RelevantItem[] = [{ file: "a.py" }, { file: "a.py", qualname: "C.m", startLine: 5, endLine: 9 }];
+    const scores = scoreQuery(relevant, [at("a.py", "C.m", 5), at("a.py", "other", 30), other(1)]);
+    expect(scores.recallAt10).toBe(0.5);
+    const reversed = scoreQuery([...relevant].reverse(), [at("a.py", "C.m", 5), at("a.py", "other", 30)]);
+    expect(reversed.recallAt10).toBe(1);
+    expect(reversed.ndcgAt10).toBe(1);
+  });
+
+  it("tells a file-level answer by its missing name", () => {
+    expect(isFileLevel({ file: "a.py" })).toBe(true);
+    expect(isFileLevel({ file: "a.py", name: "f" })).toBe(false);
+    expect(isFileLevel({ file: "a.py", qualname: "C.f" })).toBe(false);
+  });
+
   it("refuses a query without relevant items", () => {
     expect(() => scoreQuery([], [at("a.py", "f", 1)])).toThrow(RangeError);
+  });
+});
+
+describe("meanScoresByGroup", () => {
+  const hit = scoreQuery([{ file: "a.py" }], [at("a.py", "f", 1)]);
+  const miss = scoreQuery([{ file: "a.py" }], [other(1)]);
+  const second = scoreQuery([{ file: "a.py" }], [other(1), at("a.py", "f", 1)]);
+
+  it("averages each group's queries, groups sorted by value, a query with several values in each, one with none in no group", () => {
+    const groups = meanScoresByGroup([hit, miss, second, hit], [["symbol"], ["architecture"], ["symbol", "semantic"], []]);
+    expect(groups.map((g) => [g.value, g.queries, g.mean.mrrAt10])).toEqual([
+      ["architecture", 1, 0],
+      ["semantic", 1, 0.5],
+      ["symbol", 2, 0.75],
+    ]);
+  });
+
+  it("counts a value repeated on one query once", () => {
+    expect(meanScoresByGroup([hit], [["x", "x"]])).toEqual([{ value: "x", queries: 1, mean: expect.objectContaining({ mrrAt10: 1 }) }]);
+  });
+
+  it("refuses lists of different lengths", () => {
+    expect(() => meanScoresByGroup([hit], [])).toThrow(RangeError);
   });
 });

@@ -3,7 +3,7 @@
  */
 import type * as lancedb from "@lancedb/lancedb";
 import type { EmbedderSource } from "../embed/index.js";
-import { needsCalibration } from "../rank/index.js";
+import { fusionWeights, needsCalibration } from "../rank/index.js";
 import type { IndexManifest, ManifestFusion } from "../store/index.js";
 import { calibrateFusion, uncalibrated } from "./calibrate-fusion.js";
 import type { RunOptions } from "./index-repo-options.js";
@@ -15,8 +15,11 @@ import { rankerOfModel } from "./load-ranker.js";
  * `needsCalibration` says so — no calibration yet, another method version, or rows changed since
  * the last one reach `RECALIBRATE_CHANGED_SHARE` of the table — and the run completed; otherwise
  * keeps the recorded fusion, adding this run's written and deleted rows to its change count.
- * Calibration ranks with the model's ranker (`rankerOfModel`), whose prior vector weight applies
- * when the index has too few docstrings.
+ * Calibration ranks with the model's ranker (`rankerOfModel`). A model whose ranker declares a
+ * prior vector weight (measured on developer questions) takes that prior whenever calibration gives
+ * the vector side any weight, and when the index has too few docstrings to calibrate: docstring
+ * queries favour the vector side more than developers' questions do (issue 18), so calibration
+ * decides only whether the model means anything here (a meaningless model still ends at 0).
  * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
  *
  * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
@@ -54,8 +57,9 @@ export async function chooseFusion(
   const acknowledge = () => options.emit({ type: "stop-requested", reason: "interrupted" });
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;
+  const ranker = rankerOfModel(source);
   try {
-    fusion = await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal, rankerOfModel(source));
+    fusion = withPrior(await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal, ranker), ranker.priorVectorWeight);
   } catch (error) {
     if (!signal?.aborted) throw error;
     return interrupted();
@@ -63,4 +67,17 @@ export async function chooseFusion(
     signal?.removeEventListener("abort", acknowledge);
   }
   return report(fusion, fusion.calibration?.modelCalls ?? 0);
+}
+
+/**
+ * `fusion` with the model's prior vector weight in place of a calibrated weight above 0 (see
+ * {@link chooseFusion}); unchanged without a prior, when calibration chose 0, or when it did not run.
+ */
+export function withPrior(fusion: ManifestFusion, priorVectorWeight: number): ManifestFusion {
+  if (priorVectorWeight <= 0 || !fusion.calibrated || fusion.weights.vector === 0) return fusion;
+  return {
+    ...fusion,
+    weights: fusionWeights(priorVectorWeight),
+    note: `${fusion.note}; the model's measured prior vector weight ${priorVectorWeight} applies (calibration chose ${fusion.weights.vector})`,
+  };
 }

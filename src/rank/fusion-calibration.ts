@@ -129,9 +129,11 @@ export interface CalibrationState {
 /**
  * Version of the calibration method; an index calibrated by another version calibrates again.
  * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before). 3: the weights are
- * scored through the ranking stage (rank/rank-stages.ts, issue 18).
+ * scored through the ranking stage (rank/rank-stages.ts, issue 18). 4: a model with a measured
+ * prior vector weight takes the prior wherever calibration gives the vector side any weight
+ * (pipeline/choose-fusion.ts).
  */
-export const CALIBRATION_METHOD = 3;
+export const CALIBRATION_METHOD = 4;
 
 /**
  * Whether an index run should calibrate again: no calibration recorded (or by another method

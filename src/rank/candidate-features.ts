@@ -91,9 +91,24 @@ export function rankDiscount(rank: number | null): number {
   return rank === null ? 0 : 1 / Math.log2(1 + rank);
 }
 
+/** Distinct names and paths whose words are remembered (a search meets the same ones again; calibration ranks each pool once per weight); emptied when full. */
+const WORDS_CACHE_LIMIT = 50_000;
+const wordsCache = new Map<string, readonly string[]>();
+
+/** `compute(key)`, remembered under `kind` + `key` (bounded by {@link WORDS_CACHE_LIMIT}). */
+function remembered(kind: string, key: string, compute: (key: string) => string[]): readonly string[] {
+  const cacheKey = `${kind}\u0000${key}`;
+  let words = wordsCache.get(cacheKey);
+  if (words === undefined) {
+    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
+    wordsCache.set(cacheKey, (words = compute(key)));
+  }
+  return words;
+}
+
 /** Name words of an entity: its name split as code (`EmailValidator` → `emailvalidator email validator`). */
-function nameWordsOf(name: string): string[] {
-  return codeWords(name).split(" ").filter((w) => w !== "");
+function nameWordsOf(name: string): readonly string[] {
+  return remembered("name", name, (n) => codeWords(n).split(" ").filter((w) => w !== ""));
 }
 
 /**
@@ -121,7 +136,7 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
       exactName: exactName ? 1 : 0,
       nameWords: wordShare(traits.words, nameWordsOf(chunk.name)),
       parentWords: wordShare(traits.words, nameWordsOf(parentName)),
-      pathWords: wordShare(traits.words, pathWords(chunk.path)),
+      pathWords: wordShare(traits.words, remembered("path", chunk.path, pathWords)),
       typeForSymbol: isType && traits.symbolLike ? 1 : 0,
       memberHits: isType ? Math.log2(1 + (members.get(key(chunk.path, chunk.qualifiedName)) ?? 0)) : 0,
       fileSupport: Math.log2(perFile.get(chunk.path) ?? 1),

@@ -19,7 +19,8 @@ import { rankerOfModel } from "./load-ranker.js";
  * prior vector weight (measured on developer questions) takes that prior whenever calibration gives
  * the vector side any weight, and when the index has too few docstrings to calibrate: docstring
  * queries favour the vector side more than developers' questions do (issue 18), so calibration
- * decides only whether the model means anything here (a meaningless model still ends at 0).
+ * decides only whether the model means anything here (a meaningless model still ends at 0, see
+ * {@link requireVectorEvidence}).
  * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
  *
  * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
@@ -59,7 +60,7 @@ export async function chooseFusion(
   let fusion: ManifestFusion;
   const ranker = rankerOfModel(source);
   try {
-    fusion = withPrior(await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal, ranker), ranker.priorVectorWeight);
+    fusion = withPrior(requireVectorEvidence(await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), signal, ranker)), ranker.priorVectorWeight);
   } catch (error) {
     if (!signal?.aborted) throw error;
     return interrupted();
@@ -79,5 +80,25 @@ export function withPrior(fusion: ManifestFusion, priorVectorWeight: number): Ma
     ...fusion,
     weights: fusionWeights(priorVectorWeight),
     note: `${fusion.note}; the model's measured prior vector weight ${priorVectorWeight} applies (calibration chose ${fusion.weights.vector})`,
+  };
+}
+
+/**
+ * `fusion` with vector weight 0 when the model alone ranked the calibration answers worse than
+ * lexical search alone (MRR@10 of the vector side below that of weight 0); unchanged otherwise or
+ * without a calibration. Docstring queries favour the vector side (a model trained on docstring →
+ * code pairs meets its own task there), so a model that cannot match BM25 even on them carries no
+ * meaning developers' questions could use: on the six dev libraries, fixtures/model reached
+ * 0.06–0.27 against lexical 0.32–0.47, and still won weight 0.25 on one of them by noise, which cost
+ * NDCG there; codesearch-small reached 0.43–0.59, above lexical on all six (BENCHMARKS.md, issue 18).
+ */
+export function requireVectorEvidence(fusion: ManifestFusion): ManifestFusion {
+  const calibration = fusion.calibration;
+  const lexical = calibration?.scores.find((score) => score.vectorWeight === 0)?.mrrAt10;
+  if (!calibration || lexical === undefined || fusion.weights.vector === 0 || calibration.vectorOnlyMrrAt10 >= lexical) return fusion;
+  return {
+    ...fusion,
+    weights: fusionWeights(0),
+    note: `${fusion.note}; weight 0: the model alone (MRR@10 ${calibration.vectorOnlyMrrAt10.toFixed(3)}) ranks below lexical search alone (${lexical.toFixed(3)})`,
   };
 }

@@ -131,9 +131,10 @@ export interface CalibrationState {
  * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before). 3: the weights are
  * scored through the ranking stage (rank/rank-stages.ts, issue 18). 4: a model with a measured
  * prior vector weight takes the prior wherever calibration gives the vector side any weight
- * (pipeline/choose-fusion.ts).
+ * (pipeline/choose-fusion.ts). 5: weight 0 when the vector side alone ranks below lexical search
+ * alone (pipeline/choose-fusion.ts, `requireVectorEvidence`).
  */
-export const CALIBRATION_METHOD = 4;
+export const CALIBRATION_METHOD = 5;
 
 /**
  * Whether an index run should calibrate again: no calibration recorded (or by another method

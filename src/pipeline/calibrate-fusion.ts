@@ -36,7 +36,7 @@ import {
   refreshSearchIndexes,
   type ManifestFusion,
 } from "../store/index.js";
-import { gatherCandidates, rankCandidates } from "./rank-entities.js";
+import { gatherCandidates, rankCandidates, rankCandidatesAtWeights } from "./rank-entities.js";
 
 /**
  * Stored entities, besides the answers themselves, that the answers are ranked among: enough that
@@ -144,7 +144,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
           const candidates = (await gatherCandidates(source, query, request, true, resident))!;
           const answerId = answers[q]!.id;
           return {
-            fused: VECTOR_WEIGHT_GRID.map((weight) => rr(rankCandidates(candidates, query, request, fusionWeights(weight), ranker).map((hit) => hit.chunk.id), answerId)),
+            fused: rankCandidatesAtWeights(candidates, query, request, VECTOR_WEIGHT_GRID, ranker).map((ranked) => rr(ranked.map((hit) => hit.chunk.id), answerId)),
             vectorOnly: rr(rankCandidates(candidates, query, { ...request, mode: "vector" }, fusionWeights(1), ranker).map((hit) => hit.chunk.id), answerId),
           };
         }),

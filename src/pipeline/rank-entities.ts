@@ -1,7 +1,7 @@
 import { StoreError } from "../model/errors.js";
 import type { RankedCandidate, RankedHit, SearchRequest } from "../model/search.js";
 import type { EntityRef, SearchHit } from "../model/types.js";
-import { type FusionWeights, type RankerConfig, type RankingCandidate, findMatchLine, namedSymbols, queryTraits, rankWithStages } from "../rank/index.js";
+import { type FusionWeights, type RankerConfig, type RankingCandidate, candidateFeatures, findMatchLine, fusionWeights, namedSymbols, queryTraits, rankWithStages } from "../rank/index.js";
 import {
   buildEntityFilter,
   findEntitiesByName,
@@ -137,6 +137,22 @@ export function rankCandidates(candidates: Candidates, query: string, request: S
   return rankWithStages(pool, queryTraits(query), ranker, vectorWeight, request.explain === true)
     .slice(0, request.limit)
     .map(({ chunk, score, ranks, exactName, explain }) => ({ chunk, score, ranks, exactName, ...(explain ? { explain } : {}) }));
+}
+
+/**
+ * {@link rankCandidates} in hybrid mode at each of `vectorWeights` (the other fusion weights as
+ * `weights`), for calibration: the same order per weight, but the candidates are pooled and their
+ * features computed once for all weights above 0 (and once for weight 0), not once per weight.
+ * @returns one ranked list per weight, in the order of `vectorWeights`. Pure.
+ */
+export function rankCandidatesAtWeights(candidates: Candidates, query: string, request: SearchRequest, vectorWeights: readonly number[], ranker: RankerConfig): RankedCandidate[][] {
+  const traits = queryTraits(query);
+  const withVector = poolCandidates(candidates, true);
+  const features = candidateFeatures(withVector, traits, 1);
+  const cut = (ranked: RankedCandidate[]) => ranked.slice(0, request.limit).map(({ chunk, score, ranks, exactName }) => ({ chunk, score, ranks, exactName }));
+  return vectorWeights.map((weight) =>
+    weight > 0 ? cut(rankWithStages(withVector, traits, ranker, weight, false, features)) : rankCandidates(candidates, query, { ...request, mode: "hybrid" }, fusionWeights(weight), ranker),
+  );
 }
 
 /**

@@ -44,6 +44,8 @@ export function fileRepeatAdjustments(paths: readonly string[], penalty: number)
  * only through `memberHits`. With `explain`, each hit carries its features and each term's
  * contribution (the stage adjustments under `stages`).
  * @param vectorWeight the fusion's vector weight: scales the vector feature.
+ * @param featuresAtWeight1 the candidates' features at vector weight 1, when the caller ranks the
+ *   same candidates at several weights (calibration): only the vector feature is scaled then.
  * @returns a new list, best first, every candidate kept; `score` is the final score.
  */
 export function rankWithStages<C extends RankingCandidate>(
@@ -52,8 +54,9 @@ export function rankWithStages<C extends RankingCandidate>(
   config: RankerConfig,
   vectorWeight: number,
   explain = false,
+  featuresAtWeight1?: readonly FeatureVector[],
 ): ScoredCandidate<C>[] {
-  const features = candidateFeatures(candidates, traits, vectorWeight);
+  const features = featuresAtWeight1 ? featuresAtWeight1.map((f) => ({ ...f, vector: f.vector * vectorWeight })) : candidateFeatures(candidates, traits, vectorWeight);
   const bestRank = (c: RankingCandidate) => Math.min(c.ranks.lexical ?? Infinity, c.ranks.vector ?? Infinity);
   const byScore = (a: ScoredCandidate<C>, b: ScoredCandidate<C>) =>
     b.score - a.score || bestRank(a) - bestRank(b) || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0);

@@ -4,7 +4,7 @@
  */
 import type { HitExplanation } from "../model/search.js";
 import { type QueryTraits, type RankingCandidate, candidateFeatures } from "./candidate-features.js";
-import { FEATURE_NAMES, type FeatureVector, type RankerConfig } from "./ranker-config.js";
+import { FEATURE_NAMES, type FeatureVector, type RankerConfig, type RankingStage } from "./ranker-config.js";
 
 /** A candidate after the ranking stage: its score and, when asked for, why. */
 export type ScoredCandidate<C extends RankingCandidate> = C & { score: number; explain?: HitExplanation };
@@ -56,29 +56,44 @@ export function rankWithStages<C extends RankingCandidate>(
   explain = false,
   featuresAtWeight1?: readonly FeatureVector[],
 ): ScoredCandidate<C>[] {
-  const features = featuresAtWeight1 ? featuresAtWeight1.map((f) => ({ ...f, vector: f.vector * vectorWeight })) : candidateFeatures(candidates, traits, vectorWeight);
-  const bestRank = (c: RankingCandidate) => Math.min(c.ranks.lexical ?? Infinity, c.ranks.vector ?? Infinity);
-  const byScore = (a: ScoredCandidate<C>, b: ScoredCandidate<C>) =>
-    b.score - a.score || bestRank(a) - bestRank(b) || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0);
-  let scored: ScoredCandidate<C>[] = candidates.map((candidate, i) => {
-    const { score, terms } = linearScore(features[i]!, config.weights);
-    return { ...candidate, score, ...(explain ? { explain: { features: features[i]!, contributions: terms, stages: {} } } : {}) };
-  });
-  scored.sort(byScore);
+  // Scores and order as plain numbers and indices, objects made once at the end: calibration runs
+  // this for every query at every weight of its grid.
+  const features = featuresAtWeight1 ?? candidateFeatures(candidates, traits, vectorWeight);
+  const vectorScale = featuresAtWeight1 ? vectorWeight : 1;
+  const n = candidates.length;
+  const scores = new Float64Array(n);
+  const bestRanks = new Float64Array(n);
+  const weights = FEATURE_NAMES.map((name) => config.weights[name] ?? 0);
+  const vectorIndex = FEATURE_NAMES.indexOf("vector");
+  for (let i = 0; i < n; i++) {
+    const f = features[i]!;
+    let score = 0;
+    for (let k = 0; k < FEATURE_NAMES.length; k++) {
+      const weight = weights[k]!;
+      if (weight !== 0) score += weight * f[FEATURE_NAMES[k]!] * (k === vectorIndex ? vectorScale : 1);
+    }
+    scores[i] = score;
+    const ranks = candidates[i]!.ranks;
+    bestRanks[i] = Math.min(ranks.lexical ?? Infinity, ranks.vector ?? Infinity);
+  }
+  const idOf = (i: number) => candidates[i]!.chunk.id;
+  const byScore = (a: number, b: number) => scores[b]! - scores[a]! || bestRanks[a]! - bestRanks[b]! || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
+  const order = Array.from({ length: n }, (_, i) => i).sort(byScore);
+  const stageAdjustments: Partial<Record<RankingStage, Float64Array>> = {};
   for (const stage of config.stages) {
     switch (stage) {
       case "file-diversity": {
         const adjustments = fileRepeatAdjustments(
-          scored.map((c) => c.chunk.path),
+          order.map((i) => candidates[i]!.chunk.path),
           config.fileRepeatPenalty,
         );
-        scored = scored.map((c, i) => {
-          const adjustment = adjustments[i]!;
-          if (adjustment === 0) return c;
-          if (c.explain) c.explain.stages[stage] = adjustment;
-          return { ...c, score: c.score + adjustment };
+        const applied = new Float64Array(n);
+        order.forEach((i, place) => {
+          applied[i] = adjustments[place]!;
+          scores[i]! += adjustments[place]!;
         });
-        scored.sort(byScore);
+        stageAdjustments[stage] = applied;
+        order.sort(byScore);
         break;
       }
       default: {
@@ -87,5 +102,14 @@ export function rankWithStages<C extends RankingCandidate>(
       }
     }
   }
-  return scored;
+  return order.map((i) => {
+    const scored: ScoredCandidate<C> = { ...candidates[i]!, score: scores[i]! };
+    if (explain) {
+      const f = vectorScale === 1 ? features[i]! : { ...features[i]!, vector: features[i]!.vector * vectorScale };
+      const stages: Record<string, number> = {};
+      for (const [stage, applied] of Object.entries(stageAdjustments)) if (applied[i] !== 0) stages[stage] = applied[i]!;
+      scored.explain = { features: f, contributions: linearScore(f, config.weights).terms, stages };
+    }
+    return scored;
+  });
 }

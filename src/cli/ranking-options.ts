@@ -19,11 +19,16 @@ export interface RankingCliOptions {
   excludeTests?: boolean;
   /** `--vector-weight`: hybrid mode's vector weight instead of the index's calibrated one. */
   vectorWeight?: number;
+  /** `--ranker <file>`: a ranker configuration (JSON) instead of the model's (ablations, fitting). */
+  ranker?: string;
+  /** `--explain`: each hit's ranking features in `--json` output. */
+  explain?: boolean;
 }
 
 /**
  * Adds the options that choose the ranking side and the filters, shared by `search` and `eval`:
- * `--mode`, `--path <glob>`, `--kind <kind>` and `--lang <language>` (all repeatable), `--exclude-tests`, `--vector-weight`.
+ * `--mode`, `--path <glob>`, `--kind <kind>` and `--lang <language>` (all repeatable), `--exclude-tests`,
+ * `--vector-weight`, `--ranker <file>`, `--explain`.
  * @returns `command`, for chaining.
  */
 export function addRankingOptions(command: Command): Command {
@@ -56,7 +61,9 @@ export function addRankingOptions(command: Command): Command {
         if (value.trim() === "" || !Number.isFinite(weight) || weight < 0) throw new InvalidArgumentError("--vector-weight must be a number ≥ 0");
         return weight;
       },
-    );
+    )
+    .option("--ranker <file>", "rank with this ranker configuration (JSON, see docs/ranking.md) instead of the model's ranker.json (ablations)")
+    .option("--explain", "with --json: each hit's ranking features and what each added to its score");
 }
 
 /**
@@ -78,6 +85,7 @@ export function toSearchRequest(options: RankingCliOptions, limit: number, locat
       excludeTests: options.excludeTests === true,
     },
     ...(options.vectorWeight !== undefined ? { vectorWeight: options.vectorWeight } : {}),
+    ...(options.explain ? { explain: true } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
+import path from "node:path";
 import { z } from "zod";
 import { defaultModelCacheDir, offlineFromEnv } from "../embed/model-source.js";
 import { ExitCode, UsageError, type ExitCodeValue } from "../model/errors.js";
 import { type SearchResultJson, toSearchHitJson } from "../model/search-result.js";
 import type { RankedHit } from "../model/search.js";
+import { readRankerFile } from "../pipeline/load-ranker.js";
 import { openSearchSession, type SearchSession } from "../pipeline/search-repo.js";
 import { type EmbedderCliOptions, remoteTuningFromOptions } from "./embedder-options.js";
 import { readJsonLines } from "./json-lines.js";
@@ -102,15 +104,16 @@ export async function runSearchCommand(query: string | undefined, options: Searc
 /**
  * Opens the search session the command line asks for: `--repo` / `--db` / the nearest index from
  * `cwd`, `--offline` or the environment's offline switch, `HF_ENDPOINT`, and for an index built
- * with a remote model `--request-timeout` / `--retries`; `residentEntities` for a long-lived
- * session (the MCP server, see `SearchSessionOptions`).
- * @throws IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
+ * with a remote model `--request-timeout` / `--retries`; `--ranker <file>` (read relative to
+ * `cwd`); `residentEntities` for a long-lived session (the MCP server, see `SearchSessionOptions`).
+ * @throws UsageError for an unreadable `--ranker` file; IndexNotFoundError, IndexMismatchError, ModelLoadError, StoreError.
  */
 export function openCliSearchSession(
   cwd: string,
-  options: { repo?: string; db?: string; offline?: boolean; residentEntities?: boolean } & Pick<EmbedderCliOptions, "requestTimeout" | "retries">,
+  options: { repo?: string; db?: string; offline?: boolean; residentEntities?: boolean; ranker?: string } & Pick<EmbedderCliOptions, "requestTimeout" | "retries">,
 ): Promise<SearchSession> {
   const remote = remoteTuningFromOptions(options);
+  const ranker = options.ranker !== undefined ? readRankerFile(path.resolve(cwd, options.ranker)) : undefined;
   return openSearchSession({
     cwd,
     modelCacheDir: defaultModelCacheDir(),
@@ -120,5 +123,6 @@ export function openCliSearchSession(
     ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
     ...(remote ? { remote } : {}),
     ...(options.residentEntities ? { residentEntities: true } : {}),
+    ...(ranker ? { ranker } : {}),
   });
 }

@@ -18,7 +18,7 @@ export function displayPath(file: string, repoRoot: string, cwd: string): string
 
 /**
  * A score on a few characters, never in exponent notation: 3 significant digits below 1 (cosine,
- * RRF: `0.0328`), two decimals from 1 on (BM25: `5243.70`, `12.35`).
+ * small ranking scores: `0.0328`), two decimals from 1 on (ranking scores: `1.29`, `12.35`).
  */
 export function formatScore(score: number): string {
   return Math.abs(score) >= 1 ? score.toFixed(2) : score.toPrecision(3);

@@ -5,7 +5,7 @@
  * Pure: no I/O.
  */
 import { z } from "zod";
-import type { RankedHit } from "./search.js";
+import type { HitExplanation, RankedHit } from "./search.js";
 import { ENTITY_KINDS } from "./entity-kinds.js";
 import { SEARCH_MODES } from "./search.js";
 
@@ -23,7 +23,7 @@ export const searchHitSchema = z.object({
   language: z.string(),
   start_line: z.number().int(),
   end_line: z.number().int(),
-  /** Higher is better, rounded to 6 decimals: cosine similarity (vector), BM25 (lexical) or RRF score (hybrid). */
+  /** Higher is better, rounded to 6 decimals: cosine similarity (vector), or the ranking stage's score (lexical, hybrid). */
   score: z.number(),
   /** The line inside the entity that shares the most words with the query. */
   match_line: z.number().int(),
@@ -31,6 +31,17 @@ export const searchHitSchema = z.object({
   ranks: z.object({ vector: z.number().int().nullable(), lexical: z.number().int().nullable() }),
   /** Hybrid mode boosted this hit because the query names it exactly. */
   exact_name: z.boolean(),
+  /**
+   * Present where asked for (`--explain`): the ranking stage's features of this hit, the weighted
+   * term each added to `score`, and each later stage's adjustment (see docs/ranking.md).
+   */
+  explain: z
+    .object({
+      features: z.record(z.string(), z.number()),
+      contributions: z.record(z.string(), z.number()),
+      stages: z.record(z.string(), z.number()),
+    })
+    .optional(),
   /** Present where asked for (MCP `search`): the code lines around `match_line`, joined by `\n`. */
   snippet: z
     .object({
@@ -78,8 +89,15 @@ export function toSearchHitJson(hit: RankedHit, options: { snippetLines?: number
     ranks: { vector: hit.ranks.vector, lexical: hit.ranks.lexical },
     exact_name: hit.exactName,
   };
+  if (hit.explain) json.explain = roundExplanation(hit.explain);
   if (options.snippetLines !== undefined) json.snippet = snippetOf(hit, options.snippetLines);
   return json;
+}
+
+/** An explanation with every value rounded to 6 decimals, as scores are. */
+function roundExplanation(explain: HitExplanation): NonNullable<SearchHitJson["explain"]> {
+  const rounded = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Math.round(value * 1e6) / 1e6]));
+  return { features: rounded(explain.features), contributions: rounded(explain.contributions), stages: rounded(explain.stages) };
 }
 
 /** Lines `match_line ± around` of the hit's source, clipped to the entity, trailing blanks trimmed per line. */

@@ -44,6 +44,8 @@ export interface SearchRequest {
    * index's calibration chose. Absent: the index's weight.
    */
   vectorWeight?: number;
+  /** Attach each hit's ranking features and their contributions ({@link HitExplanation}); default false. */
+  explain?: boolean;
 }
 
 /**
@@ -56,13 +58,27 @@ export interface SideRanks {
 }
 
 /**
+ * Why a hit ranks where it does, as the ranking stage saw it (rank/rank-stages.ts): each feature's
+ * value, each weighted term of the score, and what each later stage added (`file-diversity`).
+ * The score is the sum of the contributions and the stage adjustments.
+ */
+export interface HitExplanation {
+  features: Record<string, number>;
+  contributions: Record<string, number>;
+  stages: Record<string, number>;
+}
+
+/**
  * One result of {@link SearchRequest}: `score` is higher-is-better and its meaning depends on the
- * mode — cosine similarity (vector), BM25 score (lexical), or Reciprocal Rank Fusion score (hybrid).
+ * mode — cosine similarity (vector), or the ranking stage's score (hybrid and lexical: a weighted
+ * sum of the hit's features, see docs/ranking.md).
  */
 export interface RankedHit extends SearchHit {
   ranks: SideRanks;
-  /** The query names this entity exactly (name or qualified name), and hybrid mode boosted it. */
+  /** The query names this entity exactly (name or qualified name), and the ranking counted it. */
   exactName: boolean;
+  /** The features behind the score, when the request asked (`explain`). */
+  explain?: HitExplanation;
   /** 1-based line inside the entity that shares the most words with the query (the `def` line when none does). */
   matchLine: number;
 }

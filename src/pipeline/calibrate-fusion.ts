@@ -12,6 +12,7 @@ import type { SearchRequest } from "../model/search.js";
 import type { EmbeddedChunk } from "../model/types.js";
 import {
   CALIBRATION_METHOD,
+  DEFAULT_RANKER,
   MAX_CALIBRATION_QUERIES,
   MIN_CALIBRATION_QUERIES,
   UNCALIBRATED_VECTOR_WEIGHT,
@@ -19,6 +20,7 @@ import {
   chooseVectorWeight,
   docstringQuery,
   fusionWeights,
+  type RankerConfig,
 } from "../rank/index.js";
 import {
   applyEntityChanges,
@@ -33,7 +35,7 @@ import {
   refreshSearchIndexes,
   type ManifestFusion,
 } from "../store/index.js";
-import { gatherCandidates, rankCandidates } from "./rank-entities.js";
+import { gatherCandidates, rankCandidates, rankCandidatesAtWeights } from "./rank-entities.js";
 
 /**
  * Stored entities, besides the answers themselves, that the answers are ranked among: enough that
@@ -60,28 +62,30 @@ const SAMPLE_SEED = "codesearch-fusion-calibration-1";
  * itself. The answers, re-embedded without their docstrings, are ranked among
  * {@link CALIBRATION_DISTRACTORS} other stored entities (stored vectors, which is sound: a
  * distractor's stored text is what search would meet) in a temporary LanceDB table with the same
- * BM25 indexes, by exactly the search code (`gatherCandidates`, `rankCandidates`). Each vector
- * weight of {@link VECTOR_WEIGHT_GRID} is scored by MRR@10 and `chooseVectorWeight` picks one.
+ * BM25 indexes, by exactly the search code (`gatherCandidates`, `rankCandidates` with the model's
+ * `ranker`). Each vector weight of {@link VECTOR_WEIGHT_GRID} is scored by MRR@10 and
+ * `chooseVectorWeight` picks one.
  *
  * Cost: 2 × queries texts embedded (short queries and code), one small table written and indexed
  * in a scratch folder of the index's state folder `stateDir` (removed afterwards, or by the next
  * run's `sweepScratch` after a kill), 3 store queries per query.
  * With fewer than {@link MIN_CALIBRATION_QUERIES} usable docstrings nothing is embedded and the
- * weights fall back to {@link UNCALIBRATED_VECTOR_WEIGHT}, with a note saying so.
+ * vector weight is the model's measured prior (`ranker.priorVectorWeight`; 0, that is
+ * {@link UNCALIBRATED_VECTOR_WEIGHT}, for a model without a ranker file), with a note saying so.
  * @param embed loads the index's model (called only when calibration runs); disposed here.
  * @param stateDir the index's local state folder, which holds the scratch folder.
  * @param signal stops calibration between model calls and between queries (the run was
  *   interrupted); the temporary table is removed all the same.
  * @throws StoreError; Error from the model; `signal.reason` (an `AbortError` DOMException) once `signal` aborts.
  */
-export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>, stateDir: string, signal?: AbortSignal): Promise<ManifestFusion> {
+export async function calibrateFusion(db: lancedb.Connection, embed: () => Promise<Embedder>, stateDir: string, signal?: AbortSignal, ranker: RankerConfig = DEFAULT_RANKER): Promise<ManifestFusion> {
   const startedAt = Date.now();
   const documented = (await listDocumentedEntities(db))
     .map((entity) => ({ id: entity.id, query: docstringQuery(entity.docstring) }))
     .filter((entity): entity is { id: string; query: string } => entity.query !== null);
   const rows = await countEntities(db);
   if (documented.length < MIN_CALIBRATION_QUERIES) {
-    return uncalibrated(`not calibrated: ${documented.length} documented functions, ${MIN_CALIBRATION_QUERIES} needed; lexical search plus exact names (set --vector-weight to use the model)`);
+    return uncalibrated(`not calibrated: ${documented.length} documented functions, ${MIN_CALIBRATION_QUERIES} needed; ${priorNote(ranker)}`, ranker.priorVectorWeight);
   }
   const queryOf = new Map(documented.map((entity) => [entity.id, entity.query]));
   const sampled = bySeededHash(documented.map((entity) => entity.id)).slice(0, Math.ceil(MAX_CALIBRATION_QUERIES * 1.5));
@@ -97,7 +101,7 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
   answers.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   answers.splice(MAX_CALIBRATION_QUERIES);
   if (answers.length < MIN_CALIBRATION_QUERIES) {
-    return uncalibrated(`not calibrated: ${answers.length} documented functions with code besides the docstring, ${MIN_CALIBRATION_QUERIES} needed; lexical search plus exact names`);
+    return uncalibrated(`not calibrated: ${answers.length} documented functions with code besides the docstring, ${MIN_CALIBRATION_QUERIES} needed; ${priorNote(ranker)}`, ranker.priorVectorWeight);
   }
   const answerIds = new Set(answers.map((answer) => answer.id));
   const distractors = await readEmbeddedEntities(db, bySeededHash((await listEntityIds(db)).filter((id) => !answerIds.has(id))).slice(0, CALIBRATION_DISTRACTORS));
@@ -141,8 +145,8 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
           const candidates = (await gatherCandidates(source, query, request, true, resident))!;
           const answerId = answers[q]!.id;
           return {
-            fused: VECTOR_WEIGHT_GRID.map((weight) => rr(rankCandidates(candidates, request, fusionWeights(weight)).map((hit) => hit.chunk.id), answerId)),
-            vectorOnly: rr(rankCandidates(candidates, { ...request, mode: "vector" }, fusionWeights(1)).map((hit) => hit.chunk.id), answerId),
+            fused: rankCandidatesAtWeights(candidates, query, request, VECTOR_WEIGHT_GRID, ranker).map((ranked) => rr(ranked.map((hit) => hit.chunk.id), answerId)),
+            vectorOnly: rr(rankCandidates(candidates, query, { ...request, mode: "vector" }, fusionWeights(1), ranker).map((hit) => hit.chunk.id), answerId),
           };
         }),
       ),
@@ -183,9 +187,16 @@ export async function calibrateFusion(db: lancedb.Connection, embed: () => Promi
   }
 }
 
-/** The fusion recorded when calibration cannot run: {@link UNCALIBRATED_VECTOR_WEIGHT} and why. */
-export function uncalibrated(note: string): ManifestFusion {
-  return { weights: fusionWeights(UNCALIBRATED_VECTOR_WEIGHT), calibrated: false, note, rowsChangedSince: 0, calibration: null };
+/** The fusion recorded when calibration cannot run: `vectorWeight` (default {@link UNCALIBRATED_VECTOR_WEIGHT}) and why. */
+export function uncalibrated(note: string, vectorWeight: number = UNCALIBRATED_VECTOR_WEIGHT): ManifestFusion {
+  return { weights: fusionWeights(vectorWeight), calibrated: false, note, rowsChangedSince: 0, calibration: null };
+}
+
+/** What an uncalibrated index searches with, in words, for the note. */
+function priorNote(ranker: RankerConfig): string {
+  return ranker.priorVectorWeight > 0
+    ? `vector weight ${ranker.priorVectorWeight}, the model's prior measured on the dev sets (its ranker.json)`
+    : "lexical search plus exact names (set --vector-weight to use the model)";
 }
 
 /** `ids` ordered by SHA-256 of seed + id: a seeded shuffle that keeps an entity's place when others come and go. */

@@ -1,7 +1,7 @@
 import { StoreError } from "../model/errors.js";
 import type { RankedCandidate, RankedHit, SearchRequest } from "../model/search.js";
 import type { EntityRef, SearchHit } from "../model/types.js";
-import { arrangeHits, findMatchLine, fuseRankings, namedSymbols, type FusionWeights } from "../rank/index.js";
+import { type FusionWeights, type RankerConfig, type RankingCandidate, candidateFeatures, findMatchLine, fusionWeights, namedSymbols, queryTraits, rankWithStages } from "../rank/index.js";
 import {
   buildEntityFilter,
   findEntitiesByName,
@@ -51,27 +51,31 @@ export interface Candidates {
 
 /**
  * Ranks the index's entities for `query`:
- * - `vector`: cosine similarity of the query's embedding (exact search);
- * - `lexical`: BM25 over code words (identifiers split), head weighted above body;
- * - `hybrid`: both sides' top candidates fused with weighted Reciprocal Rank Fusion (`weights`:
- *   the index's calibrated weights or `--vector-weight`), plus entities whose name or qualified
- *   name the query spells out as code (`parse_header`, `Cart.total()`), fused as a third ranking
- *   so they rise to the top. With a vector weight of 0 the query is not embedded at all.
- * Filters run inside each store query, before its top k are chosen. Hits are then deduplicated and
- * a class that ranks with one of its methods gives way to the method (rank/arrange-hits.ts). The
- * candidates carry {@link EntityRef}s only; the final hits are then read whole, from the resident
- * table or by their row ids (`readEntities`). When one of them is gone (another run committed a new version
- * into the session's table between the two reads), the search runs once more on the new version.
- * @returns at most `request.limit` hits, best first, each with its per-side ranks and match line.
+ * - `vector`: cosine similarity of the query's embedding (exact search), raw (for diagnosis);
+ * - `lexical`: BM25 over code words (identifiers split), head weighted above body, plus entities
+ *   whose name or qualified name the query spells out as code (`parse_header`, `Cart.total()`),
+ *   then the ranking stage;
+ * - `hybrid`: the same plus the vector side's candidates (when the vector weight of `weights` —
+ *   the index's calibrated weight or `--vector-weight` — is above 0; at 0 the query is not
+ *   embedded at all), then the ranking stage.
+ * The ranking stage (rank/rank-stages.ts) scores every candidate of every side by `ranker`'s
+ * weights over its features (side ranks, name and path evidence, class and file structure, test
+ * and auxiliary code) before the cut to `request.limit`; classes stay classes.
+ * Filters run inside each store query, before its top k are chosen. The candidates carry
+ * {@link EntityRef}s only; the final hits are then read whole, from the resident table or by their
+ * row ids (`readEntities`). When one of them is gone (another run committed a new version into the
+ * session's table between the two reads), the search runs once more on the new version.
+ * @returns at most `request.limit` hits, best first, each with its per-side ranks and match line
+ *   (and its features when `request.explain`).
  * @throws StoreError (also when the table changed under the second try too); Error from the model
  *   (vector mode, and hybrid mode with a vector weight > 0).
  */
-export async function rankEntities(source: RankingSource, query: string, request: SearchRequest, weights: FusionWeights): Promise<RankedHit[]> {
+export async function rankEntities(source: RankingSource, query: string, request: SearchRequest, weights: FusionWeights, ranker: RankerConfig): Promise<RankedHit[]> {
   for (let attempt = 1; ; attempt++) {
     const resident = (await source.residentEntities?.()) ?? null;
     const candidates = await gatherCandidates(source, query, request, weights.vector > 0, resident);
     if (candidates === null) return [];
-    const ranked = rankCandidates(candidates, request, weights);
+    const ranked = rankCandidates(candidates, query, request, weights, ranker);
     const chunks = resident ? residentEntitiesById(resident, ranked.map((hit) => hit.chunk.id)) : await readEntities(source.db, ranked.map((hit) => hit.chunk));
     if (ranked.every((hit) => chunks.has(hit.chunk.id))) {
       return ranked.map((hit) => {
@@ -85,7 +89,7 @@ export async function rankEntities(source: RankingSource, query: string, request
 
 /**
  * Runs the store queries of `request.mode` for `query` (the vector side in hybrid mode only when
- * `withVector`), each filtered and `request.candidateDepth` deep (default {@link candidateDepthFor}).
+ * `withVector`; the exact-name side in lexical and hybrid mode), each filtered and `request.candidateDepth` deep (default {@link candidateDepthFor}).
  * With `resident` (the session's table in memory) the vector side scans its vectors.
  * @returns the candidates, or null when the filters exclude everything.
  * @throws StoreError; Error from the model.
@@ -105,7 +109,7 @@ export async function gatherCandidates(
   const [vector, lexical, name] = await Promise.all([
     mode === "lexical" || (mode === "hybrid" && !withVector) ? null : searchByVector(source, resident, query, depth, where),
     mode === "vector" ? null : searchEntitiesByText(source.db, query, depth, where),
-    mode === "hybrid" ? findEntitiesByName(source.db, namedSymbols(query), depth, where) : null,
+    mode === "vector" ? null : findEntitiesByName(source.db, namedSymbols(query), depth, where),
   ]);
   return { vector, lexical, name };
 }
@@ -124,34 +128,60 @@ async function searchByVector(source: RankingSource, resident: ResidentEntities 
 
 /**
  * The final order of one query's candidates, without match lines (what fusion calibration scores,
- * once per weight): hybrid mode fuses the three rankings with `weights` (a side with weight 0 or
- * no candidates adds nothing but its ranks); the other modes keep their side's order. Then
- * deduplicates, lets classes give way to their methods and cuts to `request.limit`. Pure.
+ * once per weight). Vector mode keeps the vector side's order. Lexical and hybrid mode pool every
+ * side's candidates (each entity once, with its rank on each side; the vector side only in hybrid
+ * mode with `weights.vector` > 0) and order them by the ranking stage (`rankWithStages` with
+ * `ranker`, the vector feature scaled by `weights.vector`). Then cuts to `request.limit`. Pure.
  */
-export function rankCandidates(candidates: Candidates, request: SearchRequest, weights: FusionWeights): RankedCandidate[] {
-  let ranked: RankedCandidate[];
-  if (request.mode === "hybrid") {
-    const chunks = new Map<string, EntityRef>();
-    const ids = (hits: SearchHit<EntityRef>[] | null) => (hits ?? []).map((hit) => (chunks.set(hit.chunk.id, hit.chunk), hit.chunk.id));
-    // A side of weight 0 takes no part, not even as a tail: search skips it altogether.
-    const side = (hits: SearchHit<EntityRef>[] | null, weight: number) => (weight > 0 ? ids(hits) : []);
-    const fused = fuseRankings([side(candidates.vector, weights.vector), side(candidates.lexical, weights.lexical), side(candidates.name, weights.name)], {
-      k: weights.k,
-      weights: [weights.vector, weights.lexical, weights.name],
-    });
-    ranked = fused.map((item) => ({
-      chunk: chunks.get(item.id)!,
-      score: item.score,
-      ranks: { vector: item.ranks[0] ?? null, lexical: item.ranks[1] ?? null },
-      exactName: item.ranks[2] !== null,
-    }));
-  } else {
-    const mode = request.mode;
-    ranked = ((mode === "vector" ? candidates.vector : candidates.lexical) ?? []).map((hit, index) => ({
-      ...hit,
-      ranks: { vector: mode === "vector" ? index + 1 : null, lexical: mode === "lexical" ? index + 1 : null },
-      exactName: false,
-    }));
+export function rankCandidates(candidates: Candidates, query: string, request: SearchRequest, weights: FusionWeights, ranker: RankerConfig): RankedCandidate[] {
+  if (request.mode === "vector") {
+    return (candidates.vector ?? []).slice(0, request.limit).map((hit, index) => ({ ...hit, ranks: { vector: index + 1, lexical: null }, exactName: false }));
   }
-  return arrangeHits(ranked).slice(0, request.limit);
+  const vectorWeight = request.mode === "hybrid" ? weights.vector : 0;
+  const pool = poolCandidates(candidates, vectorWeight > 0);
+  return rankWithStages(pool, queryTraits(query), ranker, vectorWeight, request.explain === true)
+    .slice(0, request.limit)
+    .map(({ chunk, score, ranks, exactName, explain }) => ({ chunk, score, ranks, exactName, ...(explain ? { explain } : {}) }));
+}
+
+/**
+ * {@link rankCandidates} in hybrid mode at each of `vectorWeights` (the other fusion weights as
+ * `weights`), for calibration: the same order per weight, but the candidates are pooled and their
+ * features computed once for all weights above 0 (and once for weight 0), not once per weight.
+ * @returns one ranked list per weight, in the order of `vectorWeights`. Pure.
+ */
+export function rankCandidatesAtWeights(candidates: Candidates, query: string, request: SearchRequest, vectorWeights: readonly number[], ranker: RankerConfig): RankedCandidate[][] {
+  const traits = queryTraits(query);
+  const withVector = poolCandidates(candidates, true);
+  const features = candidateFeatures(withVector, traits, 1);
+  const cut = (ranked: RankedCandidate[]) => ranked.slice(0, request.limit).map(({ chunk, score, ranks, exactName }) => ({ chunk, score, ranks, exactName }));
+  return vectorWeights.map((weight) =>
+    weight > 0 ? cut(rankWithStages(withVector, traits, ranker, weight, false, features)) : rankCandidates(candidates, query, { ...request, mode: "hybrid" }, fusionWeights(weight), ranker),
+  );
+}
+
+/**
+ * Every side's candidates as one list, each entity once (in order of first appearance: lexical,
+ * vector, exact name), with its 1-based rank on the lexical and vector sides and whether the query
+ * names it. The vector side takes part only `withVector`. Pure.
+ */
+export function poolCandidates(candidates: Candidates, withVector: boolean): RankingCandidate[] {
+  const pool = new Map<string, RankingCandidate>();
+  const entry = (chunk: EntityRef) => {
+    let found = pool.get(chunk.id);
+    if (found === undefined) pool.set(chunk.id, (found = { chunk, ranks: { vector: null, lexical: null }, exactName: false }));
+    return found;
+  };
+  (candidates.lexical ?? []).forEach((hit, index) => {
+    const found = entry(hit.chunk);
+    found.ranks.lexical ??= index + 1;
+  });
+  if (withVector) {
+    (candidates.vector ?? []).forEach((hit, index) => {
+      const found = entry(hit.chunk);
+      found.ranks.vector ??= index + 1;
+    });
+  }
+  for (const hit of candidates.name ?? []) entry(hit.chunk).exactName = true;
+  return [...pool.values()];
 }

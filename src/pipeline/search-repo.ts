@@ -21,9 +21,10 @@ import {
   type ResidentEntities,
 } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
-import { type FusionWeights, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
+import { type FusionWeights, type RankerConfig, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderWith } from "./load-embedder.js";
+import { rankerOfModel } from "./load-ranker.js";
 import { rankEntities } from "./rank-entities.js";
 
 /** Options of {@link openSearchSession}. */
@@ -47,6 +48,11 @@ export interface SearchSessionOptions {
    * whole once costs more than one search). Default false.
    */
   residentEntities?: boolean;
+  /**
+   * The ranking stage's configuration (`--ranker`, ablations); default: the index model's
+   * `ranker.json`, else the built-in default (see `rankerOfModel`).
+   */
+  ranker?: RankerConfig;
 }
 
 /** An open index, ready to answer many queries; the model is loaded on the first query that needs it. */
@@ -69,6 +75,8 @@ export interface SearchSession {
   readonly residentEntityCount: number | null;
   /** Hybrid mode's weights for this index (see {@link fusionOfManifest}); a request's `vectorWeight` overrides the vector weight. */
   readonly fusion: FusionWeights;
+  /** The ranking stage's configuration this session ranks with (see {@link SearchSessionOptions.ranker}). */
+  readonly ranker: RankerConfig;
   /**
    * Searches the index for `query` in `request.mode` (see {@link rankEntities}). Vector and hybrid
    * modes embed the query with the index's own model, loading it on first use (once per session).
@@ -144,6 +152,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     db.close();
     throw error;
   });
+  let ranker = options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
   let embedder: Promise<Embedder> | undefined;
   let loaded: Embedder | undefined;
   const loadEmbedder = async (): Promise<Embedder> => {
@@ -244,11 +253,14 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     get fusion() {
       return fusionOfManifest(manifest);
     },
+    get ranker() {
+      return ranker;
+    },
     search: (query, request) =>
       tracked(async () => {
         await followCommits();
         const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
-        return rankEntities({ db: table, embedQuery, indexedPaths, ...(residentEntities ? { residentEntities } : {}) }, query, request, weights);
+        return rankEntities({ db: table, embedQuery, indexedPaths, ...(residentEntities ? { residentEntities } : {}) }, query, request, weights, ranker);
       }),
     warnings: async (hits) => {
       const warnings: string[] = [];
@@ -304,7 +316,10 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       });
       const sameModel = next.modelId === manifest.modelId && next.dimension === manifest.dimension && next.maxTokens === manifest.maxTokens;
       manifest = next;
-      if (!sameModel) await disposeModel();
+      if (!sameModel) {
+        await disposeModel();
+        ranker = options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
+      }
     },
     close: async () => {
       table.close();

@@ -128,9 +128,13 @@ export interface CalibrationState {
 
 /**
  * Version of the calibration method; an index calibrated by another version calibrates again.
- * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before).
+ * 2: the margin is {@link EVIDENCE_STANDARD_ERRORS} standard errors (1 before). 3: the weights are
+ * scored through the ranking stage (rank/rank-stages.ts, issue 18). 4: a model with a measured
+ * prior vector weight takes the prior wherever calibration gives the vector side any weight
+ * (pipeline/choose-fusion.ts). 5: weight 0 when the vector side alone ranks below lexical search
+ * alone (pipeline/choose-fusion.ts, `requireVectorEvidence`).
  */
-export const CALIBRATION_METHOD = 2;
+export const CALIBRATION_METHOD = 5;
 
 /**
  * Whether an index run should calibrate again: no calibration recorded (or by another method

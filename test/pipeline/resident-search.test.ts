@@ -9,7 +9,7 @@ import { StoreError } from "../../src/model/errors.js";
 import type { SearchRequest } from "../../src/model/search.js";
 import { rankEntities } from "../../src/pipeline/rank-entities.js";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
-import { fusionWeights } from "../../src/rank/index.js";
+import { DEFAULT_RANKER, fusionWeights } from "../../src/rank/index.js";
 import { ENTITY_TABLE, loadResidentEntities, openDatabase } from "../../src/store/index.js";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { indexInProcess } from "../support/index-in-process.js";
@@ -83,9 +83,9 @@ describe("a session with resident entities", () => {
       residentEntities: () => Promise.resolve(served.shift() ?? after),
     });
     // The connection reads the latest version, which has late.py; the first resident snapshot does not.
-    const [top] = await rankEntities(source([before]), "rotate ledger archive", request, fusionWeights(0));
+    const [top] = await rankEntities(source([before]), "rotate ledger archive", request, fusionWeights(0), DEFAULT_RANKER);
     expect(top!.chunk).toMatchObject({ path: "pkg/late.py", source: "def rotate_ledger_archive(ledger):\n    return ledger[::-1]" });
-    await expect(rankEntities(source([before, before]), "rotate ledger archive", request, fusionWeights(0))).rejects.toThrow(StoreError);
+    await expect(rankEntities(source([before, before]), "rotate ledger archive", request, fusionWeights(0), DEFAULT_RANKER)).rejects.toThrow(StoreError);
     db.close();
   });
 });

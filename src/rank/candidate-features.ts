@@ -1,0 +1,147 @@
+/**
+ * The features of one query's candidates (see `FEATURE_NAMES`): each a small pure function of the
+ * query's traits, the candidate's light row and the candidate pool. No I/O.
+ */
+import { isTypeKind } from "../model/entity-kinds.js";
+import type { SideRanks } from "../model/search.js";
+import type { EntityRef } from "../model/types.js";
+import { codeWords } from "./code-words.js";
+import { namedSymbols } from "./query-words.js";
+import type { FeatureVector } from "./ranker-config.js";
+import { isTestCode } from "../lang/index.js";
+
+/** A candidate as the ranking stage sees it: its light row, its place on each side, and whether the query names it. */
+export interface RankingCandidate {
+  chunk: EntityRef;
+  ranks: SideRanks;
+  exactName: boolean;
+}
+
+/** What the features need to know about the query, computed once per query. */
+export interface QueryTraits {
+  /** Distinct content words (code words, question filler and `python` left out), lower case. */
+  words: string[];
+  /** The query looks like a symbol: one identifier, or it spells identifiers as code (`parse_header`, `Cart.total()`, `APIRouter`). */
+  symbolLike: boolean;
+}
+
+/** Words that carry no meaning for locating code: question filler, and the language's name. */
+const FILLER = new Set([
+  "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its", "of",
+  "on", "or", "the", "that", "this", "to", "use", "used", "using", "what", "when", "where", "which", "with", "python", "code", "function", "method",
+]);
+
+/** The {@link QueryTraits} of `query`. Pure. */
+export function queryTraits(query: string): QueryTraits {
+  const words = [...new Set(codeWords(query).split(" ").filter((w) => w !== "" && !FILLER.has(w)))];
+  const trimmed = query.trim();
+  const single = /^[\p{L}_][\p{L}\p{N}_.]*(\(\))?$/u.test(trimmed);
+  return { words, symbolLike: single || namedSymbols(trimmed).length > 0 };
+}
+
+/**
+ * Whether two lower-case words are the same word up to an English ending: equal, or sharing a
+ * prefix of at least 4 characters that covers at least 60 % of the shorter one
+ * (`valid`/`validator`, `register`/`registry`; not `request`/`requirement`).
+ */
+export function sameWord(a: string, b: string): boolean {
+  if (a === b) return true;
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < 4) return false;
+  let common = 0;
+  while (common < shorter && a[common] === b[common]) common++;
+  return common >= 4 && common >= 0.6 * shorter;
+}
+
+/** Share (0…1) of `wanted` found among `present` by {@link sameWord}; 0 when nothing is wanted. */
+export function wordShare(wanted: readonly string[], present: readonly string[]): number {
+  if (wanted.length === 0 || present.length === 0) return 0;
+  return wanted.filter((w) => present.some((p) => sameWord(w, p))).length / wanted.length;
+}
+
+/** Path words that name no concept: source roots and package markers. */
+const PATH_NOISE = new Set(["src", "lib", "init", "main", "py", "pyi", "python"]);
+
+/** The words of a repository-relative path: its folders and its file name without extension, split as code (dunder names and source roots left out). */
+export function pathWords(path: string): string[] {
+  const withoutExtension = path.replace(/\.[^./]+$/, "");
+  return codeWords(withoutExtension.replace(/[/.-]/g, " "))
+    .split(" ")
+    .filter((w) => w !== "" && !w.startsWith("_") && !PATH_NOISE.has(w));
+}
+
+/** Folders whose code is not the library itself: examples, docs, benchmarks, vendored copies. */
+const AUXILIARY_DIRS = new Set([
+  "example", "examples", "docs", "doc", "docs_src", "benchmark", "benchmarks", "bench", "vendor", "vendored", "_vendor", "third_party", "thirdparty", "extern", "external", "scripts", "tools",
+]);
+
+/**
+ * Whether a file holds code around the library rather than the library: under an examples, docs,
+ * benchmarks, scripts or vendored folder, or generated (`*_pb2.py`, `*_pb2_grpc.py`, `*_generated.py`).
+ */
+export function isAuxiliaryCode(path: string): boolean {
+  const parts = path.split("/");
+  const file = parts.pop() ?? "";
+  if (parts.some((dir) => AUXILIARY_DIRS.has(dir.toLowerCase()))) return true;
+  return /(_pb2|_pb2_grpc|_generated)\.[^.]+$/.test(file);
+}
+
+/** `1 / log2(1 + rank)` (1 for the first place, 0.5 for the third), 0 without a rank: the discount of DCG. */
+export function rankDiscount(rank: number | null): number {
+  return rank === null ? 0 : 1 / Math.log2(1 + rank);
+}
+
+/** Distinct names and paths whose words are remembered (a search meets the same ones again; calibration ranks each pool once per weight); emptied when full. */
+const WORDS_CACHE_LIMIT = 50_000;
+const wordsCache = new Map<string, readonly string[]>();
+
+/** `compute(key)`, remembered under `kind` + `key` (bounded by {@link WORDS_CACHE_LIMIT}). */
+function remembered(kind: string, key: string, compute: (key: string) => string[]): readonly string[] {
+  const cacheKey = `${kind}\u0000${key}`;
+  let words = wordsCache.get(cacheKey);
+  if (words === undefined) {
+    if (wordsCache.size >= WORDS_CACHE_LIMIT) wordsCache.clear();
+    wordsCache.set(cacheKey, (words = compute(key)));
+  }
+  return words;
+}
+
+/** Name words of an entity: its name split as code (`EmailValidator` → `emailvalidator email validator`). */
+function nameWordsOf(name: string): readonly string[] {
+  return remembered("name", name, (n) => codeWords(n).split(" ").filter((w) => w !== ""));
+}
+
+/**
+ * The features of every candidate of one query, in the candidates' order (see `FEATURE_NAMES`).
+ * `vectorWeight` scales the vector feature (the fusion's vector weight; 0 switches it off).
+ * Pool features (`memberHits`, `fileSupport`) count the other candidates. Pure; O(candidates).
+ */
+export function candidateFeatures(candidates: readonly RankingCandidate[], traits: QueryTraits, vectorWeight: number): FeatureVector[] {
+  const perFile = new Map<string, number>();
+  const members = new Map<string, number>();
+  const key = (path: string, qualifiedName: string) => `${path}\u0000${qualifiedName}`;
+  for (const { chunk } of candidates) {
+    perFile.set(chunk.path, (perFile.get(chunk.path) ?? 0) + 1);
+    if (chunk.parentQualifiedName !== null) {
+      const parent = key(chunk.path, chunk.parentQualifiedName);
+      members.set(parent, (members.get(parent) ?? 0) + 1);
+    }
+  }
+  return candidates.map(({ chunk, ranks, exactName }) => {
+    const isType = isTypeKind(chunk.kind);
+    const parentName = chunk.parentQualifiedName?.split(".").at(-1) ?? "";
+    return {
+      lexical: rankDiscount(ranks.lexical),
+      vector: vectorWeight * rankDiscount(ranks.vector),
+      exactName: exactName ? 1 : 0,
+      nameWords: wordShare(traits.words, nameWordsOf(chunk.name)),
+      parentWords: wordShare(traits.words, nameWordsOf(parentName)),
+      pathWords: wordShare(traits.words, remembered("path", chunk.path, pathWords)),
+      typeForSymbol: isType && traits.symbolLike ? 1 : 0,
+      memberHits: isType ? Math.log2(1 + (members.get(key(chunk.path, chunk.qualifiedName)) ?? 0)) : 0,
+      fileSupport: Math.log2(perFile.get(chunk.path) ?? 1),
+      testCode: isTestCode({ path: chunk.path, kind: chunk.kind, name: chunk.name }) ? 1 : 0,
+      auxiliaryCode: isAuxiliaryCode(chunk.path) ? 1 : 0,
+    };
+  });
+}

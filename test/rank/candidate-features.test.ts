@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import {
+  type RankingCandidate,
+  candidateFeatures,
+  isAuxiliaryCode,
+  pathWords,
+  queryTraits,
+  rankDiscount,
+  sameWord,
+  wordShare,
+} from "../../src/rank/candidate-features.js";
+import { makeChunk, refOf } from "../support/chunks.js";
+
+describe("queryTraits", () => {
+  it.each([
+    { query: "APIRouter", words: ["apirouter", "api", "router"], symbolLike: true },
+    { query: "check that an email address is valid", words: ["check", "email", "address", "valid"], symbolLike: false },
+    { query: "where is parse_header() called", words: ["parse_header", "parse", "header", "called"], symbolLike: true },
+    { query: "how does python read a csv file", words: ["read", "csv", "file"], symbolLike: false },
+    { query: "Cart.total", words: ["cart", "total"], symbolLike: true },
+  ])("$query", ({ query, words, symbolLike }) => {
+    expect(queryTraits(query)).toEqual({ words, symbolLike });
+  });
+});
+
+describe("sameWord", () => {
+  it.each([
+    ["valid", "validator", true],
+    ["register", "registry", true],
+    ["email", "email", true],
+    ["request", "requirement", false],
+    ["add", "address", false],
+    ["get", "getter", false],
+  ] as const)("%s ~ %s: %s", (a, b, expected) => {
+    expect(sameWord(a, b)).toBe(expected);
+    expect(sameWord(b, a)).toBe(expected);
+  });
+});
+
+describe("wordShare", () => {
+  it.each([
+    { wanted: ["email", "valid"], present: ["emailvalidator", "email", "validator"], share: 1 },
+    { wanted: ["check", "email", "address", "valid"], present: ["validate", "domain", "part"], share: 0.25 },
+    { wanted: [], present: ["x"], share: 0 },
+    { wanted: ["x"], present: [], share: 0 },
+  ])("$wanted in $present: $share", ({ wanted, present, share }) => {
+    expect(wordShare(wanted, present)).toBe(share);
+  });
+});
+
+describe("pathWords", () => {
+  it.each([
+    { path: "src/webkit/routing.py", words: ["webkit", "routing"] },
+    { path: "pkg/http_client/__init__.py", words: ["pkg", "http_client", "http", "client"] },
+    { path: "setup.py", words: ["setup"] },
+  ])("$path", ({ path, words }) => {
+    expect(pathWords(path)).toEqual(words);
+  });
+});
+
+describe("isAuxiliaryCode", () => {
+  it.each([
+    ["examples/app.py", true],
+    ["docs_src/tutorial/main.py", true],
+    ["benchmarks/bench_parse.py", true],
+    ["pkg/_vendor/six.py", true],
+    ["pkg/proto/service_pb2.py", true],
+    ["pkg/routing.py", false],
+    ["pkg/example_values.py", false],
+  ] as const)("%s: %s", (path, expected) => {
+    expect(isAuxiliaryCode(path)).toBe(expected);
+  });
+});
+
+describe("rankDiscount", () => {
+  it.each([
+    [1, 1],
+    [3, 0.5],
+    [null, 0],
+  ] as const)("rank %s → %s", (rank, value) => {
+    expect(rankDiscount(rank)).toBe(value);
+  });
+});
+
+describe("candidateFeatures", () => {
+  const validator = refOf(makeChunk("web/validators.py", 5, "EmailValidator", { kind: "class" }));
+  const domain = refOf(makeChunk("web/validators.py", 20, "EmailValidator.validate_domain_part"));
+  const user = refOf(makeChunk("web/validators.py", 30, "EmailValidator.validate_user_part"));
+  const test = refOf(makeChunk("tests/test_validators.py", 1, "test_email_validator"));
+  const candidate = (chunk: RankingCandidate["chunk"], lexical: number | null, vector: number | null, exactName = false): RankingCandidate => ({
+    chunk,
+    ranks: { lexical, vector },
+    exactName,
+  });
+  const pool = [candidate(domain, 1, null), candidate(test, 2, 1), candidate(user, 3, null), candidate(validator, 11, 3)];
+
+  it("gives the class its own evidence, lifted by its methods among the candidates", () => {
+    const [d, t, u, v] = candidateFeatures(pool, queryTraits("check that an email address is valid"), 0.5);
+    expect(v).toMatchObject({ lexical: rankDiscount(11), vector: 0.5 * rankDiscount(3), nameWords: 0.5, typeForSymbol: 0, memberHits: Math.log2(3), fileSupport: Math.log2(3) });
+    expect(d).toMatchObject({ lexical: 1, vector: 0, nameWords: 0.25, parentWords: 0.5, memberHits: 0, testCode: 0 });
+    expect(u!.nameWords).toBe(0.25);
+    expect(t).toMatchObject({ vector: 0.5, testCode: 1, fileSupport: 0, auxiliaryCode: 0 });
+  });
+
+  it("marks a class named by a symbol-like query, and an exact name", () => {
+    const [, , , v] = candidateFeatures([...pool.slice(0, 3), candidate(validator, null, null, true)], queryTraits("EmailValidator"), 0);
+    expect(v).toMatchObject({ typeForSymbol: 1, exactName: 1, lexical: 0, vector: 0, nameWords: 1 });
+  });
+
+  it("scales the vector feature by the vector weight: 0 switches it off", () => {
+    expect(candidateFeatures(pool, queryTraits("email"), 0).every((f) => f.vector === 0)).toBe(true);
+  });
+});

@@ -10,3 +10,4 @@ export {
 } from "./extract-entities.js";
 export { prepareChunks, DEFAULT_MAX_CHUNK_CHARS, type PrepareChunksOptions } from "./prepare-chunks.js";
 export { stripDocstring } from "./strip-docstring.js";
+export { extractReferences, PYTHON_REFERENCES_QUERY } from "./extract-references.js";

@@ -22,3 +22,4 @@ export * from "./watch-record.js";
 export * from "./inspect-entity-table.js";
 export * from "./order-hits.js";
 export * from "./resident-entities.js";
+export * from "./reference-record.js";

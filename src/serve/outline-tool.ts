@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { outlineEntities, withStructure } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
-import type { IndexService } from "./index-service.js";
+import type { StructureService } from "./structure-answer.js";
 import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
@@ -33,7 +33,7 @@ export type OutlineToolResult = z.infer<typeof outlineToolOutput>;
  * folder's most important first, paged and cut at the size budget.
  * @throws UsageError for an unknown path or a cursor of another call; IndexNotFoundError; StoreError.
  */
-export async function runOutlineTool(service: IndexService, args: OutlineToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<OutlineToolResult>> {
+export async function runOutlineTool(service: StructureService, args: OutlineToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<OutlineToolResult>> {
   const session = await service.session();
   const startedAt = performance.now();
   const filters = filtersOf(args);

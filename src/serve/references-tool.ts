@@ -3,7 +3,7 @@ import { z } from "zod";
 import { REFERENCE_KINDS } from "../model/references.js";
 import { attachSnippets, findReferences, locateEntities, withStructure } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
-import type { IndexService } from "./index-service.js";
+import type { StructureService } from "./structure-answer.js";
 import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
@@ -56,7 +56,7 @@ export type ReferencesToolResult = z.infer<typeof referencesToolOutput>;
  * the size budget.
  * @throws UsageError when the target names nothing or for a cursor of another call; IndexNotFoundError; StoreError.
  */
-export async function runReferencesTool(service: IndexService, args: ReferencesToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<ReferencesToolResult>> {
+export async function runReferencesTool(service: StructureService, args: ReferencesToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<ReferencesToolResult>> {
   const session = await service.session();
   const startedAt = performance.now();
   const filters = filtersOf(args);

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { findRelated, locateEntities, withStructure } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
-import type { IndexService } from "./index-service.js";
+import type { StructureService } from "./structure-answer.js";
 import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
 
 /** Most related definitions one call ranks (pages slice this list). */
@@ -41,7 +41,7 @@ export type RelatedToolResult = z.infer<typeof relatedToolOutput>;
  * Runs one `related` call (see findRelated) for the first definition `target` names.
  * @throws UsageError when the target names nothing or for a cursor of another call; IndexNotFoundError; StoreError.
  */
-export async function runRelatedTool(service: IndexService, args: RelatedToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<RelatedToolResult>> {
+export async function runRelatedTool(service: StructureService, args: RelatedToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<RelatedToolResult>> {
   const session = await service.session();
   const startedAt = performance.now();
   const filters = filtersOf(args);

@@ -5,7 +5,11 @@ import { UsageError } from "../model/errors.js";
 import { ENTITY_KINDS } from "../model/entity-kinds.js";
 import type { StructureEntity, StructureFilters } from "../pipeline/index.js";
 import { MIN_ANSWER_TOKENS, decodeCursor, encodeCursor, estimateTokens, searchFingerprint } from "./answer-budget.js";
+import type { IndexService } from "./index-service.js";
 import { freshnessSchema } from "./search-tool.js";
+
+/** What the structural tools need of the server's index service (the CLI passes a one-shot session and no watcher). */
+export type StructureService = Pick<IndexService, "session" | "freshness">;
 
 /** A definition as the structural tools return it: lines 1-based inclusive, `file` repository-relative. */
 export const definitionJsonSchema = z.object({

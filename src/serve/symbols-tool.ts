@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { DEFINITION_MATCHES, findDefinitions, withStructure } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
-import type { IndexService } from "./index-service.js";
+import type { StructureService } from "./structure-answer.js";
 import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
@@ -30,7 +30,7 @@ export type SymbolsToolResult = z.infer<typeof symbolsToolOutput>;
  * prefix > glob > fuzzy; see findDefinitions), paged within the size budget.
  * @throws UsageError for a cursor of another call; IndexNotFoundError; StoreError.
  */
-export async function runSymbolsTool(service: IndexService, args: SymbolsToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<SymbolsToolResult>> {
+export async function runSymbolsTool(service: StructureService, args: SymbolsToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<SymbolsToolResult>> {
   const session = await service.session();
   const startedAt = performance.now();
   const filters = filtersOf(args);

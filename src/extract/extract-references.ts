@@ -55,8 +55,19 @@ class ReferenceWalker {
   readonly sites: ReferenceSite[] = [];
   readonly imports: ImportBinding[] = [];
   readonly assignments = new Map<string, number>();
+  /** The ancestors of the node being visited, root first: `node.parent` costs a walk from the root in tree-sitter, this does not. */
+  private readonly ancestors: Node[] = [];
 
   visit(node: Node, scope: Scope): void {
+    this.ancestors.push(node);
+    try {
+      this.visitChildren(node, scope);
+    } finally {
+      this.ancestors.pop();
+    }
+  }
+
+  private visitChildren(node: Node, scope: Scope): void {
     switch (node.type) {
       case "function_definition":
       case "class_definition": {
@@ -65,7 +76,7 @@ class ReferenceWalker {
           enclosingLine: node.startPosition.row + 1,
           locals: node.type === "function_definition" ? [...scope.locals, functionLocals(node)] : scope.locals,
         };
-        for (const child of node.children) {
+        for (const child of node.namedChildren) {
           if (child === null) continue;
           this.visit(child, child.type === "block" ? inner : scope);
         }
@@ -75,7 +86,7 @@ class ReferenceWalker {
         const parameters = node.childForFieldName("parameters");
         const names = new Set(parameters === null ? [] : parameters.namedChildren.flatMap((p) => (p?.type === "identifier" ? [p.text] : [])));
         const inner: Scope = { enclosingLine: scope.enclosingLine, locals: [...scope.locals, names] };
-        for (const child of node.children) if (child !== null) this.visit(child, inner);
+        for (const child of node.namedChildren) if (child !== null) this.visit(child, inner);
         return;
       }
       case "import_statement":
@@ -83,33 +94,46 @@ class ReferenceWalker {
         this.recordImport(node, scope);
         return;
       case "identifier":
-        this.recordName(node, scope);
+        this.ancestors.pop();
+        try {
+          this.recordName(node, scope);
+        } finally {
+          this.ancestors.push(node);
+        }
         return;
       case "attribute":
-        this.recordAttribute(node, scope);
+        this.ancestors.pop();
+        try {
+          this.recordAttribute(node, scope);
+        } finally {
+          this.ancestors.push(node);
+        }
         break;
       default:
         if (scope.enclosingLine === 0) this.recordModuleAssignment(node);
     }
-    for (const child of node.children) if (child !== null) this.visit(child, scope);
+    // Only named nodes can hold names: punctuation and keywords are not visited.
+    if (node.namedChildCount === 0) return;
+    for (const child of node.namedChildren) if (child !== null) this.visit(child, scope);
   }
 
+  /** Called with `ancestors` ending at the node's parent. */
   private recordName(node: Node, scope: Scope): void {
-    const parent = node.parent;
-    if (parent === null || IGNORED_NAMES.has(node.text)) return;
+    const parent = this.ancestors.at(-1);
+    if (parent === undefined || IGNORED_NAMES.has(node.text)) return;
     if (parent.type === "attribute" && isField(parent, "attribute", node)) return;
     if (DEFINITIONS.has(parent.type) && isField(parent, "name", node)) return;
     if (parent.type === "keyword_argument" && isField(parent, "name", node)) return;
-    if (isParameterName(node) || isBoundTarget(node)) return;
+    if (isParameterName(node, parent) || isBoundTarget(node, this.ancestors)) return;
     if (scope.locals.some((locals) => locals.has(node.text))) return;
-    this.push(node, referenceKindOf(node), node.text, null, scope);
+    this.push(node, referenceKindOf(node, this.ancestors), node.text, null, scope);
   }
 
   private recordAttribute(node: Node, scope: Scope): void {
     const name = node.childForFieldName("attribute");
     const object = node.childForFieldName("object");
     if (name === null || object === null) return;
-    this.push(name, referenceKindOf(node), name.text, qualifierText(object), scope);
+    this.push(name, referenceKindOf(node, this.ancestors), name.text, qualifierText(object), scope);
   }
 
   private recordImport(node: Node, scope: Scope): void {
@@ -165,15 +189,16 @@ function isField(parent: Node, field: string, child: Node): boolean {
   return parent.childForFieldName(field)?.id === child.id;
 }
 
-/** How the expression `node` (a name or attribute) is used: called, a base class, a decorator, or read. */
-function referenceKindOf(node: Node): ReferenceKind {
-  const parent = node.parent;
-  if (parent === null) return "name";
+/** How the expression `node` (a name or attribute; `ancestors` end at its parent) is used: called, a base class, a decorator, or read. */
+function referenceKindOf(node: Node, ancestors: readonly Node[]): ReferenceKind {
+  const parent = ancestors.at(-1);
+  const grandparent = ancestors.at(-2);
+  if (parent === undefined) return "name";
   if (parent.type === "call" && isField(parent, "function", node)) {
-    return parent.parent?.type === "decorator" ? "decorator" : "call";
+    return grandparent?.type === "decorator" ? "decorator" : "call";
   }
   if (parent.type === "decorator") return "decorator";
-  if (parent.type === "argument_list" && parent.parent?.type === "class_definition") return "inherit";
+  if (parent.type === "argument_list" && grandparent?.type === "class_definition") return "inherit";
   return "name";
 }
 
@@ -192,24 +217,20 @@ function qualifierText(object: Node): string {
 }
 
 /** A parameter's own name (not its default value or annotation). */
-function isParameterName(node: Node): boolean {
-  const parent = node.parent;
-  if (parent === null) return false;
+function isParameterName(node: Node, parent: Node): boolean {
   if (PARAMETER_CONTAINERS.has(parent.type)) return true;
   if (parent.type === "default_parameter" || parent.type === "typed_default_parameter") return isField(parent, "name", node);
   if (parent.type === "typed_parameter") return parent.namedChild(0)?.id === node.id;
   return false;
 }
 
-/** A name an assignment, `for`, comprehension, `with … as`, `except … as`, walrus, `global` or `nonlocal` binds. */
-function isBoundTarget(node: Node): boolean {
+/** A name an assignment, `for`, comprehension, `with … as`, `except … as`, walrus, `global` or `nonlocal` binds (`ancestors` end at its parent). */
+function isBoundTarget(node: Node, ancestors: readonly Node[]): boolean {
   let child = node;
-  let parent = node.parent;
-  while (parent !== null && PATTERN_TYPES.has(parent.type)) {
-    child = parent;
-    parent = parent.parent;
-  }
-  if (parent === null) return false;
+  let at = ancestors.length - 1;
+  while (at >= 0 && PATTERN_TYPES.has(ancestors[at]!.type)) child = ancestors[at--]!;
+  const parent = ancestors[at];
+  if (parent === undefined) return false;
   switch (parent.type) {
     case "assignment":
     case "augmented_assignment":
@@ -257,16 +278,20 @@ function functionLocals(definition: Node): Set<string> {
     }
   };
   if (parameters !== null) collectParameters(parameters);
+  const ancestors: Node[] = [];
   const walk = (node: Node): void => {
-    for (const child of node.children) {
+    ancestors.push(node);
+    for (const child of node.namedChildren) {
       if (child === null || DEFINITIONS.has(child.type) || child.type === "lambda") continue;
       if (child.type === "global_statement" || child.type === "nonlocal_statement") {
         for (const name of child.namedChildren) if (name?.type === "identifier") declared.add(name.text);
         continue;
       }
-      if (child.type === "identifier" && isBoundTarget(child)) locals.add(child.text);
-      walk(child);
+      if (child.type === "identifier") {
+        if (isBoundTarget(child, ancestors)) locals.add(child.text);
+      } else if (child.namedChildCount > 0) walk(child);
     }
+    ancestors.pop();
   };
   const body = definition.childForFieldName("body");
   if (body !== null) walk(body);

@@ -44,6 +44,20 @@ export function outlineEntities(structure: StructureIndex, target: string, filte
     const items = file.map((index) => structure.entities[index]!).filter(keep).map((entity) => ({ entity, depth: depthOf(entity), score: 0 }));
     return { scope, shape: "file", ranking: "source", items };
   }
+  // A folder map ranks every definition below it: kept per structure (one committed version) and arguments.
+  let maps = mapCache.get(structure);
+  if (!maps) mapCache.set(structure, (maps = new Map()));
+  const key = JSON.stringify([scope, filters]);
+  const known = maps.get(key);
+  if (known) return known;
+  const map = folderMap(structure, scope, keep);
+  maps.set(key, map);
+  return map;
+}
+
+const mapCache = new WeakMap<StructureIndex, Map<string, Outline>>();
+
+function folderMap(structure: StructureIndex, scope: string, keep: (entity: StructureEntity) => boolean): Outline {
   const inScope = structure.entities.map((entity, index) => ({ entity, index })).filter(({ entity }) => (scope === "" || entity.path.startsWith(`${scope}/`)) && keep(entity));
   if (inScope.length === 0) throw new UsageError(`${scope || "the repository"} holds no indexed definitions${structure.byPath.size > 0 ? "; give a repository-relative file or folder" : ""}`);
   const graph = structure.graph();

@@ -43,10 +43,11 @@ export async function runOutlineTool(service: StructureService, args: OutlineToo
     const outline = outlineEntities(structure, args.path, filters);
     return { outline, notes: structureWarnings(structure, outline.ranking === "pagerank") };
   });
-  const results = outline.items.map((item) => ({ ...definitionJson(item.entity), depth: item.depth, score: Math.round(item.score * 1e4) / 1e4 }));
+  // Items become JSON page by page: a repository map holds every definition.
+  const toJson = (item: (typeof outline.items)[number]) => ({ ...definitionJson(item.entity), depth: item.depth, score: Math.round(item.score * 1e4) / 1e4 });
   const timeMs = elapsedMs(startedAt);
-  return fitPage(results, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
-    const structured: OutlineToolResult = { path: outline.scope, shape: outline.shape, ranking: outline.ranking, results: page, ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
+  return fitPage(outline.items, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
+    const structured: OutlineToolResult = { path: outline.scope, shape: outline.shape, ranking: outline.ranking, results: page.map(toJson), ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
     return { content: [{ type: "text", text: renderOutlineText(structured) }], structuredContent: structured };
   });
 }

@@ -37,10 +37,9 @@ export async function runSymbolsTool(service: StructureService, args: SymbolsToo
   const indexVersion = session.manifest.lastRun.finishedAt;
   const { offset, fingerprint, warnings } = pageStart(args.cursor, ["symbols", args.query, filters], indexVersion);
   const { hits, notes } = await withStructure(session, (structure) => ({ hits: findDefinitions(structure, args.query, filters), notes: structureWarnings(structure, false) }));
-  const results = hits.map((hit) => ({ ...definitionJson(hit.entity), match: hit.match }));
   const timeMs = elapsedMs(startedAt);
-  return fitPage(results, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
-    const structured: SymbolsToolResult = { query: args.query, results: page, ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
+  return fitPage(hits, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
+    const structured: SymbolsToolResult = { query: args.query, results: page.map((hit) => ({ ...definitionJson(hit.entity), match: hit.match })), ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
     return { content: [{ type: "text", text: renderSymbolsText(structured) }], structuredContent: structured };
   });
 }

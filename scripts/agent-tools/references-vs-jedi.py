@@ -17,6 +17,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -89,10 +90,11 @@ def main():
     parser.add_argument("--sample", type=int, default=60)
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--cli", default=os.path.join(ROOT, "bin", "codesearch.js"))
-    parser.add_argument("--no-index", action="store_true", help="use the existing index")
+    parser.add_argument("--no-index", action="store_true", help="use the existing index (default: index REPO afresh)")
     args = parser.parse_args()
     repo = os.path.abspath(args.repo)
     if not args.no_index:
+        shutil.rmtree(os.path.join(repo, ".codesearch"), ignore_errors=True)
         cli(["index", ".", "--model", os.path.join(ROOT, "fixtures", "model")], repo, args.cli)
     outline = json.loads(cli(["outline", "", "--json", "-n", "1000000"], repo, args.cli))
     definitions = [d for d in outline["results"] if "/test" not in d["file"] and not d["file"].startswith("test")]

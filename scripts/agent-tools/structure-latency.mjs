@@ -93,7 +93,7 @@ const time = async (extract) => {
 };
 await time(extractEntities);
 const entitiesMs = await time(extractEntities);
-const referencesMs = await time((_file, text) => extractReferences(text));
+const referencesMs = await time((file, text) => extractReferences(file, text));
 const catalog = JSON.parse(readFileSync(path.join(repo, ".codesearch", "catalog.json"), "utf8"));
 const withReferences = JSON.stringify(catalog).length;
 for (const entry of Object.values(catalog.files)) delete entry.references;

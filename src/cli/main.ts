@@ -23,7 +23,7 @@ Exit codes:
   0   success
   1   completed with failures: some files or entities failed, the rest was saved
   2   usage error
-  3   nothing indexed (no Python definitions found, or all failed)
+  3   nothing indexed (no definitions found, or all failed)
   4   model could not be loaded or downloaded (or is missing offline)
   5   no index found, or it was built with another model, dimension or schema
   6   the index folder or LanceDB could not be read or written
@@ -99,7 +99,7 @@ function addIndexRunOptions(command: Command, commandName: "index" | "watch"): C
  */
 export function buildProgram(result: { exitCode: ExitCodeValue }, argv: readonly string[] = process.argv, pipes: OutputPipes = watchOutputPipes()): Command {
   const program = new Command("codesearch")
-    .description("Semantic code search for Python repositories: index functions, methods and classes, then ask in plain words.")
+    .description("Semantic code search: index the functions, methods, classes and other definitions of a repository, then ask in plain words.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP)

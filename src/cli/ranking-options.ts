@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../model/errors.js";
 import { SEARCH_MODES, type SearchMode, type SearchRequest } from "../model/search.js";
 import { ENTITY_KINDS, type EntityKind } from "../model/entity-kinds.js";
+import { LANGUAGE_IDS } from "../lang/index.js";
 
 const KINDS: readonly EntityKind[] = ENTITY_KINDS;
 
@@ -13,6 +14,8 @@ export interface RankingCliOptions {
   path?: string[];
   /** `--kind`, repeatable; undefined when not given. */
   kind?: EntityKind[];
+  /** `--lang`, repeatable: language ids; undefined when not given. */
+  lang?: string[];
   excludeTests?: boolean;
   /** `--vector-weight`: hybrid mode's vector weight instead of the index's calibrated one. */
   vectorWeight?: number;
@@ -20,7 +23,7 @@ export interface RankingCliOptions {
 
 /**
  * Adds the options that choose the ranking side and the filters, shared by `search` and `eval`:
- * `--mode`, `--path <glob>` and `--kind <kind>` (both repeatable), `--exclude-tests`, `--vector-weight`.
+ * `--mode`, `--path <glob>`, `--kind <kind>` and `--lang <language>` (all repeatable), `--exclude-tests`, `--vector-weight`.
  * @returns `command`, for chaining.
  */
 export function addRankingOptions(command: Command): Command {
@@ -37,7 +40,14 @@ export function addRankingOptions(command: Command): Command {
           return [...previous, value as EntityKind];
         }),
     )
-    .option("--exclude-tests", "leave out test files (test_*.py, *_test.py, tests/ …) and test_* functions")
+    .addOption(
+      new Option("--lang <language>", `only entities of this language (repeatable): ${LANGUAGE_IDS.join(", ")}`)
+        .argParser((value: string, previous: string[] = []) => {
+          if (!LANGUAGE_IDS.includes(value)) throw new InvalidArgumentError(`--lang must be one of ${LANGUAGE_IDS.join(", ")}`);
+          return [...previous, value];
+        }),
+    )
+    .option("--exclude-tests", "leave out test code by each language's conventions (test_*.py, *_test.go, *.test.ts, tests/ …) and test functions")
     .option(
       "--vector-weight <w>",
       "hybrid mode: weight of the vector side against lexical 1 (0 = lexical plus exact names); default: the weight the index calibrated (see `codesearch status`)",
@@ -64,6 +74,7 @@ export function toSearchRequest(options: RankingCliOptions, limit: number, locat
     filters: {
       paths: location ? toRepoGlobs(paths, location.cwd, location.repoRoot) : paths,
       kinds: options.kind ?? [],
+      languages: options.lang ?? [],
       excludeTests: options.excludeTests === true,
     },
     ...(options.vectorWeight !== undefined ? { vectorWeight: options.vectorWeight } : {}),

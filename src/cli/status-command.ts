@@ -13,6 +13,9 @@ export function formatStatus(status: IndexStatus): string[] {
     `repo      ${status.repoRoot}`,
     `model     ${status.modelId} (${status.dimension}-d, ${status.maxTokens} tokens)`,
     `indexed   ${plural(status.filesIndexed, "file")}, ${plural(status.entitiesIndexed, "entity", "entities")}`,
+    ...(status.languages.length > 0
+      ? [`languages ${status.languages.map((l) => `${l.language} ${formatCount(l.files)} files ${formatCount(l.entities)} entities`).join(", ")}`]
+      : []),
     staleFiles === 0
       ? "stale     none: the index matches the files on disk"
       : `stale     ${formatCount(stale.filesChanged)} changed, ${formatCount(stale.filesAdded)} new, ${formatCount(stale.filesRemoved)} deleted ` +

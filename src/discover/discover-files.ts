@@ -1,11 +1,12 @@
 /**
- * discover/ owns walking a repository and deciding which Python files to index (ignore rules, size limit).
+ * discover/ owns walking a repository and deciding which source files to index (ignore rules, size limit).
  * It must not read file contents beyond ignore files, parse, embed or print.
  */
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
+import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath } from "../lang/index.js";
 
 /** Directories never descended into, whatever the ignore files say. */
 export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -13,15 +14,8 @@ export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
   ".hg",
   ".svn",
   "node_modules",
-  "__pycache__",
-  ".mypy_cache",
-  ".pytest_cache",
-  ".ruff_cache",
-  ".tox",
-  ".nox",
-  ".venv",
-  "venv",
   ".codesearch",
+  ...TOOL_DIRS,
 ]);
 
 /** Ignore files read in every directory, in this order; both use `.gitignore` syntax. */
@@ -48,11 +42,11 @@ export interface DiscoverOptions {
 
 /** What {@link discoverFiles} found. */
 export interface DiscoverResult {
-  /** Python files to index, sorted by `path`. */
+  /** Source files to index (an extension of some language in src/lang/), sorted by `path`. */
   files: SourceFile[];
   /**
-   * Files left out on purpose, sorted by `path`: too large; symbolic links named `*.py` or pointing
-   * to a directory (not followed); `*.py` names on FIFOs, sockets or devices (never opened).
+   * Files left out on purpose, sorted by `path`: too large; symbolic links with a source file's name or pointing
+   * to a directory (not followed); source file names on FIFOs, sockets or devices (never opened).
    */
   skipped: SkippedFile[];
   /** Directories or files that could not be listed or stat-ed, with the reason. */
@@ -66,13 +60,14 @@ interface IgnoreScope {
 }
 
 /**
- * Walks `repoRoot` and returns its `.py` files, honouring nested `.gitignore` and `.codesearchignore`
+ * Walks `repoRoot` and returns its source files (by extension, see `isSourcePath`), honouring nested `.gitignore` and `.codesearchignore`
  * files (negations and anchored patterns as git defines them, via the `ignore` package),
- * skipping {@link ALWAYS_SKIPPED_DIRS}, virtualenvs (any directory holding `pyvenv.cfg`) and
+ * skipping {@link ALWAYS_SKIPPED_DIRS}, generated code by each language's rules (`dist/`, `vendor/`,
+ * `target/` folders and `*.min.js`-like files, reported in `skipped` with reason `generated`), environments (any directory holding an `ENVIRONMENT_MARKERS` file such as a virtualenv's `pyvenv.cfg`) and
  * `excludeDirs`, and `exclude` patterns. Symbolic links are never followed. Files over
- * `maxFileBytes`, links named `*.py` or to directories, and `*.py` entries that are not regular
+ * `maxFileBytes`, links with a source file's name or to directories, and source file names on entries that are not regular
  * files are returned in `skipped`. Reads directory listings and ignore files only, never
- * a `.py` file's contents (binary files are detected when read, see `readSource`).
+ * a source file's contents (binary files are detected when read, see `readSource`).
  *
  * @throws Error when `repoRoot` itself cannot be listed (not a directory, no permission).
  */
@@ -95,7 +90,7 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
       result.unreadable.push({ path: relDir || ".", message: errorCode(error) });
       return;
     }
-    if (relDir !== "" && names.includes("pyvenv.cfg")) {
+    if (relDir !== "" && ENVIRONMENT_MARKERS.some((marker) => names.includes(marker))) {
       options.onPrunedDir?.(relDir);
       return;
     }
@@ -116,7 +111,7 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
         continue;
       }
       if (stats.isSymbolicLink()) {
-        const asDir = !name.endsWith(".py");
+        const asDir = !isSourcePath(name);
         if ((await isReportedLink(absPath, name)) && !isIgnored(localScopes, relPath, asDir) && !excludeRules?.ignores(asDir ? `${relPath}/` : relPath)) {
           result.skipped.push({ path: relPath, reason: "symlink", sizeBytes: stats.size });
         }
@@ -129,15 +124,24 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
           options.onPrunedDir?.(relPath);
           continue;
         }
+        if (GENERATED_DIRS.includes(name)) {
+          options.onPrunedDir?.(relPath);
+          result.skipped.push({ path: `${relPath}/`, reason: "generated", sizeBytes: 0 });
+          continue;
+        }
         await walk(absPath, relPath, localScopes);
-      } else if (stats.isFile() && name.endsWith(".py")) {
+      } else if (stats.isFile() && isSourcePath(name)) {
         if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
+        if (isGeneratedFile(relPath)) {
+          result.skipped.push({ path: relPath, reason: "generated", sizeBytes: stats.size });
+          continue;
+        }
         if (stats.size > maxFileBytes) {
           result.skipped.push({ path: relPath, reason: "too-large", sizeBytes: stats.size });
           continue;
         }
         result.files.push({ path: relPath, absPath, sizeBytes: stats.size, mtimeMs: stats.mtimeMs });
-      } else if (!stats.isFile() && name.endsWith(".py")) {
+      } else if (!stats.isFile() && isSourcePath(name)) {
         if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
         result.skipped.push({ path: relPath, reason: "not-regular-file", sizeBytes: 0 });
       }
@@ -151,12 +155,12 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
 }
 
 /**
- * Whether a symbolic link is worth reporting as skipped: it is named `*.py`, or it points to a
- * directory (a tree the walk does not enter). Links to other files, and dangling links not named
- * `*.py`, are left out silently, as any other non-Python file is.
+ * Whether a symbolic link is worth reporting as skipped: it has a source file's name, or it points to a
+ * directory (a tree the walk does not enter). Links to other files, and dangling links without a
+ * source file's name, are left out silently, as any other file of no known language is.
  */
 async function isReportedLink(absPath: string, name: string): Promise<boolean> {
-  if (name.endsWith(".py")) return true;
+  if (isSourcePath(name)) return true;
   if (ALWAYS_SKIPPED_DIRS.has(name)) return false;
   const target = await stat(absPath).catch(() => null);
   return target?.isDirectory() ?? false;

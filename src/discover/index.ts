@@ -1,5 +1,5 @@
 /**
- * discover/ owns finding the Python files of a repository and reading them as text.
+ * discover/ owns finding the source files of a repository and reading them as text.
  * It must not parse, embed, store or print.
  */
 export * from "./discover-files.js";

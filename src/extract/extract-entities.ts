@@ -1,6 +1,9 @@
-import type { Node } from "web-tree-sitter";
+import type { Node, Query } from "web-tree-sitter";
+import { ENTITY_KINDS, isTypeKind } from "../model/entity-kinds.js";
 import type { CodeEntity, EntityKind } from "../model/types.js";
-import { loadPythonParser } from "./python-parser.js";
+import { languageForPath, languageForShebang, type LanguageSpec } from "../lang/index.js";
+import { loadGrammarParser } from "./grammar-parser.js";
+import { DEFAULT_EXTRACT_LIMITS, estimateNesting, type ExtractCut, type ExtractLimits } from "./extract-limits.js";
 
 /** Where tree-sitter found a syntax error. */
 export interface SyntaxErrorLocation {
@@ -12,10 +15,20 @@ export interface SyntaxErrorLocation {
 
 /** The definitions of one file, with the syntax errors tree-sitter recovered from. */
 export interface ExtractResult {
-  /** Every function, method and class, nested ones included, ordered by `startLine`. */
+  /** Every definition the language's query finds, nested ones included, ordered by `startLine`. */
   entities: CodeEntity[];
   /** At most {@link MAX_SYNTAX_ERRORS} errors in source order; empty when the file parsed cleanly. */
   syntaxErrors: SyntaxErrorLocation[];
+  /** What the {@link ExtractLimits} left out of this file (all zero for an ordinary file). */
+  cut: ExtractCut;
+}
+
+/** Options of {@link extractEntities}. */
+export interface ExtractOptions {
+  /** The file's language; default: by its extension, else by its `#!` line. */
+  language?: LanguageSpec;
+  /** Default {@link DEFAULT_EXTRACT_LIMITS}. */
+  limits?: ExtractLimits;
 }
 
 /** How many syntax errors one file reports at most; the first ones are the useful ones. */
@@ -24,211 +37,159 @@ export const MAX_SYNTAX_ERRORS = 5;
 /** Longest excerpt of source quoted in a syntax error message, in code points (an ellipsis marks a cut). */
 const ERROR_EXCERPT_CHARS = 40;
 
-const DEFINITION_TYPES = ["function_definition", "class_definition"];
+const KNOWN_KINDS: ReadonlySet<string> = new Set(ENTITY_KINDS);
 
 /**
- * Extracts every `def`, `async def` and `class` of a Python file, at any depth: module level,
- * class bodies, nested in functions, and conditionally defined under `if`/`try`/`with`/`for`.
- * A def whose nearest enclosing definition is a class is a `method`. Pure apart from loading
- * the grammar on first use (see {@link loadPythonParser}); reads no files.
+ * Extracts every definition of a source file that its language's definitions query finds, at any
+ * depth (see `LanguageSpec.definitionsQuery`): module level, inside types, nested in functions.
+ * A function whose nearest enclosing definition is type-like, or that has an owner type (a Go
+ * receiver, a Rust `impl`), is a `method`. Pure apart from loading the file's grammar on first
+ * use (see {@link loadGrammarParser}); reads no files.
  *
- * Line endings `\r\n` and `\r` count as one line break each, as Python counts them, and a leading
- * byte-order mark is ignored; `source` fields are returned with `\n` line endings.
+ * Line endings `\r\n` and `\r` count as one line break each, and a leading byte-order mark is
+ * ignored; `source` fields are returned with `\n` line endings.
  * A file with syntax errors is not a failure: the result holds what tree-sitter recovered (a
- * definition swallowed by an error node is lost) and the error locations.
- * @param path repository-relative POSIX path, copied into each entity.
+ * definition swallowed by an error node is lost) and the error locations. A file nested deeper
+ * than `limits.maxParseNesting` is not parsed (no entities; `cut.notParsedNesting` says why), and
+ * the other limits bound what one file may cost (see {@link ExtractLimits}).
+ * @param path repository-relative POSIX path, copied into each entity; its extension picks the language.
  * @param source the file's text.
- * @returns entities ordered by `startLine` (then by position), and syntax errors in source order.
- * @throws Error when the grammar cannot be loaded (see {@link loadPythonParser}).
+ * @returns entities ordered by `startLine` (then by position), syntax errors in source order, and
+ *   what the limits cut.
+ * @throws Error when no language claims the file, or its grammar cannot be loaded.
  */
-export async function extractEntities(path: string, source: string): Promise<ExtractResult> {
-  const parser = await loadPythonParser();
+export async function extractEntities(path: string, source: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const text = source.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const firstLine = text.slice(0, text.includes("\n") ? text.indexOf("\n") : text.length);
+  const language = options.language ?? languageForPath(path) ?? languageForShebang(firstLine);
+  if (language === null) throw new Error(`no language is known for ${path}`);
+  const choice = language.grammarFor?.(path) ?? { grammar: language.grammar, definitionsQuery: language.definitionsQuery };
+  const parser = await loadGrammarParser(choice.grammar, choice.definitionsQuery);
+  const limits = options.limits ?? DEFAULT_EXTRACT_LIMITS;
+  const nesting = estimateNesting(text);
+  if (nesting > limits.maxParseNesting) {
+    return { entities: [], syntaxErrors: [], cut: { notParsedNesting: nesting, tooDeep: 0, overCount: 0, sourcesCut: 0 } };
+  }
   const lines = text.split("\n");
-  return parser.parse(text, (root) => ({
-    entities: collectEntities(root, path, lines),
-    syntaxErrors: root.hasError ? collectSyntaxErrors(root) : [],
-  }));
-}
-
-function collectEntities(root: Node, path: string, lines: string[]): CodeEntity[] {
-  const byNodeId = new Map<number, CodeEntity>();
-  const entities: { entity: CodeEntity; startIndex: number }[] = [];
-  for (const node of root.descendantsOfType(DEFINITION_TYPES)) {
-    if (node === null) continue;
-    const name = node.childForFieldName("name")?.text ?? "";
-    if (name === "") continue;
-    const parent = enclosingEntity(node, byNodeId);
-    const kind: EntityKind =
-      node.type === "class_definition" ? "class" : parent?.kind === "class" ? "method" : "function";
-    const decoratorNodes =
-      node.parent?.type === "decorated_definition"
-        ? node.parent.namedChildren.filter((child): child is Node => child?.type === "decorator")
-        : [];
-    const startRow = node.startPosition.row;
-    const endRow =
-      node.endPosition.column === 0 && node.endPosition.row > startRow
-        ? node.endPosition.row - 1
-        : node.endPosition.row;
-    const entity: CodeEntity = {
-      path,
-      kind,
-      name,
-      qualifiedName: parent === null ? name : `${parent.qualifiedName}.${name}`,
-      parentQualifiedName: parent?.qualifiedName ?? null,
-      startLine: startRow + 1,
-      endLine: endRow + 1,
-      decoratorLine: decoratorNodes[0] === undefined ? null : decoratorNodes[0].startPosition.row + 1,
-      decorators: decoratorNodes.map((decorator) => decorator.text),
-      signature: headerSignature(node),
-      docstring: docstringOf(node),
-      source: lines.slice(startRow, endRow + 1).join("\n"),
+  return parser.parse(text, (root) => {
+    const cut: ExtractCut = { notParsedNesting: null, tooDeep: 0, overCount: 0, sourcesCut: 0 };
+    return {
+      entities: collectEntities(root, parser.definitions, { path, lines, language, limits, cut }),
+      syntaxErrors: root.hasError ? collectSyntaxErrors(root) : [],
+      cut,
     };
-    byNodeId.set(node.id, entity);
-    entities.push({ entity, startIndex: node.startIndex });
-  }
-  entities.sort((a, b) => a.entity.startLine - b.entity.startLine || a.startIndex - b.startIndex);
-  return entities.map(({ entity }) => entity);
-}
-
-/** The entity of the nearest enclosing function or class definition, or null at module level. */
-function enclosingEntity(node: Node, byNodeId: Map<number, CodeEntity>): CodeEntity | null {
-  for (let ancestor = node.parent; ancestor !== null; ancestor = ancestor.parent) {
-    const entity = byNodeId.get(ancestor.id);
-    if (entity !== undefined) return entity;
-  }
-  return null;
-}
-
-/**
- * The header from `def`/`async`/`class` up to the body's colon, rebuilt from its tokens: comments
- * and line continuations dropped, each run of whitespace between tokens turned into one space
- * (none just inside brackets), whitespace inside string literals collapsed likewise.
- */
-function headerSignature(definition: Node): string {
-  const tokens: Node[] = [];
-  for (const child of definition.children) {
-    if (child === null) continue;
-    if (child.type === ":" || child.type === "block" || child.isError) break;
-    collectTokens(child, tokens);
-  }
-  let signature = "";
-  let previous: Node | null = null;
-  for (const token of tokens) {
-    if (previous !== null && token.startIndex > previous.endIndex) {
-      const tight = OPENING_BRACKETS.has(previous.type) || CLOSING_BRACKETS.has(token.type);
-      if (!tight) signature += " ";
-    }
-    signature += token.text.replace(/\s+/g, " ");
-    previous = token;
-  }
-  return signature;
-}
-
-const OPENING_BRACKETS = new Set(["(", "[", "{"]);
-const CLOSING_BRACKETS = new Set([")", "]", "}"]);
-const SKIPPED_TOKENS = new Set(["comment", "line_continuation"]);
-
-function collectTokens(node: Node, into: Node[]): void {
-  if (SKIPPED_TOKENS.has(node.type) || node.isMissing) return;
-  if (node.childCount === 0 || node.type === "string") {
-    into.push(node);
-    return;
-  }
-  for (const child of node.children) if (child !== null) collectTokens(child, into);
-}
-
-/** The docstring's value as `inspect.cleandoc` would give it, or null. */
-function docstringOf(definition: Node): string | null {
-  const body = definition.childForFieldName("body");
-  const first = body?.namedChildren.find((child) => child !== null && child.type !== "comment");
-  if (first?.type !== "expression_statement" || first.namedChildCount !== 1) return null;
-  const expression = first.namedChild(0);
-  if (expression === null) return null;
-  const parts =
-    expression.type === "string"
-      ? [expression]
-      : expression.type === "concatenated_string"
-        ? expression.namedChildren.filter((child): child is Node => child?.type === "string")
-        : [];
-  if (parts.length === 0) return null;
-  let value = "";
-  for (const part of parts) {
-    const literal = stringLiteralValue(part);
-    if (literal === null) return null;
-    value += literal;
-  }
-  return cleandoc(value);
-}
-
-/**
- * The value of a string literal without interpolation: prefix (`r`, `u`, `b` in any case and
- * order) and quotes removed, escapes decoded unless raw. Null for f-strings and t-strings, whose
- * value is not known statically (Python gives them no `__doc__` either).
- */
-function stringLiteralValue(literal: Node): string | null {
-  const opening = literal.children.find((child) => child?.type === "string_start")?.text;
-  const closing = literal.children.find((child) => child?.type === "string_end")?.text;
-  if (opening === undefined || closing === undefined) return null;
-  const prefix = opening.replace(/["']+$/, "").toLowerCase();
-  if (/[ft]/.test(prefix)) return null;
-  const content = literal.text.slice(opening.length, literal.text.length - closing.length);
-  return prefix.includes("r") ? content : decodeEscapes(content, prefix.includes("b"));
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-};
-
-/** Decodes Python escape sequences; unknown ones (and `\N{...}`) are kept as written, as Python keeps unknown ones. */
-function decodeEscapes(content: string, isBytes: boolean): string {
-  const pattern = isBytes
-    ? /\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|[\s\S])/g
-    : /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g;
-  return content.replace(pattern, (whole, escape: string) => {
-    const simple = SIMPLE_ESCAPES[escape];
-    if (simple !== undefined) return simple;
-    const head = escape[0];
-    if (head === "x" || head === "u" || head === "U") {
-      const codePoint = Number.parseInt(escape.slice(1), 16);
-      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
-    }
-    if (head !== undefined && head >= "0" && head <= "7") return String.fromCodePoint(Number.parseInt(escape, 8));
-    return whole;
   });
 }
 
-/** Port of Python's `inspect.cleandoc`: tabs expanded, common indentation of lines after the first removed, blank lines trimmed. */
-function cleandoc(doc: string): string {
-  const lines = doc.split("\n").map(expandTabs);
-  let margin = Number.POSITIVE_INFINITY;
-  for (const line of lines.slice(1)) {
-    const content = line.trimStart().length;
-    if (content > 0) margin = Math.min(margin, line.length - content);
-  }
-  const cleaned = lines.map((line, index) =>
-    index === 0 ? line.trimStart() : Number.isFinite(margin) ? line.slice(margin) : line,
-  );
-  while (cleaned.length > 0 && cleaned[cleaned.length - 1] === "") cleaned.pop();
-  while (cleaned.length > 0 && cleaned[0] === "") cleaned.shift();
-  return cleaned.join("\n");
+interface Definition {
+  node: Node;
+  name: string;
+  kind: EntityKind;
+  patternIndex: number;
 }
 
-function expandTabs(line: string): string {
-  if (!line.includes("\t")) return line;
-  let expanded = "";
-  for (const char of line) expanded += char === "\t" ? " ".repeat(8 - (expanded.length % 8)) : char;
-  return expanded;
+/**
+ * The definitions a query finds, one per node, ordered by start (an enclosing definition before
+ * those inside it). A node two patterns match keeps the earlier pattern's kind, so a query lists
+ * specific patterns (a Go `type_spec` holding a struct) before catch-alls. A pattern without an
+ * `@name` capture names its definition with `(#set! name "default")`.
+ */
+function findDefinitions(root: Node, query: Query): Definition[] {
+  const byNodeId = new Map<number, Definition>();
+  for (const match of query.matches(root)) {
+    let node: Node | null = null;
+    let name = match.setProperties?.["name"] ?? "";
+    let kind = "";
+    for (const capture of match.captures) {
+      if (capture.name === "name") name = capture.node.text;
+      else if (capture.name.startsWith("definition.")) {
+        node = capture.node;
+        kind = capture.name.slice("definition.".length);
+      }
+    }
+    if (node === null || name === "" || !KNOWN_KINDS.has(kind)) continue;
+    const known = byNodeId.get(node.id);
+    if (known !== undefined && known.patternIndex <= match.patternIndex) continue;
+    byNodeId.set(node.id, { node, name, kind: kind as EntityKind, patternIndex: match.patternIndex });
+  }
+  return [...byNodeId.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+}
+
+interface CollectContext {
+  path: string;
+  lines: string[];
+  language: LanguageSpec;
+  limits: ExtractLimits;
+  cut: ExtractCut;
+}
+
+interface OpenDefinition {
+  entity: CodeEntity;
+  endIndex: number;
+  depth: number;
+}
+
+function collectEntities(root: Node, query: Query, context: CollectContext): CodeEntity[] {
+  const { path, lines, language, limits, cut } = context;
+  const separator = language.qualifiedNameSeparator;
+  const entities: CodeEntity[] = [];
+  // Definitions enclosing the current one, innermost last (the query's nodes nest by range).
+  const open: OpenDefinition[] = [];
+  for (const definition of findDefinitions(root, query)) {
+    const { node, name } = definition;
+    while (open.length > 0 && open[open.length - 1]!.endIndex < node.endIndex) open.pop();
+    const enclosing = open[open.length - 1] ?? null;
+    const depth = (enclosing?.depth ?? 0) + 1;
+    if (depth > limits.maxDepth) {
+      cut.tooDeep++;
+      continue;
+    }
+    if (entities.length >= limits.maxEntities) {
+      cut.overCount++;
+      continue;
+    }
+    const owner = language.ownerType?.(node) ?? null;
+    const parentQualifiedName = owner ?? enclosing?.entity.qualifiedName ?? null;
+    const typeParent = owner !== null || (enclosing !== null && isTypeKind(enclosing.entity.kind));
+    const kind: EntityKind = definition.kind === "function" && typeParent ? "method" : definition.kind;
+    const parts = language.definitionParts(node);
+    const startRow = node.startPosition.row;
+    const endRow =
+      node.endPosition.column === 0 && node.endPosition.row > startRow ? node.endPosition.row - 1 : node.endPosition.row;
+    const entity: CodeEntity = {
+      path,
+      language: language.id,
+      kind,
+      name,
+      qualifiedName: parentQualifiedName === null ? name : `${parentQualifiedName}${separator}${name}`,
+      parentQualifiedName,
+      startLine: startRow + 1,
+      endLine: endRow + 1,
+      decoratorLine: parts.decorators[0] === undefined ? null : parts.decorators[0].startPosition.row + 1,
+      decorators: parts.decorators.map((decorator) => decorator.text),
+      signature: parts.signature,
+      docstring: parts.docComment,
+      source: boundedSource(lines, startRow, endRow, limits.maxSourceChars, cut),
+    };
+    entities.push(entity);
+    open.push({ entity, endIndex: node.endIndex, depth });
+  }
+  // Array sort is stable: entities starting on one line keep their order of position.
+  return entities.sort((a, b) => a.startLine - b.startLine);
+}
+
+/** Lines `startRow`..`endRow` joined by `\n`, cut after the last whole line within `maxChars` (counted in `cut`). */
+function boundedSource(lines: string[], startRow: number, endRow: number, maxChars: number, cut: ExtractCut): string {
+  let length = -1;
+  for (let row = startRow; row <= endRow; row++) {
+    length += lines[row]!.length + 1;
+    if (length > maxChars) {
+      cut.sourcesCut++;
+      const kept = lines.slice(startRow, Math.max(row, startRow + 1)).join("\n");
+      return kept.length > maxChars ? kept.slice(0, maxChars) : kept;
+    }
+  }
+  return lines.slice(startRow, endRow + 1).join("\n");
 }
 
 /** ERROR and MISSING nodes in source order, not looking inside an ERROR node already reported. */

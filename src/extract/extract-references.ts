@@ -1,24 +1,8 @@
 import type { Node } from "web-tree-sitter";
+import { languageForPath, languageForShebang, type LanguageSpec } from "../lang/index.js";
 import type { FileReferences, ImportBinding, ReferenceKind, ReferenceSite } from "../model/references.js";
-import { loadPythonParser } from "./python-parser.js";
-
-/**
- * Python's reference sites as a tree-sitter query, in the `@reference.*` capture convention of the
- * grammars' tags queries (what the language registry's `referencesQuery` holds). The extractor
- * below walks the tree instead of running this query, because Python needs scope facts a query
- * cannot express (a name assigned anywhere in a function is local there, so it is no reference);
- * the captures name the same sites it reports.
- */
-export const PYTHON_REFERENCES_QUERY = `
-(call function: (identifier) @name) @reference.call
-(call function: (attribute attribute: (identifier) @name)) @reference.call
-(class_definition superclasses: (argument_list (identifier) @name)) @reference.class
-(decorator (identifier) @name) @reference.decorator
-(import_from_statement name: (dotted_name) @name) @reference.import
-(import_from_statement name: (aliased_import name: (dotted_name) @name)) @reference.import
-(attribute attribute: (identifier) @name) @reference.name
-(identifier) @name @reference.name
-`;
+import { DEFAULT_EXTRACT_LIMITS, estimateNesting } from "./extract-limits.js";
+import { loadGrammarParser } from "./grammar-parser.js";
 
 const DEFINITIONS = new Set(["function_definition", "class_definition"]);
 /** Nodes that hold a pattern whose names are bound, not read. */
@@ -28,15 +12,31 @@ const PARAMETER_CONTAINERS = new Set(["parameters", "lambda_parameters", "list_s
 const IGNORED_NAMES = new Set(["self", "cls"]);
 
 /**
- * The reference sites, imports and module-level assignments of one Python file. A bare name that
- * is a parameter or assigned anywhere in an enclosing function (and not declared `global`) is a
- * local variable there, not a reference, and is left out. Line endings are normalised as in
- * `extractEntities`, so lines agree with the entities'. Pure apart from loading the grammar once.
+ * Languages whose reference sites this extractor reads, by language id: each needs a walker that
+ * knows the language's scopes (the sites the spec's `referencesQuery` states, minus local names).
+ * Files of other languages record no references yet.
+ */
+const SCOPE_AWARE_LANGUAGES: ReadonlySet<string> = new Set(["python"]);
+
+const NO_REFERENCES: FileReferences = { sites: [], imports: [], assignments: [] };
+
+/**
+ * The reference sites, imports and module-level assignments of one file (none for a language
+ * without a scope-aware walker, see {@link SCOPE_AWARE_LANGUAGES}, or a file nested too deep to
+ * parse, see extract-limits.ts). A bare name that is a parameter or assigned anywhere in an
+ * enclosing function (and not declared `global`) is a local variable there, not a reference, and
+ * is left out. Line endings are normalised as in `extractEntities`, so lines agree with the
+ * entities'. Pure apart from loading the grammar once.
+ * @param path repository-relative path; its extension (or the text's `#!` line) picks the language.
  * @throws Error when the grammar cannot be loaded.
  */
-export async function extractReferences(source: string): Promise<FileReferences> {
-  const parser = await loadPythonParser();
+export async function extractReferences(path: string, source: string, options: { language?: LanguageSpec } = {}): Promise<FileReferences> {
   const text = source.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const firstLine = text.slice(0, text.includes("\n") ? text.indexOf("\n") : text.length);
+  const language = options.language ?? languageForPath(path) ?? languageForShebang(firstLine);
+  if (language === null || !SCOPE_AWARE_LANGUAGES.has(language.id)) return NO_REFERENCES;
+  if (estimateNesting(text) > DEFAULT_EXTRACT_LIMITS.maxParseNesting) return NO_REFERENCES;
+  const parser = await loadGrammarParser(language.grammar, language.definitionsQuery);
   return parser.parse(text, (root) => {
     const walker = new ReferenceWalker();
     walker.visit(root, { enclosingLine: 0, locals: [] });

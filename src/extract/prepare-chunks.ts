@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Chunk, CodeEntity } from "../model/types.js";
+import { languageById } from "../lang/index.js";
 
 /**
  * Default upper bound on a chunk's text, in UTF-16 characters: 512 tokens (the input limit of
@@ -19,11 +20,12 @@ export interface PrepareChunksOptions {
  * same entities give the same texts and hashes.
  *
  * Text, one part per line, empty parts left out:
- * - function or method: qualified name, signature, docstring, then the source with its common
- *   indentation removed;
- * - class: qualified name, signature, docstring, then the signature of each direct member (the
- *   entities of the same file whose parent is the class and that lie inside it), indented by
- *   four spaces, in source order; never the members' bodies.
+ * - a kind its language outlines (`LanguageSpec.outlineKinds`, e.g. a class): qualified name,
+ *   signature, doc comment, then the signature of each direct member (the entities of the same
+ *   file whose parent is it and that lie inside it), indented by four spaces, in source order;
+ *   never the members' bodies;
+ * - any other kind (functions, methods, Go structs, Rust enums…): qualified name, signature, doc
+ *   comment, then the source with its common indentation removed.
  *
  * Text longer than `maxChars` is cut at the last line break within the limit when that keeps at
  * least half of it, else at `maxChars` exactly (never inside a surrogate pair).
@@ -63,7 +65,7 @@ function parentKey(path: string, qualifiedName: string): string {
 function entityText(entity: CodeEntity, membersByParent: Map<string, CodeEntity[]>): string {
   const parts = [entity.qualifiedName, entity.signature];
   if (entity.docstring) parts.push(entity.docstring);
-  if (entity.kind === "class") {
+  if (languageById(entity.language)?.outlineKinds.includes(entity.kind) === true) {
     const members = (membersByParent.get(parentKey(entity.path, entity.qualifiedName)) ?? [])
       .filter((member) => member.startLine > entity.startLine && member.endLine <= entity.endLine)
       .sort((a, b) => a.startLine - b.startLine);

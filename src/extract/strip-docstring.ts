@@ -1,30 +1,33 @@
 import type { CodeEntity } from "../model/types.js";
-import { loadPythonParser } from "./python-parser.js";
+import { languageForPath } from "../lang/index.js";
+import { loadGrammarParser } from "./grammar-parser.js";
 
 /**
- * The entity as it would read without its docstring: the docstring's statement cut out of `source`
- * (whole lines, a trailing comment included, when it stands on lines of its own, as it nearly always does; else replaced by `pass`), `docstring` null,
- * everything else unchanged. `source` loses its common indentation (as the embedded text does). Used to build calibration answers
- * (CodeSearchNet's rule: the docstring is the query, the code without it the answer), so an
+ * The entity as it would read without its doc comment: `docstring` null, `source` with its common
+ * indentation removed (as the embedded text has it) and, for a language whose doc comment is a
+ * statement inside the body (`LanguageSpec.docStatement`, a Python docstring), that statement cut
+ * out (whole lines, a trailing comment included, when it stands on lines of its own, as it nearly
+ * always does; else replaced by `pass`). Doc comments written above a definition are not part of
+ * its source, so for those languages only `docstring` changes. Used to build calibration answers
+ * (CodeSearchNet's rule: the doc comment is the query, the code without it the answer), so an
  * answer never contains its own query.
- * @returns the entity unchanged when it has no docstring or tree-sitter finds no docstring
- *   statement in its source.
+ * @returns the entity unchanged when it has no doc comment, or tree-sitter finds no doc statement in its source.
  * @throws Error when the grammar cannot be loaded.
  */
 export async function stripDocstring(entity: CodeEntity): Promise<CodeEntity> {
   if (entity.docstring === null) return entity;
-  const parser = await loadPythonParser();
+  const language = languageForPath(entity.path);
   const lines = entity.source.split("\n");
   const margin = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => line.length - line.trimStart().length));
   // A method's source starts indented; tree-sitter wants the definition at column 0.
   const text = lines.map((line) => line.slice(Math.min(margin, line.length - line.trimStart().length))).join("\n");
+  const docStatement = language?.docStatement;
+  if (language === null || docStatement === undefined) return { ...entity, source: text, docstring: null };
+  const parser = await loadGrammarParser(language.grammar, language.definitionsQuery);
   const range = parser.parse(text, (root) => {
-    const definition = root.namedChildren.find((node) => node?.type === "function_definition" || node?.type === "class_definition");
-    const first = definition?.childForFieldName("body")?.namedChildren.find((child) => child !== null && child.type !== "comment");
-    if (first?.type !== "expression_statement") return null;
-    const expression = first.namedChild(0);
-    if (expression?.type !== "string" && expression?.type !== "concatenated_string") return null;
-    return { startRow: first.startPosition.row, endRow: first.endPosition.row, startIndex: first.startIndex, endIndex: first.endIndex };
+    const statement = docStatement(root);
+    if (statement === null) return null;
+    return { startRow: statement.startPosition.row, endRow: statement.endPosition.row, startIndex: statement.startIndex, endIndex: statement.endIndex };
   });
   if (range === null) return entity;
   const lineStart = text.lastIndexOf("\n", range.startIndex - 1) + 1;

@@ -57,7 +57,7 @@ export class UsageError extends CodesearchError {
   readonly code = "usage";
 }
 
-/** The run stored nothing usable: no Python files, no entities, or every entity failed. Exit code 3. */
+/** The run stored nothing usable: no source files, no entities, or every entity failed. Exit code 3. */
 export class NothingIndexedError extends CodesearchError {
   readonly exitCode = ExitCode.NothingIndexed;
   readonly code = "nothing-indexed";

@@ -24,7 +24,7 @@ export interface RunStartedEvent extends Timed {
   modelId: string;
 }
 
-/** Discovery finished: `fileCount` Python files will be parsed; `skipped` were left out on purpose. */
+/** Discovery finished: `fileCount` source files will be parsed; `skipped` were left out on purpose. */
 export interface ScanFinishedEvent extends Timed {
   type: "scan-finished";
   fileCount: number;

@@ -19,6 +19,8 @@ export const searchHitSchema = z.object({
   qualname: z.string(),
   name: z.string(),
   kind: z.enum(ENTITY_KINDS),
+  /** Language id of the file (`python`, `go`, `typescript`…; src/lang/). */
+  language: z.string(),
   start_line: z.number().int(),
   end_line: z.number().int(),
   /** Higher is better, rounded to 6 decimals: cosine similarity (vector), BM25 (lexical) or RRF score (hybrid). */
@@ -68,6 +70,7 @@ export function toSearchHitJson(hit: RankedHit, options: { snippetLines?: number
     qualname: c.qualifiedName,
     name: c.name,
     kind: c.kind,
+    language: c.language,
     start_line: c.startLine,
     end_line: c.endLine,
     score: Math.round(hit.score * 1e6) / 1e6,

@@ -22,7 +22,9 @@ export interface SearchFilters {
   paths?: readonly string[];
   /** Keep only these kinds. */
   kinds?: readonly EntityKind[];
-  /** Leave out test code: test files, and `test_*` functions and methods (see rank/test-code.ts). */
+  /** Keep only entities of these languages (ids of src/lang/: `python`, `go`…). */
+  languages?: readonly string[];
+  /** Leave out test code: test files, and `test_*` functions and methods (each language's rules, see src/lang/). */
   excludeTests?: boolean;
 }
 

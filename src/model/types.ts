@@ -3,7 +3,7 @@
  * Pure types only: no I/O, and nothing here imports from other folders of src/.
  */
 
-/** A Python source file found by discovery. */
+/** A source file found by discovery, in a language of the registry (src/lang/). */
 export interface SourceFile {
   /** Path relative to the repository root, POSIX separators (`pkg/mod.py`). */
   path: string;
@@ -20,12 +20,14 @@ import type { EntityKind } from "./entity-kinds.js";
 export type { EntityKind } from "./entity-kinds.js";
 
 /**
- * One Python definition (function, method or class, nested ones included) as tree-sitter found it.
- * Lines are 1-based and inclusive.
+ * One definition (function, method, class or another kind of {@link EntityKind}, nested ones
+ * included) as tree-sitter found it. Lines are 1-based and inclusive.
  */
 export interface CodeEntity {
   /** Path relative to the repository root, POSIX separators. */
   path: string;
+  /** Id of the language the file is written in (`python`, `go`; see src/lang/). */
+  language: string;
   kind: EntityKind;
   /** The bare name (`inner`). */
   name: string;
@@ -33,19 +35,19 @@ export interface CodeEntity {
   qualifiedName: string;
   /** Qualified name of the enclosing function or class, or null at module level. */
   parentQualifiedName: string | null;
-  /** Line of the `def` / `class` keyword (1-based). */
+  /** First line of the definition without its decorators and doc comment: the `def` / `class` / `func` line (1-based). */
   startLine: number;
   /** Last line of the body (1-based, inclusive). */
   endLine: number;
   /** Line of the first decorator (1-based) when decorated, else null. */
   decoratorLine: number | null;
-  /** Decorator source lines, e.g. `@property`, in source order. */
+  /** Decorators, annotations or attributes as written, e.g. `@property`, `#[test]`, in source order. */
   decorators: string[];
   /** Header up to (not including) the body colon, whitespace collapsed: `async def f(a, b=1) -> int`, `class A(B)`. */
   signature: string;
-  /** The docstring's contents without quotes, or null when the body does not open with a string. */
+  /** The doc comment without its markers (a Python docstring without quotes, a JSDoc block without its comment markers), or null. */
   docstring: string | null;
-  /** Source text of the definition from the `def`/`class` line to `endLine` (decorators excluded). */
+  /** Source text of the definition from `startLine` to `endLine` (decorators and preceding doc comments excluded). */
   source: string;
 }
 
@@ -90,10 +92,11 @@ export interface IndexFailure {
 /** Why discovery left a file out on purpose (not an error). */
 /**
  * Why a file was not indexed: over the size limit; binary (a NUL byte near the start); a symbolic
- * link (to a `.py` file or a directory; never followed); or a `.py` name on something that is not
- * a regular file (FIFO, socket, device), which is never opened.
+ * link (to a source file or a directory; never followed); or a source file's name on something that is not
+ * a regular file (FIFO, socket, device), which is never opened; or generated / vendored code by its
+ * language's rules (`*.min.js`, a `dist/` or `vendor/` folder, reported with a trailing `/`).
  */
-export type SkipReason = "too-large" | "binary" | "symlink" | "not-regular-file";
+export type SkipReason = "too-large" | "binary" | "symlink" | "not-regular-file" | "generated";
 
 /** A file discovery saw but did not index, with the reason shown in the summary. */
 export interface SkippedFile {
@@ -127,7 +130,7 @@ export interface IndexSummary {
   modelId: string;
   /** Vector length of the model. */
   dimension: number;
-  /** Python files discovered (skipped ones excluded). */
+  /** Source files discovered (skipped ones excluded). */
   filesDiscovered: number;
   /**
    * Files read and parsed in this run (new or changed), possibly with recovered syntax errors, whose

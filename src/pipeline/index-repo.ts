@@ -78,7 +78,7 @@ export async function indexRepo(options: IndexRepoOptions): Promise<IndexSummary
     return await runIndex(run, await readUsableManifest(indexDir, options.rebuild ?? false), source);
   } catch (error) {
     // A first run that failed before it stored or cached anything (no model, a refused key, no
-    // Python files) leaves no half-made index folder behind.
+    // source files) leaves no half-made index folder behind.
     if (createdIndexDir && (await holdsNothing(indexDir, paths.cacheDir))) {
       await lock?.release();
       lock = undefined;

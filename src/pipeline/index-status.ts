@@ -18,9 +18,32 @@ import {
   requireManifest,
   resolveIndexLocation,
 } from "../store/index.js";
-import type { CatalogEntry, IndexManifest, LockHolder, ManifestFusion, WatchRecord } from "../store/index.js";
+import type { CatalogEntry, FileCatalog, IndexManifest, LockHolder, ManifestFusion, WatchRecord } from "../store/index.js";
+import { languageForPath } from "../lang/index.js";
 import { uncalibrated } from "./calibrate-fusion.js";
 import { planIndex } from "./plan-index.js";
+
+/** Files and entities of one language in an index. */
+export interface LanguageCount {
+  /** Language id (`python`, `go`…), or `other` for a cataloged path no language claims any more. */
+  language: string;
+  files: number;
+  entities: number;
+}
+
+/** Indexed (not skipped) files of the catalog and their entities, per language by path; most entities first, then by id. */
+function countByLanguage(catalog: FileCatalog): LanguageCount[] {
+  const counts = new Map<string, LanguageCount>();
+  for (const [path, entry] of catalog) {
+    if (entry.skipped) continue;
+    const language = languageForPath(path)?.id ?? "other";
+    const count = counts.get(language) ?? { language, files: 0, entities: 0 };
+    count.files++;
+    count.entities += entry.chunkHashes.length;
+    counts.set(language, count);
+  }
+  return [...counts.values()].sort((a, b) => b.entities - a.entities || (a.language < b.language ? -1 : 1));
+}
 
 /** What `codesearch status` reports about one index. */
 export interface IndexStatus {
@@ -39,6 +62,8 @@ export interface IndexStatus {
   filesIndexed: number;
   /** Rows in the entity table at the committed version (0 when it cannot be read). */
   entitiesIndexed: number;
+  /** Indexed files and entities per language (ids of src/lang/), from the catalog, most entities first; empty before the first run. */
+  languages: LanguageCount[];
   /** The entity table version searches read (the last completed run's), when recorded. */
   tableVersion: number | null;
   /**
@@ -108,7 +133,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
     return {
       state: "started", repoRoot, indexDir: located.indexDir, modelId: started.modelId, dimension: null, maxTokens: started.maxTokens,
-      filesIndexed: 0, entitiesIndexed: 0, tableVersion: null, damage: [],
+      filesIndexed: 0, entitiesIndexed: 0, languages: [], tableVersion: null, damage: [],
       stale: { filesAdded: discovered.files.length, filesChanged: 0, filesRemoved: 0, entities: 0, examples: discovered.files.slice(0, 20).map((f) => f.path) },
       failed: { files: 0, entities: 0, failures: [] },
       indexSizeBytes: await directorySizeBytes(isRemoteLocation(located.indexDir) ? stateDir : located.indexDir),
@@ -146,6 +171,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     maxTokens: manifest.maxTokens,
     filesIndexed: catalogIndexedFileCount(catalog),
     entitiesIndexed: inspection.rows ?? 0,
+    languages: countByLanguage(catalog),
     tableVersion: inspection.version,
     damage,
     stale: {

@@ -1,5 +1,5 @@
 import { readSource } from "../discover/index.js";
-import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, extractReferences, prepareChunks } from "../extract/index.js";
+import { DEFAULT_MAX_CHUNK_CHARS, describeCut, extractEntities, extractReferences, prepareChunks } from "../extract/index.js";
 import { describeError } from "../model/errors.js";
 import type { RunEventEmitter } from "../model/events.js";
 import type { Chunk, IndexFailure, SkippedFile, SourceFile } from "../model/types.js";
@@ -32,7 +32,8 @@ export interface ReadPlannedFilesResult {
 
 /**
  * Reads, hashes and parses the files the plan lists (added, then changed), emitting
- * `file-extracted`, `file-failed` and `file-skipped` events. A changed file whose bytes hash to the
+ * `file-extracted`, `file-failed` and `file-skipped` events. Syntax errors, and definitions the
+ * per-file limits (`DEFAULT_EXTRACT_LIMITS`) left out, are `parse` failures of a file still indexed. A changed file whose bytes hash to the
  * catalog's `contentHash` is not parsed (unless `retryFailed` and it recorded failures).
  */
 export async function readPlannedFiles(
@@ -65,7 +66,7 @@ export async function readPlannedFiles(
     let extracted;
     try {
       extracted = await extractEntities(file.path, read.text);
-      outcome.references = encodeReferences(await extractReferences(read.text));
+      outcome.references = encodeReferences(await extractReferences(file.path, read.text));
     } catch (error) {
       outcome.references = { sites: [], imports: [], assignments: [] };
       const failure: IndexFailure = { path: file.path, stage: "parse", message: `parser failed: ${describeError(error)}`, cause: error };
@@ -86,6 +87,13 @@ export async function readPlannedFiles(
         line: firstError.line,
         message: `${firstError.message}${more}; kept ${outcome.chunks.length} recovered entities`,
       };
+      outcome.failures.push(failure);
+      emit({ type: "file-failed", failure });
+    }
+    const cut = describeCut(extracted.cut);
+    if (cut !== null) {
+      // The file is indexed all the same; what the per-file limits left out is named, not hidden.
+      const failure: IndexFailure = { path: file.path, stage: "parse", message: `${cut}; kept ${outcome.chunks.length} entities` };
       outcome.failures.push(failure);
       emit({ type: "file-failed", failure });
     }

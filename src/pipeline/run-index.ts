@@ -198,8 +198,8 @@ export async function runIndex(
     throw new NothingIndexedError(
       read.entityCount === 0
         ? discovered.files.length === 0
-          ? `no Python files to index under ${repoRoot}${discovered.skipped.length ? ` (${discovered.skipped.length} skipped)` : ""}`
-          : `no functions, methods or classes found in ${discovered.files.length} Python files under ${repoRoot}`
+          ? `no source files to index under ${repoRoot}${discovered.skipped.length ? ` (${discovered.skipped.length} skipped)` : ""}`
+          : `no definitions found in ${discovered.files.length} source files under ${repoRoot}`
         : `all ${read.entityCount} entities failed to embed; the index was left unchanged`,
     );
   }

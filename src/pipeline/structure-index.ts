@@ -29,7 +29,7 @@ export interface StructureEntity {
   isTest: boolean;
   /** Dotted module path from the file path (`pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`). */
   module: string;
-  /** Language of the file, from its extension until the table records it. */
+  /** Language id of the file (the table's `language` column: `python`, `go`, …). */
   language: string;
 }
 
@@ -51,7 +51,7 @@ export interface StructureIndex {
   view: CommittedView;
 }
 
-const STRUCTURE_COLUMNS = ["id", "path", "kind", "name", "qualified_name", "parent_qualified_name", "start_line", "end_line", "signature", "docstring", "decorators", IS_TEST_COLUMN] as const;
+const STRUCTURE_COLUMNS = ["id", "path", "language", "kind", "name", "qualified_name", "parent_qualified_name", "start_line", "end_line", "signature", "docstring", "decorators", IS_TEST_COLUMN] as const;
 
 const cached = new WeakMap<SearchSession, { key: string; index: Promise<StructureIndex> }>();
 
@@ -134,14 +134,9 @@ async function readStructureRows(table: lancedb.Table): Promise<StructureEntity[
       decorators: JSON.parse(String(row.decorators)) as string[],
       isTest: Boolean(row[IS_TEST_COLUMN]),
       module: moduleOf(path),
-      language: languageOfPath(path),
+      language: String(row.language),
     };
   });
-}
-
-/** The language of a file by its extension (`python` for `.py`/`.pyi`), `other` otherwise. Pure. */
-export function languageOfPath(path: string): string {
-  return /\.pyi?$/.test(path) ? "python" : "other";
 }
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {

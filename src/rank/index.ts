@@ -1,6 +1,6 @@
 /**
  * rank/ owns the pure parts of search: code-aware words for the full-text index, rank fusion,
- * arranging hits, test-code conventions and retrieval metrics. It must not do I/O or touch LanceDB.
+ * arranging hits and retrieval metrics. It must not do I/O or touch LanceDB.
  */
 export * from "./arrange-hits.js";
 export * from "./character-trigrams.js";
@@ -12,4 +12,3 @@ export * from "./fusion-weights.js";
 export * from "./lexical-text.js";
 export * from "./query-words.js";
 export * from "./retrieval-metrics.js";
-export * from "./test-code.js";

@@ -2,6 +2,7 @@ import type { CodeEntity } from "../model/types.js";
 import { expandAbbreviations } from "./code-abbreviations.js";
 import { characterTrigrams } from "./character-trigrams.js";
 import { codeWords } from "./code-words.js";
+import { LANGUAGE_QUERY_WORDS } from "../lang/index.js";
 
 /**
  * The texts the full-text indexes hold per entity, in {@link codeWords} form with abbreviations
@@ -17,9 +18,6 @@ export interface LexicalText {
   nameGrams: string;
 }
 
-/** Words that name the language of every indexed entity, so they tell no entity from another. */
-const LANGUAGE_WORDS = new Set(["python"]);
-
 /** Builds the {@link LexicalText} of an entity. Pure. */
 export function lexicalText(entity: CodeEntity): LexicalText {
   const head = [entity.qualifiedName, ...entity.decorators, entity.signature, entity.docstring ?? ""];
@@ -31,13 +29,14 @@ export function lexicalText(entity: CodeEntity): LexicalText {
 }
 
 /**
- * The words of a query for the full-text indexes: its {@link codeWords} without the word
- * `python` — web-search habit ("python read csv"), it names the language of every entity here.
+ * The words of a query for the full-text indexes: its {@link codeWords} without words that name a
+ * language (`LANGUAGE_QUERY_WORDS`, e.g. `python`) — web-search habit ("python read csv"): the
+ * word names the language, not what the code does.
  * `"python parseHTTPHeader"` → `"parsehttpheader parse http header"`.
  */
 export function lexicalQuery(query: string): string {
   return codeWords(query)
     .split(" ")
-    .filter((word) => word !== "" && !LANGUAGE_WORDS.has(word))
+    .filter((word) => word !== "" && !LANGUAGE_QUERY_WORDS.has(word))
     .join(" ");
 }

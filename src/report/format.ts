@@ -90,6 +90,8 @@ export function formatSkipReason(reason: SkipReason): string {
       return "symbolic link, not followed";
     case "not-regular-file":
       return "not a regular file";
+    case "generated":
+      return "generated or vendored code";
     default:
       return assertNeverReason(reason);
   }

@@ -46,7 +46,7 @@ export interface ProgressState {
   lastEventAtMs: number | null;
   /** Time since `run-started` as of the latest event; the summary's `durationMs` once finished. */
   elapsedMs: number;
-  /** Python files to read and parse: from `scan-finished`, then `plan-ready`'s added + changed. */
+  /** Source files to read and parse: from `scan-finished`, then `plan-ready`'s added + changed. */
   filesTotal: number;
   /** Files left as they were indexed (from `plan-ready`). */
   filesUnchanged: number;

@@ -27,7 +27,7 @@ export interface McpServerOptions {
 const PROGRESS_INTERVAL_MS = 250;
 
 const INSTRUCTIONS =
-  "codesearch finds Python functions, methods and classes in this repository by meaning and by words. " +
+  "codesearch finds functions, methods, classes and other definitions in this repository by meaning and by words. " +
   "Use `search` first (plain words or identifiers), then `read` with a hit's id to see its full source. " +
   "Answers are kept under a size budget: when `has_more` is true, pass `next_cursor` as `cursor` for more hits. " +
   "`status` tells how current the index is; `reindex` brings it up to date with the files on disk. " +
@@ -59,7 +59,7 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
     {
       title: "Search code",
       description:
-        "Find Python functions, methods and classes in the indexed repository that match a description or an identifier. " +
+        "Find functions, methods, classes and other definitions in the indexed repository that match a description or an identifier. " +
         "Returns hits best first with file, line range, qualified name, kind, score and the code around the best-matching line. " +
         "Page with cursor; each hit has an id for the read tool.",
       inputSchema: searchToolInput,

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { UsageError } from "../model/errors.js";
 import { ENTITY_KINDS } from "../model/entity-kinds.js";
+import { LANGUAGE_IDS } from "../lang/index.js";
 import { SEARCH_MODES, type SearchRequest } from "../model/search.js";
 import { type SearchHitJson, searchResultSchema, toSearchHitJson } from "../model/search-result.js";
 import { candidateDepthFor } from "../pipeline/index.js";
@@ -20,6 +21,7 @@ export const searchToolInput = {
   mode: z.enum(SEARCH_MODES as [string, ...string[]]).default("hybrid").describe("hybrid (default: meaning and words, fused), vector (meaning only) or lexical (words only; fastest)."),
   paths: z.array(z.string().min(1)).max(50).optional().describe("Globs over repository-relative paths, e.g. [\"src/**\", \"!**/migrations/**\"]; dir/ means everything below dir."),
   kinds: z.array(z.enum(ENTITY_KINDS)).optional().describe("Keep only these kinds of definition."),
+  languages: z.array(z.enum(LANGUAGE_IDS as [string, ...string[]])).optional().describe("Keep only definitions in these languages (ids as `status` lists them)."),
   exclude_tests: z.boolean().optional().describe("Leave out test files and test_* functions."),
   context_lines: z.number().int().min(0).max(MAX_CONTEXT_LINES).default(3).describe("Code lines shown before and after each hit's best-matching line."),
   vector_weight: z.number().min(0).max(10).optional().describe("Hybrid mode only: weight of the meaning side against the words side (1 = equal); default: the index's calibrated weight."),
@@ -76,6 +78,7 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
   const filters = {
     ...(args.paths?.length ? { paths: args.paths } : {}),
     ...(args.kinds?.length ? { kinds: args.kinds } : {}),
+    ...(args.languages?.length ? { languages: args.languages } : {}),
     excludeTests: args.exclude_tests === true,
   };
   const mode = args.mode as SearchRequest["mode"];

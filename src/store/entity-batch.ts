@@ -14,6 +14,7 @@ export function entityArrowTable(schema: Schema, chunks: readonly EmbeddedChunk[
   const values: Record<string, (i: number) => unknown> = {
     id: (i) => chunks[i]!.id,
     path: (i) => chunks[i]!.path,
+    language: (i) => chunks[i]!.language,
     kind: (i) => chunks[i]!.kind,
     name: (i) => chunks[i]!.name,
     qualified_name: (i) => chunks[i]!.qualifiedName,

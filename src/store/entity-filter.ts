@@ -61,6 +61,7 @@ export function buildEntityFilter(filters: SearchFilters, indexedPaths: readonly
     }
   }
   if (filters.kinds && filters.kinds.length > 0) clauses.push(sqlInList("kind", [...new Set(filters.kinds)]));
+  if (filters.languages && filters.languages.length > 0) clauses.push(sqlInList("language", [...new Set(filters.languages)]));
   if (filters.excludeTests) clauses.push(`NOT ${quoteSqlIdentifier(IS_TEST_COLUMN)}`);
   return clauses.length === 0 ? { kind: "all" } : { kind: "where", sql: clauses.map((c) => `(${c})`).join(" AND ") };
 }

@@ -6,6 +6,8 @@ import type { Chunk, EntityKind, EntityRef } from "../model/types.js";
 export interface EntityRow {
   id: string;
   path: string;
+  /** Language id (src/lang/): `python`, `go`… */
+  language: string;
   kind: string;
   name: string;
   qualified_name: string;
@@ -25,6 +27,7 @@ export interface EntityRow {
 export const ENTITY_ROW_COLUMNS = [
   "id",
   "path",
+  "language",
   "kind",
   "name",
   "qualified_name",
@@ -65,6 +68,7 @@ export function refFromRow(row: EntityRefRow): EntityRef {
 export function fromRow(row: EntityRow): Chunk {
   return {
     ...refFromRow(row),
+    language: row.language,
     decoratorLine: row.decorator_line === null || row.decorator_line === undefined ? null : Number(row.decorator_line),
     decorators: JSON.parse(row.decorators) as string[],
     signature: row.signature,

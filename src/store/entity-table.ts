@@ -33,6 +33,7 @@ export function entitySchema(dimension: number): Schema {
   return new Schema([
     text("id"),
     text("path"),
+    text("language"),
     text("kind"),
     text("name"),
     text("qualified_name"),

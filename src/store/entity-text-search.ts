@@ -19,7 +19,7 @@ export const NAME_GRAMS_BOOST = 0.1;
  * The `limit` entities that best match `query` by BM25, best first. `score` (higher is better) is
  * the sum of the query's BM25 scores against the head words, the body words and — weighted
  * {@link NAME_GRAMS_BOOST} — the name's character trigrams. The query is prepared like the indexed
- * text (`lexicalQuery`: identifiers split, `python` dropped; its distinct `queryTrigrams` for the
+ * text (`lexicalQuery`: identifiers split, language names dropped; its distinct `queryTrigrams` for the
  * name), so `parseHTTPHeader` finds `parse_http_header`; a query of under 3 characters skips the
  * trigrams. `filter` (SQL from entity-filter.ts) is applied before the top `limit` are
  * chosen; ties are ordered by id (`orderHits`). A query without any word returns no hits. Rows the indexes have not seen yet (see

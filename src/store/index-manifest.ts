@@ -9,8 +9,11 @@ import { MANIFEST_TABLE, readRemoteManifestText, writeRemoteManifestText } from 
 /** File name of the manifest inside an index folder. */
 export const MANIFEST_FILE = "manifest.json";
 
-/** Version of the table layout and manifest; bumped when an older index can no longer be read. */
-export const SCHEMA_VERSION = 4;
+/**
+ * Version of the table layout and manifest; bumped when an older index can no longer be read.
+ * 5: entity rows carry a `language` column (src/lang/ ids).
+ */
+export const SCHEMA_VERSION = 5;
 
 const lastRunSchema = z.object({
   /** ISO-8601 times. */

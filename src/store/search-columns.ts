@@ -1,7 +1,8 @@
 import type { FtsOptions } from "@lancedb/lancedb";
 import { Bool, Field, Utf8 } from "apache-arrow";
 import type { CodeEntity } from "../model/types.js";
-import { isTestCode, lexicalText } from "../rank/index.js";
+import { isTestCode } from "../lang/index.js";
+import { lexicalText } from "../rank/index.js";
 
 /** Full-text column: qualified name, decorators, signature, docstring (see rank/lexical-text.ts). */
 export const SEARCH_HEAD_COLUMN = "search_head";
@@ -9,7 +10,7 @@ export const SEARCH_HEAD_COLUMN = "search_head";
 export const SEARCH_BODY_COLUMN = "search_body";
 /** Full-text column: the qualified name's words as character trigrams (rank/character-trigrams.ts), one token each. */
 export const SEARCH_NAME_GRAMS_COLUMN = "search_name_grams";
-/** Boolean column: the entity is test code by path and name conventions (rank/test-code.ts). */
+/** Boolean column: the entity is test code by path and name conventions (each language's `testCode`, src/lang/). */
 export const IS_TEST_COLUMN = "is_test";
 
 /**
@@ -67,6 +68,6 @@ export function searchColumnValues(entity: CodeEntity): Record<string, string | 
     [SEARCH_HEAD_COLUMN]: text.head,
     [SEARCH_BODY_COLUMN]: text.body,
     [SEARCH_NAME_GRAMS_COLUMN]: text.nameGrams,
-    [IS_TEST_COLUMN]: isTestCode(entity.path, entity.kind, entity.name),
+    [IS_TEST_COLUMN]: isTestCode(entity),
   };
 }

@@ -91,7 +91,7 @@ function Row({ label, children, wrap = "truncate-end" }: { label: string; childr
 
 /**
  * Renders `state`. Lines, top to bottom: `codesearch index <repo>  model <id>`; while running the
- * phase line (`scanning for Python files…`, `loading model X…`, …), `files  40/42 (1 failed, 3 skipped)`,
+ * phase line (`scanning for source files…`, `loading model X…`, …), `files  40/42 (1 failed, 3 skipped)`,
  * `entities  310 found (120 cached, 190 to embed)`, the bar `████░░░░  42%  130/310` (done =
  * cached + embedded + failed), `embedded N · cached N · failed N`, `35.2/s  ETA 5 s  elapsed 3.2 s`
  * and `current  <path:line> <entity>` (the file while extracting); once finished a status line, the summary rows and the
@@ -145,7 +145,7 @@ function phaseText(state: ProgressState): string | null {
     case "starting":
       return "starting…";
     case "scanning":
-      return "scanning for Python files…";
+      return "scanning for source files…";
     case "extracting":
       return "extracting entities…";
     case "loading-model":

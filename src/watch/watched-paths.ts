@@ -1,8 +1,6 @@
 import path from "node:path";
 import { ALWAYS_SKIPPED_DIRS, IGNORE_FILE_NAMES, discoverFiles } from "../discover/index.js";
-
-/** A file whose appearance turns a directory into a virtualenv, which discovery skips. */
-const VENV_MARKER = "pyvenv.cfg";
+import { ENVIRONMENT_MARKERS, isSourcePath } from "../lang/index.js";
 
 /** What the watcher leaves out, as `@parcel/watcher`'s `ignore` option takes it. */
 export interface UnwatchedPaths {
@@ -37,10 +35,11 @@ export async function findUnwatchedPaths(repoRoot: string, options: { indexDir: 
 export type ChangeKind = "source" | "ignore-rules" | "irrelevant";
 
 /**
- * Classifies a changed path (absolute, under `repoRoot`): `.py` files, and anything without an
- * extension (it may be a directory) are `source`; `.gitignore`, `.codesearchignore` and
- * `pyvenv.cfg` change what is indexed and watched (`ignore-rules`); paths inside always-skipped
- * directories and other files (editor temp files such as `x.py.tmp~`, `.pyc`, data) are
+ * Classifies a changed path (absolute, under `repoRoot`): source files (an extension of some
+ * language, see `isSourcePath`), and anything without an extension (it may be a directory) are
+ * `source`; `.gitignore`, `.codesearchignore` and environment markers (`pyvenv.cfg`) change what
+ * is indexed and watched (`ignore-rules`); paths inside always-skipped directories and other
+ * files (editor temp files such as `x.py.tmp~`, `.pyc`, data) are
  * `irrelevant`. A deleted directory's files are reported one by one by the watcher.
  */
 export function classifyChange(repoRoot: string, absPath: string): ChangeKind {
@@ -50,8 +49,8 @@ export function classifyChange(repoRoot: string, absPath: string): ChangeKind {
   if (parts.slice(0, -1).some((p) => ALWAYS_SKIPPED_DIRS.has(p))) return "irrelevant";
   const base = parts[parts.length - 1]!;
   if (ALWAYS_SKIPPED_DIRS.has(base)) return "irrelevant";
-  if ((IGNORE_FILE_NAMES as readonly string[]).includes(base) || base === VENV_MARKER) return "ignore-rules";
-  return base.endsWith(".py") || !base.includes(".") ? "source" : "irrelevant";
+  if ((IGNORE_FILE_NAMES as readonly string[]).includes(base) || ENVIRONMENT_MARKERS.includes(base)) return "ignore-rules";
+  return isSourcePath(base) || !base.includes(".") ? "source" : "irrelevant";
 }
 
 function isInside(parent: string, child: string): boolean {

@@ -108,12 +108,12 @@ describe("codesearch CLI (built), on a copy of fixtures/python with the test mod
     expect(existsSync(path.join(dir, "does-not-exist"))).toBe(false);
   });
 
-  it("a directory without Python definitions exits 3 (nothing indexed), never 0", async () => {
+  it("a directory without source files exits 3 (nothing indexed), never 0", async () => {
     const dir = await makeTempDir();
     await writeFile(path.join(dir, "setup.cfg"), "[metadata]\n");
     const result = await runCli(["index", ".", "--model", TEST_MODEL_DIR], { cwd: dir });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/codesearch: error: no Python files to index/);
+    expect(result.stderr).toMatch(/codesearch: error: no source files to index/);
     expect(existsSync(path.join(dir, ".codesearch"))).toBe(false);
   });
 

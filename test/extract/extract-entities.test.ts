@@ -147,6 +147,7 @@ describe("extractEntities: structure", () => {
     expect(result.entities).toEqual([
       {
         path: "a/b.py",
+        language: "python",
         kind: "function",
         name: "f",
         qualifiedName: "f",

@@ -7,6 +7,7 @@ const names = (sites: { name: string; qualifier: string | null; kind: string; li
 describe("extractReferences", () => {
   it("leaves out parameters and locals of enclosing functions, but keeps default values and globals", async () => {
     const { sites } = await extractReferences(
+      "m.py",
       [
         "def run(helper, factor=DEFAULT):", // 1: helper is a parameter; DEFAULT is read outside
         "    total = helper(1)", //            2: helper is the parameter: no reference
@@ -25,6 +26,7 @@ describe("extractReferences", () => {
 
   it("records imports with their aliases and scopes, star imports and the imported names as sites", async () => {
     const { imports, sites } = await extractReferences(
+      "m.py",
       ["import os.path", "import numpy as np", "from .models import Cart as C, helper", "from ..util import *", "def f():", "    from pkg import thing", "    return thing()"].join("\n"),
     );
     expect(imports).toEqual([
@@ -40,6 +42,7 @@ describe("extractReferences", () => {
 
   it("marks base classes, decorators and attribute calls with their qualifiers, and module-level assignments", async () => {
     const { sites, assignments } = await extractReferences(
+      "m.py",
       ["@register(1)", "class K(Base, mod.Other):", "    def m(self):", "        super().m()", "        self.go()", "        make().run()", "helper = wrap(helper)"].join("\n"),
     );
     expect(names(sites)).toEqual([

@@ -11,6 +11,7 @@ const LARGE = { maxChars: 100_000 };
 function entity(overrides: Partial<CodeEntity> & Pick<CodeEntity, "name">): CodeEntity {
   return {
     path: "pkg/mod.py",
+    language: "python",
     kind: "function",
     qualifiedName: overrides.name,
     parentQualifiedName: null,

@@ -66,6 +66,7 @@ describe("lexicalText", () => {
   it("puts name, decorators, signature and docstring in the head, the source in the body, and the name in the trigram text", () => {
     const entity: CodeEntity = {
       path: "pkg/io.py",
+      language: "python",
       kind: "method",
       name: "readDir",
       qualifiedName: "Store.readDir",

@@ -65,6 +65,7 @@ function chunk(overrides: Partial<EmbeddedChunk> & Pick<EmbeddedChunk, "path" | 
   const text = overrides.text ?? `${overrides.qualifiedName}\n${source}`;
   return {
     id: `${overrides.path}:${overrides.startLine}:${overrides.qualifiedName}`,
+    language: "python",
     kind: "function",
     name,
     parentQualifiedName: null,

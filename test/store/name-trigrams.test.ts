@@ -21,7 +21,7 @@ import { makeTempDir } from "../support/temp-dirs.js";
 function entity(file: string, name: string): EmbeddedChunk {
   const source = `def ${name}():\n    pass`;
   return {
-    id: `${file}:1:${name}`, path: file, kind: "function", name, qualifiedName: name, parentQualifiedName: null, startLine: 1, endLine: 2,
+    id: `${file}:1:${name}`, path: file, language: "python", kind: "function", name, qualifiedName: name, parentQualifiedName: null, startLine: 1, endLine: 2,
     decoratorLine: null, decorators: [], signature: `def ${name}()`, docstring: null, source, text: source, contentHash: name,
     vector: Float32Array.from([0.5, 0.5, 0.5, 0.5]),
   };

@@ -10,6 +10,7 @@ export function makeChunk(path: string, startLine: number, qualifiedName: string
   return {
     id: `${path}:${startLine}:${qualifiedName}`,
     path,
+    language: "python",
     kind: parts.length > 1 ? "method" : "function",
     name,
     qualifiedName,

@@ -6,6 +6,7 @@ export function makeChunk(name: string, text: string): Chunk {
   return {
     id: `m.py:1:${name}`,
     path: "m.py",
+    language: "python",
     kind: "function",
     name,
     qualifiedName: name,

@@ -31,7 +31,7 @@ afterEach(() => {
 
 describe("IndexProgressView while running", () => {
   it("shows the phase while scanning", () => {
-    expect(frame(after(1))).toBe("codesearch index /repo  model codebert-base\nscanning for Python files…");
+    expect(frame(after(1))).toBe("codesearch index /repo  model codebert-base\nscanning for source files…");
   });
 
   it("shows files and the current file while extracting", () => {

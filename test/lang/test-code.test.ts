@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntityKind } from "../../src/model/types.js";
-import { isTestCode } from "../../src/rank/test-code.js";
+import { isTestCode } from "../../src/lang/index.js";
 
 describe("isTestCode", () => {
   it.each<[string, EntityKind, string, boolean]>([
@@ -23,6 +23,6 @@ describe("isTestCode", () => {
     ["pkg/latest/cart.py", "function", "total", false],
     ["pkg/attest.py", "function", "sign", false],
   ])("%s %s %s → %s", (path, kind, name, expected) => {
-    expect(isTestCode(path, kind, name)).toBe(expected);
+    expect(isTestCode({ path, kind, name })).toBe(expected);
   });
 });

@@ -1,0 +1,24 @@
+// tree-sitter queries for Go, from tree-sitter-go 0.25.0's queries/tags.scm, with types split by
+// what they define (struct, interface, other) and type aliases added.
+
+/** Functions, methods (funcs with a receiver; see `ownerType`), structs, interfaces and other named types. */
+export const GO_DEFINITIONS_QUERY = `
+(function_declaration name: (identifier) @name) @definition.function
+(method_declaration name: (field_identifier) @name) @definition.function
+(type_spec name: (type_identifier) @name type: (struct_type)) @definition.struct
+(type_spec name: (type_identifier) @name type: (interface_type)) @definition.interface
+(type_spec name: (type_identifier) @name) @definition.type
+(type_alias name: (type_identifier) @name) @definition.type
+`;
+
+/** Calls and type uses, as tags.scm captures them. */
+export const GO_REFERENCES_QUERY = `
+(call_expression
+  function: [
+    (identifier) @name
+    (parenthesized_expression (identifier) @name)
+    (selector_expression field: (field_identifier) @name)
+    (parenthesized_expression (selector_expression field: (field_identifier) @name))
+  ]) @reference.call
+(type_identifier) @name @reference.type
+`;

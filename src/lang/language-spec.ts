@@ -1,0 +1,103 @@
+/**
+ * What one language contributes to indexing, as data plus a few functions over tree-sitter nodes:
+ * which files are written in it, its grammar, the query that finds definitions, how a doc comment
+ * attaches, what counts as test code and how qualified names are written. extract/, discover/,
+ * rank/ and store/ ask the registry (registry.ts) for a spec and never name a language themselves.
+ */
+import type { Node } from "web-tree-sitter";
+import type { EntityKind } from "../model/entity-kinds.js";
+
+/** Where a language's WebAssembly grammar lives: a file inside an npm package the project depends on. */
+export interface GrammarSource {
+  /** npm package name, as in package.json (`tree-sitter-python`). */
+  packageName: string;
+  /** Path of the `.wasm` file inside the package (`tree-sitter-python.wasm`). */
+  wasmFile: string;
+}
+
+/** Which entities are test code: by path, by name, or by decorator/attribute. */
+export interface TestCodeRules {
+  /** Directory names whose contents are test code (`tests`, `__tests__`). */
+  dirs: readonly string[];
+  /** Directory paths (POSIX, relative, no leading or trailing `/`) whose contents are test code wherever they sit (`src/test`). */
+  dirPaths?: readonly string[];
+  /** File names (not paths) that hold test code (`test_*.py`, `*_test.go`). */
+  fileName: RegExp;
+  /** Names of functions and methods that are tests even in other files (`test_parse`); never applied to type kinds. */
+  functionName?: RegExp;
+  /** Decorators or attributes, as written, that mark a function as a test (`#[test]`, `@Test`). */
+  decorator?: RegExp;
+}
+
+/** A definition's header, doc comment and decorators, read from its syntax node. */
+export interface DefinitionParts {
+  /** The header up to (not including) the body, whitespace collapsed: `def f(a, b=1) -> int`, `func (c *Cmd) Run() error`. */
+  signature: string;
+  /** The doc comment's text without comment markers, or null. */
+  docComment: string | null;
+  /** Decorator / attribute / annotation nodes that belong to the definition, in source order. */
+  decorators: Node[];
+}
+
+/**
+ * One language. Adding a language is one folder under src/lang/ exporting such a value, its grammar
+ * package in package.json, fixtures and tests (see docs/adding-a-language.md).
+ */
+export interface LanguageSpec {
+  /** Stable id stored in the index's `language` column and accepted by `--lang` (`python`, `go`). */
+  id: string;
+  /** Name shown to people (`Python`, `TypeScript`). */
+  displayName: string;
+  /** File extensions with the dot, lower case (`.py`); a file belongs to the first language listing its extension. */
+  extensions: readonly string[];
+  /** Interpreter names a `#!` line may name (`python3`), for files without a known extension. */
+  shebangs: readonly string[];
+  /**
+   * Grammar for files of this language. `grammarFor` picks another grammar for some paths (`.tsx` files
+   * use the TSX grammar); every grammar is loaded lazily, on the first file that needs it.
+   */
+  grammar: GrammarSource;
+  /** A second grammar chosen by path, with the query to use with it; null when one grammar serves every file. */
+  grammarFor?: (path: string) => { grammar: GrammarSource; definitionsQuery: string } | null;
+  /**
+   * tree-sitter query finding definitions: each match captures the definition node as
+   * `@definition.<kind>` (a kind of {@link EntityKind}) and its name as `@name`. A `function`
+   * whose nearest enclosing definition is a type kind becomes a `method`.
+   */
+  definitionsQuery: string;
+  /** tree-sitter query with `@reference.<what>` captures (calls, type uses) and `@name`, as the grammar's `tags.scm` writes them. */
+  referencesQuery?: string;
+  /** Kinds this language's entities can have. */
+  kinds: readonly EntityKind[];
+  /** Kinds whose embedded text is the header plus the signatures of their member entities (a class); other kinds embed their whole source. */
+  outlineKinds: readonly EntityKind[];
+  /** Written between the parts of a qualified name: `.` in every language so far (`Outer.method`, `Command.Execute`, `Vec.push`). */
+  qualifiedNameSeparator: string;
+  /** Reads a definition's signature, doc comment and decorators. */
+  definitionParts(definition: Node): DefinitionParts;
+  /**
+   * The name of the type a definition belongs to without being nested in its definition (a Go
+   * method's receiver type, the type of the Rust `impl` block holding a fn), or null. Such a
+   * definition is a `method` whose parent qualified name is that type.
+   */
+  ownerType?(definition: Node): string | null;
+  /**
+   * For languages whose doc comment is a statement inside the body (a Python docstring): the
+   * statement holding it, in a snippet parsed from one definition's source; null when none.
+   * Languages whose doc comment precedes the definition leave this out.
+   */
+  docStatement?(snippetRoot: Node): Node | null;
+  /** What counts as test code (see {@link TestCodeRules}). */
+  testCode: TestCodeRules;
+  /**
+   * Generated or vendored code, skipped by default and reported (reason `generated`): directory
+   * names never descended into (`dist`, `vendor`, `target`) and file names (`*.min.js`, `*.pb.go`).
+   */
+  generated: { dirs: readonly string[]; fileName?: RegExp };
+  /** Directory names this language's tools fill with caches or environments, never descended into (`__pycache__`). */
+  toolDirs: readonly string[];
+  /** File names whose presence makes a directory an environment to skip whole (`pyvenv.cfg` marks a virtualenv). */
+  environmentMarkers: readonly string[];
+  /** Words a query may carry that name this language ("python read csv"); dropped from full-text queries. */
+  queryWords: readonly string[];
+}

@@ -32,7 +32,7 @@ export interface ReferenceGraph {
   unresolvedByName: Map<string, number[]>;
   /** Site indexes by enclosing entity (resolved and unresolved). */
   byEnclosing: Map<number, number[]>;
-  /** Entity importance over the resolved graph (PageRank, damping 0.85), one value per entity, summing to 1. */
+  /** Entity importance over the resolved graph (file PageRank shared among the definitions referenced, see pageRank), one value per entity, summing to 1 (all 0 without references). */
   rank(): Float64Array;
 }
 
@@ -70,7 +70,7 @@ export function buildReferenceGraph(entities: readonly StructureEntity[], byPath
     }
   }
   let rank: Float64Array | undefined;
-  return { sites, byTarget, unresolvedByName, byEnclosing, rank: () => (rank ??= pageRank(entities.length, sites)) };
+  return { sites, byTarget, unresolvedByName, byEnclosing, rank: () => (rank ??= pageRank(entities, sites)) };
 }
 
 class Resolver {
@@ -278,22 +278,58 @@ export function moduleOf(path: string): string {
   return parts.join(".");
 }
 
-/** PageRank over the resolved sites (an edge from each site's enclosing entity to its target; module-level sites add none); 30 iterations, damping 0.85. */
-function pageRank(count: number, sites: readonly ResolvedSite[]): Float64Array {
-  const edges = sites.filter((s) => s.target !== -1 && s.enclosing !== -1 && s.enclosing !== s.target);
-  const outDegree = new Float64Array(count);
-  for (const edge of edges) outDegree[edge.enclosing]!++;
-  let rank = new Float64Array(count).fill(count === 0 ? 0 : 1 / count);
-  const damping = 0.85;
-  for (let iteration = 0; iteration < 30; iteration++) {
-    const next = new Float64Array(count);
-    let dangling = 0;
-    for (let i = 0; i < count; i++) if (outDegree[i] === 0) dangling += rank[i]!;
-    const base = (1 - damping) / count + (damping * dangling) / count;
-    next.fill(base);
-    for (const edge of edges) next[edge.target]! += (damping * rank[edge.enclosing]!) / outDegree[edge.enclosing]!;
-    rank = next;
+/**
+ * Importance of each definition, as a repository map ranks them (after Aider's): PageRank over
+ * files (an edge from file A to file B weighted by how many distinct definitions of A, or A's
+ * module level, reference definitions of B; damping 0.85, 30 iterations), then each file's rank
+ * shared among the definitions of other files it references, in proportion to those edges. A
+ * reference from the definition's own file adds 1 % of that file's rank per referencing
+ * definition, so helpers used only at home rank above unused code but below shared definitions.
+ * (Ranking the definitions themselves let mutually recursive pairs soak up the rank.)
+ */
+function pageRank(entities: readonly StructureEntity[], sites: readonly ResolvedSite[]): Float64Array {
+  const fileIndex = new Map<string, number>();
+  const fileOf = (path: string) => {
+    let index = fileIndex.get(path);
+    if (index === undefined) fileIndex.set(path, (index = fileIndex.size));
+    return index;
+  };
+  // (referencing definition or module level, target) pairs, each counted once.
+  const seen = new Set<string>();
+  const edges = new Map<string, { from: number; target: number; weight: number }>();
+  for (const site of sites) {
+    if (site.target === -1 || site.target === site.enclosing) continue;
+    const from = fileOf(site.path);
+    const pair = `${site.enclosing === -1 ? `m${from}` : site.enclosing}:${site.target}`;
+    if (seen.has(pair)) continue;
+    seen.add(pair);
+    const key = `${from}:${site.target}`;
+    const edge = edges.get(key) ?? { from, target: site.target, weight: 0 };
+    edge.weight++;
+    edges.set(key, edge);
   }
+  const targetFileOf = (target: number) => fileOf(entities[target]!.path);
+  const cross = [...edges.values()].filter((edge) => targetFileOf(edge.target) !== edge.from);
+  const files = fileIndex.size;
+  const outWeight = new Float64Array(files);
+  for (const edge of cross) outWeight[edge.from]! += edge.weight;
+  const damping = 0.85;
+  let fileRank = new Float64Array(files).fill(files === 0 ? 0 : 1 / files);
+  for (let iteration = 0; iteration < 30; iteration++) {
+    const next = new Float64Array(files);
+    let dangling = 0;
+    for (let f = 0; f < files; f++) if (outWeight[f] === 0) dangling += fileRank[f]!;
+    next.fill((1 - damping) / files + (damping * dangling) / files);
+    for (const edge of cross) next[targetFileOf(edge.target)]! += (damping * fileRank[edge.from]! * edge.weight) / outWeight[edge.from]!;
+    fileRank = next;
+  }
+  const rank = new Float64Array(entities.length);
+  for (const edge of edges.values()) {
+    const home = targetFileOf(edge.target) === edge.from;
+    rank[edge.target]! += home ? 0.01 * fileRank[edge.from]! * edge.weight : (fileRank[edge.from]! * edge.weight) / outWeight[edge.from]!;
+  }
+  const total = rank.reduce((sum, value) => sum + value, 0);
+  if (total > 0) for (let i = 0; i < rank.length; i++) rank[i]! /= total;
   return rank;
 }
 

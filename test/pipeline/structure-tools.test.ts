@@ -98,7 +98,10 @@ describe("structural queries on fixtures/python-references", () => {
       expect(file.items.map((item) => `${"  ".repeat(item.depth)}${item.entity.name}`)).toEqual(["helper", "Cart", "  __init__", "  total", "  checkout", "Invoice", "  total", "  render"]);
       const map = outlineEntities(structure, "");
       expect(map.ranking).toBe("pagerank");
-      expect(map.items[0]!.entity.qualifiedName).toBe("round_price");
+      // Referenced from other files first; never-referenced definitions last.
+      expect(map.items.slice(0, 2).map((item) => item.entity.qualifiedName)).toEqual(["Cart", "round_price"]);
+      const rankOf = (name: string) => map.items.findIndex((item) => item.entity.qualifiedName === name);
+      expect(rankOf("shadowed")).toBeGreaterThan(rankOf("logged"));
       expect(map.items).toHaveLength(structure.entities.length);
       expect(() => outlineEntities(structure, "nowhere/")).toThrow(/holds no indexed definitions/);
     });

@@ -45,7 +45,8 @@ export interface FindReferencesOptions {
  *   decorators, other loads);
  * - `callers`: the call and instantiation sites among them;
  * - `callees`: the calls made directly inside a target, each with the definition it resolves to
- *   (or, as `name-match`, every definition of that name when it does not resolve).
+ *   (or, as `name-match`, every definition of that name when it does not resolve and at most
+ *   {@link MAX_CALLEE_CANDIDATES} share it).
  * Sites of the targets' own bodies naming themselves (recursion) are kept. Pure.
  */
 export function findReferences(structure: StructureIndex, targets: readonly number[], options: FindReferencesOptions): ReferenceHit[] {
@@ -74,9 +75,10 @@ export function findReferences(structure: StructureIndex, targets: readonly numb
           continue;
         }
         if (!nameMatches) continue;
-        for (const candidate of structure.byName.get(site.name) ?? []) {
-          if (compatible(entities[candidate]!, site) && keep(entities[candidate]!)) hits.push(hit(site, candidate, "name-match"));
-        }
+        const candidates = (structure.byName.get(site.name) ?? []).filter((candidate) => compatible(entities[candidate]!, site));
+        // A call whose name many definitions share (`processor.run()`) names none of them usefully.
+        if (candidates.length > MAX_CALLEE_CANDIDATES) continue;
+        for (const candidate of candidates) if (keep(entities[candidate]!)) hits.push(hit(site, candidate, "name-match"));
       }
       continue;
     }
@@ -96,9 +98,17 @@ export function findReferences(structure: StructureIndex, targets: readonly numb
   return hits.sort(order);
 }
 
-/** Whether an unresolved site could name `entity`: a method only through an attribute (`x.name`), a nested function only from its own file. */
+/** Most same-name definitions an unresolved call of a callee list may stand for; with more, the call is left out. */
+export const MAX_CALLEE_CANDIDATES = 3;
+
+/**
+ * Whether an unresolved site could name `entity`: an attribute (`x.name`, `x` not a module or
+ * class it could resolve) names only methods; a bare name only functions and classes, a nested
+ * function only from its own file.
+ */
 function compatible(entity: StructureEntity, site: ResolvedSite): boolean {
-  if (entity.kind === "method") return site.qualifier !== null;
+  if (site.qualifier !== null) return entity.kind === "method";
+  if (entity.kind === "method") return false;
   if (entity.parentQualifiedName !== null) return site.qualifier === null && site.path === entity.path;
   return true;
 }

@@ -271,7 +271,7 @@ Paths print relative to the current folder; --path globs are read from there too
 
   program
     .command("mcp")
-    .description("serve the index to coding agents over MCP (stdio): tools search, read, status and reindex")
+    .description("serve the index to coding agents over MCP (stdio): tools search, read, symbols, outline, references, related, status and reindex")
     .argument("[repo]", "repository (default: the nearest index from the current directory upwards, else the current directory)")
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--offline", "never download the model")

@@ -14,6 +14,7 @@ import { DEFAULT_ANSWER_TOKENS, MIN_ANSWER_TOKENS } from "../serve/answer-budget
 import { type OutputPipes, watchOutputPipes } from "./output-pipes.js";
 import { addRankingOptions } from "./ranking-options.js";
 import type { SearchCommandOptions } from "./search-command.js";
+import type { StructureCommand, StructureCommandOptions } from "./structure-command.js";
 import { writeHuman } from "./terminal.js";
 import type { WatchCommandOptions } from "./watch-command.js";
 
@@ -237,9 +238,41 @@ Paths print relative to the current folder; --path globs are read from there too
     result.exitCode = await runEvalCommand(queries, options);
   });
 
+  const structural = (name: StructureCommand, argument: string, description: string, defaultLimit: number, examples: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument(argument)
+      .option("--repo <dir>", "use the index of this repository")
+      .option("--db <dir|uri>", "index folder or LanceDB URI")
+      .addOption(new Option("-n, --limit <n>", "most items printed").default(defaultLimit).argParser(positiveInt("--limit")))
+      .option("--max-tokens <n>", "cut the answer at this many estimated tokens, as the MCP tool does", positiveInt("--max-tokens"))
+      .option("--json", "print the MCP tool's structured answer as one JSON object")
+      .option("--offline", "never download the model")
+      .addOption(new Option("--path <glob>", "only definitions in files matching this glob (repeatable; !glob excludes; dir/ means everything below dir)").argParser(collect))
+      .addOption(new Option("--kind <kind>", "only this kind of definition (repeatable)").argParser(collect))
+      .option("--exclude-tests", "leave out test files and test functions")
+      .addHelpText("after", `\nExamples:\n${examples}`);
+  const runStructural = (name: StructureCommand) => async (subject: string | undefined, options: StructureCommandOptions) => {
+    const { runStructureCommand } = await import("./structure-command.js");
+    result.exitCode = await runStructureCommand(name, subject, options);
+  };
+  structural("def", "<name>", "find definitions by name, qualified name (Cart.total, pkg.mod.func), glob (*Error) or fuzzy pattern", 20,
+    "  codesearch def mail_admins\n  codesearch def 'Cart.total'\n  codesearch def '*Error' --kind class --json").action(runStructural("def"));
+  structural("outline", "[path]", "a file's definitions as a tree, or a folder's (default: the repository's) most referenced definitions first", 200,
+    "  codesearch outline shop/cart.py\n  codesearch outline shop/ --max-tokens 2000\n  codesearch outline            # the whole repository, most referenced first").action(runStructural("outline"));
+  structural("refs", "<name|file:line|id>", "where a definition is called, imported, subclassed, instantiated or named; --callers / --callees for one hop of the call graph", 50,
+    "  codesearch refs mail_admins\n  codesearch refs Cart.total --callers\n  codesearch refs shop/cart.py:21 --callees --no-name-matches")
+    .option("--callers", "only call sites (who calls it)")
+    .option("--callees", "what it calls")
+    .option("--no-name-matches", "leave out same-name sites that did not resolve")
+    .action(runStructural("refs"));
+  structural("related", "<name|file:line|id>", "definitions most similar to a given one (stored vectors, shared names, calls between them)", 10,
+    "  codesearch related Cart.total\n  codesearch related shop/cart.py:21 --exclude-tests").action(runStructural("related"));
+
   program
     .command("mcp")
-    .description("serve the index to coding agents over MCP (stdio): tools search, read, status and reindex")
+    .description("serve the index to coding agents over MCP (stdio): tools search, read, symbols, outline, references, related, status and reindex")
     .argument("[repo]", "repository (default: the nearest index from the current directory upwards, else the current directory)")
     .option("--db <dir|uri>", "index folder or LanceDB URI")
     .option("--offline", "never download the model")

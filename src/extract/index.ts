@@ -12,3 +12,4 @@ export {
 } from "./extract-entities.js";
 export { prepareChunks, DEFAULT_MAX_CHUNK_CHARS, type PrepareChunksOptions } from "./prepare-chunks.js";
 export { stripDocstring } from "./strip-docstring.js";
+export { extractReferences } from "./extract-references.js";

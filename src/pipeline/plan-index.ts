@@ -21,7 +21,9 @@ export interface IndexPlan {
  * Compares discovered files with the catalog (pure). A file counts as unchanged when its size in
  * bytes and its mtime in ms both equal the catalog's; a changed file whose content hash turns out
  * equal is settled later, when it is read. With `retryFailed`, files that recorded failures are
- * treated as changed so their failed entities are attempted again (the rest are cache hits).
+ * treated as changed so their failed entities are attempted again (the rest are cache hits). A
+ * file read and parsed before reference sites were recorded (an entry without `references`)
+ * counts as changed once, so the next run records them.
  */
 export function planIndex(catalog: FileCatalog, files: readonly SourceFile[], options: { retryFailed?: boolean } = {}): IndexPlan {
   const plan: IndexPlan = { added: [], changed: [], unchanged: [], removed: [] };
@@ -32,6 +34,8 @@ export function planIndex(catalog: FileCatalog, files: readonly SourceFile[], op
     if (!entry) plan.added.push(file);
     else if (entry.sizeBytes !== file.sizeBytes || entry.mtimeMs !== file.mtimeMs) plan.changed.push(file);
     else if (options.retryFailed && entry.failures.length > 0) plan.changed.push(file);
+    // Indexed before reference sites were recorded: read again (its vectors come from the cache).
+    else if (entry.references === undefined && entry.contentHash !== "" && !entry.skipped) plan.changed.push(file);
     else plan.unchanged.push(file);
   }
   for (const path of catalog.keys()) if (!seen.has(path)) plan.removed.push(path);

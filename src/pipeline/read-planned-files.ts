@@ -1,9 +1,9 @@
 import { readSource } from "../discover/index.js";
-import { DEFAULT_MAX_CHUNK_CHARS, describeCut, extractEntities, prepareChunks } from "../extract/index.js";
+import { DEFAULT_MAX_CHUNK_CHARS, describeCut, extractEntities, extractReferences, prepareChunks } from "../extract/index.js";
 import { describeError } from "../model/errors.js";
 import type { RunEventEmitter } from "../model/events.js";
 import type { Chunk, IndexFailure, SkippedFile, SourceFile } from "../model/types.js";
-import type { FileCatalog } from "../store/index.js";
+import { encodeReferences, type FileCatalog, type StoredReferences } from "../store/index.js";
 
 /** A file read in this run whose rows are to be replaced by `chunks`. */
 export interface FileOutcome {
@@ -14,6 +14,8 @@ export interface FileOutcome {
   chunks: Chunk[];
   /** Read and parse problems of the file. */
   failures: IndexFailure[];
+  /** The file's reference sites, imports and assignments (empty when it could not be parsed); absent when it could not be read. */
+  references?: StoredReferences;
 }
 
 /** What {@link readPlannedFiles} found. */
@@ -54,7 +56,8 @@ export async function readPlannedFiles(
       continue;
     }
     const known = catalog.get(file.path);
-    if (known && known.contentHash === read.contentHash && !(options.retryFailed && known.failures.length > 0)) {
+    // An entry without references was written before they were recorded: the file is parsed again.
+    if (known && known.contentHash === read.contentHash && known.references !== undefined && !(options.retryFailed && known.failures.length > 0)) {
       result.sameContent.push(file);
       continue;
     }
@@ -63,7 +66,9 @@ export async function readPlannedFiles(
     let extracted;
     try {
       extracted = await extractEntities(file.path, read.text);
+      outcome.references = encodeReferences(await extractReferences(file.path, read.text));
     } catch (error) {
+      outcome.references = { sites: [], imports: [], assignments: [] };
       const failure: IndexFailure = { path: file.path, stage: "parse", message: `parser failed: ${describeError(error)}`, cause: error };
       outcome.failures.push(failure);
       emit({ type: "file-failed", failure });

@@ -125,7 +125,26 @@ export interface SearchSession {
    * @throws StoreError.
    */
   indexedPaths(): Promise<string[]>;
+  /**
+   * Runs `read` against the table at the latest committed version (moving there first, as a search
+   * does), tracked like a search so that `reload` closes nothing under it. For the structural
+   * tools (structure-index.ts), which keep their own per-version view of the index.
+   * @throws what `read` throws; IndexDamagedError when the committed version cannot be read.
+   */
+  readCommitted<T>(read: (view: CommittedView) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** What {@link SearchSession.readCommitted} hands its reader. */
+export interface CommittedView {
+  /** The entity table, checked out at the committed version. */
+  table: lancedb.Table;
+  /** Changes whenever the session moves to another committed index state (table version and last run). */
+  versionKey: string;
+  /** The catalog of the index (read once per committed version). @throws StoreError. */
+  catalog(): ReturnType<typeof readCatalog>;
+  /** The resident table when the session keeps one and has read it (a read starts in the background otherwise); else null. */
+  resident(): ResidentEntities | null;
 }
 
 /**
@@ -293,6 +312,20 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
         return (await indexedPaths()).includes(file);
       }),
     indexedPaths: () => tracked(indexedPaths),
+    readCommitted: (read) =>
+      tracked(async () => {
+        await followCommits();
+        return read({
+          table,
+          versionKey: `${manifest.tableVersion ?? "latest"}:${manifest.lastRun.finishedAt}`,
+          catalog,
+          resident: () => {
+            if (!options.residentEntities) return null;
+            loadResident().catch(() => undefined);
+            return residentLoaded;
+          },
+        });
+      }),
     preload: async () => {
       await loadResident();
     },

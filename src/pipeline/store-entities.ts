@@ -94,8 +94,8 @@ function* releasingRows(complete: readonly FileOutcome[], known: ChunkVectors, c
 
 /**
  * Records the run in the in-memory catalog: `deleted` paths leave it; each complete file gets its
- * stat, content hash, the content hashes of its stored entities and its failures (read, parse and
- * embed); files whose bytes did not change get their new stat; files found binary are recorded
+ * stat, content hash, the content hashes of its stored entities, its reference sites and its
+ * failures (read, parse and embed); files whose bytes did not change get their new stat; files found binary are recorded
  * as `skipped` with their stat (so they are not read again until they change). Call before
  * {@link storeEntityRows}, which releases the chunks.
  */
@@ -123,6 +123,7 @@ export function updateCatalog(
       mtimeMs: outcome.file.mtimeMs,
       contentHash: outcome.contentHash,
       chunkHashes: outcome.chunks.filter((c) => run.known.vectors.has(c.id)).map((c) => c.contentHash),
+      ...(outcome.references ? { references: outcome.references } : {}),
       failures: [...outcome.failures, ...(embedFailures.get(outcome.file.path) ?? [])].map(({ stage, message, line, qualifiedName }) => ({
         stage, message, ...(line !== undefined ? { line } : {}), ...(qualifiedName !== undefined ? { qualifiedName } : {}),
       })),

@@ -10,3 +10,4 @@ export * from "./search-tool.js";
 export * from "./serve-stdio.js";
 export * from "./server-memory.js";
 export * from "./watch-freshness.js";
+export * from "./structure-tools.js";

@@ -9,6 +9,7 @@ import { DEFAULT_ANSWER_TOKENS, cutText } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { readToolInput, readToolOutput, runReadTool } from "./read-tool.js";
 import { runSearchTool, searchToolInput, searchToolOutput } from "./search-tool.js";
+import { STRUCTURE_INSTRUCTIONS, registerStructureTools } from "./structure-tools.js";
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
@@ -29,10 +30,12 @@ const INSTRUCTIONS =
   "codesearch finds functions, methods, classes and other definitions in this repository by meaning and by words. " +
   "Use `search` first (plain words or identifiers), then `read` with a hit's id to see its full source. " +
   "Answers are kept under a size budget: when `has_more` is true, pass `next_cursor` as `cursor` for more hits. " +
-  "`status` tells how current the index is; `reindex` brings it up to date with the files on disk.";
+  "`status` tells how current the index is; `reindex` brings it up to date with the files on disk. " +
+  STRUCTURE_INSTRUCTIONS;
 
 /**
- * Builds the MCP server with the tools `search`, `read`, `status` and `reindex` over `service`.
+ * Builds the MCP server with the tools `search`, `read`, `status` and `reindex` over `service`, and
+ * the structural tools `symbols`, `outline`, `references` and `related` (structure-tools.ts).
  * Tool failures (bad arguments, no index, a locked index, a model that cannot load) come back as
  * results with `isError: true` and a one-line reason; the server keeps running.
  */
@@ -79,6 +82,8 @@ export function createMcpServer(service: IndexService, options: McpServerOptions
     },
     guarded("read", async (args) => runReadTool(service, args, budget)),
   );
+
+  registerStructureTools(server, service, budget, guarded);
 
   server.registerTool(
     "status",

@@ -3,6 +3,7 @@ import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { StoreError, describeError } from "../model/errors.js";
+import { storedReferencesSchema } from "./reference-record.js";
 
 /** File name of the catalog inside an index folder. */
 export const CATALOG_FILE = "catalog.json";
@@ -29,6 +30,12 @@ const entrySchema = z.object({
    * each run nor reported as new.
    */
   skipped: z.literal("binary").optional(),
+  /**
+   * The file's reference sites, imports and module-level assignments (reference-record.ts),
+   * recorded with its rows so that they belong to the same committed version. Absent for a file
+   * indexed before references were recorded: the next run reads it again (plan-index.ts).
+   */
+  references: storedReferencesSchema.optional(),
 });
 
 const tableFileSchema = z.object({ sizeBytes: z.number().int().nonnegative(), mtimeMs: z.number().nonnegative(), sha256: z.string() });

@@ -23,3 +23,5 @@ export * from "./scratch-files.js";
 export * from "./inspect-entity-table.js";
 export * from "./order-hits.js";
 export * from "./resident-entities.js";
+export * from "./reference-record.js";
+export * from "./entity-vector.js";

@@ -35,10 +35,10 @@ afterAll(async () => {
 });
 
 describe("codesearch mcp (SDK client over stdio)", () => {
-  it("lists the four tools with their argument and answer schemas", async () => {
+  it("lists the tools with their argument and answer schemas", async () => {
     const { client } = await connectMcp([synthetic], { cwd: synthetic });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["read", "reindex", "search", "status"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["outline", "read", "references", "reindex", "related", "search", "status", "symbols"]);
     const search = tools.find((t) => t.name === "search")!;
     expect(search.inputSchema.required).toEqual(["query"]);
     expect(search.inputSchema.properties).toMatchObject({

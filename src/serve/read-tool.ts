@@ -19,7 +19,7 @@ export const MAX_READ_ID_CHARS = 8_192;
 /** Largest `line` accepted (a file within read's 1 MiB limit has fewer lines). */
 export const MAX_READ_LINE = 10_000_000;
 
-/** Arguments of the `read` tool (published as its input schema; docs/mcp.md lists the limits). */
+/** Arguments of the `read` tool (published as its input schema; docs/mcp-limits.md lists the limits). */
 export const readToolInput = {
   id: z
     .string()

@@ -39,7 +39,7 @@ export const MAX_GLOB_CHARS = 500;
 /** Longest cursor accepted, in characters (a cursor this server returns is under 200). */
 export const MAX_CURSOR_CHARS = 1_000;
 
-/** Arguments of the `search` tool (published as its input schema; docs/mcp.md lists the limits). */
+/** Arguments of the `search` tool (published as its input schema; docs/mcp-limits.md lists the limits). */
 export const searchToolInput = {
   query: z
     .string()

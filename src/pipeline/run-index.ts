@@ -11,6 +11,7 @@ import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js"
 import {
   assertSameModel,
   catalogRowCount,
+  commitOfManifest,
   indexPathsOf,
   isRemoteLocation,
   openDatabase,
@@ -224,9 +225,10 @@ export async function runIndex(
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens);
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
-  const tableVersion = await commitTable(indexDir, stateDir, catalog, {
+  const { version: tableVersion, generation } = await commitTable(indexDir, stateDir, catalog, {
     dimension: dimension!,
     previous: fullRebuildReason ? undefined : committed,
+    previousCommit: manifestBefore ? commitOfManifest(manifestBefore) : undefined,
     ...(source.kind === "openai" ? {} : { model: { modelId, maxTokens } }),
   });
 
@@ -240,6 +242,7 @@ export async function runIndex(
     maxTokens,
     repoRoot,
     tableVersion,
+    generation,
     ...manifestEmbedderOf(source),
     fusion,
     lastRun: {

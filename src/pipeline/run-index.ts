@@ -211,7 +211,7 @@ export async function runIndex(
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0 || base.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
     written = await storeEntityRows({
-      db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, emit,
+      db, indexDir, dropTable, tableReadable: base.inspection?.rows != null, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, emit,
       keepVersionsFrom: base.keepVersionsFrom, repairFullText: base.repairFullText,
     });
   }

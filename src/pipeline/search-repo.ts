@@ -75,7 +75,8 @@ export interface SearchSession {
    * Searches the index for `query` in `request.mode` (see {@link rankEntities}). Vector and hybrid
    * modes embed the query with the index's own model, loading it on first use (once per session).
    * @returns at most `request.limit` hits, best first.
-   * @throws StoreError; ModelLoadError or IndexMismatchError from the first model load (a later
+   * @throws IndexDamagedError when the commit it moves to fails its check (see {@link openSearchSession});
+   *   StoreError; ModelLoadError or IndexMismatchError from the first model load (a later
    *   call tries the load again); Error from the model.
    */
   search(query: string, request: SearchRequest): Promise<RankedHit[]>;
@@ -93,10 +94,10 @@ export interface SearchSession {
    */
   preload(): Promise<void>;
   /**
-   * Reads the manifest and catalog again and reopens the table after another run changed the index;
-   * keeps the loaded model unless the index now records another one. Searches already running
-   * finish on the old table, which is closed after them; new ones use the reopened table.
-   * @throws IndexNotFoundError; StoreError.
+   * Reads the manifest and catalog again and reopens (and checks) the commit it names, even when
+   * it is the session's; keeps the loaded model unless the index now records another one. Searches
+   * already running finish on the old table, which is closed after them; new ones use the reopened table.
+   * @throws IndexNotFoundError; IndexDamagedError; StoreError.
    */
   reload(): Promise<void>;
   /**
@@ -112,13 +113,14 @@ export interface SearchSession {
  * Finds the index and reads its manifest. The model it records is loaded lazily, on the first
  * vector query, or hybrid query with a vector weight above 0, and kept for the session.
  *
- * Reads the entity table at the version the last completed `index` run committed (manifest
- * `tableVersion`), so rows a running `index` writes are never seen half-written; each query first
- * re-reads the manifest and moves to a newer committed version. On opening (and `reload`), the
- * table folder's files are checked against what the committing run recorded (size and mtime,
- * hashed when the mtime moved), so a damaged index fails instead of answering.
- * @throws IndexNotFoundError when there is no index; IndexDamagedError when a file of the table
- *   changed after it was written or the committed version is gone; StoreError.
+ * Reads the entity table at the commit the last completed `index` run made (manifest
+ * `tableVersion` and `generation`), so rows a running `index` writes are never seen half-written;
+ * each query first re-reads the manifest and moves to another commit when its generation differs
+ * (a rebuild may commit the same version number again). Each commit is checked before it is read,
+ * on opening, on each move and on `reload`, as `status` checks it (`checkCommittedIndex`: every
+ * recorded table file hashed, rows, search indexes), so a damaged index fails instead of answering.
+ * @throws IndexNotFoundError when there is no index; IndexDamagedError when the check finds damage
+ *   (the message lists it); StoreError.
  */
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const located = locateIndex(options);
@@ -301,22 +303,22 @@ const COMMIT_OPEN_ATTEMPTS = 3;
 async function openCommit(indexDir: string, manifest: IndexManifest, attempt = 1): Promise<OpenCommit> {
   const catalog = await readCatalog(indexPathsOf(indexDir).stateDir);
   const db = await openDatabase(indexDir);
+  let damage: string[];
   try {
     const check = await checkCommittedIndex(db, indexDir, manifest, catalog);
-    if (check.damage.length > 0) {
-      const now = await requireManifest(indexDir);
-      if (attempt < COMMIT_OPEN_ATTEMPTS && !sameCommit(commitOfManifest(now), commitOfManifest(manifest))) {
-        db.close();
-        return await openCommit(indexDir, now, attempt + 1);
-      }
-      throw new IndexDamagedError(`the index is damaged: ${check.damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
+    damage = check.damage;
+    if (damage.length === 0) {
+      const table = await openEntityTable(db, manifest.tableVersion);
+      return { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null };
     }
-    const table = await openEntityTable(db, manifest.tableVersion);
-    return { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null };
   } catch (error) {
     db.close();
     throw error;
   }
+  db.close();
+  const now = await requireManifest(indexDir);
+  if (attempt < COMMIT_OPEN_ATTEMPTS && !sameCommit(commitOfManifest(now), commitOfManifest(manifest))) return openCommit(indexDir, now, attempt + 1);
+  throw new IndexDamagedError(`the index is damaged: ${damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
 }
 
 function closeCommit(commit: OpenCommit): void {

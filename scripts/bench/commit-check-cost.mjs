@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// What the check of a commit costs a search (issue 19, item 8; BENCHMARKS.md "Checks each search
+// makes"): `checkCommittedIndex` hashes every recorded file of the table, reads the committed
+// version's row count and queries each search index; every session runs it once on opening and
+// once per commit it moves to. Measured on a synthetic repository indexed with the test model.
+//
+//   node scripts/bench/commit-check-cost.mjs [files] [functions-per-file]
+//
+// Default 500 files × 10 functions (5,000 entities). Needs `npm run build` first. Works in a temp
+// folder removed at the end; prints one Markdown table row per figure (medians of 5).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { indexRepo, openSearchSession } from "../../dist/pipeline/index.js";
+import { checkCommittedIndex, openDatabase, readCatalog, readManifest } from "../../dist/store/index.js";
+
+const [files = 500, perFile = 10] = process.argv.slice(2).map(Number);
+const MODEL_DIR = fileURLToPath(new URL("../../fixtures/model", import.meta.url));
+const work = mkdtempSync(path.join(os.tmpdir(), "codesearch-commit-check-"));
+const repo = path.join(work, "repo");
+const indexDir = path.join(repo, ".codesearch");
+const ROUNDS = 5;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function moduleText(i) {
+  const body = Array.from({ length: perFile }, (_, j) =>
+    [`def f_${i}_${j}(value_${j}, limit=${j + 1}):`, `    """Scale value ${j} of module ${i} and clamp it to the limit."""`, `    return min(value_${j} * ${i + 1}, limit)`, ""].join("\n"),
+  ).join("\n");
+  return `"""Module ${i}."""\n\n${body}`;
+}
+
+function bytesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + statSync(path.join(e.parentPath, e.name)).size, 0);
+}
+
+async function timed(action) {
+  const xs = [];
+  for (let k = 0; k < ROUNDS; k++) {
+    const started = performance.now();
+    await action();
+    xs.push(performance.now() - started);
+  }
+  return median(xs);
+}
+
+try {
+  mkdirSync(path.join(repo, "pkg"), { recursive: true });
+  for (let i = 0; i < files; i++) writeFileSync(path.join(repo, "pkg", `mod_${i}.py`), moduleText(i));
+  const summary = await indexRepo({ repoRoot: repo, indexDir, cwd: repo, model: MODEL_DIR, modelCacheDir: path.join(work, "models"), offline: true, sink: () => {} });
+  const tableBytes = bytesUnder(path.join(indexDir, "entities.lance"));
+  console.log(`${summary.chunksStored} entities, table ${(tableBytes / 2 ** 20).toFixed(1)} MiB (machine: ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+  const manifest = await readManifest(indexDir);
+  const catalog = await readCatalog(indexDir);
+  const check = (fileCheck) => async () => {
+    const db = await openDatabase(indexDir);
+    const found = await checkCommittedIndex(db, indexDir, manifest, catalog, fileCheck);
+    db.close();
+    if (found.damage.length > 0) throw new Error(found.damage.join("; "));
+  };
+  const options = { cwd: repo, repoRoot: repo, modelCacheDir: path.join(work, "models"), offline: true };
+  const request = { limit: 10, mode: "lexical", filters: {} };
+  const session = await openSearchSession(options);
+  await session.search("scale value and clamp", request);
+  const rows = [
+    ["checkCommittedIndex, every table file hashed (each session open, each commit followed)", await timed(check("hash"))],
+    ["the same with size and mtime only (the check before issue 19)", await timed(check("stat"))],
+    ["open a session + one lexical search + close (what a CLI search does in process)", await timed(async () => {
+      const s = await openSearchSession(options);
+      await s.search("scale value and clamp", request);
+      await s.close();
+    })],
+    ["one lexical search on an open session (no check: the commit did not change)", await timed(() => session.search("scale value and clamp", request))],
+  ];
+  await session.close();
+  console.log("| figure | ms |\n|---|---:|");
+  for (const [label, ms] of rows) console.log(`| ${label} | ${Math.round(ms)} |`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-// What the check of a commit costs a search (issue 19, item 8; BENCHMARKS.md "Checks each search
-// makes"): `checkCommittedIndex` hashes every recorded file of the table, reads the committed
-// version's row count and queries each search index; every session runs it once on opening and
-// once per commit it moves to. Measured on a synthetic repository indexed with the test model.
-//
+// Issue 19, item 8 (BENCHMARKS.md "Checks each search makes"): the cost of `checkCommittedIndex`,
+// which hashes every recorded file of the table, reads the committed version's row count and
+// queries each search index, run by every session on opening and once per commit it moves to.
 //   node scripts/bench/commit-check-cost.mjs [files] [functions-per-file]
-//
-// Default 500 files × 10 functions (5,000 entities). Needs `npm run build` first. Works in a temp
-// folder removed at the end; prints one Markdown table row per figure (medians of 5).
+// Default 500 × 10 (5,000 entities), test model; `npm run build` first. A temp folder, removed at
+// the end; medians of 5, printed as Markdown table rows.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { indexRepo, openSearchSession } from "../../dist/pipeline/index.js";
 import { checkCommittedIndex, openDatabase, readCatalog, readManifest } from "../../dist/store/index.js";
+import { moduleText } from "./scale-modules.mjs";
 
 const [files = 500, perFile = 10] = process.argv.slice(2).map(Number);
 const MODEL_DIR = fileURLToPath(new URL("../../fixtures/model", import.meta.url));
@@ -23,13 +21,6 @@ const repo = path.join(work, "repo");
 const indexDir = path.join(repo, ".codesearch");
 const ROUNDS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function moduleText(i) {
-  const body = Array.from({ length: perFile }, (_, j) =>
-    [`def f_${i}_${j}(value_${j}, limit=${j + 1}):`, `    """Scale value ${j} of module ${i} and clamp it to the limit."""`, `    return min(value_${j} * ${i + 1}, limit)`, ""].join("\n"),
-  ).join("\n");
-  return `"""Module ${i}."""\n\n${body}`;
-}
 
 function bytesUnder(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + statSync(path.join(e.parentPath, e.name)).size, 0);
@@ -47,7 +38,7 @@ async function timed(action) {
 
 try {
   mkdirSync(path.join(repo, "pkg"), { recursive: true });
-  for (let i = 0; i < files; i++) writeFileSync(path.join(repo, "pkg", `mod_${i}.py`), moduleText(i));
+  for (let i = 0; i < files; i++) writeFileSync(path.join(repo, "pkg", `mod_${i}.py`), moduleText(i, perFile));
   const summary = await indexRepo({ repoRoot: repo, indexDir, cwd: repo, model: MODEL_DIR, modelCacheDir: path.join(work, "models"), offline: true, sink: () => {} });
   const tableBytes = bytesUnder(path.join(indexDir, "entities.lance"));
   console.log(`${summary.chunksStored} entities, table ${(tableBytes / 2 ** 20).toFixed(1)} MiB (machine: ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);

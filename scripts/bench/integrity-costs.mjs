@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { indexRepo, verifyIndex } from "../../dist/pipeline/index.js";
 import { inspectEntityTable, openDatabase, readCatalog, readManifest } from "../../dist/store/index.js";
+import { moduleText as scaledModuleText } from "./scale-modules.mjs";
 
 const [files = 500, perFile = 10] = process.argv.slice(2).map(Number);
 const MODEL_DIR = fileURLToPath(new URL("../../fixtures/model", import.meta.url));
@@ -23,12 +24,7 @@ const repo = path.join(work, "repo");
 const indexDir = path.join(repo, ".codesearch");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function moduleText(i, tag = "") {
-  const body = Array.from({ length: perFile }, (_, j) =>
-    [`def f_${i}_${j}(value_${j}, limit=${j + 1}):`, `    """Scale value ${j} of module ${i} and clamp it to the limit${tag}."""`, `    return min(value_${j} * ${i + 1}, limit)`, ""].join("\n"),
-  ).join("\n");
-  return `"""Module ${i}."""\n\n${body}`;
-}
+const moduleText = (i, tag) => scaledModuleText(i, perFile, tag);
 
 async function run() {
   const events = [];

@@ -6,11 +6,10 @@ import { IndexNotFoundError } from "../model/errors.js";
 import type { SourceFile } from "../model/types.js";
 import {
   catalogIndexedFileCount,
-  catalogRowCount,
   defaultIndexDir,
   findIndexUpwards,
   indexPathsOf,
-  inspectEntityTable,
+  checkCommittedIndex,
   isRemoteLocation,
   openDatabase,
   readCatalog,
@@ -69,9 +68,10 @@ export interface IndexStatus {
   /** The entity table version searches read (the last completed run's), when recorded. */
   tableVersion: number | null;
   /**
-   * Damage found by the same cheap checks every `index` run makes (files changed after they were
-   * written, the committed version unreadable, rows that differ from the catalog, search indexes
-   * that do not answer); each line says what. Empty when sound. `codesearch index` repairs it.
+   * Damage found by the check every search session and `index` run makes (`checkCommittedIndex`:
+   * the manifest and catalog naming different commits, files changed after they were written
+   * (hashed), the committed version unreadable, rows that differ from the commit's record, search
+   * indexes that do not answer), and an unreadable catalog; each line says what. Empty when sound. `codesearch index` repairs it.
    */
   damage: string[];
   /**
@@ -116,8 +116,9 @@ export interface IndexStatus {
 
 /**
  * Reads the index's manifest, catalog and table and compares the catalog with the files on disk
- * (stat, and a hash of the files whose mtime alone moved), and checks the table at its committed version as an `index` run would (rows
- * against the catalog, files against what was recorded, search indexes answering). Read-only:
+ * (stat, and a hash of the files whose mtime alone moved), and checks the table at its committed
+ * version as a search would (see `checkCommittedIndex`: every recorded file of the table hashed,
+ * rows, search indexes answering). Read-only:
  * takes no lock and writes nothing. An index whose first run stopped before storing anything is
  * reported as `started`, with what that run recorded.
  * @throws IndexNotFoundError; StoreError when the index cannot be read.
@@ -150,18 +151,11 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
   }
   const manifest = await requireManifest(located.indexDir);
   const repoRoot = located.repoRoot ?? manifest.repoRoot;
-  const { catalog, state: catalogState, table: committed } = await readCatalog(stateDir);
+  const catalogRead = await readCatalog(stateDir);
+  const { catalog } = catalogRead;
   const db = await openDatabase(located.indexDir);
-  const committedHere = committed && committed.version === manifest.tableVersion ? committed : manifest.tableVersion ? { version: manifest.tableVersion } : undefined;
-  const inspection = await inspectEntityTable(db, located.indexDir, committedHere, manifest.dimension);
-  db.close();
-  const damage: string[] = [];
-  if (!inspection.exists) damage.push("the entity table is missing");
-  else if (inspection.rows === null) damage.push(`the entity table cannot be read at version ${committedHere?.version ?? "latest"} (${inspection.unreadable})`);
-  if (inspection.alteredFiles.length > 0) damage.push(`${inspection.alteredFiles.length} file(s) of the entity table changed after they were written: ${inspection.alteredFiles.slice(0, 3).join(", ")}`);
-  if (catalogState === "corrupt") damage.push("the catalog is unreadable");
-  else if (inspection.rows !== null && inspection.rows !== catalogRowCount(catalog)) damage.push(`the entity table holds ${inspection.rows} rows, the catalog ${catalogRowCount(catalog)}`);
-  damage.push(...inspection.brokenIndexes.map((b) => `search index broken: ${b}`));
+  const { inspection, damage: found, catalogUnreadable } = await checkCommittedIndex(db, located.indexDir, manifest, catalogRead).finally(() => db.close());
+  const damage = catalogUnreadable ? [...found, "the catalog is unreadable"] : found;
 
   const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });
   const planned = planIndex(catalog, discovered.files);

@@ -11,6 +11,7 @@ import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js"
 import {
   assertSameModel,
   catalogRowCount,
+  commitOfManifest,
   indexPathsOf,
   isRemoteLocation,
   openDatabase,
@@ -226,7 +227,7 @@ async function runIndexWith(
   if (dropTable || deletePaths.length > 0 || rowsToStore > 0 || base.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores
     written = await storeEntityRows({
-      db, indexDir, dropTable, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, emit,
+      db, indexDir, dropTable, tableReadable: base.inspection?.rows != null, deletePaths, complete, known, cache: cache.cache, rowCount: rowsToStore, dimension: dimension!, emit,
       keepVersionsFrom: base.keepVersionsFrom, repairFullText: base.repairFullText,
     });
   }
@@ -240,9 +241,10 @@ async function runIndexWith(
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens, known.vectors.values());
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
-  const tableVersion = await commitTable(indexDir, stateDir, catalog, {
+  const { version: tableVersion, generation } = await commitTable(indexDir, stateDir, catalog, {
     dimension: dimension!,
     previous: fullRebuildReason ? undefined : committed,
+    previousCommit: manifestBefore ? commitOfManifest(manifestBefore) : undefined,
     ...(source.kind === "openai" ? {} : { model: { modelId, maxTokens } }),
   });
 
@@ -256,6 +258,7 @@ async function runIndexWith(
     maxTokens,
     repoRoot,
     tableVersion,
+    generation,
     ...manifestEmbedderOf(source),
     fusion,
     lastRun: {

@@ -6,8 +6,9 @@ import { IndexDamagedError, IndexMismatchError, IndexNotFoundError } from "../mo
 import type { Chunk, SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
 import {
+  checkCommittedIndex,
+  commitOfManifest,
   defaultIndexDir,
-  findAlteredTableFiles,
   findIndexUpwards,
   indexPathsOf,
   listEntitiesOfFile,
@@ -18,6 +19,7 @@ import {
   readCatalog,
   requireManifest,
   resolveIndexLocation,
+  sameCommit,
   type ResidentEntities,
 } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
@@ -25,7 +27,7 @@ import { type FusionWeights, type RankerConfig, UNCALIBRATED_VECTOR_WEIGHT, fusi
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderWith } from "./load-embedder.js";
 import { rankerOfModel } from "./load-ranker.js";
-import { rankEntities } from "./rank-entities.js";
+import { rankEntities, type RankingSource } from "./rank-entities.js";
 
 /** Options of {@link openSearchSession}. */
 export interface SearchSessionOptions {
@@ -81,7 +83,8 @@ export interface SearchSession {
    * Searches the index for `query` in `request.mode` (see {@link rankEntities}). Vector and hybrid
    * modes embed the query with the index's own model, loading it on first use (once per session).
    * @returns at most `request.limit` hits, best first.
-   * @throws StoreError; ModelLoadError or IndexMismatchError from the first model load (a later
+   * @throws IndexDamagedError when the commit it moves to fails its check (see {@link openSearchSession});
+   *   StoreError; ModelLoadError or IndexMismatchError from the first model load (a later
    *   call tries the load again); Error from the model.
    */
   search(query: string, request: SearchRequest): Promise<RankedHit[]>;
@@ -99,10 +102,10 @@ export interface SearchSession {
    */
   preload(): Promise<void>;
   /**
-   * Reads the manifest and catalog again and reopens the table after another run changed the index;
-   * keeps the loaded model unless the index now records another one. Searches already running
-   * finish on the old table, which is closed after them; new ones use the reopened table.
-   * @throws IndexNotFoundError; StoreError.
+   * Reads the manifest and catalog again and reopens (and checks) the commit it names, even when
+   * it is the session's; keeps the loaded model unless the index now records another one. Searches
+   * already running finish on the old table, which is closed after them; new ones use the reopened table.
+   * @throws IndexNotFoundError; IndexDamagedError; StoreError.
    */
   reload(): Promise<void>;
   /**
@@ -139,7 +142,7 @@ export interface SearchSession {
 export interface CommittedView {
   /** The entity table, checked out at the committed version. */
   table: lancedb.Table;
-  /** Changes whenever the session moves to another committed index state (table version and last run). */
+  /** Changes whenever the session moves to another commit (its generation: a rebuild never repeats one). */
   versionKey: string;
   /** The catalog of the index (read once per committed version). @throws StoreError. */
   catalog(): ReturnType<typeof readCatalog>;
@@ -151,30 +154,26 @@ export interface CommittedView {
  * Finds the index and reads its manifest. The model it records is loaded lazily, on the first
  * vector query, or hybrid query with a vector weight above 0, and kept for the session.
  *
- * Reads the entity table at the version the last completed `index` run committed (manifest
- * `tableVersion`), so rows a running `index` writes are never seen half-written; each query first
- * re-reads the manifest and moves to a newer committed version. On opening (and `reload`), the
- * table folder's files are checked against what the committing run recorded (size and mtime,
- * hashed when the mtime moved), so a damaged index fails instead of answering.
- * @throws IndexNotFoundError when there is no index; IndexDamagedError when a file of the table
- *   changed after it was written or the committed version is gone; StoreError.
+ * Reads the entity table at the commit the last completed `index` run made (manifest
+ * `tableVersion` and `generation`), so rows a running `index` writes are never seen half-written;
+ * each query first re-reads the manifest and moves to another commit when its generation differs
+ * (a rebuild may commit the same version number again). Each commit is checked before it is read,
+ * on opening, on each move and on `reload`, as `status` checks it (`checkCommittedIndex`: every
+ * recorded table file hashed, rows, search indexes), so a damaged index fails instead of answering.
+ * @throws IndexNotFoundError when there is no index; IndexDamagedError when the check finds damage
+ *   (the message lists it); StoreError.
  */
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const located = locateIndex(options);
   const indexDir = located.indexDir;
-  let manifest = await requireManifest(indexDir);
-  const repoRoot = () => located.repoRoot ?? manifest.repoRoot;
-  let catalogRead: ReturnType<typeof readCatalog> | undefined;
-  const catalog = () => (catalogRead ??= readCatalog(indexPathsOf(indexDir).stateDir));
-  let db = await openDatabase(indexDir);
-  let table = await openCommittedTable(db, indexDir, manifest, await catalog()).catch((error: unknown) => {
-    db.close();
-    throw error;
-  });
-  let ranker = options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
+  let current = await openCommit(indexDir, await requireManifest(indexDir));
+  const repoRoot = () => located.repoRoot ?? current.manifest.repoRoot;
+  const rankerOf = (manifest: IndexManifest) => options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
+  let ranker = rankerOf(current.manifest);
   let embedder: Promise<Embedder> | undefined;
   let loaded: Embedder | undefined;
   const loadEmbedder = async (): Promise<Embedder> => {
+    const { manifest } = current;
     const model = await loadEmbedderWith(options, embedderSourceOfManifest(manifest, options.cwd), manifest.maxTokens);
     if (model.dimension !== manifest.dimension) {
       await model.dispose();
@@ -198,49 +197,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     if (vector === undefined) throw new Error("the model returned no vector for the query");
     return vector;
   };
-  let paths: Promise<string[]> | undefined;
-  const indexedPaths = () => (paths ??= listIndexedPaths(table));
-  // The resident table (options.residentEntities): read in the background, once per committed
-  // version; searches use it once it is there, and LanceDB meanwhile, so no search waits for it.
-  let resident: Promise<ResidentEntities | null> | undefined;
-  let residentLoaded: ResidentEntities | null = null;
-  const loadResident = (): Promise<ResidentEntities | null> => {
-    if (!options.residentEntities) return Promise.resolve(null);
-    if (resident) return resident;
-    const loading: Promise<ResidentEntities | null> = loadResidentEntities(table).then((rows) => {
-      // Unless a commit followed meanwhile (forgetResident): then these rows are another version's.
-      if (resident === loading) residentLoaded = rows;
-      return rows;
-    });
-    resident = loading;
-    loading.catch(() => {
-      if (resident === loading) resident = undefined;
-    });
-    return loading;
-  };
-  const residentEntities = options.residentEntities
-    ? () => {
-        loadResident().catch(() => undefined);
-        return Promise.resolve(residentLoaded);
-      }
-    : undefined;
-  const forgetResident = () => {
-    resident = undefined;
-    residentLoaded = null;
-  };
-  /** Moves to the version the latest completed run committed, when it is newer (in place: the model stays). */
-  const followCommits = async (): Promise<void> => {
-    const next = await requireManifest(indexDir);
-    if (next.tableVersion === undefined || next.tableVersion === manifest.tableVersion || next.modelId !== manifest.modelId) return;
-    await table.checkout(next.tableVersion).catch((error: unknown) => {
-      throw new IndexDamagedError(`the index's committed table version ${next.tableVersion} cannot be read; run \`codesearch index\` to repair it`, { cause: error });
-    });
-    manifest = next;
-    paths = undefined;
-    forgetResident();
-    catalogRead = undefined;
-  };
-  // Reads in flight, so that `reload` closes the handles they use only once they are done.
+  // Reads in flight, so that a commit the session leaves is closed only once they are done.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = <T>(read: () => Promise<T>): Promise<T> => {
     const running = read();
@@ -249,15 +206,70 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     running.then(forget, forget);
     return running;
   };
+  // The resident table (options.residentEntities): read in the background, once per commit;
+  // searches use it once it is there, and LanceDB meanwhile, so no search waits for it.
+  const loadResident = (commit: OpenCommit): Promise<ResidentEntities | null> => {
+    if (!options.residentEntities) return Promise.resolve(null);
+    if (commit.resident) return commit.resident;
+    const loading = tracked(() => loadResidentEntities(commit.table, commit.rows));
+    commit.resident = loading;
+    loading.then(
+      (rows) => (commit.residentLoaded = rows),
+      () => {
+        if (commit.resident === loading) commit.resident = undefined;
+      },
+    );
+    return loading;
+  };
   const disposeModel = async (): Promise<void> => {
     const model = await embedder?.catch(() => undefined);
     embedder = undefined;
     loaded = undefined;
     await model?.dispose();
   };
+  /** Moves to the commit `next` names: opened and checked first; the old one is closed once the reads on it are done. */
+  const moveTo = async (next: IndexManifest): Promise<OpenCommit> => {
+    const opened = await openCommit(indexDir, next);
+    const [old, running] = [current, [...inFlight]];
+    current = opened;
+    void Promise.allSettled(running).then(() => closeCommit(old));
+    const sameModel = next.modelId === old.manifest.modelId && next.dimension === old.manifest.dimension && next.maxTokens === old.manifest.maxTokens;
+    if (!sameModel) {
+      await disposeModel();
+      ranker = rankerOf(next);
+    }
+    return opened;
+  };
+  let moving: Promise<OpenCommit> | undefined;
+  const moveOnce = (next: () => Promise<IndexManifest>): Promise<OpenCommit> =>
+    (moving ??= next()
+      .then(moveTo)
+      .finally(() => (moving = undefined)));
+  /**
+   * The commit the latest completed run made, moved to when it is another one than the session's.
+   * Compared by generation too, so a rebuild that committed the same version number again is followed.
+   */
+  const followCommits = async (): Promise<OpenCommit> => {
+    if (moving) return moving;
+    const next = await requireManifest(indexDir);
+    if (sameCommit(commitOfManifest(next), commitOfManifest(current.manifest))) return current;
+    return moveOnce(() => Promise.resolve(next));
+  };
+  const pathsOf = (commit: OpenCommit) => (commit.paths ??= listIndexedPaths(commit.table));
+  /** The resident table of `commit` once read (a read starts in the background otherwise; its failure is the next search's). */
+  const residentOf = (commit: OpenCommit): ResidentEntities | null => {
+    loadResident(commit).catch(() => undefined);
+    return commit.residentLoaded;
+  };
+  const sourceOf = (commit: OpenCommit): RankingSource => ({
+    db: commit.table,
+    embedQuery,
+    indexedPaths: () => pathsOf(commit),
+    ...(options.residentEntities ? { residentEntities: () => Promise.resolve(residentOf(commit)) } : {}),
+  });
   return {
     get manifest() {
-      return manifest;
+      return current.manifest;
     },
     indexDir,
     get repoRoot() {
@@ -267,27 +279,28 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       return loaded !== undefined;
     },
     get residentEntityCount() {
-      return residentLoaded?.entities.length ?? null;
+      return current.residentLoaded?.entities.length ?? null;
     },
     get fusion() {
-      return fusionOfManifest(manifest);
+      return fusionOfManifest(current.manifest);
     },
     get ranker() {
       return ranker;
     },
     search: (query, request) =>
       tracked(async () => {
-        await followCommits();
-        const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(manifest);
-        return rankEntities({ db: table, embedQuery, indexedPaths, ...(residentEntities ? { residentEntities } : {}) }, query, request, weights, ranker);
+        const commit = await followCommits();
+        const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(commit.manifest);
+        return rankEntities(sourceOf(commit), query, request, weights, ranker);
       }),
     warnings: async (hits) => {
+      const { manifest, catalog } = current;
       const warnings: string[] = [];
       const { stopReason, chunksPending } = manifest.lastRun;
       if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
       const files = new Set(hits.map((h) => h.chunk.path));
       // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
-      const { catalog: entries, state } = files.size > 0 ? await catalog() : { catalog: new Map(), state: "new" as const };
+      const { catalog: entries, state } = files.size > 0 ? catalog : { catalog: new Map(), state: "new" as const };
       if (state === "corrupt") {
         warnings.push("the index's catalog (catalog.json) is unreadable, so whether these files changed since they were indexed is unknown; run `codesearch index` to repair it from the embedding cache");
         return warnings;
@@ -303,86 +316,87 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
       return warnings;
     },
-    entitiesOfFile: (file) => tracked(() => listEntitiesOfFile(table, file)),
+    entitiesOfFile: (file) => tracked(async () => listEntitiesOfFile((await followCommits()).table, file)),
     holdsFile: (file) =>
       tracked(async () => {
-        await followCommits();
-        const { catalog: entries, state } = await catalog();
+        const commit = await followCommits();
+        const { catalog: entries, state } = commit.catalog;
         if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
-        return (await indexedPaths()).includes(file);
+        return (await pathsOf(commit)).includes(file);
       }),
-    indexedPaths: () => tracked(indexedPaths),
+    indexedPaths: () => tracked(async () => pathsOf(await followCommits())),
     readCommitted: (read) =>
       tracked(async () => {
-        await followCommits();
+        const commit = await followCommits();
         return read({
-          table,
-          versionKey: `${manifest.tableVersion ?? "latest"}:${manifest.lastRun.finishedAt}`,
-          catalog,
-          resident: () => {
-            if (!options.residentEntities) return null;
-            loadResident().catch(() => undefined);
-            return residentLoaded;
-          },
+          table: commit.table,
+          versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
+          catalog: () => Promise.resolve(commit.catalog),
+          resident: () => (options.residentEntities ? residentOf(commit) : null),
         });
       }),
     preload: async () => {
-      await loadResident();
+      await loadResident(current);
     },
     reload: async () => {
-      const next = await requireManifest(indexDir);
-      catalogRead = undefined;
-      const reopened = await openDatabase(indexDir);
-      const reopenedTable = await openCommittedTable(reopened, indexDir, next, await catalog()).catch((error: unknown) => {
-        reopened.close();
-        throw error;
-      });
-      const [oldDb, oldTable, running] = [db, table, [...inFlight]];
-      db = reopened;
-      table = reopenedTable;
-      paths = undefined;
-      forgetResident();
-      // Reads already running on the old handles finish on them; only then are they closed.
-      void Promise.allSettled(running).then(() => {
-        oldTable.close();
-        oldDb.close();
-      });
-      const sameModel = next.modelId === manifest.modelId && next.dimension === manifest.dimension && next.maxTokens === manifest.maxTokens;
-      manifest = next;
-      if (!sameModel) {
-        await disposeModel();
-        ranker = options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
-      }
+      await moveOnce(() => requireManifest(indexDir));
     },
     close: async () => {
-      table.close();
-      db.close();
+      await moving?.catch(() => undefined);
+      closeCommit(current);
       await disposeModel();
     },
   };
 }
 
+/** One commit a session reads: the manifest naming it, its checked table, and what the session read of it. */
+interface OpenCommit {
+  manifest: IndexManifest;
+  db: lancedb.Connection;
+  /** The entity table checked out at the commit's version. */
+  table: lancedb.Table;
+  /** Rows of the table at that version, as checked against the commit's record. */
+  rows: number;
+  catalog: Awaited<ReturnType<typeof readCatalog>>;
+  paths?: Promise<string[]>;
+  resident?: Promise<ResidentEntities | null>;
+  residentLoaded: ResidentEntities | null;
+}
+
+/** Times a commit is opened, at most, when the manifest moved while one was checked (another run committed meanwhile). */
+const COMMIT_OPEN_ATTEMPTS = 3;
+
 /**
- * The entity table at the manifest's committed version, after checking the table folder's files
- * against those the committing run recorded in the catalog (when the catalog names the same version).
- * @throws IndexDamagedError when a file changed after it was written or the version is gone; StoreError.
+ * Opens the commit `manifest` names, after the check `status` makes (`checkCommittedIndex`: the
+ * manifest and the catalog agree, every recorded file of the table hashed, the row count, every
+ * search index answering). When the check finds damage but the manifest moved meanwhile (another
+ * run committed while this one read), the new commit is opened instead.
+ * @throws IndexDamagedError naming what the check found; StoreError.
  */
-async function openCommittedTable(
-  db: lancedb.Connection,
-  indexDir: string,
-  manifest: IndexManifest,
-  catalogRead: Awaited<ReturnType<typeof readCatalog>>,
-): Promise<lancedb.Table> {
-  const committed = catalogRead.table;
-  if (committed?.files && committed.version === manifest.tableVersion) {
-    const altered = await findAlteredTableFiles(indexDir, committed.files);
-    if (altered.length > 0) {
-      throw new IndexDamagedError(
-        `${altered.length} file(s) of the index changed after they were written (${altered.slice(0, 3).join(", ")}); run \`codesearch index\` to repair it from the embedding cache`,
-      );
+async function openCommit(indexDir: string, manifest: IndexManifest, attempt = 1): Promise<OpenCommit> {
+  const catalog = await readCatalog(indexPathsOf(indexDir).stateDir);
+  const db = await openDatabase(indexDir);
+  let damage: string[];
+  try {
+    const check = await checkCommittedIndex(db, indexDir, manifest, catalog);
+    damage = check.damage;
+    if (damage.length === 0) {
+      const table = await openEntityTable(db, manifest.tableVersion);
+      return { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null };
     }
+  } catch (error) {
+    db.close();
+    throw error;
   }
-  return openEntityTable(db, manifest.tableVersion);
+  db.close();
+  const now = await requireManifest(indexDir);
+  if (attempt < COMMIT_OPEN_ATTEMPTS && !sameCommit(commitOfManifest(now), commitOfManifest(manifest))) return openCommit(indexDir, now, attempt + 1);
+  throw new IndexDamagedError(`the index is damaged: ${damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
+}
+
+function closeCommit(commit: OpenCommit): void {
+  commit.table.close();
+  commit.db.close();
 }
 
 /**

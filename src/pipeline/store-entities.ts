@@ -3,9 +3,9 @@ import type { RunEventEmitter } from "../model/events.js";
 import type { EmbeddedChunk, IndexFailure } from "../model/types.js";
 import {
   applyEntityChanges,
-  dropEntityTable,
   openDatabase,
   refreshSearchIndexes,
+  startEntityTableAnew,
   STORE_SLICE_ROWS,
   type EntityChangeResult,
   type FileCatalog,
@@ -21,8 +21,10 @@ export interface EntityRowsWrite {
   /** Open database, or null to open `indexDir` (closed again here). */
   db: lancedb.Connection | null;
   indexDir: string;
-  /** Drop the table first (it is missing, damaged or being rebuilt). */
+  /** Start the table anew first (it is missing, damaged or being rebuilt; see `startEntityTableAnew`). */
   dropTable: boolean;
+  /** The table was readable at its committed version: a rebuild then writes a new version beside it, which readers do not see until the commit. */
+  tableReadable?: boolean;
   /** Paths whose rows go: removed and skipped files, and every file in `complete`. */
   deletePaths: readonly string[];
   /** Files all of whose entities have a vector or failed; their rows are written. */
@@ -57,7 +59,7 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
   const startedAt = Date.now();
   const database = write.db ?? (await openDatabase(write.indexDir));
   try {
-    if (write.dropTable) await dropEntityTable(database);
+    if (write.dropTable) await startEntityTableAnew(database, write.dimension, write.tableReadable ?? false);
     const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension, {
       keepVersionsFrom: write.keepVersionsFrom,
     });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type * as lancedb from "@lancedb/lancedb";
 import { StoreError } from "../model/errors.js";
 import {
@@ -11,6 +12,7 @@ import {
   versionCleanupCutoff,
   writeCatalog,
   type CatalogModel,
+  type CommitId,
   type CommittedTable,
   type EntityTableInspection,
   type FileCatalog,
@@ -32,7 +34,7 @@ export interface TableBase {
  * Checks the table a run is about to update against the catalog (which records the committed
  * version, see file-catalog.ts) and decides how to proceed: rebuild everything from the embedding
  * cache when the table is missing, unreadable at the committed version, holds another number of
- * rows than the catalog, a file of it changed since it was written, or its vector index (or the
+ * rows than the catalog, a file of it changed since it was written (hashed), or its vector index (or the
  * index list) is broken; rebuild only the full-text indexes when just those are broken. Reads only.
  */
 export async function inspectTableBase(
@@ -40,7 +42,8 @@ export async function inspectTableBase(
   indexDir: string,
   context: { manifest: IndexManifest | null; catalog: FileCatalog; committed: CommittedTable | undefined; dimension: number },
 ): Promise<TableBase> {
-  const inspection = db ? await inspectEntityTable(db, indexDir, context.committed, context.dimension) : null;
+  // Every recorded file is hashed, as searches do: bit rot that kept size and mtime is repaired here too.
+  const inspection = db ? await inspectEntityTable(db, indexDir, context.committed, context.dimension, "hash") : null;
   const { manifest } = context;
   let fullRebuildReason: string | null = null;
   if (manifest && inspection && inspection.alteredFiles.length > 0) {
@@ -85,11 +88,19 @@ export async function restoreCommittedVersion(db: lancedb.Connection, base: Tabl
   }
 }
 
+/** The commit {@link commitTable} recorded: the table version and its new generation (a random UUID). */
+export interface TableCommit {
+  version: number;
+  generation: string;
+}
+
 /**
  * Commits a run's table: checks that the latest version holds exactly the catalog's rows and that
  * every search index answers, records the table folder's files, then writes the catalog naming
- * that version. Only after this may the manifest name the version for readers.
- * @returns the committed version.
+ * that version and a new generation (a random UUID: a rebuild may commit a version number again,
+ * never a generation), with `previousCommit` (the commit the manifest names until the caller
+ * writes the new one). Only after this may the manifest name the commit for readers.
+ * @returns the committed version and generation.
  * @throws StoreError when the table and the catalog disagree (nothing is committed: the next run
  *   starts again from the previous committed version), or a write fails.
  */
@@ -97,8 +108,8 @@ export async function commitTable(
   indexDir: string,
   stateDir: string,
   catalog: FileCatalog,
-  context: { dimension: number; previous: CommittedTable | undefined; model?: CatalogModel },
-): Promise<number> {
+  context: { dimension: number; previous: CommittedTable | undefined; previousCommit?: CommitId | undefined; model?: CatalogModel },
+): Promise<TableCommit> {
   const db = await openDatabase(indexDir);
   let version: number;
   try {
@@ -117,6 +128,9 @@ export async function commitTable(
     db.close();
   }
   const files = await recordTableFiles(indexDir, context.previous?.files ?? {});
-  await writeCatalog(stateDir, catalog, { version, ...(files ? { files } : {}) }, context.model);
-  return version;
+  const generation = randomUUID();
+  const before = context.previousCommit;
+  const previous = before?.version !== undefined ? { version: before.version, ...(before.generation ? { generation: before.generation } : {}) } : undefined;
+  await writeCatalog(stateDir, catalog, { version, generation, ...(previous ? { previous } : {}), ...(files ? { files } : {}) }, context.model);
+  return { version, generation };
 }

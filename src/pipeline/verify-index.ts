@@ -2,11 +2,10 @@ import path from "node:path";
 import { EMBEDDING_CACHE_DIR, EmbeddingCache, embeddingCacheKey } from "../embed/index.js";
 import { IndexNotFoundError, describeError } from "../model/errors.js";
 import {
-  catalogRowCount,
   defaultIndexDir,
   findIndexUpwards,
   indexPathsOf,
-  inspectEntityTable,
+  checkCommittedIndex,
   openDatabase,
   openEntityTable,
   readCatalog,
@@ -18,7 +17,10 @@ import {
 /** What `codesearch verify` found. */
 export interface VerifyReport {
   indexDir: string;
-  /** The repository the index was built from (the manifest's). */
+  /**
+   * The repository the index belongs to: the one it was found in or named by (after `mv` or
+   * `cp -a` the repository where it is now), else, for `--db`, the manifest's.
+   */
   repoRoot: string;
   /** The committed table version checked (null when it cannot be read). */
   tableVersion: number | null;
@@ -37,9 +39,10 @@ export interface VerifyReport {
 const EXAMPLES = 3;
 
 /**
- * Checks an index thoroughly, reading everything (unlike the cheap checks every `index` run
- * makes): every file of the table folder hashed against what the committing run recorded, the
- * committed version readable, one query per search index, the rows (path and content hash) equal
+ * Checks an index thoroughly, reading everything: the check every search and `status` makes
+ * (`checkCommittedIndex`: manifest and catalog naming one commit, every file of the table folder
+ * hashed against what the committing run recorded, the committed version readable with the
+ * recorded row count, one query per search index), then the rows (path and content hash) equal
  * to the catalog's, and every row's vector bit-equal to the embedding cache's (each cached vector is
  * itself verified against its checksum). Reads only; repairing is `indexRepo` with `repair`.
  * Cost: reads the table and the cache once (BENCHMARKS.md).
@@ -47,28 +50,26 @@ const EXAMPLES = 3;
  */
 export async function verifyIndex(options: { cwd: string; repoRoot?: string; indexDir?: string; cacheDir?: string }): Promise<VerifyReport> {
   const startedAt = Date.now();
-  const indexDir = locate(options);
+  const located = locate(options);
+  const { indexDir } = located;
   const manifest = await requireManifest(indexDir);
   const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
-  const { catalog, state, table: committed } = await readCatalog(stateDir);
+  const catalogRead = await readCatalog(stateDir);
+  const { catalog, state } = catalogRead;
   const problems: string[] = [];
   if (state !== "loaded") problems.push(state === "corrupt" ? "the catalog is unreadable" : "the catalog is missing");
-  const committedHere = committed && committed.version === manifest.tableVersion ? committed : manifest.tableVersion ? { version: manifest.tableVersion } : undefined;
 
   const db = await openDatabase(indexDir);
-  const report: VerifyReport = { indexDir, repoRoot: manifest.repoRoot, tableVersion: null, rowsChecked: 0, vectorsChecked: 0, vectorsUnverifiable: 0, problems, durationMs: 0 };
+  // The repository the index was found in (so a moved or copied repository is checked and repaired
+  // where it is now), else the one the manifest records (`--db`).
+  const repoRoot = located.repoRoot ?? manifest.repoRoot;
+  const report: VerifyReport = { indexDir, repoRoot, tableVersion: null, rowsChecked: 0, vectorsChecked: 0, vectorsUnverifiable: 0, problems, durationMs: 0 };
   try {
-    const inspection = await inspectEntityTable(db, indexDir, committedHere, manifest.dimension, "hash");
+    const { committed, inspection, damage } = await checkCommittedIndex(db, indexDir, manifest, catalogRead, "hash");
     report.tableVersion = inspection.rows === null ? null : inspection.version;
-    if (!inspection.exists) problems.push("the entity table is missing");
-    else if (inspection.rows === null) problems.push(`the entity table cannot be read at version ${committedHere?.version ?? "latest"} (${inspection.unreadable})`);
-    if (inspection.alteredFiles.length > 0) {
-      problems.push(`${inspection.alteredFiles.length} file(s) of the entity table changed after they were written: ${inspection.alteredFiles.slice(0, EXAMPLES).join(", ")}`);
-    }
-    problems.push(...inspection.brokenIndexes.map((b) => `search index broken: ${b}`));
+    problems.push(...damage);
     if (inspection.rows !== null) {
-      if (inspection.rows !== catalogRowCount(catalog)) problems.push(`the entity table holds ${inspection.rows} rows, the catalog ${catalogRowCount(catalog)}`);
-      await checkRows(db, committedHere?.version, catalog, { cacheDir, modelId: manifest.modelId, maxTokens: manifest.maxTokens }, report);
+      await checkRows(db, committed?.version, catalog, { cacheDir, modelId: manifest.modelId, maxTokens: manifest.maxTokens }, report);
     }
   } finally {
     db.close();
@@ -121,11 +122,14 @@ async function checkRows(
   if (missing.length > 0) report.problems.push(`${missing.length} entit(ies) of the catalog have no row: ${missing.slice(0, EXAMPLES).join(", ")}`);
 }
 
-function locate(options: { cwd: string; repoRoot?: string; indexDir?: string }): string {
-  if (options.indexDir) return resolveIndexLocation(options.indexDir, options.cwd);
-  if (options.repoRoot) return defaultIndexDir(path.resolve(options.cwd, options.repoRoot));
+/** The index folder, and the repository root when the index was found in (or named by) one (null for `--db`). */
+function locate(options: { cwd: string; repoRoot?: string; indexDir?: string }): { indexDir: string; repoRoot: string | null } {
+  if (options.indexDir) return { indexDir: resolveIndexLocation(options.indexDir, options.cwd), repoRoot: null };
+  if (options.repoRoot) {
+    const repoRoot = path.resolve(options.cwd, options.repoRoot);
+    return { indexDir: defaultIndexDir(repoRoot), repoRoot };
+  }
   const found = findIndexUpwards(options.cwd);
   if (!found) throw new IndexNotFoundError(`no codesearch index in ${options.cwd} or its parents; run \`codesearch index <repo>\` first, or pass a repository`);
-  return found.indexDir;
+  return found;
 }
-

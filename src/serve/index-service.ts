@@ -67,9 +67,9 @@ export interface IndexService {
   /** True while a run started by {@link IndexService.reindex} is in flight. */
   readonly reindexing: boolean;
   /**
-   * Reopens the session from the manifest. Not needed after an ordinary run (each search follows
-   * the latest committed table version by itself); needed when a run changed the index's model
-   * (`--rebuild`). No-op when no session is open.
+   * Moves the session to the commit the manifest names now (checked first), without waiting for
+   * the next search. Not needed for correctness: each search follows the latest commit by itself,
+   * by its generation, after a rebuild, a repair or a change of model too. No-op when no session is open.
    */
   indexChanged(): Promise<void>;
   freshness(): Freshness;

@@ -177,6 +177,27 @@ export async function dropEntityTable(db: lancedb.Connection): Promise<void> {
 }
 
 /**
+ * Starts the entity table anew for a full rebuild. A readable table gets a new, empty version of
+ * itself (LanceDB's overwrite: the version number goes on, the schema may change), so readers
+ * checked out at the committed version keep answering from it while the rebuild writes, and its
+ * files stay until the version cleanup removes them (see `versionCleanupCutoff`, 60 s after the
+ * rebuild commits). A table that cannot be read (`readable` false: missing or damaged files) is
+ * dropped and created instead; readers refuse it anyway.
+ * @throws StoreError when LanceDB fails.
+ */
+export async function startEntityTableAnew(db: lancedb.Connection, dimension: number, readable: boolean): Promise<void> {
+  try {
+    if (readable && (await db.tableNames()).includes(ENTITY_TABLE)) {
+      (await db.createEmptyTable(ENTITY_TABLE, entitySchema(dimension), { mode: "overwrite" })).close();
+      return;
+    }
+  } catch {
+    // An overwrite needs the latest version's manifest: when it cannot be read, drop the table below.
+  }
+  await dropEntityTable(db);
+}
+
+/**
  * IVF partitions searched per query when the table has a vector index (LanceDB's default, kept
  * explicit): recall@10 1.0 against exact search at 100k rows (BENCHMARKS.md). With a filter, more
  * partitions are searched until `limit` matching rows are found (all of them if need be).

@@ -40,9 +40,20 @@ const entrySchema = z.object({
 
 const tableFileSchema = z.object({ sizeBytes: z.number().int().nonnegative(), mtimeMs: z.number().nonnegative(), sha256: z.string() });
 
-const committedTableSchema = z.object({
-  /** The entity table's version the catalog describes (LanceDB `table.version()`). */
+const commitIdSchema = z.object({
+  /** The entity table's version (LanceDB `table.version()`). */
   version: z.number().int().positive(),
+  /** The commit's random id, as the manifest records it (index-manifest.ts); absent in catalogs written before it was recorded. */
+  generation: z.string().min(1).optional(),
+});
+
+const committedTableSchema = commitIdSchema.extend({
+  /**
+   * The commit the manifest named when this one was written (absent for a first commit): while a
+   * run is between its catalog write and its manifest write (or was stopped there) the manifest
+   * still names this one, which readers then keep reading.
+   */
+  previous: commitIdSchema.optional(),
   /** The table folder's files when that version was committed; absent for a remote index. */
   files: z.record(z.string(), tableFileSchema).optional(),
 });

@@ -85,6 +85,12 @@ const manifestSchema = z.object({
    * version, never a later half-written one. Absent in manifests written before it was recorded.
    */
   tableVersion: z.number().int().positive().optional(),
+  /**
+   * A random id of the commit that wrote this manifest (a UUID, new at every commit, also recorded in
+   * the catalog): a rebuild may commit a table version number again (a dropped table starts again at
+   * 1), a generation never repeats, so readers follow it. Absent in manifests written before it was recorded.
+   */
+  generation: z.string().min(1).optional(),
   /** A remote model's endpoint, so search embeds queries the same way; absent for local models. Never holds a key. */
   embedder: z.object({ provider: z.literal("openai"), baseUrl: z.string(), model: z.string(), apiKeyEnv: z.string() }).optional(),
   /** Hybrid mode's fusion weights and how they were chosen; absent in indexes written before calibration existed. */
@@ -233,4 +239,23 @@ export function assertSameModel(manifest: IndexManifest, modelId: string, dimens
   if (dimension !== undefined && manifest.dimension !== dimension) {
     throw new IndexMismatchError(`the index holds ${manifest.dimension}-d vectors but model ${modelId} produces ${dimension}-d vectors`);
   }
+}
+
+/** One commit of the entity table as the manifest and the catalog name it: its version and, when recorded, its generation. */
+export interface CommitId {
+  version: number | undefined;
+  generation?: string | undefined;
+}
+
+/** The commit a manifest names (its `tableVersion` and `generation`). */
+export function commitOfManifest(manifest: IndexManifest): CommitId {
+  return { version: manifest.tableVersion, generation: manifest.generation };
+}
+
+/**
+ * True when `a` and `b` name the same commit: the same table version and the same generation
+ * (both absent for indexes written before generations were recorded). Pure.
+ */
+export function sameCommit(a: CommitId, b: CommitId): boolean {
+  return a.version === b.version && a.generation === b.generation;
 }

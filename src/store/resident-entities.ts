@@ -1,6 +1,6 @@
 import type * as lancedb from "@lancedb/lancedb";
 import type { FixedSizeList, Vector } from "apache-arrow";
-import { StoreError, describeError } from "../model/errors.js";
+import { IndexDamagedError, StoreError, describeError } from "../model/errors.js";
 import type { Chunk, SearchHit } from "../model/types.js";
 import { ENTITY_ROW_COLUMNS, type EntityRow, fromRow } from "./entity-row.js";
 import { orderHits } from "./order-hits.js";
@@ -44,20 +44,27 @@ export interface ResidentEntities {
  * Reads every entity of `table` (at its checked-out version) into memory, whole, with its vector.
  * Returns null when LanceDB should keep answering vector searches itself: the table has a vector
  * index (a query then reads only the partitions it probes), or its vectors would take more than
- * {@link RESIDENT_VECTORS_MAX_BYTES}.
- * @throws StoreError when the table is unreadable.
+ * {@link RESIDENT_VECTORS_MAX_BYTES}. The size is decided by `expectedRows` (what the commit
+ * recorded), never by a count read from the table's files alone.
+ * @param expectedRows the rows the committed version holds, as checked against the catalog; a
+ *   writer reading the table it just wrote omits it (the table's own count is then used).
+ * @throws IndexDamagedError when the table reports or returns another number of rows; StoreError
+ *   when it is unreadable.
  */
-export async function loadResidentEntities(table: lancedb.Table): Promise<ResidentEntities | null> {
+export async function loadResidentEntities(table: lancedb.Table, expectedRows?: number): Promise<ResidentEntities | null> {
   try {
     const indices = await table.listIndices();
     if (indices.some((index) => index.columns.includes("vector"))) return null;
     const field = (await table.schema()).fields.find((f) => f.name === "vector");
     const dimension = (field?.type as FixedSizeList | undefined)?.listSize ?? 0;
     const rows = await table.countRows();
-    if (dimension === 0 || rows * dimension * 4 > RESIDENT_VECTORS_MAX_BYTES) return null;
+    expectedRows ??= rows;
+    if (dimension === 0 || expectedRows * dimension * 4 > RESIDENT_VECTORS_MAX_BYTES) return null;
+    if (rows !== expectedRows) throw new IndexDamagedError(`the entity table reports ${rows} rows, its commit recorded ${expectedRows}`);
     const version = await table.version();
-    const data = await table.query().select([...ENTITY_ROW_COLUMNS, "vector"]).toArrow();
+    const data = await table.query().select([...ENTITY_ROW_COLUMNS, "vector"]).limit(Math.max(expectedRows, 1)).toArrow();
     const count = data.numRows;
+    if (count !== expectedRows) throw new IndexDamagedError(`the entity table returned ${count} rows, its commit recorded ${expectedRows}`);
     const matrix = new Float32Array(count * dimension);
     const vectorColumn = data.getChild("vector") as Vector<FixedSizeList> | null;
     if (vectorColumn === null) throw new Error("the table has no vector column");
@@ -84,6 +91,7 @@ export async function loadResidentEntities(table: lancedb.Table): Promise<Reside
     }
     return { version, dimension, entities, rowOfId, matrix, norms };
   } catch (error) {
+    if (error instanceof IndexDamagedError) throw error;
     throw new StoreError(`cannot read the entity table's vectors: ${describeError(error)}`, { cause: error });
   }
 }

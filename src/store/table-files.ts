@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { StoreError, describeError } from "../model/errors.js";
 import { isRemoteLocation } from "./index-location.js";
 import { ENTITY_TABLE } from "./table-snapshot.js";
@@ -94,8 +92,25 @@ async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * Bytes read per step when hashing a table file. Every search session hashes the whole table folder
+ * (checkCommittedIndex); reading it in 4 MiB steps took 45 ms for a 33 MiB folder where a read
+ * stream's 64 KiB steps took 60–300 ms on the same loaded machine (issue 19, BENCHMARKS.md).
+ */
+const HASH_STEP_BYTES = 4 * 2 ** 20;
+
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(createReadStream(file), hash);
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(HASH_STEP_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest("hex");
 }

@@ -80,8 +80,9 @@ async function main() {
     const source = { db, embedQuery: async (q) => vectors[queries.indexOf(q)], indexedPaths: async () => [] };
     // Hybrid with both sides (plain RRF, vector weight 1): the costlier case; a calibrated weight of 0 skips the vector side.
     const weights = rank.fusionWeights?.(1);
-    hybrid = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "hybrid", filters: {} }, weights));
-    lexical = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "lexical", filters: {} }, weights), lexicalQueries);
+    // The ranking stage with the built-in configuration (a model's ranker.json changes weights, not cost).
+    hybrid = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "hybrid", filters: {} }, weights, rank.DEFAULT_RANKER));
+    lexical = await time((i) => pipeline.rankEntities(source, queries[i], { limit, mode: "lexical", filters: {} }, weights, rank.DEFAULT_RANKER), lexicalQueries);
   }
   // Where the lexical side's time goes: each BM25 column alone, and the three as searchEntitiesByText combines them.
   const lexicalColumns = {};

@@ -26,8 +26,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { extractEntities, loadPythonParser } from "../../dist/extract/index.js";
-import { docstringQuery, isTestCode } from "../../dist/rank/index.js";
+import { extractEntities, loadGrammarParser } from "../../dist/extract/index.js";
+import { isTestCode, languageById } from "../../dist/lang/index.js";
+import { docstringQuery } from "../../dist/rank/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const HELD_OUT = new Set(["aiohttp", "fastapi", "flask", "httpx", "model2vec", "pydantic", "requests", "starlette", "click"]);
@@ -132,7 +133,7 @@ async function makeLibrary(lib, parser) {
   const dropped = { testCode: 0, noUsableDocstring: 0, nameNotUnique: 0, privateName: 0, docstringOnDefLine: 0 };
   const all = files.flatMap((f) => f.entities.map((e) => ({ ...e, rows: f.rows })));
   const usable = all.filter((e) => {
-    const test = isTestCode(e.path, e.kind, e.name);
+    const test = isTestCode({ path: e.path, kind: e.kind, name: e.name });
     if (test) dropped.testCode++;
     return !test;
   });
@@ -160,7 +161,7 @@ async function makeLibrary(lib, parser) {
     if (architecture.length >= CAPS.architecture) break;
     const doc = f.rows.get("module");
     const query = doc ? moduleQuery(doc.text) : null;
-    if (query === null || isTestCode(f.file, "function", "module")) continue;
+    if (query === null || isTestCode({ path: f.file, kind: "function", name: "module" })) continue;
     architecture.push({ query, category: "architecture", source: "module-docstring", relevant: [{ file: f.file }], blank: { file: f.file, ...doc } });
   }
   blankDocstrings(corpus, [...semantic, ...architecture].map((q) => q.blank));
@@ -201,7 +202,8 @@ function blankDocstrings(corpus, blanks) {
   }
 }
 
-const parser = await loadPythonParser();
+const python = languageById("python");
+const parser = await loadGrammarParser(python.grammar, python.definitionsQuery);
 const summary = { seed: options.seed, caps: CAPS, libraries: {} };
 for (const lib of trainingLibraries()) {
   summary.libraries[lib] = await makeLibrary(lib, parser);

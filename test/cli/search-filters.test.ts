@@ -120,7 +120,7 @@ describe("search filters, whole results", () => {
   });
 
   it("rejects an unknown --kind or --mode as a usage error", async () => {
-    expect((await runCli(["search", "x", "--kind", "module"], { cwd: repo })).code).toBe(2);
+    expect((await runCli(["search", "x", "--kind", "lambda"], { cwd: repo })).code).toBe(2);
     expect((await runCli(["search", "x", "--mode", "fuzzy"], { cwd: repo })).code).toBe(2);
   });
 

@@ -11,6 +11,7 @@ import {
   residentEntitiesById,
   searchEntities,
   searchEntitiesByText,
+  withoutTiesAtCut,
   type EntitySource,
   type ResidentEntities,
 } from "../store/index.js";
@@ -111,7 +112,9 @@ export async function gatherCandidates(
     mode === "vector" ? null : searchEntitiesByText(source.db, query, depth, where),
     mode === "vector" ? null : findEntitiesByName(source.db, namedSymbols(query), depth, where),
   ]);
-  return { vector, lexical, name };
+  // Vector mode shows its side raw; the ranking stage pools the sides, so their cuts must not depend on storage order.
+  if (mode === "vector") return { vector, lexical, name };
+  return { vector: vector && withoutTiesAtCut(vector, depth), lexical: lexical && withoutTiesAtCut(lexical, depth), name };
 }
 
 /**

@@ -6,20 +6,10 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { PACKAGES, ROOT } from "./speed-packages.mjs";
 import { DEFAULT_MAX_CHUNK_CHARS, extractEntities, prepareChunks } from "../../dist/extract/index.js";
 import { languageById } from "../../dist/lang/index.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const PACKAGES = [
-  ["python", "/usr/lib/python3/dist-packages/markdown"],
-  ["typescript", path.join(ROOT, "node_modules/apache-arrow/src")],
-  ["javascript", "/usr/share/nodejs/semver"],
-  ["go", "/usr/share/gocode/src/github.com/google/uuid"],
-  ["rust", "/usr/share/cargo/registry/smallvec-1.9.0"],
-  ["java", "/tmp/lang-javasrc/jsoup/src/main"],
-  ["ruby", "/usr/lib/ruby/vendor_ruby/mustache"],
-];
 
 function files(dir, extensions) {
   return readdirSync(dir).sort().flatMap((name) => {

@@ -8,18 +8,8 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { PACKAGES, ROOT } from "./speed-packages.mjs";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const PACKAGES = [
-  ["python", "/usr/lib/python3/dist-packages/markdown"],
-  ["typescript", path.join(ROOT, "node_modules/apache-arrow/src")],
-  ["javascript", "/usr/share/nodejs/semver"],
-  ["go", "/usr/share/gocode/src/github.com/google/uuid"],
-  ["rust", "/usr/share/cargo/registry/smallvec-1.9.0"],
-  ["java", "/tmp/lang-javasrc/jsoup/src/main"],
-  ["ruby", "/usr/lib/ruby/vendor_ruby/mustache"],
-];
 
 console.log("| language | package | entities | wall s | entities/s |");
 console.log("|---|---|---:|---:|---:|");

@@ -24,6 +24,7 @@ export default defineConfig({
         "test/serve/answer-budget.test.ts",
         "test/serve/server-memory.test.ts",
         "test/store/entity-filter.test.ts",
+        "test/store/order-hits.test.ts",
         "test/watch/refresh-scheduler.test.ts",
     ],
     pool: "threads",

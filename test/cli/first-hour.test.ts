@@ -1,11 +1,11 @@
 // What a new user meets in the first hour (issue 22): queries of punctuation only, conflicting
 // flags, --path globs that match nothing. Real CLI runs on a copy of fixtures/python.
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { PROJECT_ROOT, TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { PYTHON_FIXTURES_DIR, TEST_MODEL_DIR, copyCommittedTree, makeTempDir } from "../support/temp-dirs.js";
 
 const OFFLINE = { CODESEARCH_OFFLINE: "1" };
 const PUNCTUATION_QUERIES = ["!!!", "_", "==", "()", "@", "..."];
@@ -17,7 +17,7 @@ describe("a query of punctuation only, on an index of codesearch-small (split-id
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "codesearch-first-hour-"));
     repo = path.join(dir, "repo");
-    await cp(path.join(PROJECT_ROOT, "fixtures", "python"), repo, { recursive: true });
+    await copyCommittedTree(PYTHON_FIXTURES_DIR, repo);
     const index = await runCli(["index", ".", "--model", "codesearch-small", "--json"], { cwd: repo, env: OFFLINE });
     expect(index.code, index.stderr).toBe(0);
   });

@@ -1,15 +1,14 @@
 // Which repository `codesearch index` works on from a subfolder, and a missing model failing before
 // any file is read (issue 22, defects 2 and 5). Real CLI runs on copies of fixtures/python.
 import { existsSync } from "node:fs";
-import { cp } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { PYTHON_FIXTURES_DIR, TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { PYTHON_FIXTURES_DIR, TEST_MODEL_DIR, copyCommittedTree, makeTempDir } from "../support/temp-dirs.js";
 
 async function indexedRepo(): Promise<string> {
   const repo = path.join(await makeTempDir(), "repo");
-  await cp(PYTHON_FIXTURES_DIR, repo, { recursive: true });
+  await copyCommittedTree(PYTHON_FIXTURES_DIR, repo);
   const index = await runCli(["index", ".", "--model", TEST_MODEL_DIR, "--json"], { cwd: repo });
   expect(index.code, index.stderr).toBe(0);
   return repo;
@@ -54,7 +53,7 @@ describe("a model that cannot load", () => {
     ["a model folder without its files", ["--model", "./no-model-here"], {}],
   ])("%s fails before any file is read, leaving no index folder", async (_name, extra, env) => {
     const repo = path.join(await makeTempDir(), "repo");
-    await cp(PYTHON_FIXTURES_DIR, repo, { recursive: true });
+    await copyCommittedTree(PYTHON_FIXTURES_DIR, repo);
     const run = await runCli(["index", ".", "--json", ...extra], { cwd: repo, env });
     expect(run.code).toBe(4);
     const events = run.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { type: string }).type);

@@ -1,17 +1,16 @@
 // `codesearch mcp` and `watch` as a new user meets them on a repository without an index (issue 22,
 // defect 3): a model to choose, the CLI's advice when none loads, a usage error for a wrong folder.
-import { cp } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { connectMcp } from "../support/mcp-client.js";
 import { runCli } from "../support/run-cli.js";
-import { PYTHON_FIXTURES_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { PYTHON_FIXTURES_DIR, copyCommittedTree, makeTempDir } from "../support/temp-dirs.js";
 
 type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[] };
 
 async function unindexedRepo(): Promise<string> {
   const repo = path.join(await makeTempDir(), "repo");
-  await cp(PYTHON_FIXTURES_DIR, repo, { recursive: true });
+  await copyCommittedTree(PYTHON_FIXTURES_DIR, repo);
   return repo;
 }
 

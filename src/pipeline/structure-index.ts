@@ -4,33 +4,24 @@
 import type * as lancedb from "@lancedb/lancedb";
 import { StoreError, describeError } from "../model/errors.js";
 import type { EntityKind } from "../model/entity-kinds.js";
+import type { Chunk } from "../model/types.js";
 import type { FileReferences } from "../model/references.js";
 import { IS_TEST_COLUMN, decodeReferences } from "../store/index.js";
 import { type ReferenceGraph, buildReferenceGraph, moduleOf } from "./reference-graph.js";
 import type { CommittedView, SearchSession } from "./search-repo.js";
 
-/** An entity as the structural tools see it: where it is and what it looks like, without its body. */
-export interface StructureEntity {
-  /** Entity id (`path:start_line:qualname`), as search hits carry it. */
-  id: string;
-  path: string;
-  kind: EntityKind;
-  name: string;
-  qualifiedName: string;
-  parentQualifiedName: string | null;
-  startLine: number;
-  endLine: number;
-  /** Header up to the body's colon (`def total(self) -> int`). */
-  signature: string;
+/**
+ * An entity as the structural tools see it: where it is and what it looks like, without its body
+ * (the stored entity's id, place, names, signature, decorators and language; see `Chunk`).
+ */
+export interface StructureEntity
+  extends Pick<Chunk, "id" | "path" | "kind" | "name" | "qualifiedName" | "parentQualifiedName" | "startLine" | "endLine" | "signature" | "decorators" | "language"> {
   /** First non-blank line of the docstring, or null. */
   summary: string | null;
-  decorators: string[];
-  /** Test code by path and name conventions (rank/test-code.ts, the `is_test` column). */
+  /** Test code by its language's conventions (lang/'s isTestCode, the `is_test` column). */
   isTest: boolean;
   /** Dotted module path from the file path (`pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`). */
   module: string;
-  /** Language id of the file (the table's `language` column: `python`, `go`, …). */
-  language: string;
 }
 
 /** One committed index state as the structural tools use it. */

@@ -43,7 +43,8 @@ export function benchPlan(quick, smoke = SMOKE) {
 /**
  * Parses the command line: `--quick`, `--help` and the script's own `options` (node:util
  * `parseArgs` format). Prints `usage` and exits 0 on `--help`; exits 2 on an unknown option.
- * @returns the parsed values, plus `plan` ({@link benchPlan}) and `resultsDir`.
+ * @returns {{ plan: ReturnType<typeof benchPlan>, resultsDir: string, quick?: boolean, smoke?: boolean, help?: boolean, [option: string]: any }} the parsed values,
+ *   plus `plan` ({@link benchPlan}) and `resultsDir`.
  */
 export function parseBenchArgs(usage, options = {}) {
   let values;

@@ -56,6 +56,7 @@ try {
     if (found.damage.length > 0) throw new Error(found.damage.join("; "));
   };
   const options = { cwd: repo, repoRoot: repo, modelCacheDir: path.join(work, "models"), offline: true };
+  /** @type {import("../../dist/model/search.js").SearchRequest} */
   const request = { limit: 10, mode: "lexical", filters: {} };
   const session = await openSearchSession(options);
   await session.search("scale value and clamp", request);

@@ -37,6 +37,7 @@ const METRICS = ["MRR@10", "Recall@1", "Recall@5", "Recall@10", "nDCG@10"];
 /** The metrics the table shows (evaluate.py checks all of METRICS). */
 const SHOWN = ["MRR@10", "Recall@1", "Recall@10", "nDCG@10"];
 /** The runs per model: label, then the CLI arguments that choose the mode and weight. */
+/** @type {Array<[string, string[]]>} */
 const RUNS = [
   ["lexical", ["--mode", "lexical"]],
   ["vector", ["--mode", "vector"]],

@@ -23,10 +23,14 @@ const db = await connect(values.db);
 const table = await db.openTable(ENTITY_TABLE);
 const queries = buildQueries(await readEmbeddedRows(values.source), Number(values.queries)).map(lexicalQuery).filter(Boolean);
 const DEPTH = 50;
+/** @typedef {[Occur, MatchQuery]} Clause a BooleanQuery clause */
+/** @returns {Clause} */
 const head = (q) => [Occur.Should, new MatchQuery(q, SEARCH_HEAD_COLUMN)];
+/** @returns {Clause} */
 const body = (q) => [Occur.Should, new MatchQuery(q, SEARCH_BODY_COLUMN)];
 // The name column holds trigram tokens (schema version 4); the query's distinct trigrams, as searchEntitiesByText sends them.
 const trigrams = queryTrigrams;
+/** @returns {Clause} */
 const grams = (q) => [Occur.Should, new MatchQuery(trigrams(q), SEARCH_NAME_GRAMS_COLUMN, { boost: NAME_GRAMS_BOOST })];
 const search = (query) => table.query().fullTextSearch(query).select(["id", "_score"]).limit(DEPTH).toArray();
 const variants = {

@@ -64,7 +64,7 @@ export function buildFeeds(Tensor, inputNames, rows, padId, padTo = 0) {
  * @returns `{ entities, wallMs, runMs, batchMs }`: `wallMs` the whole loop including building
  *   the inputs (ms), `runMs` the sum of `session.run` times (ms), `batchMs` one entry per batch.
  */
-export async function runBatches(session, Tensor, idsList, batches, { padId, padTo = 0, onOutput }) {
+export async function runBatches(session, Tensor, idsList, batches, { padId, padTo = 0, onOutput = undefined }) {
   const batchMs = [];
   let entities = 0;
   const startedAt = performance.now();

@@ -41,7 +41,7 @@ export const PIPELINE_SHAPE = { batchSize: 8, padTo: 512 };
  * @param onFullOutput optional `(batch, output, mask, width)` callback during the full run.
  * @returns `{ shapes: [{ batchSize, entitiesPerSec, ... }], best, full, pipelineShape }`; rates in entities/s, times in ms.
  */
-export async function measureRawLimit({ session, Tensor, idsList, padId, windowCount, shapes = SHAPES, pipelineShape = null, log = () => {}, onFullOutput }) {
+export async function measureRawLimit({ session, Tensor, idsList, padId, windowCount, shapes = SHAPES, pipelineShape = null, log = (/** @type {string} */ _line) => {}, onFullOutput = undefined }) {
   const lengths = idsList.map((ids) => ids.length);
   const order = lengthSortedOrder(lengths);
   const windowSize = Math.max(...shapes);

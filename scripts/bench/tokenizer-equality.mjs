@@ -18,7 +18,12 @@ const { readByteLevelBpe } = await distModule("embed/byte-level-bpe.js");
 const { identifierWords } = await distModule("model/identifier-words.js");
 const reference = await loadTokenizer(modelDir);
 
-/** CPU milliseconds `work` takes (user + system of this process). */
+/**
+ * CPU milliseconds `work` takes (user + system of this process).
+ * @template T
+ * @param {() => T} work
+ * @returns {{ result: T, ms: number }}
+ */
 function cpuMs(work) {
   const before = process.cpuUsage();
   const result = work();
@@ -34,7 +39,9 @@ for (const [name, root] of [["cosqa", COSQA], ["bench-corpus", CORPUS_SRC]]) {
   }
   const { chunks } = await loadCorpusChunks(root);
   const raw = chunks.map((c) => c.text);
-  for (const [variant, texts] of [["raw", raw], ["split-identifiers", raw.map(identifierWords)]]) {
+  /** @type {Array<[string, string[]]>} */
+  const variantTexts = [["raw", raw], ["split-identifiers", raw.map(identifierWords)]];
+  for (const [variant, texts] of variantTexts) {
     const read = readByteLevelBpe(modelDir);
     if (!read.ok) throw new Error(`model not taken by the light tokenizer: ${read.reason}`);
     const expected = cpuMs(() => reference(texts, { padding: false, truncation: true, max_length: MAX_TOKENS, return_tensor: false }).input_ids);

@@ -21,6 +21,7 @@ const { Index } = lancedb;
 const K = 10;
 
 /** Index variants compared at the largest size: [label, index config, query settings…]. */
+/** @returns {Array<[string, import("@lancedb/lancedb").Index, object[]]>} label, index config, query settings */
 function variants(rows) {
   const partitions = Math.round(Math.sqrt(rows));
   return [

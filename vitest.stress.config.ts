@@ -7,7 +7,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 3_600_000,
     hookTimeout: 600_000,
-    env: { LANCEDB_LOG: "error" },
+    env: { LANCEDB_LOG: "error", CODESEARCH_CACHE_DIR: "off" },
     reporters: ["default", "./test/support/summary-line-reporter.ts"],
   },
 });

@@ -8,6 +8,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+// Cold-index and embedding figures must embed: every process a benchmark starts has the per-user
+// shared embedding cache off, unless the caller set CODESEARCH_CACHE_DIR.
+process.env.CODESEARCH_CACHE_DIR ??= "off";
+
 /** Absolute path of the codesearch checkout (two levels above this file). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The CLI entry the whole-process measurements run. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { defaultModelCacheDir, offlineFromEnv } from "../embed/index.js";
-import { ExitCode, InterruptedError, type ExitCodeValue } from "../model/errors.js";
+import { defaultModelCacheDir, offlineFromEnv, sharedCacheSettings, type SharedCacheSettings } from "../embed/index.js";
+import { ExitCode, InterruptedError, UsageError, describeError, type ExitCodeValue } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import { indexRepo } from "../pipeline/index.js";
 import { createJsonLinesReporter, createPlainReporter } from "../report/index.js";
@@ -17,6 +17,8 @@ export interface IndexCommandOptions extends EmbedderCliOptions {
   model?: string;
   db?: string;
   cacheDir?: string;
+  /** `--shared-cache <dir|off>`: where the per-user shared embedding cache is, or `off`. */
+  sharedCache?: string;
   rebuild?: boolean;
   offline?: boolean;
   batchSize?: number;
@@ -35,12 +37,14 @@ export interface IndexCommandOptions extends EmbedderCliOptions {
 }
 
 /** The options `index` and `watch` share, as `indexRepo` takes them. */
-export type SharedIndexOptions = Pick<IndexCommandOptions, "model" | "db" | "cacheDir" | "offline" | "batchSize" | "maxTokens" | "maxFileBytes" | "exclude">;
+export type SharedIndexOptions = Pick<IndexCommandOptions, "model" | "db" | "cacheDir" | "sharedCache" | "offline" | "batchSize" | "maxTokens" | "maxFileBytes" | "exclude">;
 
 /**
  * `indexRepo`'s options from the flags `index` and `watch` share: the index folder (`--db`, else
- * `<repo>/.codesearch`), cache folder, model, offline mode (flag or environment), `HF_ENDPOINT`,
- * and the batching, size and exclude limits.
+ * `<repo>/.codesearch`), cache folder, the per-user shared cache (`--shared-cache`, else the
+ * environment: see `sharedCacheSettings`), model, offline mode (flag or environment),
+ * `HF_ENDPOINT`, and the batching, size and exclude limits.
+ * @throws UsageError when `$CODESEARCH_CACHE_MAX_MB` is not a positive number.
  */
 export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIndexOptions) {
   return {
@@ -49,6 +53,7 @@ export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIn
     ...(options.cacheDir !== undefined ? { cacheDir: path.resolve(cwd, options.cacheDir) } : {}),
     cwd,
     modelCacheDir: defaultModelCacheDir(),
+    sharedCache: sharedCacheFromEnvironment(cwd, options.sharedCache),
     offline: Boolean(options.offline) || offlineFromEnv(),
     ...(process.env.HF_ENDPOINT ? { endpoint: process.env.HF_ENDPOINT } : {}),
     ...(options.model !== undefined ? { model: options.model } : {}),
@@ -57,6 +62,15 @@ export function indexRunOptions(repoRoot: string, cwd: string, options: SharedIn
     ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
     ...(options.exclude?.length ? { exclude: options.exclude } : {}),
   };
+}
+
+/** {@link sharedCacheSettings} for this process, with a bad setting as a usage error. */
+function sharedCacheFromEnvironment(cwd: string, option: string | undefined): SharedCacheSettings | null {
+  try {
+    return sharedCacheSettings(process.env, cwd, option);
+  } catch (error) {
+    throw new UsageError(describeError(error), { cause: error });
+  }
 }
 
 /**

@@ -69,9 +69,13 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Help of `--shared-cache` (index, watch, mcp). */
+const SHARED_CACHE_HELP =
+  "per-user embedding cache every index on this machine shares, so a second clone or worktree embeds nothing again; `off` disables it (default: $CODESEARCH_CACHE_DIR, else ~/.cache/codesearch/embeddings; capped at $CODESEARCH_CACHE_MAX_MB MiB, default 1024)";
+
 /**
  * Adds the options `index` and `watch` share (they reach `indexRepo` through `indexRunOptions`):
- * `--model`, `--db`, `--cache-dir`, `--offline`, `--batch-size`, `--max-tokens`,
+ * `--model`, `--db`, `--cache-dir`, `--shared-cache`, `--offline`, `--batch-size`, `--max-tokens`,
  * `--max-file-bytes` and `--exclude`, in that order. `commandName` words the help where the
  * commands differ: only `index` takes `--embedder openai`, and `watch` also leaves excluded paths unwatched.
  * @returns `command`, for chaining.
@@ -86,6 +90,7 @@ function addIndexRunOptions(command: Command, commandName: "index" | "watch"): C
     )
     .option("--db <dir|uri>", "index folder or LanceDB URI: s3://, gs://, az://, db:// (default: <repo>/.codesearch)")
     .option("--cache-dir <dir>", "embedding cache folder (default: inside a local index; for a URI, ~/.cache/codesearch/indexes/<id> with the catalog and lock)")
+    .option("--shared-cache <dir|off>", SHARED_CACHE_HELP)
     .option("--offline", "never download; fail naming the missing model files")
     .option("--batch-size <n>", "entities per model call or request (default: the model folder's, else 1 local, 100 openai)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "token limit per entity (default: the index's, else 512; never above the model's)", positiveInt("--max-tokens"))
@@ -281,6 +286,7 @@ Paths print relative to the current folder; --path globs are read from there too
     .option("--watch", "keep the index following edits (as `codesearch watch`); answers say when they may be stale")
     .option("--model <id|dir>", `model of the index the reindex tool and --watch build when there is none yet: codesearch-small (bundled, no download), a hub model id or a local model directory (default: the index's model, else ${DEFAULT_MODEL_ID})`)
     .option("--cache-dir <dir>", "embedding cache folder of reindex and watch runs (default: inside a local index)")
+    .option("--shared-cache <dir|off>", SHARED_CACHE_HELP)
     .option("--batch-size <n>", "reindex and watch runs: entities per model call (default: the model folder's, else 1)", positiveInt("--batch-size"))
     .option("--max-tokens <n>", "reindex and watch runs: token limit per entity (default: the index's, else 512)", positiveInt("--max-tokens"))
     .option("--max-file-bytes <n>", "reindex and watch runs: skip larger files (default 1048576)", positiveInt("--max-file-bytes"))

@@ -170,7 +170,11 @@ export class EmbeddingCache {
       if (sidecarBytes > goodVectorEnd) await truncate(path.join(dir, vectorsFile(generation)), goodVectorEnd);
     }
     const cache = new EmbeddingCache(dir, generation, skipped);
-    for (const [key, entry] of entries) cache.stored.set(key, entry);
+    // A key written again ({@link touch}) moves to the end: `stored` is in order of last write.
+    for (const [key, entry] of entries) {
+      cache.stored.delete(key);
+      cache.stored.set(key, entry);
+    }
     cache.vectorBytes = goodVectorEnd;
     cache.keyBytes = goodKeyEnd;
     return cache;
@@ -178,7 +182,9 @@ export class EmbeddingCache {
 
   /** Number of vectors held (saved and unsaved), rejected ones no longer counted. */
   get size(): number {
-    return this.stored.size + this.pending.size;
+    let count = this.stored.size;
+    for (const key of this.pending.keys()) if (!this.stored.has(key)) count++;
+    return count;
   }
 
   /** Vectors added since the last successful save. */
@@ -258,6 +264,7 @@ export class EmbeddingCache {
     this.keyBytes = await writeAtEnd(path.join(this.dir, keysFile(this.generation)), this.keyBytes, Buffer.from(`${lines.join("\n")}\n`));
     this.vectorBytes = vectorEnd;
     for (const [key, entry] of saved) {
+      this.stored.delete(key);
       this.stored.set(key, entry);
       this.pending.delete(key);
     }
@@ -277,6 +284,16 @@ export class EmbeddingCache {
     const before = this.stored.size;
     const candidates = [...this.stored].filter(([key, entry]) => entry.model !== tag || keep(key));
     if (candidates.length === before) return 0;
+    return this.rewrite(candidates);
+  }
+
+  /**
+   * Writes `candidates` (entries of this cache, in order) into a new generation and switches to it
+   * atomically; a candidate that fails verification while being copied is dropped.
+   * @returns the number of entries the cache held before less the number it holds now.
+   */
+  private async rewrite(candidates: [string, StoredEntry][]): Promise<number> {
+    const before = this.stored.size;
     const next = this.generation + 1;
     const chunks: Uint8Array[] = [];
     const lines: string[] = [];
@@ -306,6 +323,46 @@ export class EmbeddingCache {
     await rm(path.join(this.dir, keysFile(previous)), { force: true });
     await rm(path.join(this.dir, vectorsFile(previous)), { force: true });
     return before - moved.length;
+  }
+
+  /**
+   * Marks the saved vector under `key` as just used: the next {@link save} writes it again at the
+   * end, so entries stay in order of last use and {@link retainNewest} evicts the least recently
+   * used. Returns false on a miss (or a vector that fails verification).
+   */
+  touch(key: string): boolean {
+    if (this.pending.has(key)) return true;
+    const entry = this.stored.get(key);
+    const vector = entry ? this.get(key) : undefined;
+    if (!entry || !vector) return false;
+    this.pending.set(key, { vector, model: entry.model });
+    return true;
+  }
+
+  /** Bytes of vectors in the current sidecar, live or not (what {@link retainNewest} bounds). */
+  get sidecarBytes(): number {
+    return this.vectorBytes;
+  }
+
+  /**
+   * Least-recently-used eviction over every model: when the sidecar exceeds `maxBytes`, keeps the
+   * most recently written or touched entries whose vectors fit in `targetBytes` (≤ `maxBytes`) and
+   * rewrites them into a new generation ({@link compact}'s atomic switch). Saves unsaved entries first.
+   * @returns the number of entries evicted (0 when under the cap).
+   * @throws Error when the new generation cannot be written (the old one stays current).
+   */
+  async retainNewest(maxBytes: number, targetBytes: number): Promise<number> {
+    await this.save();
+    if (this.vectorBytes <= maxBytes) return 0;
+    const newest = [...this.stored].reverse();
+    const keep = new Set<string>();
+    let bytes = 0;
+    for (const [key, entry] of newest) {
+      if (bytes + entry.dimension * 4 > targetBytes) break;
+      bytes += entry.dimension * 4;
+      keep.add(key);
+    }
+    return this.rewrite([...this.stored].filter(([key]) => keep.has(key)));
   }
 
   /** Number of saved entries that belong to `modelId`. */

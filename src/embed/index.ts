@@ -9,6 +9,7 @@ export * from "./onnx-embedder.js";
 export * from "./byte-level-bpe.js";
 export * from "./model-settings.js";
 export * from "./embedding-cache.js";
+export * from "./shared-embedding-cache.js";
 export * from "./embed-chunks.js";
 export * from "./embed-chunks-remote.js";
 export * from "./embeddings-request.js";

@@ -97,8 +97,11 @@ export type CacheState = "loaded" | "new" | "corrupt-rebuilt" | "outdated-replac
 /** The embedding cache was consulted for every entity. */
 export interface CacheCheckedEvent extends Timed {
   type: "cache-checked";
+  /** Entities with a cached vector (the index's own cache and the shared one). */
   hits: number;
   misses: number;
+  /** Of `hits`, those found in the per-user shared cache; absent when it was not consulted. */
+  sharedHits?: number;
   cacheState: CacheState;
   /** Where a corrupt cache was moved, when `cacheState` is `corrupt-rebuilt`. */
   setAsidePath?: string;

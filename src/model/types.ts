@@ -148,8 +148,14 @@ export interface IndexSummary {
   entitiesFound: number;
   /** Entities embedded by the model in this run (cache misses that succeeded). */
   chunksEmbedded: number;
-  /** Entities whose vector came from the embedding cache. */
+  /** Entities whose vector came from the embedding cache (the index's own or the shared one). */
   chunksFromCache: number;
+  /** Of {@link chunksFromCache}, those found in the per-user shared cache (absent when the shared cache was not consulted). */
+  chunksFromSharedCache?: number;
+  /** Vectors this run added to the per-user shared cache (absent when none). */
+  sharedCacheAdded?: number;
+  /** Why the per-user shared cache could not be used (the run went on without it); absent when it could. */
+  sharedCacheProblem?: string;
   /** Rows in the entity table after the run. */
   chunksStored: number;
   /** Entities whose text was cut to the token limit before a remote model embedded it (absent when none; local tokenizers truncate uncounted). */

@@ -2,7 +2,7 @@
  * The options of an index run: what the caller of `indexRepo` gives, and what the run adds (its
  * clock and event emitter) before its stages see them.
  */
-import type { EmbedderSource, RemoteTuning } from "../embed/index.js";
+import type { EmbedderSource, RemoteTuning, SharedCacheSettings } from "../embed/index.js";
 import type { IndexEventSink, RunClock, RunEventEmitter } from "../model/events.js";
 import type { EmbedderLoader } from "./load-embedder.js";
 
@@ -29,6 +29,11 @@ export interface IndexRepoOptions {
   cwd: string;
   /** Per-user model download directory. */
   modelCacheDir: string;
+  /**
+   * The per-user shared embedding cache (see pipeline/shared-cache.ts and `sharedCacheSettings`);
+   * absent or null: not used. A dry run never uses it.
+   */
+  sharedCache?: SharedCacheSettings | null;
   offline: boolean;
   endpoint?: string;
   /**

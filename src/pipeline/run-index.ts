@@ -24,7 +24,7 @@ import {
   type StartedManifest,
 } from "../store/index.js";
 import { chooseFusion } from "./choose-fusion.js";
-import { cacheMisses, countMisses, lookUpCache, type ChunkVectors } from "./embed-outcomes.js";
+import { cacheMisses, countMisses, lookUpCache, saveCache, type ChunkVectors } from "./embed-outcomes.js";
 import { embedPhase } from "./embed-phase.js";
 import { batchLimitsOf, manifestEmbedderOf } from "./embedder-source.js";
 import { compactCache, openCache } from "./index-cache.js";
@@ -32,6 +32,7 @@ import { DEFAULT_MAX_TOKENS, type RunOptions } from "./index-repo-options.js";
 import { manifestProblem, readCatalogModel } from "./index-records.js";
 import { planIndex } from "./plan-index.js";
 import { readPlannedFiles } from "./read-planned-files.js";
+import { exportEmbeddedVectors, importSharedVectors } from "./shared-cache.js";
 import { storeEntityRows, updateCatalog } from "./store-entities.js";
 import { commitTable, inspectTableBase, restoreCommittedVersion } from "./table-commit.js";
 
@@ -149,12 +150,18 @@ async function runIndexWith(
   const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
   if (cache) opened.push(cache.cache);
   const known: ChunkVectors = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
+  // The per-user shared cache: a second clone finds here what the first one embedded.
+  const shared = !dryRun && cache && options.sharedCache
+    ? await importSharedVectors(options.sharedCache, { source, modelCacheDir: options.modelCacheDir, modelId, maxTokens, outcomes: read.outcomes, known, cache: cache.cache, ...(options.signal ? { signal: options.signal } : {}) })
+    : null;
+  if (cache && shared && shared.hits > 0) await saveCache(cache.cache, emit);
   const missCount = countMisses(read.outcomes, known);
   const chunksFromCache = known.vectors.size;
   emit({
     type: "cache-checked",
     hits: chunksFromCache,
     misses: missCount,
+    ...(shared ? { sharedHits: shared.hits } : {}),
     cacheState: cache?.state ?? "new",
     ...(cache?.setAsidePath ? { setAsidePath: cache.setAsidePath } : {}),
     ...(cache && cache.cache.skippedEntries + cache.cache.rejectedEntries > 0 ? { entriesDiscarded: cache.cache.skippedEntries + cache.cache.rejectedEntries } : {}),
@@ -162,6 +169,7 @@ async function runIndexWith(
 
   const embedded = await embedPhase(options, source, { manifest, modelId, maxTokens, cache: dryRun ? null : (cache?.cache ?? null), outcomes: read.outcomes, known, failures });
   const { stopReason, chunksEmbedded, chunksTruncated, dimension } = embedded;
+  const sharedCacheAdded = cache && shared ? await exportEmbeddedVectors(shared, { known, cache: cache.cache, maxTokens }) : 0;
 
   // A file is written only when every entity of it has a vector or failed.
   const complete = read.outcomes.filter((o) => o.chunks.every((c) => known.vectors.has(c.id) || known.failed.has(c.id)));
@@ -189,6 +197,9 @@ async function runIndexWith(
     chunksEmbedded: dryRun ? missCount : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
     ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
+    ...(shared ? { chunksFromSharedCache: shared.hits } : {}),
+    ...(sharedCacheAdded > 0 ? { sharedCacheAdded } : {}),
+    ...(shared?.problem ? { sharedCacheProblem: shared.problem } : {}),
     ...(dryRun ? { estimate: estimateEmbedding(cacheMisses(read.outcomes, known).map((c) => c.text), batchLimitsOf(source, options, maxTokens)) } : {}),
   };
   // A dry run writes nothing; so does a run stopped before any file was complete (its vectors are

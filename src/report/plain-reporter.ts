@@ -120,7 +120,7 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
         break;
       case "cache-checked":
         if (event.hits + event.misses === 0) break;
-        write(`cache: ${plural(event.hits, "hit")}, ${plural(event.misses, "miss", "misses")}${cacheNote(event)}`);
+        write(`cache: ${plural(event.hits, "hit")}${event.sharedHits ? ` (${formatCount(event.sharedHits)} from the shared cache)` : ""}, ${plural(event.misses, "miss", "misses")}${cacheNote(event)}`);
         break;
       case "model-loading":
         write(`loading model ${event.modelId}…`);

@@ -54,7 +54,7 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
     label: "entities",
     value:
       `${formatCount(summary.entitiesFound)} found: ${formatCount(summary.chunksEmbedded)} ${summary.dryRun ? "to embed" : "embedded"}, ` +
-      `${formatCount(summary.chunksFromCache)} from cache, ${formatCount(entitiesFailed)} failed` +
+      `${formatCount(summary.chunksFromCache)} from cache${summary.chunksFromSharedCache ? ` (${formatCount(summary.chunksFromSharedCache)} from the shared cache)` : ""}, ${formatCount(entitiesFailed)} failed` +
       (summary.chunksRemoved > 0 ? `, ${formatCount(summary.chunksRemoved)} rows replaced or removed` : "") +
       (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : "") +
       (summary.chunksTruncated ? ` (${formatCount(summary.chunksTruncated)} truncated to the token limit)` : ""),
@@ -79,6 +79,7 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
     rows.push({ label: "failures", value: `${formatCount(summary.failures.length)}: ${failuresByStage(summary.failures)}` });
   }
 
+  if (summary.sharedCacheProblem) rows.push({ label: "cache", value: `${summary.sharedCacheProblem} (not used this run; the index's own cache has every vector)` });
   rows.push({ label: "time", value: formatDuration(summary.durationMs) });
   rows.push({
     label: "index",

@@ -162,6 +162,14 @@ export interface StoreFinishedEvent extends Timed {
 }
 
 /**
+ * Fusion calibration begins: the repository's documented functions are embedded as queries and
+ * searched to choose hybrid mode's vector weight (it ends with `fusion-calibrated`).
+ */
+export interface FusionCalibratingEvent extends Timed {
+  type: "fusion-calibrating";
+}
+
+/**
  * Hybrid mode's fusion weights were chosen for the index (rank/fusion-calibration.ts): by
  * calibration on the repository's documented functions, or by the uncalibrated default.
  */
@@ -202,6 +210,7 @@ export type IndexEvent =
   | CacheSavedEvent
   | StoreStartedEvent
   | StoreFinishedEvent
+  | FusionCalibratingEvent
   | FusionCalibratedEvent
   | IndexFinishedEvent;
 

@@ -21,7 +21,8 @@ import { rankerOfModel } from "./load-ranker.js";
  * queries favour the vector side more than developers' questions do (issue 18), so calibration
  * decides only whether the model means anything here (a meaningless model still ends at 0, see
  * {@link requireVectorEvidence}).
- * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
+ * Emits `fusion-calibrating` before it calibrates, and `fusion-calibrated` when it has calibrated
+ * or recorded the uncalibrated default.
  *
  * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
  * stops at its next model call or query, `stop-requested` is emitted, and the recorded fusion is
@@ -55,6 +56,7 @@ export async function chooseFusion(
   };
   const signal = options.signal;
   if (signal?.aborted) return interrupted();
+  options.emit({ type: "fusion-calibrating" });
   const acknowledge = () => options.emit({ type: "stop-requested", reason: "interrupted" });
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;

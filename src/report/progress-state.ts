@@ -9,7 +9,9 @@ import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "../mod
  * Where a run stands. `starting` until `run-started`; `scanning` until `scan-finished`;
  * `extracting` until the model starts loading (cache checking is part of it); `loading-model`
  * until `model-loaded`; `embedding` while chunks arrive; `storing` from `store-started`;
- * `finished` after `index-finished`.
+ * `calibrating` from `fusion-calibrating` (hybrid mode's weight chosen on the repository's
+ * documented functions); `committing` once rows are stored and the weight chosen, until
+ * `index-finished`; `finished` after it.
  */
 export type ProgressPhase =
   | "starting"
@@ -18,6 +20,8 @@ export type ProgressPhase =
   | "loading-model"
   | "embedding"
   | "storing"
+  | "calibrating"
+  | "committing"
   | "finished";
 
 /** The entity most recently handed back by the model (embedded or failed). */
@@ -60,7 +64,7 @@ export interface ProgressState {
   stopReason: StopReason | null;
   /** Files extracted or failed so far (consecutive events for one path count once). */
   filesDone: number;
-  /** Files with a `read` or `parse` failure. */
+  /** Files that failed and will not be indexed: a file extracted after its `parse` failures (recovered) is not counted. */
   filesFailed: number;
   /** Entities extracted: a running sum while extracting, then the `extract-finished` total. */
   entitiesTotal: number;
@@ -96,11 +100,14 @@ export interface ProgressState {
   skipped: SkippedFile[];
   /** When embedding began (`model-loaded`, else the first chunk event), as an event `elapsedMs`. */
   embedStartedAtMs: number | null;
-  /** `elapsedMs` of recent chunk events (embedded or failed), oldest first, within the rate window. */
-  recentChunkTimesMs: number[];
+  /** Recent chunk events (embedded or failed) by `elapsedMs`, oldest first, within the rate window: each bucket counts the events of one time. */
+  recentChunkBuckets: { atMs: number; count: number }[];
   /** Start of the rate window: the chunk event just before the oldest kept one, else `embedStartedAtMs`. */
   rateWindowStartMs: number | null;
-  /** Entities handed back by the model per second over the recent window; null before the first one. */
+  /**
+   * Entities handed back by the model per second over the recent window, or once all are handed
+   * back the average since embedding began; null before the first one.
+   */
   embedRatePerSec: number | null;
   /** Estimated ms until every cache miss is embedded; null while the rate is unknown. */
   etaMs: number | null;
@@ -146,7 +153,7 @@ export function initialProgressState(): ProgressState {
     failures: [],
     skipped: [],
     embedStartedAtMs: null,
-    recentChunkTimesMs: [],
+    recentChunkBuckets: [],
     rateWindowStartMs: null,
     embedRatePerSec: null,
     etaMs: null,

@@ -128,6 +128,7 @@ describe("createPlainReporter", () => {
       { type: "cache-checked", elapsedMs: T0, hits: 0, misses: 3, cacheState: "outdated-replaced" },
       { type: "cache-checked", elapsedMs: T0, hits: 5, misses: 2, cacheState: "loaded", entriesDiscarded: 2 },
       { type: "cache-checked", elapsedMs: T0, hits: 5, misses: 1, cacheState: "loaded", entriesDiscarded: 1 },
+      { type: "cache-checked", elapsedMs: T0, hits: 7, misses: 0, cacheState: "new", sharedHits: 7 },
     ]);
     expect(lines).toEqual([
       "cache: 0 hits, 3 misses (new cache)",
@@ -135,7 +136,12 @@ describe("createPlainReporter", () => {
       "cache: 0 hits, 3 misses (cache was of an older format without checksums; replaced, rebuilding)",
       "cache: 5 hits, 2 misses (2 damaged cache entries dropped; re-embedding)",
       "cache: 5 hits, 1 miss (1 damaged cache entry dropped; re-embedding)",
+      "cache: 7 hits (7 from the shared cache), 0 misses (new cache)",
     ]);
+  });
+
+  it("names fusion calibration when it starts", () => {
+    expect(transcript([{ type: "fusion-calibrating", elapsedMs: T0 }])).toEqual(["calibrating hybrid search on the repository's documented functions…"]);
   });
 
   it("limits the failure table and says how many more", () => {

@@ -6,7 +6,7 @@ import {
   initialProgressState,
   progressFraction,
   reduceProgress,
-  RATE_WINDOW_MAX_EVENTS,
+  RATE_WINDOW_MAX_BUCKETS,
 } from "../../src/report/index.js";
 import type { ProgressState } from "../../src/report/index.js";
 import { T0, embedFailure, parseFailure, scriptedRun, summary } from "../support/scripted-run.js";
@@ -63,7 +63,7 @@ describe("reduceProgress phases", () => {
     [11, "chunk-embedded", "embedding"],
     [16, "cache-saved", "embedding"],
     [17, "store-started", "storing"],
-    [18, "store-finished", "storing"],
+    [18, "store-finished", "committing"],
     [19, "index-finished", "finished"],
   ];
   it.each(expected)("after %i events (last %s) the phase is %s", (count, type, phase) => {
@@ -101,14 +101,14 @@ describe("reduceProgress counts", () => {
     expect(state.skipped).toEqual([{ path: "data/big.py", reason: "too-large", sizeBytes: 2_200_000 }]);
   });
 
-  it("counts a failed-then-extracted file once", () => {
+  it("counts a failed-then-extracted file once, as done and not as failed (it is indexed)", () => {
     const state = fold([
       { type: "scan-finished", elapsedMs: T0, fileCount: 2, skipped: [] },
       { type: "file-failed", elapsedMs: T0 + 1, failure: { ...parseFailure, path: "x.py" } },
       { type: "file-extracted", elapsedMs: T0 + 2, path: "x.py", entityCount: 2 },
       { type: "file-extracted", elapsedMs: T0 + 3, path: "y.py", entityCount: 1 },
     ]);
-    expect([state.filesDone, state.filesFailed, state.entitiesTotal]).toEqual([2, 1, 3]);
+    expect([state.filesDone, state.filesFailed, state.entitiesTotal]).toEqual([2, 0, 3]);
   });
 
   it("takes the summary's totals when finished", () => {
@@ -161,13 +161,30 @@ describe("reduceProgress rate and ETA", () => {
     expect(state.etaMs).toBe(etaMs);
   });
 
-  it("keeps at most RATE_WINDOW_MAX_EVENTS timestamps", () => {
-    const offsets = Array.from({ length: RATE_WINDOW_MAX_EVENTS + 50 }, (_, i) => (i + 1) * 10);
+  it("keeps at most RATE_WINDOW_MAX_BUCKETS buckets", () => {
+    const offsets = Array.from({ length: RATE_WINDOW_MAX_BUCKETS + 50 }, (_, i) => (i + 1) * 10);
     const state = embeddingRun(1_000, offsets);
-    expect(state.recentChunkTimesMs).toHaveLength(RATE_WINDOW_MAX_EVENTS);
+    expect(state.recentChunkBuckets).toHaveLength(RATE_WINDOW_MAX_BUCKETS);
     expect(state.rateWindowStartMs).toBe(T0 + 500);
     expect(state.embedRatePerSec).toBeCloseTo(100, 6);
     expect(state.etaMs).toBe(7_500);
+  });
+
+  it("counts batches whole: 64 texts handed back at once every 100 ms is 640/s, however many are in the window", () => {
+    const offsets = Array.from({ length: 10 }, (_, batch) => Array<number>(64).fill((batch + 1) * 100)).flat();
+    const state = embeddingRun(10_000, offsets);
+    expect(state.recentChunkBuckets).toHaveLength(10);
+    expect(state.embedRatePerSec).toBeCloseTo(640, 6);
+  });
+
+  it("shows the average since embedding began once every miss is handed back, not the last seconds' rate", () => {
+    // 90 chunks in the first second, then 10 slow ones over the next 9 s: the window alone says ~1.2/s.
+    const offsets = [...Array.from({ length: 90 }, (_, i) => (i + 1) * 11), ...Array.from({ length: 10 }, (_, i) => 1_000 + (i + 1) * 900)];
+    const before = embeddingRun(100, offsets.slice(0, -1));
+    expect(before.embedRatePerSec).toBeLessThan(2);
+    const done = embeddingRun(100, offsets);
+    expect(done.embedRatePerSec).toBeCloseTo(10, 6);
+    expect(done.etaMs).toBe(0);
   });
 
   it("has no rate when the first chunk comes without a model-loaded time", () => {

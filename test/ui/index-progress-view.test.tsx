@@ -66,7 +66,17 @@ describe("IndexProgressView while running", () => {
     const lines = frame(after(17)).split("\n");
     expect(lines[1]).toBe("writing 8 rows to LanceDB…");
     expect(lines).toContain("██████████████████████████████  100%  9/9");
-    expect(lines.at(-1)).toBe("10.0/s  elapsed 1.7 s");
+    expect(lines.at(-1)).toBe("elapsed 1.7 s");
+  });
+});
+
+describe("IndexProgressView after the rows are stored", () => {
+  it("names fusion calibration while it runs, then the commit", () => {
+    const stored = after(18);
+    const calibrating = reduceProgress(stored, { type: "fusion-calibrating", elapsedMs: T0 + 1_800 });
+    expect(frame(calibrating).split("\n")[1]).toBe("calibrating hybrid search on the repository's documented functions…");
+    const calibrated = reduceProgress(calibrating, { type: "fusion-calibrated", elapsedMs: T0 + 2_300, calibrated: true, vectorWeight: 0.4, note: "calibrated on 120 documented functions", modelCalls: 120, durationMs: 500 });
+    expect(frame(calibrated).split("\n")[1]).toBe("committing the index…");
   });
 });
 

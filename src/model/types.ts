@@ -158,6 +158,11 @@ export interface IndexSummary {
   sharedCacheProblem?: string;
   /** Rows in the entity table after the run. */
   chunksStored: number;
+  /**
+   * Entities whose stored source was cut to the per-entity limit (`maxChars`, 100,000 by
+   * default); absent when none. They are indexed, with their full line spans, not failed.
+   */
+  entitySourcesCut?: { count: number; maxChars: number };
   /** Entities whose text was cut to the token limit before a remote model embedded it (absent when none; local tokenizers truncate uncounted). */
   chunksTruncated?: number;
   /** Dry runs only: what embedding the entities to embed would cost. */

@@ -28,12 +28,18 @@ export interface ReadPlannedFilesResult {
   skipped: SkippedFile[];
   /** Entities extracted, over all outcomes. */
   entityCount: number;
+  /**
+   * Entities whose stored source was cut to the per-entity limit (`maxSourceChars`): a note, not a
+   * failure — the entity and its line span are indexed, and a class's methods are entities of their own.
+   */
+  sourcesCut: number;
 }
 
 /**
  * Reads, hashes and parses the files the plan lists (added, then changed), emitting
  * `file-extracted`, `file-failed` and `file-skipped` events. Syntax errors, and definitions the
- * per-file limits (`DEFAULT_EXTRACT_LIMITS`) left out, are `parse` failures of a file still indexed. A changed file whose bytes hash to the
+ * per-file limits (`DEFAULT_EXTRACT_LIMITS`) left out, are `parse` failures of a file still indexed;
+ * an entity's source cut to `maxSourceChars` is only counted (`sourcesCut`). A changed file whose bytes hash to the
  * catalog's `contentHash` is not parsed (unless `retryFailed` and it recorded failures).
  */
 export async function readPlannedFiles(
@@ -41,7 +47,7 @@ export async function readPlannedFiles(
   catalog: FileCatalog,
   options: { retryFailed: boolean; emit: RunEventEmitter },
 ): Promise<ReadPlannedFilesResult> {
-  const result: ReadPlannedFilesResult = { outcomes: [], sameContent: [], skipped: [], entityCount: 0 };
+  const result: ReadPlannedFilesResult = { outcomes: [], sameContent: [], skipped: [], entityCount: 0, sourcesCut: 0 };
   const { emit } = options;
   for (const file of files) {
     const read = await readSource(file);
@@ -90,7 +96,8 @@ export async function readPlannedFiles(
       outcome.failures.push(failure);
       emit({ type: "file-failed", failure });
     }
-    const cut = describeCut(extracted.cut);
+    result.sourcesCut += extracted.cut.sourcesCut;
+    const cut = describeCut({ ...extracted.cut, sourcesCut: 0 });
     if (cut !== null) {
       // The file is indexed all the same; what the per-file limits left out is named, not hidden.
       const failure: IndexFailure = { path: file.path, stage: "parse", message: `${cut}; kept ${outcome.chunks.length} entities` };

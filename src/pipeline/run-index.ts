@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { discoverFiles } from "../discover/index.js";
+import { DEFAULT_EXTRACT_LIMITS } from "../extract/index.js";
 import { EMBEDDING_CACHE_DIR, embedderIdOf, estimateEmbedding, type EmbedderSource, type EmbeddingCache } from "../embed/index.js";
 import { InterruptedError, NothingIndexedError, StoreError } from "../model/errors.js";
 import type { IndexFailure, IndexSummary, SkippedFile } from "../model/types.js";
@@ -197,6 +198,7 @@ async function runIndexWith(
     chunksEmbedded: dryRun ? missCount : chunksEmbedded,
     chunksFromCache, chunksPending: dryRun ? 0 : chunksPending, stopReason: dryRun ? null : stopReason, dryRun, failures,
     ...(chunksTruncated > 0 ? { chunksTruncated } : {}),
+    ...(read.sourcesCut > 0 ? { entitySourcesCut: { count: read.sourcesCut, maxChars: DEFAULT_EXTRACT_LIMITS.maxSourceChars } } : {}),
     ...(shared ? { chunksFromSharedCache: shared.hits } : {}),
     ...(sharedCacheAdded > 0 ? { sharedCacheAdded } : {}),
     ...(shared?.problem ? { sharedCacheProblem: shared.problem } : {}),

@@ -57,7 +57,8 @@ export function summaryRows(summary: IndexSummary, options: SummaryTextOptions =
       `${formatCount(summary.chunksFromCache)} from cache${summary.chunksFromSharedCache ? ` (${formatCount(summary.chunksFromSharedCache)} from the shared cache)` : ""}, ${formatCount(entitiesFailed)} failed` +
       (summary.chunksRemoved > 0 ? `, ${formatCount(summary.chunksRemoved)} rows replaced or removed` : "") +
       (summary.chunksPending > 0 ? `, ${formatCount(summary.chunksPending)} left for the next run` : "") +
-      (summary.chunksTruncated ? ` (${formatCount(summary.chunksTruncated)} truncated to the token limit)` : ""),
+      (summary.chunksTruncated ? ` (${formatCount(summary.chunksTruncated)} truncated to the token limit)` : "") +
+      (summary.entitySourcesCut ? ` (${plural(summary.entitySourcesCut.count, "entity's source", "entities' sources")} stored to the first ${formatCount(summary.entitySourcesCut.maxChars)} characters)` : ""),
   });
 
   if (summary.estimate) rows.push({ label: "estimate", value: formatEstimate(summary.estimate) });

@@ -66,18 +66,20 @@ const KIND_OF_CAPTURE: Readonly<Record<string, ReferenceKind>> = { call: "call",
 function queryReferences(root: Node, queries: ReferenceQueries, rules: ReferenceRules): FileReferences {
   const definitionNames = new Set<number>();
   const scopes: DefinitionScope[] = [];
+  const scopeIds = new Set<number>();
   for (const match of queries.definitions.matches(root)) {
     for (const capture of match.captures) {
       if (capture.name === "name") definitionNames.add(capture.node.id);
-      else if (capture.name.startsWith("definition.") && !scopes.some((scope) => scope.node.id === capture.node.id)) {
+      else if (capture.name.startsWith("definition.") && !scopeIds.has(capture.node.id)) {
         const node = capture.node;
+        scopeIds.add(node.id);
         scopes.push({ startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, locals: new Map(), receiver: rules.receiverName?.(node) ?? null });
       }
     }
   }
   scopes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
   const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, locals: new Map(), receiver: null };
-  const chainAt = (node: Node): DefinitionScope[] => [moduleScope, ...scopes.filter((scope) => scope.startIndex <= node.startIndex && node.endIndex <= scope.endIndex)];
+  const chainAt = scopeChains(scopes, moduleScope);
   const declarations = new Set<number>();
   for (const match of queries.locals?.matches(root) ?? []) {
     const local = match.captures.find((capture) => capture.name === "local")?.node;
@@ -140,6 +142,37 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
   }
   const sites = [...byPosition.values()].flatMap((entry) => (entry.site === null ? [] : [entry.site])).sort((a, b) => a.line - b.line || a.column - b.column);
   return { sites, imports: imports.map(({ column: _column, aliasColumn: _alias, ...binding }) => binding), assignments: [] };
+}
+
+/**
+ * A lookup of the definitions around a node, outermost (`moduleScope`) first, in O(log n + depth):
+ * `scopes` sorted by start (an enclosing one before those inside it) nest, so each has one parent.
+ */
+function scopeChains(scopes: readonly DefinitionScope[], moduleScope: DefinitionScope): (node: Node) => DefinitionScope[] {
+  const parent = new Int32Array(scopes.length).fill(-1);
+  const open: number[] = [];
+  scopes.forEach((scope, index) => {
+    while (open.length > 0 && scopes[open.at(-1)!]!.endIndex < scope.endIndex) open.pop();
+    parent[index] = open.at(-1) ?? -1;
+    open.push(index);
+  });
+  return (node) => {
+    let low = 0;
+    let high = scopes.length - 1;
+    let at = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (scopes[middle]!.startIndex <= node.startIndex) {
+        at = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    while (at !== -1 && scopes[at]!.endIndex < node.endIndex) at = parent[at]!;
+    const chain: DefinitionScope[] = [];
+    for (; at !== -1; at = parent[at]!) chain.push(scopes[at]!);
+    chain.push(moduleScope);
+    return chain.reverse();
+  };
 }
 
 /** `a.b.c` for a chain of names (`::` and `->` read as `.`), `?` for any other expression. */

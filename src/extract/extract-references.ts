@@ -1,5 +1,6 @@
 import type { Node, Query } from "web-tree-sitter";
 import { languageForPath, languageForShebang, type LanguageSpec, type ReferenceRules } from "../lang/index.js";
+import { isTypeKind, type EntityKind } from "../model/entity-kinds.js";
 import type { FileReferences, ReferenceKind, ReferenceSite } from "../model/references.js";
 import { DEFAULT_EXTRACT_LIMITS, estimateNesting } from "./extract-limits.js";
 import { loadGrammarParser } from "./grammar-parser.js";
@@ -46,7 +47,9 @@ interface DefinitionScope {
   /** 1-based start line: the enclosing line of sites inside it (the entity's `startLine`). */
   line: number;
   node: Node;
-  /** Local names bound directly in it, each with its declared type (or null). */
+  /** Whether it defines a type (its typed fields are read through `this.`). */
+  isType: boolean;
+  /** Local names bound directly in it, each with its declared type (or null); a type's fields as `self.<name>`. */
   locals: Map<string, string | null>;
   /** The receiver parameter's name (read as `self`), or null. */
   receiver: string | null;
@@ -59,7 +62,8 @@ const KIND_OF_CAPTURE: Readonly<Record<string, ReferenceKind>> = { call: "call",
  * becomes a site (one per name node: the first pattern matching it wins), enclosed by the
  * innermost definition of `definitions` around it. A bare name bound as a `@local` in an enclosing
  * definition (module level included) is a variable, not a reference, and is left out; a qualifier
- * whose first part is such a local becomes its declared type (`@local.type`) or `?`. Names of the
+ * whose first part is such a local becomes its declared type (`@local.type`) or `?`; `this.f`
+ * becomes the type of the field `f` (`@field` with `@field.type`, kept by the enclosing type). Names of the
  * definitions themselves and of locals where they are declared are no sites. Imports come from
  * `rules.imports`, each imported name also a site of kind `import`. Pure.
  */
@@ -73,15 +77,24 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
       else if (capture.name.startsWith("definition.") && !scopeIds.has(capture.node.id)) {
         const node = capture.node;
         scopeIds.add(node.id);
-        scopes.push({ startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, locals: new Map(), receiver: rules.receiverName?.(node) ?? null });
+        const isType = isTypeKind(capture.name.slice("definition.".length) as EntityKind);
+        scopes.push({ startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, isType, locals: new Map(), receiver: rules.receiverName?.(node) ?? null });
       }
     }
   }
   scopes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-  const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, locals: new Map(), receiver: null };
+  const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, isType: false, locals: new Map(), receiver: null };
   const chainAt = scopeChains(scopes, moduleScope);
   const declarations = new Set<number>();
   for (const match of queries.locals?.matches(root) ?? []) {
+    const field = match.captures.find((capture) => capture.name === "field")?.node;
+    const fieldType = match.captures.find((capture) => capture.name === "field.type")?.node.text;
+    if (field !== undefined && fieldType !== undefined) {
+      const type = qualifierText(fieldType.replace(/^[*&\s]+|\s*[<[].*$/gs, ""));
+      const owner = chainAt(field).findLast((scope) => scope.isType);
+      if (owner !== undefined && type !== "?" && !owner.locals.has(`self.${field.text}`)) owner.locals.set(`self.${field.text}`, type);
+      continue;
+    }
     const local = match.captures.find((capture) => capture.name === "local")?.node;
     if (local === undefined || definitionNames.has(local.id)) continue;
     const written = match.captures.findLast((capture) => capture.name === "local.type")?.node.text;
@@ -129,7 +142,12 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
       const written = qualifierText(qualifierNode);
       const first = written.split(".")[0]!;
       const receiver = chain.some((scope) => scope.receiver === first);
-      if (self.has(first) || receiver) qualifier = written === first ? "self" : "?";
+      if (self.has(first) || receiver) {
+        // `this.cart.total()` with a field `cart: Cart` reads as `Cart.total()`.
+        const [, field, ...rest] = written.split(".");
+        const type = field === undefined ? undefined : localType(`self.${field}`);
+        qualifier = field === undefined ? "self" : typeof type === "string" ? [type, ...rest].join(".") : "?";
+      }
       else if (base.has(written)) qualifier = "super()";
       else if (written === "?") qualifier = "?";
       else {

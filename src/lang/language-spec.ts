@@ -67,7 +67,8 @@ export interface ReferenceRules {
   /**
    * tree-sitter query capturing names bound inside a scope as `@local` (parameters, variables);
    * `@local.type` beside it captures the type the variable is declared or constructed with
-   * (`const c = new Cart()`), so `c.total()` reads as `Cart.total()`.
+   * (`const c = new Cart()`), so `c.total()` reads as `Cart.total()`. `@field` with `@field.type`
+   * captures a type's typed field, so `this.cart.total()` reads as `Cart.total()`.
    */
   localsQuery?: string;
   /** Words naming the instance or type of the enclosing type (`this`, `self`, `Self`): written as the qualifier `self`. */

@@ -38,7 +38,7 @@ export const TYPESCRIPT_SITES_QUERY = `${SCRIPT_SITE_PATTERNS}
 (type_identifier) @name @reference.name
 ${SCRIPT_READ_PATTERNS}`;
 
-/** Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of `new T()` initialisers. */
+/** Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of `new T()` initialisers; `this.f = new T()` types the field `f`. */
 const SCRIPT_LOCAL_PATTERNS = `
 (variable_declarator name: (identifier) @local value: (new_expression constructor: (identifier) @local.type))
 (variable_declarator name: (identifier) @local)
@@ -50,6 +50,7 @@ const SCRIPT_LOCAL_PATTERNS = `
 (object_assignment_pattern left: (shorthand_property_identifier_pattern) @local)
 (catch_clause parameter: (identifier) @local)
 (for_in_statement left: (identifier) @local)
+(assignment_expression left: (member_expression object: (this) property: (property_identifier) @field) right: (new_expression constructor: (identifier) @field.type))
 `;
 
 /** JavaScript's locals: the shared patterns plus untyped parameters. */
@@ -58,13 +59,16 @@ export const JAVASCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
 (formal_parameters (assignment_pattern left: (identifier) @local))
 `;
 
-/** TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`). */
+/** TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`), and typed fields (`cart: Cart`, `constructor(private cart: Cart)`). */
 export const TYPESCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
 (required_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
 (required_parameter pattern: (identifier) @local)
 (optional_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
 (optional_parameter pattern: (identifier) @local)
 (variable_declarator name: (identifier) @local type: (type_annotation (type_identifier) @local.type))
+(public_field_definition name: (property_identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
+(required_parameter (accessibility_modifier) pattern: (identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
+(public_field_definition name: (property_identifier) @field value: (new_expression constructor: (identifier) @field.type))
 `;
 
 /** The string a `source`/`require` argument spells, or null. */
@@ -76,7 +80,8 @@ function stringText(node: Node | null | undefined): string | null {
 /**
  * The bindings of a script's module-level imports: `import D, { a as b } from "m"` (D binds
  * `default`), `import * as ns`, `export { x } from` and `export * from` (re-exports, which a module
- * importing this one sees), `const x = require("m")` and `const { a, b: c } = require("m")`.
+ * importing this one sees), `export { a as b }` (the file's own `a` under another name; module ""),
+ * `const x = require("m")` and `const { a, b: c } = require("m")`.
  */
 export function scriptImports(root: Node): ImportFound[] {
   const found: ImportFound[] = [];
@@ -123,6 +128,14 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier.childForFieldName("alias");
         bind(module, name.text, alias?.text ?? name.text, name, alias);
       }
+    } else if (statement.type === "export_statement") {
+      // `export { a as b }`: the module exports `a` as `b` too (module "" is the file itself).
+      const clause = statement.namedChildren.find((child) => child?.type === "export_clause");
+      for (const specifier of clause?.namedChildren ?? []) {
+        const name = specifier?.childForFieldName("name");
+        const alias = specifier?.childForFieldName("alias");
+        if (specifier?.type === "export_specifier" && name && alias) bind("", name.text, alias.text, name, alias);
+      }
     } else if (statement.type === "lexical_declaration" || statement.type === "variable_declaration") {
       for (const declarator of statement.namedChildren) {
         const value = declarator?.childForFieldName("value");
@@ -165,9 +178,10 @@ function normalise(path: string): string | null {
 /**
  * The file a relative specifier (`./cart`, `../lib/index.js`) names from `fromPath`: as written,
  * with each script extension added, a `.js` written for a `.ts` source, or the folder's `index`.
- * Package names (`react`, `node:fs`) are outside the repository: null.
+ * Package names (`react`, `node:fs`) are outside the repository: null; "" is the file itself.
  */
 export function resolveScriptModule(module: string, fromPath: string, files: RepositoryFiles): string | null {
+  if (module === "") return fromPath;
   if (!module.startsWith("./") && !module.startsWith("../") && module !== "." && module !== "..") return null;
   const dir = fromPath.includes("/") ? fromPath.slice(0, fromPath.lastIndexOf("/")) : "";
   const base = normalise(`${dir}/${module}`);

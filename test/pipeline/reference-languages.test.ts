@@ -61,10 +61,11 @@ function unresolved({ graph }: Resolved, name: string): string[] {
 }
 
 describe("references resolved per language", () => {
-  it("typescript: aliased and re-exported imports, namespace imports, this., super., typed parameters, a shadowing parameter", async () => {
+  it("typescript: aliased and re-exported imports, namespace imports, this., super., typed parameters and fields, a shadowing parameter", async () => {
     const ts = await resolveFixture("typescript");
-    expect(referencesOf(ts, "Cart")).toEqual(["src/main.ts:1 import in <module>", "src/main.ts:3 import in <module>", "src/main.ts:6 instantiate in run", "src/main.ts:18 inherit in <module>", "src/shop/index.ts:1 import in <module>"]);
-    expect(referencesOf(ts, "Cart.total")).toEqual(["src/cart.ts:10 call in Cart.checkout", "src/main.ts:7 call in run", "src/main.ts:20 call in SpecialCart.total"]);
+    expect(referencesOf(ts, "Cart")).toEqual(["src/main.ts:1 import in <module>", "src/main.ts:3 import in <module>", "src/main.ts:6 instantiate in run", "src/main.ts:18 inherit in <module>", "src/main.ts:33 name in Checkout.constructor", "src/shop/index.ts:1 import in <module>"]);
+    // Line 36: `this.cart.total()`, `cart` a constructor parameter property of type Cart.
+    expect(referencesOf(ts, "Cart.total")).toEqual(["src/cart.ts:10 call in Cart.checkout", "src/main.ts:7 call in run", "src/main.ts:20 call in SpecialCart.total", "src/main.ts:36 call in Checkout.sum"]);
     expect(referencesOf(ts, "Invoice.total")).toEqual(["src/cart.ts:20 call in Invoice.render", "src/main.ts:8 call in run"]);
     expect(referencesOf(ts, "SpecialCart.total")).toEqual(["src/main.ts:24 call in SpecialCart.price"]);
     // `helper as assist`: line 11 calls it; line 15's `assist` is shadowed()'s parameter. util.ts's helper is another function.

@@ -31,6 +31,7 @@ export const JAVA_LOCALS_QUERY = `
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @local))
 (field_declaration type: [(type_identifier) (generic_type)] @local.type declarator: (variable_declarator name: (identifier) @local))
 (field_declaration declarator: (variable_declarator name: (identifier) @local))
+(field_declaration type: [(type_identifier) (generic_type)] @field.type declarator: (variable_declarator name: (identifier) @field))
 (enhanced_for_statement type: [(type_identifier) (generic_type)] @local.type name: (identifier) @local)
 (enhanced_for_statement name: (identifier) @local)
 (catch_formal_parameter name: (identifier) @local)

@@ -15,7 +15,7 @@
 // micro-averaged precision and recall of codesearch's resolved references ("high confidence") and
 // of all its references (resolved + name-match), against the compiler.
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -33,6 +33,8 @@ const seed = Number(option("--seed", "21"));
 const explain = Number(option("--explain", "0"));
 
 if (!args.includes("--no-index")) {
+  // Afresh: an unchanged file keeps the references an older build recorded.
+  rmSync(path.join(repo, ".codesearch"), { recursive: true, force: true });
   execFileSync("node", [path.join(ROOT, "bin", "codesearch.js"), "index", ".", "--model", path.join(ROOT, "fixtures", "model")], { cwd: repo, env: { ...process.env, CI: "1" }, stdio: ["ignore", "ignore", "inherit"] });
 }
 const { openSearchSession, withStructure, findReferences } = await import(path.join(ROOT, "dist", "pipeline", "index.js"));

@@ -81,7 +81,8 @@ function stringText(node: Node | null | undefined): string | null {
  * The bindings of a script's module-level imports: `import D, { a as b } from "m"` (D binds
  * `default`), `import * as ns`, `export { x } from` and `export * from` (re-exports, which a module
  * importing this one sees), `export { a as b }` (the file's own `a` under another name; module ""),
- * `const x = require("m")` and `const { a, b: c } = require("m")`.
+ * `const x = require("m")` (binds m's `default`: its `module.exports = f`, else m itself) and
+ * `const { a, b: c } = require("m")`; `module.exports = f` and `export default f` bind `default`.
  */
 export function scriptImports(root: Node): ImportFound[] {
   const found: ImportFound[] = [];
@@ -128,7 +129,15 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier.childForFieldName("alias");
         bind(module, name.text, alias?.text ?? name.text, name, alias);
       }
+    } else if (statement.type === "expression_statement" && statement.namedChildren[0]?.type === "assignment_expression") {
+      // `module.exports = f` makes `f` the module's default export.
+      const assignment = statement.namedChildren[0];
+      const value = assignment.childForFieldName("right");
+      if (assignment.childForFieldName("left")?.text === "module.exports" && value?.type === "identifier") bind("", value.text, "default", null);
     } else if (statement.type === "export_statement") {
+      const value = statement.childForFieldName("value") ?? statement.childForFieldName("declaration");
+      // `export default f` makes `f` the module's default export.
+      if (value?.type === "identifier") bind("", value.text, "default", null);
       // `export { a as b }`: the module exports `a` as `b` too (module "" is the file itself).
       const clause = statement.namedChildren.find((child) => child?.type === "export_clause");
       for (const specifier of clause?.namedChildren ?? []) {
@@ -143,7 +152,8 @@ export function scriptImports(root: Node): ImportFound[] {
         const required = stringText(value.childForFieldName("arguments")?.namedChildren[0]);
         const target = declarator.childForFieldName("name");
         if (required === null || !target) continue;
-        if (target.type === "identifier") bind(required, null, target.text, target);
+        // The module's default export (`module.exports = f`), else the module itself.
+        if (target.type === "identifier") bind(required, "default", target.text, target);
         else if (target.type === "object_pattern") {
           for (const part of target.namedChildren) {
             if (part?.type === "shorthand_property_identifier_pattern") bind(required, part.text, part.text, part);

@@ -264,7 +264,9 @@ class Resolver {
     }
     const module = this.resolveModule(binding.module, path);
     if (module === null) return EXTERNAL;
-    return this.nameInModule(module, binding.name, depth);
+    const found = this.nameInModule(module, binding.name, depth);
+    // A default import of a module without a default export is the module itself (CommonJS `require`).
+    return found.kind === "unknown" && binding.name === "default" ? { kind: "module", path: module } : found;
   }
 
   /** A class's member `name`, looked up along its bases. */

@@ -74,8 +74,10 @@ describe("references resolved per language", () => {
     expect(unresolved(ts, "total")).toEqual(["src/main.ts:29"]);
   });
 
-  it("javascript: CommonJS require with renaming, ES imports, extends and super", async () => {
+  it("javascript: CommonJS require with renaming and of a module.exports function, ES imports, extends and super", async () => {
     const js = await resolveFixture("javascript");
+    // `const fmt = require("./format")` binds format.js's `module.exports = format`.
+    expect(referencesOf(js, "format")).toEqual(["lib/app.js:26 import in <module>", "lib/app.js:29 call in show", "lib/format.js:5 name in <module>"]);
     expect(referencesOf(js, "makeStore")).toEqual(["lib/app.js:1 import in <module>", "lib/app.js:6 call in main", "lib/store.js:26 name in <module>"]);
     expect(referencesOf(js, "Store")).toEqual(["lib/app.js:1 import in <module>", "lib/app.js:7 instantiate in main", "lib/app.js:17 inherit in <module>", "lib/store.js:23 instantiate in makeStore", "lib/store.js:26 name in <module>"]);
     expect(referencesOf(js, "Store.get")).toEqual(["lib/app.js:20 call in LoggingStore.get", "lib/store.js:12 call in Store.put"]);

@@ -13,7 +13,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CLI, distModule } from "../bench/bench-config.mjs";
 import { percentile, round, seededRandom } from "../bench/stats.mjs";
 
-const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed python repo> [--calls 200] [--seed 21]
+const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed repo> [--calls 200] [--seed 21]
 Measures each structural tool over --calls warm calls (arguments sampled from the index's own
 definitions, seeded), client-side round trip, p50/p95 in ms; and reference extraction's cost on the
 repository's files. The repository must already be indexed (\`codesearch index\`).`;
@@ -74,15 +74,17 @@ for (const [label, args] of Object.entries(cases)) {
 }
 await client.close();
 
-// Index-time cost: reference extraction beside entity extraction, over every .py file, in process.
+// Index-time cost: reference extraction beside entity extraction, over every source file of a
+// registered language (by extension), in process.
 const { extractEntities, extractReferences } = await distModule("extract/index.js");
+const { isSourcePath } = await distModule("lang/index.js");
 const sources = [];
 const walk = (dir) => {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === ".codesearch") continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) walk(full);
-    else if (entry.name.endsWith(".py")) sources.push([path.relative(repo, full), readFileSync(full, "utf8")]);
+    else if (isSourcePath(entry.name)) sources.push([path.relative(repo, full), readFileSync(full, "utf8")]);
   }
 };
 walk(repo);

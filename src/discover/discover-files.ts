@@ -2,11 +2,11 @@
  * discover/ owns walking a repository and deciding which source files to index (ignore rules, size limit).
  * It must not read file contents beyond ignore files, parse, embed or print.
  */
-import { lstat, readdir, readFile, stat } from "node:fs/promises";
+import { lstat, open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
-import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath } from "../lang/index.js";
+import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath, languageForShebang } from "../lang/index.js";
 
 /** Directories never descended into, whatever the ignore files say. */
 export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -60,7 +60,8 @@ interface IgnoreScope {
 }
 
 /**
- * Walks `repoRoot` and returns its source files (by extension, see `isSourcePath`), honouring nested `.gitignore` and `.codesearchignore`
+ * Walks `repoRoot` and returns its source files (by extension, see `isSourcePath`; a file without
+ * an extension by its `#!` line, see `languageForShebang`), honouring nested `.gitignore` and `.codesearchignore`
  * files (negations and anchored patterns as git defines them, via the `ignore` package),
  * skipping {@link ALWAYS_SKIPPED_DIRS}, generated code by each language's rules (`dist/`, `vendor/`,
  * `target/` folders and `*.min.js`-like files, reported in `skipped` with reason `generated`), environments (any directory holding an `ENVIRONMENT_MARKERS` file such as a virtualenv's `pyvenv.cfg`) and
@@ -130,7 +131,7 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
           continue;
         }
         await walk(absPath, relPath, localScopes);
-      } else if (stats.isFile() && isSourcePath(name)) {
+      } else if (stats.isFile() && (isSourcePath(name) || (!name.includes(".") && stats.size <= maxFileBytes && (await hasKnownShebang(absPath))))) {
         if (isIgnored(localScopes, relPath, false) || excludeRules?.ignores(relPath)) continue;
         if (isGeneratedFile(relPath)) {
           result.skipped.push({ path: relPath, reason: "generated", sizeBytes: stats.size });
@@ -152,6 +153,29 @@ export async function discoverFiles(repoRoot: string, options: DiscoverOptions =
   result.files.sort((a, b) => compareStrings(a.path, b.path));
   result.skipped.sort((a, b) => compareStrings(a.path, b.path));
   return result;
+}
+
+/** Bytes of an extensionless file read to find its `#!` line. */
+const SHEBANG_BYTES = 128;
+
+/**
+ * Whether a file without an extension starts with a `#!` line naming a language's interpreter
+ * (`#!/usr/bin/env python3`, `#!/usr/bin/node`): such a file is that language's source. Reads at
+ * most {@link SHEBANG_BYTES} bytes; an unreadable file is no source (the walk goes on).
+ */
+async function hasKnownShebang(absPath: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(absPath, "r");
+    const buffer = Buffer.alloc(SHEBANG_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SHEBANG_BYTES, 0);
+    const head = buffer.subarray(0, bytesRead).toString("utf8");
+    return head.startsWith("#!") && languageForShebang(head.split("\n")[0]!) !== null;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**

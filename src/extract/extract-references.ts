@@ -1,32 +1,19 @@
-import type { Node } from "web-tree-sitter";
-import { languageForPath, languageForShebang, type LanguageSpec } from "../lang/index.js";
-import type { FileReferences, ImportBinding, ReferenceKind, ReferenceSite } from "../model/references.js";
+import type { Node, Query } from "web-tree-sitter";
+import { languageForPath, languageForShebang, type LanguageSpec, type ReferenceRules } from "../lang/index.js";
+import { isTypeKind, type EntityKind } from "../model/entity-kinds.js";
+import type { FileReferences, ReferenceKind, ReferenceSite } from "../model/references.js";
 import { DEFAULT_EXTRACT_LIMITS, estimateNesting } from "./extract-limits.js";
 import { loadGrammarParser } from "./grammar-parser.js";
-
-const DEFINITIONS = new Set(["function_definition", "class_definition"]);
-/** Nodes that hold a pattern whose names are bound, not read. */
-const PATTERN_TYPES = new Set(["pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "parenthesized_expression", "as_pattern_target", "expression_list", "tuple", "list"]);
-const PARAMETER_CONTAINERS = new Set(["parameters", "lambda_parameters", "list_splat_pattern", "dictionary_splat_pattern"]);
-/** Names that never refer to a definition of the repository. */
-const IGNORED_NAMES = new Set(["self", "cls"]);
-
-/**
- * Languages whose reference sites this extractor reads, by language id: each needs a walker that
- * knows the language's scopes (the sites the spec's `referencesQuery` states, minus local names).
- * Files of other languages record no references yet.
- */
-const SCOPE_AWARE_LANGUAGES: ReadonlySet<string> = new Set(["python"]);
 
 const NO_REFERENCES: FileReferences = { sites: [], imports: [], assignments: [] };
 
 /**
- * The reference sites, imports and module-level assignments of one file (none for a language
- * without a scope-aware walker, see {@link SCOPE_AWARE_LANGUAGES}, or a file nested too deep to
- * parse, see extract-limits.ts). A bare name that is a parameter or assigned anywhere in an
- * enclosing function (and not declared `global`) is a local variable there, not a reference, and
- * is left out. Line endings are normalised as in `extractEntities`, so lines agree with the
- * entities'. Pure apart from loading the grammar once.
+ * The reference sites, imports and module-level assignments of one file, as its language's
+ * {@link ReferenceRules} read them: by the language's own walk (`extract`), or from its
+ * `referencesQuery`, `localsQuery` and `imports` (see {@link queryReferences}). None for a language
+ * without rules or a file nested too deep to parse (see extract-limits.ts). Line endings are
+ * normalised as in `extractEntities`, so lines agree with the entities'. Pure apart from loading
+ * the grammar once.
  * @param path repository-relative path; its extension (or the text's `#!` line) picks the language.
  * @throws Error when the grammar cannot be loaded.
  */
@@ -34,267 +21,180 @@ export async function extractReferences(path: string, source: string, options: {
   const text = source.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   const firstLine = text.slice(0, text.includes("\n") ? text.indexOf("\n") : text.length);
   const language = options.language ?? languageForPath(path) ?? languageForShebang(firstLine);
-  if (language === null || !SCOPE_AWARE_LANGUAGES.has(language.id)) return NO_REFERENCES;
+  const rules = language?.references;
+  if (language === null || rules === undefined) return NO_REFERENCES;
   if (estimateNesting(text) > DEFAULT_EXTRACT_LIMITS.maxParseNesting) return NO_REFERENCES;
-  const parser = await loadGrammarParser(language.grammar, language.definitionsQuery);
-  return parser.parse(text, (root) => {
-    const walker = new ReferenceWalker();
-    walker.visit(root, { enclosingLine: 0, locals: [] });
-    return { sites: walker.sites, imports: walker.imports, assignments: [...walker.assignments].map(([name, line]) => ({ name, line })) };
-  });
+  const choice = language.grammarFor?.(path) ?? { grammar: language.grammar, definitionsQuery: language.definitionsQuery };
+  const parser = await loadGrammarParser(choice.grammar, choice.definitionsQuery);
+  const extract = rules.extract;
+  if (extract !== undefined) return parser.parse(text, extract);
+  const sites = language.referencesQuery === undefined ? null : parser.query(language.referencesQuery);
+  const locals = rules.localsQuery === undefined ? null : parser.query(rules.localsQuery);
+  return parser.parse(text, (root) => queryReferences(root, { definitions: parser.definitions, sites, locals }, rules));
 }
 
-interface Scope {
-  /** Start line of the innermost definition, 0 at module level. */
-  enclosingLine: number;
-  /** Local names of each enclosing function, innermost last. */
-  locals: ReadonlySet<string>[];
+/** The compiled queries {@link queryReferences} runs. */
+interface ReferenceQueries {
+  definitions: Query;
+  sites: Query | null;
+  locals: Query | null;
 }
 
-class ReferenceWalker {
-  readonly sites: ReferenceSite[] = [];
-  readonly imports: ImportBinding[] = [];
-  readonly assignments = new Map<string, number>();
-  /** The ancestors of the node being visited, root first: `node.parent` costs a walk from the root in tree-sitter, this does not. */
-  private readonly ancestors: Node[] = [];
+/** A definition node's extent and what its scope binds. */
+interface DefinitionScope {
+  startIndex: number;
+  endIndex: number;
+  /** 1-based start line: the enclosing line of sites inside it (the entity's `startLine`). */
+  line: number;
+  node: Node;
+  /** Whether it defines a type (its typed fields are read through `this.`). */
+  isType: boolean;
+  /** Local names bound directly in it, each with its declared type (or null); a type's fields as `self.<name>`. */
+  locals: Map<string, string | null>;
+  /** The receiver parameter's name (read as `self`), or null. */
+  receiver: string | null;
+}
 
-  visit(node: Node, scope: Scope): void {
-    this.ancestors.push(node);
-    try {
-      this.visitChildren(node, scope);
-    } finally {
-      this.ancestors.pop();
+const KIND_OF_CAPTURE: Readonly<Record<string, ReferenceKind>> = { call: "call", new: "call", inherit: "inherit", implementation: "inherit", import: "import", decorator: "decorator" };
+
+/**
+ * The references of one parsed file read by queries: each `@reference.<what>` match of `sites`
+ * becomes a site (one per name node: the first pattern matching it wins), enclosed by the
+ * innermost definition of `definitions` around it. A bare name bound as a `@local` in an enclosing
+ * definition (module level included) is a variable, not a reference, and is left out; a qualifier
+ * whose first part is such a local becomes its declared type (`@local.type`) or `?`; `this.f`
+ * becomes the type of the field `f` (`@field` with `@field.type`, kept by the enclosing type). Names of the
+ * definitions themselves and of locals where they are declared are no sites. Imports come from
+ * `rules.imports`, each imported name also a site of kind `import`. Pure.
+ */
+function queryReferences(root: Node, queries: ReferenceQueries, rules: ReferenceRules): FileReferences {
+  const definitionNames = new Set<number>();
+  const scopes: DefinitionScope[] = [];
+  const scopeIds = new Set<number>();
+  for (const match of queries.definitions.matches(root)) {
+    for (const capture of match.captures) {
+      if (capture.name === "name") definitionNames.add(capture.node.id);
+      else if (capture.name.startsWith("definition.") && !scopeIds.has(capture.node.id)) {
+        const node = capture.node;
+        scopeIds.add(node.id);
+        const isType = isTypeKind(capture.name.slice("definition.".length) as EntityKind);
+        scopes.push({ startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, isType, locals: new Map(), receiver: rules.receiverName?.(node) ?? null });
+      }
     }
   }
-
-  private visitChildren(node: Node, scope: Scope): void {
-    switch (node.type) {
-      case "function_definition":
-      case "class_definition": {
-        // The header (parameters' defaults, bases) is read in the outer scope; the body in the definition's own.
-        const inner: Scope = {
-          enclosingLine: node.startPosition.row + 1,
-          locals: node.type === "function_definition" ? [...scope.locals, functionLocals(node)] : scope.locals,
-        };
-        for (const child of node.namedChildren) {
-          if (child === null) continue;
-          this.visit(child, child.type === "block" ? inner : scope);
-        }
-        return;
-      }
-      case "lambda": {
-        const parameters = node.childForFieldName("parameters");
-        const names = new Set(parameters === null ? [] : parameters.namedChildren.flatMap((p) => (p?.type === "identifier" ? [p.text] : [])));
-        const inner: Scope = { enclosingLine: scope.enclosingLine, locals: [...scope.locals, names] };
-        for (const child of node.namedChildren) if (child !== null) this.visit(child, inner);
-        return;
-      }
-      case "import_statement":
-      case "import_from_statement":
-        this.recordImport(node, scope);
-        return;
-      case "identifier":
-        this.ancestors.pop();
-        try {
-          this.recordName(node, scope);
-        } finally {
-          this.ancestors.push(node);
-        }
-        return;
-      case "attribute":
-        this.ancestors.pop();
-        try {
-          this.recordAttribute(node, scope);
-        } finally {
-          this.ancestors.push(node);
-        }
-        break;
-      default:
-        if (scope.enclosingLine === 0) this.recordModuleAssignment(node);
+  scopes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, isType: false, locals: new Map(), receiver: null };
+  const chainAt = scopeChains(scopes, moduleScope);
+  const declarations = new Set<number>();
+  for (const match of queries.locals?.matches(root) ?? []) {
+    const field = match.captures.find((capture) => capture.name === "field")?.node;
+    const fieldType = match.captures.find((capture) => capture.name === "field.type")?.node.text;
+    if (field !== undefined && fieldType !== undefined) {
+      const type = qualifierText(fieldType.replace(/^[*&\s]+|\s*[<[].*$/gs, ""));
+      const owner = chainAt(field).findLast((scope) => scope.isType);
+      if (owner !== undefined && type !== "?" && !owner.locals.has(`self.${field.text}`)) owner.locals.set(`self.${field.text}`, type);
+      continue;
     }
-    // Only named nodes can hold names: punctuation and keywords are not visited.
-    if (node.namedChildCount === 0) return;
-    for (const child of node.namedChildren) if (child !== null) this.visit(child, scope);
+    const local = match.captures.find((capture) => capture.name === "local")?.node;
+    if (local === undefined || definitionNames.has(local.id)) continue;
+    const written = match.captures.findLast((capture) => capture.name === "local.type")?.node.text;
+    // `*Cart`, `&Cart`, `Cart<T>`, `Cart[T]` name the type `Cart`.
+    const type = written === undefined ? null : qualifierText(written.replace(/^[*&\s]+|\s*[<[].*$/gs, ""));
+    if (type === "?") continue;
+    declarations.add(local.id);
+    const scope = chainAt(local).at(-1)!;
+    if (!scope.locals.has(local.text) || (type !== null && scope.locals.get(local.text) === null)) scope.locals.set(local.text, type);
   }
-
-  /** Called with `ancestors` ending at the node's parent. */
-  private recordName(node: Node, scope: Scope): void {
-    const parent = this.ancestors.at(-1);
-    if (parent === undefined || IGNORED_NAMES.has(node.text)) return;
-    if (parent.type === "attribute" && isField(parent, "attribute", node)) return;
-    if (DEFINITIONS.has(parent.type) && isField(parent, "name", node)) return;
-    if (parent.type === "keyword_argument" && isField(parent, "name", node)) return;
-    if (isParameterName(node, parent) || isBoundTarget(node, this.ancestors)) return;
-    if (scope.locals.some((locals) => locals.has(node.text))) return;
-    this.push(node, referenceKindOf(node, this.ancestors), node.text, null, scope);
+  const imports = rules.imports?.(root) ?? [];
+  // A module-level `const x = require("m")` is an import, not a variable.
+  for (const binding of imports) moduleScope.locals.delete(binding.alias);
+  // One site per name position: an import's own, else the first pattern matching it.
+  const byPosition = new Map<string, { pattern: number; site: ReferenceSite | null }>();
+  for (const binding of imports) {
+    if (binding.aliasColumn !== undefined) byPosition.set(`${binding.line}:${binding.aliasColumn}`, { pattern: -1, site: null });
+    if (binding.column === 0 || binding.name === null) continue;
+    byPosition.set(`${binding.line}:${binding.column}`, { pattern: -1, site: { line: binding.line, column: binding.column, kind: "import", name: binding.name, qualifier: binding.module, enclosingLine: 0 } });
   }
-
-  private recordAttribute(node: Node, scope: Scope): void {
-    const name = node.childForFieldName("attribute");
-    const object = node.childForFieldName("object");
-    if (name === null || object === null) return;
-    this.push(name, referenceKindOf(node, this.ancestors), name.text, qualifierText(object), scope);
-  }
-
-  private recordImport(node: Node, scope: Scope): void {
-    const line = node.startPosition.row + 1;
-    if (node.type === "import_statement") {
-      for (const child of node.namedChildren) {
-        if (child?.type === "dotted_name") this.imports.push({ line, scopeLine: scope.enclosingLine, module: child.text, name: null, alias: child.text.split(".")[0]! });
-        else if (child?.type === "aliased_import") {
-          const module = child.childForFieldName("name")?.text;
-          const alias = child.childForFieldName("alias")?.text;
-          if (module && alias) this.imports.push({ line, scopeLine: scope.enclosingLine, module, name: null, alias });
-        }
-      }
-      return;
+  const self = new Set(rules.selfNames);
+  const base = new Set(rules.superNames ?? []);
+  for (const match of queries.sites?.matches(root) ?? []) {
+    let name: Node | null = null;
+    let qualifierNode: Node | null = null;
+    let kind: ReferenceKind = "name";
+    for (const capture of match.captures) {
+      if (capture.name === "name") name = capture.node;
+      else if (capture.name === "qualifier") qualifierNode = capture.node;
+      else if (capture.name.startsWith("reference.")) kind = KIND_OF_CAPTURE[capture.name.slice("reference.".length)] ?? "name";
     }
-    const moduleNode = node.childForFieldName("module_name");
-    if (moduleNode === null) return;
-    const module = moduleNode.text.replace(/\s+/g, "");
-    for (const child of node.namedChildren) {
-      if (child === null || child.id === moduleNode.id) continue;
-      if (child.type === "wildcard_import") {
-        this.imports.push({ line, scopeLine: scope.enclosingLine, module, name: null, alias: "*" });
-        continue;
+    if (name === null || definitionNames.has(name.id) || declarations.has(name.id)) continue;
+    const key = `${name.startPosition.row + 1}:${name.startPosition.column + 1}`;
+    const known = byPosition.get(key);
+    if (known !== undefined && known.pattern <= match.patternIndex) continue;
+    // A base type is named in its type's header, read in the scope around the type (as Python reads bases).
+    const around = chainAt(name);
+    const chain = kind === "inherit" && around.length > 1 ? around.slice(0, -1) : around;
+    const localType = (word: string): string | null | undefined => {
+      for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.locals.has(word)) return chain[i]!.locals.get(word)!;
+      return undefined;
+    };
+    let qualifier: string | null = null;
+    if (qualifierNode !== null) {
+      const written = qualifierText(qualifierNode);
+      const first = written.split(".")[0]!;
+      const receiver = chain.some((scope) => scope.receiver === first);
+      if (self.has(first) || receiver) {
+        // `this.cart.total()` with a field `cart: Cart` reads as `Cart.total()`.
+        const [, field, ...rest] = written.split(".");
+        const type = field === undefined ? undefined : localType(`self.${field}`);
+        qualifier = field === undefined ? "self" : typeof type === "string" ? [type, ...rest].join(".") : "?";
       }
-      const nameNode = child.type === "aliased_import" ? child.childForFieldName("name") : child.type === "dotted_name" ? child : null;
-      if (nameNode === null) continue;
-      const alias = child.type === "aliased_import" ? (child.childForFieldName("alias")?.text ?? nameNode.text) : nameNode.text;
-      this.imports.push({ line, scopeLine: scope.enclosingLine, module, name: nameNode.text, alias });
-      this.push(nameNode, "import", nameNode.text, module, scope);
-    }
+      else if (base.has(written)) qualifier = "super()";
+      else if (written === "?") qualifier = "?";
+      else {
+        const type = localType(first);
+        qualifier = type === undefined ? written : type === null ? "?" : [type, ...written.split(".").slice(1)].join(".");
+      }
+    } else if (localType(name.text) !== undefined || self.has(name.text) || base.has(name.text)) continue;
+    const site: ReferenceSite = { line: name.startPosition.row + 1, column: name.startPosition.column + 1, kind, name: name.text, qualifier, enclosingLine: chain.at(-1)!.line };
+    byPosition.set(key, { pattern: match.patternIndex, site });
   }
-
-  /** Module-level `name = …`, `for name in …`, `with … as name`: the last binding line of each name. */
-  private recordModuleAssignment(node: Node): void {
-    const target =
-      node.type === "assignment" || node.type === "augmented_assignment"
-        ? node.childForFieldName("left")
-        : node.type === "for_statement"
-          ? node.childForFieldName("left")
-          : node.type === "as_pattern"
-            ? node.childForFieldName("alias")
-            : null;
-    if (target === null) return;
-    for (const name of boundNames(target)) this.assignments.set(name, node.startPosition.row + 1);
-  }
-
-  private push(node: Node, kind: ReferenceKind, name: string, qualifier: string | null, scope: Scope): void {
-    this.sites.push({ line: node.startPosition.row + 1, column: node.startPosition.column + 1, kind, name, qualifier, enclosingLine: scope.enclosingLine });
-  }
-}
-
-function isField(parent: Node, field: string, child: Node): boolean {
-  return parent.childForFieldName(field)?.id === child.id;
-}
-
-/** How the expression `node` (a name or attribute; `ancestors` end at its parent) is used: called, a base class, a decorator, or read. */
-function referenceKindOf(node: Node, ancestors: readonly Node[]): ReferenceKind {
-  const parent = ancestors.at(-1);
-  const grandparent = ancestors.at(-2);
-  if (parent === undefined) return "name";
-  if (parent.type === "call" && isField(parent, "function", node)) {
-    return grandparent?.type === "decorator" ? "decorator" : "call";
-  }
-  if (parent.type === "decorator") return "decorator";
-  if (parent.type === "argument_list" && grandparent?.type === "class_definition") return "inherit";
-  return "name";
-}
-
-/** `a.b.c` for a chain of names, `super()` for a call of super, `?` for any other expression. */
-function qualifierText(object: Node): string {
-  if (object.type === "identifier") return object.text;
-  if (object.type === "attribute") {
-    const inner = object.childForFieldName("object");
-    const name = object.childForFieldName("attribute");
-    if (inner === null || name === null) return "?";
-    const left = qualifierText(inner);
-    return left === "?" ? "?" : `${left}.${name.text}`;
-  }
-  if (object.type === "call" && object.childForFieldName("function")?.text === "super") return "super()";
-  return "?";
-}
-
-/** A parameter's own name (not its default value or annotation). */
-function isParameterName(node: Node, parent: Node): boolean {
-  if (PARAMETER_CONTAINERS.has(parent.type)) return true;
-  if (parent.type === "default_parameter" || parent.type === "typed_default_parameter") return isField(parent, "name", node);
-  if (parent.type === "typed_parameter") return parent.namedChild(0)?.id === node.id;
-  return false;
-}
-
-/** A name an assignment, `for`, comprehension, `with … as`, `except … as`, walrus, `global` or `nonlocal` binds (`ancestors` end at its parent). */
-function isBoundTarget(node: Node, ancestors: readonly Node[]): boolean {
-  let child = node;
-  let at = ancestors.length - 1;
-  while (at >= 0 && PATTERN_TYPES.has(ancestors[at]!.type)) child = ancestors[at--]!;
-  const parent = ancestors[at];
-  if (parent === undefined) return false;
-  switch (parent.type) {
-    case "assignment":
-    case "augmented_assignment":
-    case "for_statement":
-    case "for_in_clause":
-      return isField(parent, "left", child);
-    case "named_expression":
-      return isField(parent, "name", child);
-    case "as_pattern":
-      return isField(parent, "alias", child);
-    case "global_statement":
-    case "nonlocal_statement":
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** The names a target pattern binds (attributes and subscripts bind none). */
-function boundNames(target: Node): string[] {
-  if (target.type === "identifier") return [target.text];
-  if (!PATTERN_TYPES.has(target.type)) return [];
-  return target.namedChildren.flatMap((child) => (child === null ? [] : boundNames(child)));
+  const sites = [...byPosition.values()].flatMap((entry) => (entry.site === null ? [] : [entry.site])).sort((a, b) => a.line - b.line || a.column - b.column);
+  return { sites, imports: imports.map(({ column: _column, aliasColumn: _alias, ...binding }) => binding), assignments: [] };
 }
 
 /**
- * The names local to a function: its parameters and every name its body binds outside nested
- * functions and classes, less those declared `global` or `nonlocal`. Names of nested definitions
- * and of imports are left out: resolution finds those through the entities and imports.
+ * A lookup of the definitions around a node, outermost (`moduleScope`) first, in O(log n + depth):
+ * `scopes` sorted by start (an enclosing one before those inside it) nest, so each has one parent.
  */
-function functionLocals(definition: Node): Set<string> {
-  const locals = new Set<string>();
-  const declared = new Set<string>();
-  const parameters = definition.childForFieldName("parameters");
-  const collectParameters = (node: Node): void => {
-    for (const child of node.namedChildren) {
-      if (child === null) continue;
-      if (child.type === "identifier") locals.add(child.text);
-      else if (child.type === "default_parameter" || child.type === "typed_default_parameter") {
-        const name = child.childForFieldName("name");
-        if (name?.type === "identifier") locals.add(name.text);
-      } else if (child.type === "typed_parameter" || child.type === "list_splat_pattern" || child.type === "dictionary_splat_pattern") {
-        collectParameters(child);
-      }
+function scopeChains(scopes: readonly DefinitionScope[], moduleScope: DefinitionScope): (node: Node) => DefinitionScope[] {
+  const parent = new Int32Array(scopes.length).fill(-1);
+  const open: number[] = [];
+  scopes.forEach((scope, index) => {
+    while (open.length > 0 && scopes[open.at(-1)!]!.endIndex < scope.endIndex) open.pop();
+    parent[index] = open.at(-1) ?? -1;
+    open.push(index);
+  });
+  return (node) => {
+    let low = 0;
+    let high = scopes.length - 1;
+    let at = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (scopes[middle]!.startIndex <= node.startIndex) {
+        at = middle;
+        low = middle + 1;
+      } else high = middle - 1;
     }
+    while (at !== -1 && scopes[at]!.endIndex < node.endIndex) at = parent[at]!;
+    const chain: DefinitionScope[] = [];
+    for (; at !== -1; at = parent[at]!) chain.push(scopes[at]!);
+    chain.push(moduleScope);
+    return chain.reverse();
   };
-  if (parameters !== null) collectParameters(parameters);
-  const ancestors: Node[] = [];
-  const walk = (node: Node): void => {
-    ancestors.push(node);
-    for (const child of node.namedChildren) {
-      if (child === null || DEFINITIONS.has(child.type) || child.type === "lambda") continue;
-      if (child.type === "global_statement" || child.type === "nonlocal_statement") {
-        for (const name of child.namedChildren) if (name?.type === "identifier") declared.add(name.text);
-        continue;
-      }
-      if (child.type === "identifier") {
-        if (isBoundTarget(child, ancestors)) locals.add(child.text);
-      } else if (child.namedChildCount > 0) walk(child);
-    }
-    ancestors.pop();
-  };
-  const body = definition.childForFieldName("body");
-  if (body !== null) walk(body);
-  for (const name of declared) locals.delete(name);
-  return locals;
+}
+
+/** `a.b.c` for a chain of names (`::` and `->` read as `.`), `?` for any other expression. */
+function qualifierText(node: Node | string): string {
+  const text = (typeof node === "string" ? node : node.text).replace(/::/g, ".").replace(/\s+/g, "");
+  return /^[\p{L}_$@][\p{L}\p{N}_$@]*(\.[\p{L}_$@][\p{L}\p{N}_$@]*)*$/u.test(text) ? text : "?";
 }

@@ -10,6 +10,12 @@ export interface GrammarParser {
   /** The definitions query compiled for this grammar. */
   definitions: Query;
   /**
+   * Another query compiled for this grammar (a references or locals query), compiled on the first
+   * call with that text and kept.
+   * @throws Error (a tree-sitter QueryError) when the query does not compile.
+   */
+  query(source: string): Query;
+  /**
    * Parses `source` and hands the syntax tree's root node to `use`, then frees the tree (WASM
    * memory) whether `use` returns or throws. Nodes must not be kept after `use` returns.
    * Node positions: rows are 0-based lines split on `\n`; `startIndex`/`endIndex` and columns
@@ -61,8 +67,14 @@ async function createGrammarParser(grammar: GrammarSource, definitionsQuery: str
   const parser = new Parser();
   parser.setLanguage(language);
   const definitions = new Query(language, definitionsQuery);
+  const queries = new Map<string, Query>();
   return {
     definitions,
+    query(source: string): Query {
+      let query = queries.get(source);
+      if (query === undefined) queries.set(source, (query = new Query(language, source)));
+      return query;
+    },
     parse<T>(source: string, use: (root: Node) => T): T {
       const tree = parser.parse(source);
       if (tree === null) throw new Error("tree-sitter returned no syntax tree");

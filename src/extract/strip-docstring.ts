@@ -1,5 +1,5 @@
 import type { CodeEntity } from "../model/types.js";
-import { languageForPath } from "../lang/index.js";
+import { languageById, languageForPath } from "../lang/index.js";
 import { loadGrammarParser } from "./grammar-parser.js";
 
 /**
@@ -16,7 +16,7 @@ import { loadGrammarParser } from "./grammar-parser.js";
  */
 export async function stripDocstring(entity: CodeEntity): Promise<CodeEntity> {
   if (entity.docstring === null) return entity;
-  const language = languageForPath(entity.path);
+  const language = languageForPath(entity.path) ?? languageById(entity.language);
   const lines = entity.source.split("\n");
   const margin = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => line.length - line.trimStart().length));
   // A method's source starts indented; tree-sitter wants the definition at column 0.

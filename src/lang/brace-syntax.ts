@@ -85,3 +85,17 @@ export function childrenOfTypes(node: Node | null, types: ReadonlySet<string>): 
   if (node === null) return [];
   return node.children.filter((child): child is Node => child !== null && types.has(child.type));
 }
+
+/**
+ * The types a brace-language type header extends or implements, generic arguments dropped:
+ * `class A<T> extends B<T> implements C, D {` → `B`, `C`, `D`; `interface I extends J, K` → `J`,
+ * `K` (TypeScript, JavaScript, Java). Pure.
+ */
+export function extendedTypes(signature: string): string[] {
+  const header = signature.replace(/<[^<>]*(<[^<>]*>[^<>]*)*>/g, "");
+  const bases: string[] = [];
+  for (const clause of header.matchAll(/\b(?:extends|implements)\s+([^{]*?)(?=\s+(?:extends|implements|permits)\b|\s*\{|$)/g)) {
+    for (const part of clause[1]!.split(",")) bases.push(part.trim());
+  }
+  return bases;
+}

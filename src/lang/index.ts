@@ -1,6 +1,6 @@
 // lang/ owns what differs between programming languages: extensions, grammars, definition queries,
 // doc-comment, test-code and naming rules. It must not read files, parse or store: others ask it.
-export type { DefinitionParts, GrammarSource, LanguageSpec, TestCodeRules } from "./language-spec.js";
+export type { DefinitionParts, GrammarSource, ImportFound, LanguageSpec, ReferenceRules, RepositoryFiles, TestCodeRules } from "./language-spec.js";
 export {
   LANGUAGES,
   LANGUAGE_IDS,

@@ -6,6 +6,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import type { EntityKind } from "../model/entity-kinds.js";
+import type { FileReferences, ImportBinding } from "../model/references.js";
 
 /** Where a language's WebAssembly grammar lives: a file inside an npm package the project depends on. */
 export interface GrammarSource {
@@ -39,6 +40,69 @@ export interface DefinitionParts {
   decorators: Node[];
 }
 
+/** One name an import statement binds, with the column of the imported name (for the import's own reference site; 0: no site). */
+export interface ImportFound extends ImportBinding {
+  /** 1-based column of the imported name, or 0 when the import names no definition (`import * as ns`, a Go package). */
+  column: number;
+  /** 1-based column of the local name when written apart from the imported one (`b` of `a as b`): a binding, not a reference. */
+  aliasColumn?: number;
+}
+
+/** The repository's files as module resolution sees them (repository-relative POSIX paths). */
+export interface RepositoryFiles {
+  has(path: string): boolean;
+  /** The files directly in `dir` ("" for the root), sorted. */
+  filesIn(dir: string): readonly string[];
+  /** Every directory holding a file, "" for the root. */
+  dirs: ReadonlySet<string>;
+}
+
+/**
+ * How a language's references are read and resolved (see docs/adding-a-language.md). The sites
+ * come from `LanguageSpec.referencesQuery`: each match captures the site as `@reference.<what>`
+ * (`call`, `new`, `inherit`, `import`, anything else reads as a plain name), the name as `@name`
+ * and, for a member access, the object as `@qualifier`.
+ */
+export interface ReferenceRules {
+  /**
+   * tree-sitter query capturing names bound inside a scope as `@local` (parameters, variables);
+   * `@local.type` beside it captures the type the variable is declared or constructed with
+   * (`const c = new Cart()`), so `c.total()` reads as `Cart.total()`. `@field` with `@field.type`
+   * captures a type's typed field, so `this.cart.total()` reads as `Cart.total()`.
+   */
+  localsQuery?: string;
+  /** Words naming the instance or type of the enclosing type (`this`, `self`, `Self`): written as the qualifier `self`. */
+  selfNames: readonly string[];
+  /** Words naming the enclosing type's base inside a method (`super`): written as the qualifier `super()`. */
+  superNames?: readonly string[];
+  /** The parameter naming the receiver of a method (a Go receiver `c` in `func (c *Cart) …`), read as `self`. */
+  receiverName?(definition: Node): string | null;
+  /** Whether a bare name inside a type's method may name a member of that type (Java, Ruby: `total()` for `this.total()`). */
+  implicitSelf?: boolean;
+  /** Whether names defined in enclosing types are visible inside their members' bodies (Ruby's lexical constants); Python's class bodies are not. */
+  lexicalTypes?: boolean;
+  /**
+   * What a file sees without importing: its own definitions only (`file`), also the definitions of
+   * the files in its directory (`directory`: a Go or Java package), or of every file of the
+   * language (`repository`: Ruby's global constants). Types reopened or methods defined in other
+   * files of that scope are members too.
+   */
+  visibility: "file" | "directory" | "repository";
+  /** The import bindings of a parsed file, in source order (none when left out). */
+  imports?(root: Node): ImportFound[];
+  /** The file (for a package: any file of its directory) of a module as an import names it, or null when outside the repository. */
+  resolveModule?(module: string, fromPath: string, files: RepositoryFiles): string | null;
+  /**
+   * The file of a module's submodule `name` (Rust `mod name` in `src/a/name.rs` of `src/a.rs`),
+   * or null. Left out: a name a module does not define is looked up as Python's dotted submodule.
+   */
+  submodule?(modulePath: string, name: string, files: RepositoryFiles): string | null;
+  /** The names of the types a type extends or implements, read from its signature (`class A extends B implements C` → `B`, `C`). */
+  baseTypes?(signature: string): string[];
+  /** Reads a file's references itself instead of the queries (Python: its scope rules need a walk). */
+  extract?(root: Node): FileReferences;
+}
+
 /**
  * One language. Adding a language is one folder under src/lang/ exporting such a value, its grammar
  * package in package.json, fixtures and tests (see docs/adding-a-language.md).
@@ -65,8 +129,10 @@ export interface LanguageSpec {
    * whose nearest enclosing definition is a type kind becomes a `method`.
    */
   definitionsQuery: string;
-  /** tree-sitter query with `@reference.<what>` captures (calls, type uses) and `@name`, as the grammar's `tags.scm` writes them. */
+  /** tree-sitter query with `@reference.<what>` captures (calls, `new`, bases, type uses), `@name` and, for a member access, `@qualifier` (see {@link ReferenceRules}). */
   referencesQuery?: string;
+  /** How references are read and resolved; a language without it records none. */
+  references?: ReferenceRules;
   /** Kinds this language's entities can have. */
   kinds: readonly EntityKind[];
   /** Kinds whose embedded text is the header plus the signatures of their member entities (a class); other kinds embed their whole source. */

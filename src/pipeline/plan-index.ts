@@ -1,5 +1,6 @@
 import type { SourceFile } from "../model/types.js";
-import type { FileCatalog } from "../store/index.js";
+import { languageForPath } from "../lang/index.js";
+import type { CatalogEntry, FileCatalog } from "../store/index.js";
 
 /**
  * What an index run has to do, decided from file stats alone (no file is read):
@@ -35,10 +36,23 @@ export function planIndex(catalog: FileCatalog, files: readonly SourceFile[], op
     else if (entry.sizeBytes !== file.sizeBytes || entry.mtimeMs !== file.mtimeMs) plan.changed.push(file);
     else if (options.retryFailed && entry.failures.length > 0) plan.changed.push(file);
     // Indexed before reference sites were recorded: read again (its vectors come from the cache).
-    else if (entry.references === undefined && entry.contentHash !== "" && !entry.skipped) plan.changed.push(file);
+    else if (lacksReferences(file.path, entry)) plan.changed.push(file);
     else plan.unchanged.push(file);
   }
   for (const path of catalog.keys()) if (!seen.has(path)) plan.removed.push(path);
   plan.removed.sort();
   return plan;
+}
+
+/**
+ * Whether a file's catalog entry was written before its language's references were recorded: no
+ * record at all, or (for a file with entities) an empty one, as runs before a language had
+ * reference rules wrote. Such a file is read again once (its vectors come from the cache); a file
+ * with entities that truly names nothing is read again each run, and costs its parse. Pure.
+ */
+export function lacksReferences(path: string, entry: CatalogEntry): boolean {
+  if (entry.contentHash === "" || entry.skipped) return false;
+  const record = entry.references;
+  if (record === undefined) return true;
+  return entry.chunkHashes.length > 0 && record.sites.length === 0 && record.imports.length === 0 && languageForPath(path)?.references !== undefined;
 }

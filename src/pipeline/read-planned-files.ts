@@ -4,6 +4,7 @@ import { describeError } from "../model/errors.js";
 import type { RunEventEmitter } from "../model/events.js";
 import type { Chunk, IndexFailure, SkippedFile, SourceFile } from "../model/types.js";
 import { encodeReferences, type FileCatalog, type StoredReferences } from "../store/index.js";
+import { lacksReferences } from "./plan-index.js";
 
 /** A file read in this run whose rows are to be replaced by `chunks`. */
 export interface FileOutcome {
@@ -63,7 +64,7 @@ export async function readPlannedFiles(
     }
     const known = catalog.get(file.path);
     // An entry without references was written before they were recorded: the file is parsed again.
-    if (known && known.contentHash === read.contentHash && known.references !== undefined && !(options.retryFailed && known.failures.length > 0)) {
+    if (known && known.contentHash === read.contentHash && !lacksReferences(file.path, known) && !(options.retryFailed && known.failures.length > 0)) {
       result.sameContent.push(file);
       continue;
     }

@@ -1,6 +1,8 @@
 // Resolves each file's reference sites to the definitions they name, with what the file can see:
 // its enclosing functions, its module-level definitions and imports (aliases and `*` included),
-// `self.`/`cls.`/`super().` inside a class (its bases followed), and module qualifiers. Pure.
+// its package's files where its language says so, `self.`/`this.`/`super()` inside a type (its
+// bases followed), and module qualifiers. Language differences come from lang/'s ReferenceRules. Pure.
+import { languageById, languageForPath, type LanguageSpec, type RepositoryFiles } from "../lang/index.js";
 import { isTypeKind } from "../model/entity-kinds.js";
 import type { FileReferences, ImportBinding, ReferenceKind } from "../model/references.js";
 import type { StructureEntity } from "./structure-index.js";
@@ -80,6 +82,11 @@ class Resolver {
   private readonly members = new Map<string, number[]>();
   private readonly atLine = new Map<string, number>();
   private readonly parent: Int32Array;
+  private readonly languages = new Map<string, LanguageSpec | null>();
+  /** `scope\0qualifiedName` → entity indexes, for languages whose files see their package's (see {@link scopeOf}). */
+  private readonly scopeMembers = new Map<string, number[]>();
+  private readonly repositoryFiles: RepositoryFiles;
+  private readonly modules = new Map<string, string | null>();
 
   constructor(
     private readonly entities: readonly StructureEntity[],
@@ -87,20 +94,58 @@ class Resolver {
     private readonly references: ReadonlyMap<string, FileReferences>,
   ) {
     this.files = new Set([...byPath.keys(), ...references.keys()]);
-    for (const file of this.files) {
+    const filesByDir = new Map<string, string[]>();
+    for (const file of [...this.files].sort()) {
       const parts = moduleOf(file).split(".");
       for (let i = 0; i < parts.length; i++) push(this.moduleFiles, parts.slice(i).join("."), file);
+      push(filesByDir, dirOf(file), file);
+    }
+    this.repositoryFiles = { has: (file) => this.files.has(file), filesIn: (dir) => filesByDir.get(dir) ?? [], dirs: new Set(filesByDir.keys()) };
+    for (const [path, indexes] of byPath) {
+      const language = indexes.length > 0 ? languageById(entities[indexes[0]!]!.language) : null;
+      if (language !== null) this.languages.set(path, language);
     }
     this.parent = new Int32Array(entities.length).fill(-1);
+    const typesInScope = new Map<string, number>();
     for (const [path, indexes] of byPath) {
       const byQualifiedName = new Map<string, number>();
+      const scope = this.scopeOf(path);
       for (const index of indexes) {
         const entity = entities[index]!;
         push(this.members, `${path}\0${entity.parentQualifiedName ?? ""}`, index);
+        if (scope !== null) {
+          push(this.scopeMembers, `${scope}\0${entity.parentQualifiedName ?? ""}`, index);
+          if (isTypeKind(entity.kind) && !typesInScope.has(`${scope}\0${entity.qualifiedName}`)) typesInScope.set(`${scope}\0${entity.qualifiedName}`, index);
+        }
         this.atLine.set(`${path}:${entity.startLine}`, index);
         if (entity.parentQualifiedName !== null) this.parent[index] = byQualifiedName.get(entity.parentQualifiedName) ?? -1;
         byQualifiedName.set(entity.qualifiedName, index);
       }
+    }
+    // A method defined in another file of its type's package (a Go method, a reopened Ruby class).
+    for (let index = 0; index < entities.length; index++) {
+      const entity = entities[index]!;
+      const scope = this.scopeOf(entity.path);
+      if (this.parent[index] === -1 && entity.parentQualifiedName !== null && scope !== null) this.parent[index] = typesInScope.get(`${scope}\0${entity.parentQualifiedName}`) ?? -1;
+    }
+  }
+
+  private languageOf(path: string): LanguageSpec | null {
+    let language = this.languages.get(path);
+    if (language === undefined) this.languages.set(path, (language = languageForPath(path)));
+    return language;
+  }
+
+  /** The package a file shares its definitions with (`language\0dir`, `language\0` for the whole repository), or null when it sees only its own. */
+  private scopeOf(path: string): string | null {
+    const language = this.languageOf(path);
+    switch (language?.references?.visibility) {
+      case "directory":
+        return `${language.id}\0${dirOf(path)}`;
+      case "repository":
+        return `${language.id}\0`;
+      default:
+        return null;
     }
   }
 
@@ -150,13 +195,19 @@ class Resolver {
   /** What a bare name means at a site: enclosing functions' definitions and imports, the class body it is in, the module, `*` imports. */
   private bareName(path: string, name: string, enclosing: number, line: number, depth: number): Value {
     if (depth > MAX_DEPTH) return UNKNOWN;
+    const lexicalTypes = this.languageOf(path)?.references?.lexicalTypes === true;
     for (let scope = enclosing; scope !== -1; scope = this.parent[scope]!) {
       const entity = this.entities[scope]!;
-      if (isTypeKind(entity.kind) && scope !== enclosing) continue;
+      if (isTypeKind(entity.kind) && scope !== enclosing && !lexicalTypes) continue;
       const nested = this.lastOf(this.members.get(`${path}\0${entity.qualifiedName}`), name);
       if (nested !== -1) return { kind: "entity", index: nested };
       const local = this.references.get(path)?.imports.findLast((binding) => binding.scopeLine === entity.startLine && binding.alias === name);
       if (local) return this.importValue(path, local, depth + 1);
+    }
+    if (this.languageOf(path)?.references?.implicitSelf) {
+      const owner = this.enclosingClass(enclosing);
+      const member = owner === -1 ? UNKNOWN : this.member(owner, name, depth + 1);
+      if (member.kind !== "unknown") return member;
     }
     return this.moduleName(path, name, enclosing === -1 ? line : undefined, depth);
   }
@@ -181,6 +232,9 @@ class Resolver {
       const chosen = (before.length > 0 ? before : bindings).reduce((a, b) => (b.line >= a.line ? b : a));
       return chosen.value();
     }
+    const scope = this.scopeOf(path);
+    const shared = scope === null ? -1 : this.lastOf(this.scopeMembers.get(`${scope}\0`), name);
+    if (shared !== -1) return { kind: "entity", index: shared };
     for (const binding of file?.imports ?? []) {
       if (binding.scopeLine !== 0 || binding.alias !== "*") continue;
       const module = this.resolveModule(binding.module, path);
@@ -195,7 +249,9 @@ class Resolver {
   private nameInModule(modulePath: string, name: string, depth: number): Value {
     const found = this.moduleName(modulePath, name, undefined, depth);
     if (found.kind !== "unknown") return found;
-    const submodule = this.resolveModule(`${moduleOf(modulePath)}.${name}`, modulePath);
+    const own = this.languageOf(modulePath)?.references;
+    const submodule =
+      own?.submodule !== undefined ? own.submodule(modulePath, name, this.repositoryFiles) : own?.resolveModule !== undefined ? null : this.resolveModule(`${moduleOf(modulePath)}.${name}`, modulePath);
     return submodule === null ? UNKNOWN : { kind: "module", path: submodule };
   }
 
@@ -208,7 +264,9 @@ class Resolver {
     }
     const module = this.resolveModule(binding.module, path);
     if (module === null) return EXTERNAL;
-    return this.nameInModule(module, binding.name, depth);
+    const found = this.nameInModule(module, binding.name, depth);
+    // A default import of a module without a default export is the module itself (CommonJS `require`).
+    return found.kind === "unknown" && binding.name === "default" ? { kind: "module", path: module } : found;
   }
 
   /** A class's member `name`, looked up along its bases. */
@@ -217,6 +275,9 @@ class Resolver {
     const entity = this.entities[owner]!;
     const own = this.lastOf(this.members.get(`${entity.path}\0${entity.qualifiedName}`), name);
     if (own !== -1) return { kind: "entity", index: own };
+    const scope = this.scopeOf(entity.path);
+    const shared = scope === null ? -1 : this.lastOf(this.scopeMembers.get(`${scope}\0${entity.qualifiedName}`), name);
+    if (shared !== -1) return { kind: "entity", index: shared };
     for (const base of this.bases(owner, depth)) {
       if (base.kind !== "entity" || !isTypeKind(this.entities[base.index]!.kind)) continue;
       const found = this.member(base.index, name, depth + 1);
@@ -228,14 +289,10 @@ class Resolver {
   /** A class's bases as written in its header, each resolved where the class is defined. */
   private bases(owner: number, depth: number): Value[] {
     const entity = this.entities[owner]!;
-    const open = entity.signature.indexOf("(");
-    if (open === -1 || depth > MAX_DEPTH) return [];
-    const list = entity.signature.slice(open + 1, entity.signature.lastIndexOf(")"));
+    if (depth > MAX_DEPTH) return [];
     const scope = this.parent[owner]!;
-    return list
-      .split(",")
-      .map((part) => part.trim())
-      .filter((part) => /^[A-Za-z_][\w.]*$/.test(part))
+    return (this.languageOf(entity.path)?.references?.baseTypes ?? parenthesisedBases)(entity.signature)
+      .filter((part) => /^[\p{L}_$][\p{L}\p{N}_$]*(\.[\p{L}_$][\p{L}\p{N}_$]*)*$/u.test(part))
       .map((part) => this.dotted(entity.path, part, scope, entity.startLine, depth + 1));
   }
 
@@ -252,6 +309,13 @@ class Resolver {
 
   /** The file of a module named as in an import (`pkg.mod`, `.mod`, `..`) from `fromPath`, or null when the repository has none. */
   resolveModule(module: string, fromPath: string): string | null {
+    const own = this.languageOf(fromPath)?.references?.resolveModule;
+    if (own !== undefined) {
+      const key = `${fromPath}\0${module}`;
+      let found = this.modules.get(key);
+      if (found === undefined) this.modules.set(key, (found = own(module, fromPath, this.repositoryFiles)));
+      return found;
+    }
     const level = /^\.*/.exec(module)![0].length;
     const rest = module.slice(level);
     if (level > 0) {
@@ -269,6 +333,21 @@ class Resolver {
     // The shortest path: `pkg/mod.py` before `vendored/pkg/mod.py`.
     return candidates.reduce((a, b) => (b.length < a.length ? b : a));
   }
+}
+
+/** The bases of a class header written `class Name(Base, pkg.Other, metaclass=M)`: the plain names and dotted paths of its parenthesised list. */
+function parenthesisedBases(signature: string): string[] {
+  const open = signature.indexOf("(");
+  if (open === -1) return [];
+  return signature
+    .slice(open + 1, signature.lastIndexOf(")"))
+    .split(",")
+    .map((part) => part.trim());
+}
+
+/** The directory of a repository-relative path, "" for a file at the root. */
+function dirOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
 }
 
 /** The dotted module a file defines: `pkg/mod.py` → `pkg.mod`, `pkg/__init__.py` → `pkg`. Pure. */

@@ -1,9 +1,8 @@
-import { performance } from "node:perf_hooks";
 import { z } from "zod";
-import { outlineEntities, withStructure } from "../pipeline/index.js";
+import { outlineEntities } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { StructureService } from "./structure-answer.js";
-import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
+import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, fitPage, pageFields, runStructureCall, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
 /** Arguments of the `outline` tool. */
@@ -34,20 +33,17 @@ export type OutlineToolResult = z.infer<typeof outlineToolOutput>;
  * @throws UsageError for an unknown path or a cursor of another call; IndexNotFoundError; StoreError.
  */
 export async function runOutlineTool(service: StructureService, args: OutlineToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<OutlineToolResult>> {
-  const session = await service.session();
-  const startedAt = performance.now();
-  const filters = filtersOf(args);
-  const indexVersion = session.manifest.lastRun.finishedAt;
-  const { offset, fingerprint, warnings } = pageStart(args.cursor, ["outline", args.path, filters], indexVersion);
-  const { outline, notes } = await withStructure(session, (structure) => {
+  const call = await runStructureCall(service, args, ["outline", args.path], (structure, filters) => {
     const outline = outlineEntities(structure, args.path, filters);
     return { outline, notes: structureWarnings(structure, outline.ranking === "pagerank") };
   });
+  const { startedAt, indexVersion, offset, fingerprint } = call;
+  const { outline, notes } = call.result;
   // Items become JSON page by page: a repository map holds every definition.
   const toJson = (item: (typeof outline.items)[number]) => ({ ...definitionJson(item.entity), depth: item.depth, score: Math.round(item.score * 1e4) / 1e4 });
   const timeMs = elapsedMs(startedAt);
   return fitPage(outline.items, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
-    const structured: OutlineToolResult = { path: outline.scope, shape: outline.shape, ranking: outline.ranking, results: page.map(toJson), ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
+    const structured: OutlineToolResult = { path: outline.scope, shape: outline.shape, ranking: outline.ranking, results: page.map(toJson), ...meta, time_ms: timeMs, warnings: notes, freshness: service.freshness() };
     return { content: [{ type: "text", text: renderOutlineText(structured) }], structuredContent: structured };
   });
 }

@@ -1,10 +1,9 @@
-import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { REFERENCE_KINDS } from "../model/references.js";
-import { attachSnippets, findReferences, locateEntities, withStructure } from "../pipeline/index.js";
+import { attachSnippets, findReferences, locateEntities } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { StructureService } from "./structure-answer.js";
-import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
+import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, fitPage, pageFields, runStructureCall, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
 /** Arguments of the `references` tool. */
@@ -57,12 +56,7 @@ export type ReferencesToolResult = z.infer<typeof referencesToolOutput>;
  * @throws UsageError when the target names nothing or for a cursor of another call; IndexNotFoundError; StoreError.
  */
 export async function runReferencesTool(service: StructureService, args: ReferencesToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<ReferencesToolResult>> {
-  const session = await service.session();
-  const startedAt = performance.now();
-  const filters = filtersOf(args);
-  const indexVersion = session.manifest.lastRun.finishedAt;
-  const { offset, fingerprint, warnings } = pageStart(args.cursor, ["references", args.target, args.direction, args.include_name_matches, filters], indexVersion);
-  const { targets, hits, notes } = await withStructure(session, (structure) => {
+  const call = await runStructureCall(service, args, ["references", args.target, args.direction, args.include_name_matches], (structure, filters) => {
     const indexes = locateEntities(structure, args.target);
     return {
       targets: indexes.map((index) => structure.entities[index]!),
@@ -70,6 +64,8 @@ export async function runReferencesTool(service: StructureService, args: Referen
       notes: structureWarnings(structure, true),
     };
   });
+  const { session, startedAt, indexVersion, offset, fingerprint } = call;
+  const { targets, hits, notes } = call.result;
   const budgetTokens = args.max_tokens ?? defaultBudgetTokens;
   // Snippets are read from disk for the page only; the page is at most `limit` items.
   const pageHits = await attachSnippets(session.repoRoot, hits.slice(offset, offset + args.limit));
@@ -93,7 +89,7 @@ export async function runReferencesTool(service: StructureService, args: Referen
       resolved,
       ...meta,
       time_ms: timeMs,
-      warnings: [...notes, ...warnings],
+      warnings: notes,
       freshness: service.freshness(),
     };
     return { content: [{ type: "text", text: renderReferencesText(structured) }], structuredContent: structured };

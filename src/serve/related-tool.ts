@@ -1,9 +1,8 @@
-import { performance } from "node:perf_hooks";
 import { z } from "zod";
-import { findRelated, locateEntities, withStructure } from "../pipeline/index.js";
+import { findRelated, locateEntities } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { StructureService } from "./structure-answer.js";
-import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
+import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, fitPage, pageFields, runStructureCall, pagingInput } from "./structure-answer.js";
 
 /** Most related definitions one call ranks (pages slice this list). */
 export const MAX_RELATED = 50;
@@ -42,21 +41,18 @@ export type RelatedToolResult = z.infer<typeof relatedToolOutput>;
  * @throws UsageError when the target names nothing or for a cursor of another call; IndexNotFoundError; StoreError.
  */
 export async function runRelatedTool(service: StructureService, args: RelatedToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<RelatedToolResult>> {
-  const session = await service.session();
-  const startedAt = performance.now();
-  const filters = filtersOf(args);
-  const indexVersion = session.manifest.lastRun.finishedAt;
-  const { offset, fingerprint, warnings } = pageStart(args.cursor, ["related", args.target, filters], indexVersion);
-  const { subject, hits, others } = await withStructure(session, async (structure) => {
+  const call = await runStructureCall(service, args, ["related", args.target], async (structure, filters) => {
     const [first, ...rest] = locateEntities(structure, args.target);
     return { subject: structure.entities[first!]!, others: rest.length, hits: await findRelated(structure, first!, MAX_RELATED, filters) };
   });
+  const { startedAt, indexVersion, offset, fingerprint } = call;
+  const { subject, hits, others } = call.result;
   const notes = others > 0 ? [`${others + 1} definitions are named ${args.target}; showing ${subject.id} (pass an id to pick another)`] : [];
   const round = (value: number) => Math.round(value * 1e4) / 1e4;
   const results = hits.map((hit) => ({ ...definitionJson(hit.entity), score: round(hit.score), similarity: hit.similarity === null ? null : round(hit.similarity), shared_identifiers: round(hit.sharedIdentifiers), linked: hit.linked }));
   const timeMs = elapsedMs(startedAt);
   return fitPage(results, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
-    const structured: RelatedToolResult = { target: definitionJson(subject), results: page, ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
+    const structured: RelatedToolResult = { target: definitionJson(subject), results: page, ...meta, time_ms: timeMs, warnings: notes, freshness: service.freshness() };
     return { content: [{ type: "text", text: renderRelatedText(structured) }], structuredContent: structured };
   });
 }

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { UsageError } from "../model/errors.js";
 import { ENTITY_KINDS } from "../model/entity-kinds.js";
-import type { StructureEntity, StructureFilters } from "../pipeline/index.js";
+import { type SearchSession, type StructureEntity, type StructureFilters, type StructureIndex, withStructure } from "../pipeline/index.js";
 import { MIN_ANSWER_TOKENS, decodeCursor, encodeCursor, estimateTokens, searchFingerprint } from "./answer-budget.js";
 import type { IndexService } from "./index-service.js";
 import { freshnessSchema } from "./search-tool.js";
@@ -106,18 +106,48 @@ export interface StructureAnswer<S> {
   structuredContent: S;
 }
 
+/** What every structural tool call has once it read the index: its session, clock, filters, where its page starts, and what it computed. */
+export interface StructureCall<T> {
+  session: SearchSession;
+  /** `performance.now()` when the call started. */
+  startedAt: number;
+  filters: StructureFilters;
+  /** The committed index the answer came from (`StructureIndex.versionKey`: table version and generation; a rebuild never repeats one). */
+  indexVersion: string;
+  /** 0, or the offset the cursor carries. */
+  offset: number;
+  /** Identifies the call's arguments in the cursors it hands out. */
+  fingerprint: string;
+  /** What `use` returned. */
+  result: T;
+}
+
 /**
- * Where a page starts: 0, or the offset a cursor of the same call (same `fingerprintFields`)
- * carries; with the fingerprint to put in the next cursor.
- * @throws UsageError for a cursor of another call.
+ * Runs the common part of a structural tool call: opens the service's session, reads the filters
+ * of `args`, checks its cursor against `fields` (the tool's name and own arguments; the filters
+ * are added) and against the committed index `use` then runs on (withStructure).
+ * @throws UsageError for a cursor of another call, or of another commit of the index (updated or
+ *   rebuilt since the first page: offsets into the old list mean nothing in the new one).
  */
-export function pageStart(cursor: string | undefined, fingerprintFields: unknown, indexVersion: string): { offset: number; fingerprint: string; warnings: string[] } {
-  const fingerprint = searchFingerprint(fingerprintFields);
-  if (cursor === undefined) return { offset: 0, fingerprint, warnings: [] };
-  const decoded = decodeCursor(cursor);
-  if (decoded.search !== fingerprint) throw new UsageError("cursor belongs to another call: repeat the arguments of the page that returned it");
-  const warnings = decoded.indexVersion === indexVersion ? [] : ["the index changed since the first page: items may repeat or be missed; start again from the first page"];
-  return { offset: decoded.offset, fingerprint, warnings };
+export async function runStructureCall<T>(
+  service: StructureService,
+  args: Parameters<typeof filtersOf>[0] & { cursor?: string | undefined },
+  fields: readonly unknown[],
+  use: (structure: StructureIndex, filters: StructureFilters) => T | Promise<T>,
+): Promise<StructureCall<T>> {
+  const session = await service.session();
+  const startedAt = performance.now();
+  const filters = filtersOf(args);
+  const fingerprint = searchFingerprint([...fields, filters]);
+  const cursor = args.cursor === undefined ? null : decodeCursor(args.cursor);
+  if (cursor !== null && cursor.search !== fingerprint) throw new UsageError("cursor belongs to another call: repeat the arguments of the page that returned it");
+  return withStructure(session, async (structure) => {
+    if (cursor !== null && cursor.indexVersion !== structure.versionKey) {
+      throw new UsageError("cursor belongs to an earlier state of the index (it was updated or rebuilt since the first page): call again without cursor");
+    }
+    const result = await use(structure, filters);
+    return { session, startedAt, filters, indexVersion: structure.versionKey, offset: cursor?.offset ?? 0, fingerprint, result };
+  });
 }
 
 /**

@@ -64,7 +64,8 @@ export function registerStructureTools(server: McpServer, service: IndexService,
       description:
         "Who uses X? Lists the places that call, import, subclass, instantiate, decorate with or otherwise name a definition " +
         "(target: `mail_admins`, `Cart.total`, `file.py:120` or an id), each with the enclosing function and the line. Names are resolved " +
-        "like Python does (imports and aliases, `from x import *`, `self.` and base classes, module qualifiers), so a shadowing local or another " +
+        "with what each file sees, in every indexed language (imports and aliases, re-exports, same-package files in Go and Java, `self.`/`this.`/receivers and base classes, " +
+        "declared types of variables and fields, module qualifiers), so a shadowing local or another " +
         "class's method of the same name is not listed; calls on variables of unknown type come last, labelled confidence=name-match. " +
         "direction=callers keeps call sites; direction=callees lists what X calls. Use before renaming or changing a signature instead of grep. A few ms.",
       inputSchema: referencesToolInput,

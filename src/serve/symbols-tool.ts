@@ -1,9 +1,8 @@
-import { performance } from "node:perf_hooks";
 import { z } from "zod";
-import { DEFINITION_MATCHES, findDefinitions, withStructure } from "../pipeline/index.js";
+import { DEFINITION_MATCHES, findDefinitions } from "../pipeline/index.js";
 import { DEFAULT_ANSWER_TOKENS } from "./answer-budget.js";
 import type { StructureService } from "./structure-answer.js";
-import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, filtersOf, fitPage, pageFields, pageStart, pagingInput } from "./structure-answer.js";
+import { type StructureAnswer, definitionJsonSchema, definitionJson, elapsedMs, filterInput, fitPage, pageFields, runStructureCall, pagingInput } from "./structure-answer.js";
 import { structureWarnings } from "./structure-warnings.js";
 
 /** Arguments of the `symbols` tool. */
@@ -31,15 +30,12 @@ export type SymbolsToolResult = z.infer<typeof symbolsToolOutput>;
  * @throws UsageError for a cursor of another call; IndexNotFoundError; StoreError.
  */
 export async function runSymbolsTool(service: StructureService, args: SymbolsToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<StructureAnswer<SymbolsToolResult>> {
-  const session = await service.session();
-  const startedAt = performance.now();
-  const filters = filtersOf(args);
-  const indexVersion = session.manifest.lastRun.finishedAt;
-  const { offset, fingerprint, warnings } = pageStart(args.cursor, ["symbols", args.query, filters], indexVersion);
-  const { hits, notes } = await withStructure(session, (structure) => ({ hits: findDefinitions(structure, args.query, filters), notes: structureWarnings(structure, false) }));
+  const call = await runStructureCall(service, args, ["symbols", args.query], (structure, filters) => ({ hits: findDefinitions(structure, args.query, filters), notes: structureWarnings(structure, false) }));
+  const { startedAt, indexVersion, offset, fingerprint } = call;
+  const { hits, notes } = call.result;
   const timeMs = elapsedMs(startedAt);
   return fitPage(hits, { offset, limit: args.limit, budgetTokens: args.max_tokens ?? defaultBudgetTokens, fingerprint, indexVersion }, (page, meta) => {
-    const structured: SymbolsToolResult = { query: args.query, results: page.map((hit) => ({ ...definitionJson(hit.entity), match: hit.match })), ...meta, time_ms: timeMs, warnings: [...notes, ...warnings], freshness: service.freshness() };
+    const structured: SymbolsToolResult = { query: args.query, results: page.map((hit) => ({ ...definitionJson(hit.entity), match: hit.match })), ...meta, time_ms: timeMs, warnings: notes, freshness: service.freshness() };
     return { content: [{ type: "text", text: renderSymbolsText(structured) }], structuredContent: structured };
   });
 }

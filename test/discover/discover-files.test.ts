@@ -25,6 +25,22 @@ async function discoveredPaths(options?: Parameters<typeof discoverFiles>[1]): P
 }
 
 describe("discoverFiles: which files", () => {
+  it("indexes a file without an extension under the language its #! line names", async () => {
+    await tree({
+      "bin/tool": "#!/usr/bin/env python3\ndef main():\n    pass\n",
+      "bin/serve": "#!/usr/bin/node\nfunction serve() {}\n",
+      "bin/release": "#!/usr/bin/env ruby\ndef release; end\n",
+      "bin/build": "#!/bin/sh\nmake all\n",
+      "Makefile": "all:\n\techo hi\n",
+      "LICENSE": "MIT License\n",
+      "notes.txt": "#!/usr/bin/env python3\n",
+    });
+    expect(await discoveredPaths()).toEqual(["bin/release", "bin/serve", "bin/tool"]);
+    const { extractEntities } = await import("../../src/extract/extract-entities.js");
+    const { entities } = await extractEntities("bin/tool", "#!/usr/bin/env python3\ndef main():\n    pass\n");
+    expect(entities.map((entity) => `${entity.language} ${entity.qualifiedName}`)).toEqual(["python main"]);
+  });
+
   it("returns every .py file, sorted by POSIX path, and ignores other extensions", async () => {
     await tree({
       "b.py": "b = 1\n",

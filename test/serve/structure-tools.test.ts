@@ -95,6 +95,22 @@ describe("structural MCP tools (SDK client over stdio)", () => {
     expect(other.isError).toBe(true);
   }, 120_000);
 
+  it("refuses a cursor handed out before the index was rebuilt", async () => {
+    const repo = await indexedFixture();
+    const { client } = await connectMcp([], { cwd: repo });
+    const first = (await client.callTool({ name: "outline", arguments: { path: "", limit: 2 } })) as ToolAnswer;
+    const cursor = (first.structuredContent as OutlineToolResult).next_cursor;
+    expect(cursor).not.toBeNull();
+    const again = (await client.callTool({ name: "outline", arguments: { path: "", limit: 2, cursor } })) as ToolAnswer;
+    expect(again.isError, again.content[0]?.text).toBeFalsy();
+
+    const rebuilt = await runCli(["index", ".", "--rebuild", "--model", TEST_MODEL_DIR], { cwd: repo });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    const stale = (await client.callTool({ name: "outline", arguments: { path: "", limit: 2, cursor } })) as ToolAnswer;
+    expect(stale.isError).toBe(true);
+    expect(stale.content[0]!.text).toMatch(/earlier state of the index/);
+  }, 120_000);
+
   it("prints the same answers from the command line", async () => {
     const repo = await indexedFixture();
     const refs = await runCli(["refs", "round_price", "--callers"], { cwd: path.join(repo, "shop") });

@@ -1,7 +1,8 @@
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "../language-spec.js";
 import { braceHeader, outermostWrapper, precedingDocComment } from "../brace-syntax.js";
-import { GO_DEFINITIONS_QUERY, GO_REFERENCES_QUERY } from "./queries.js";
+import { GO_DEFINITIONS_QUERY } from "./queries.js";
+import { GO_REFERENCE_RULES, GO_SITES_QUERY } from "./references.js";
 
 const COMMENT = new Set(["comment"]);
 const WRAPPERS = new Set(["type_declaration"]);
@@ -37,7 +38,8 @@ export const go: LanguageSpec = {
   shebangs: [],
   grammar: { packageName: "tree-sitter-go", wasmFile: "tree-sitter-go.wasm" },
   definitionsQuery: GO_DEFINITIONS_QUERY,
-  referencesQuery: GO_REFERENCES_QUERY,
+  referencesQuery: GO_SITES_QUERY,
+  references: GO_REFERENCE_RULES,
   kinds: ["function", "method", "struct", "interface", "type"],
   outlineKinds: [],
   qualifiedNameSeparator: ".",

@@ -10,15 +10,3 @@ export const GO_DEFINITIONS_QUERY = `
 (type_spec name: (type_identifier) @name) @definition.type
 (type_alias name: (type_identifier) @name) @definition.type
 `;
-
-/** Calls and type uses, as tags.scm captures them. */
-export const GO_REFERENCES_QUERY = `
-(call_expression
-  function: [
-    (identifier) @name
-    (parenthesized_expression (identifier) @name)
-    (selector_expression field: (field_identifier) @name)
-    (parenthesized_expression (selector_expression field: (field_identifier) @name))
-  ]) @reference.call
-(type_identifier) @name @reference.type
-`;

@@ -1,7 +1,8 @@
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "../language-spec.js";
 import { braceHeader, precedingDocComment, stripBlockCommentLine } from "../brace-syntax.js";
-import { JAVA_DEFINITIONS_QUERY, JAVA_REFERENCES_QUERY } from "./queries.js";
+import { JAVA_DEFINITIONS_QUERY } from "./queries.js";
+import { JAVA_REFERENCE_RULES, JAVA_SITES_QUERY } from "./references.js";
 
 const ANNOTATIONS = new Set(["annotation", "marker_annotation"]);
 const DOC_RULES = {
@@ -30,7 +31,8 @@ export const java: LanguageSpec = {
   shebangs: [],
   grammar: { packageName: "tree-sitter-java", wasmFile: "tree-sitter-java.wasm" },
   definitionsQuery: JAVA_DEFINITIONS_QUERY,
-  referencesQuery: JAVA_REFERENCES_QUERY,
+  referencesQuery: JAVA_SITES_QUERY,
+  references: JAVA_REFERENCE_RULES,
   kinds: ["function", "method", "class", "interface", "enum"],
   outlineKinds: ["class", "interface", "enum"],
   qualifiedNameSeparator: ".",

@@ -12,11 +12,3 @@ export const JAVA_DEFINITIONS_QUERY = `
 (constructor_declaration name: (identifier) @name) @definition.function
 (compact_constructor_declaration name: (identifier) @name) @definition.function
 `;
-
-/** Calls, implementations and class uses, as tags.scm captures them. */
-export const JAVA_REFERENCES_QUERY = `
-(method_invocation name: (identifier) @name arguments: (argument_list) @reference.call)
-(type_list (type_identifier) @name) @reference.implementation
-(object_creation_expression type: (type_identifier) @name) @reference.class
-(superclass (type_identifier) @name) @reference.class
-`;

@@ -1,6 +1,7 @@
 import type { LanguageSpec } from "../language-spec.js";
+import { JAVASCRIPT_LOCALS_QUERY, JAVASCRIPT_SITES_QUERY, scriptReferenceRules } from "../script-references.js";
 import { SCRIPT_TEST_CODE, scriptDefinitionParts, scriptOwner } from "../script-syntax.js";
-import { JAVASCRIPT_DEFINITIONS_QUERY, SCRIPT_REFERENCES_QUERY } from "./queries.js";
+import { JAVASCRIPT_DEFINITIONS_QUERY } from "./queries.js";
 
 /**
  * JavaScript (ES modules, CommonJS, JSX): functions and generators, classes and their methods,
@@ -15,7 +16,8 @@ export const javascript: LanguageSpec = {
   shebangs: ["node", "nodejs"],
   grammar: { packageName: "tree-sitter-javascript", wasmFile: "tree-sitter-javascript.wasm" },
   definitionsQuery: JAVASCRIPT_DEFINITIONS_QUERY,
-  referencesQuery: SCRIPT_REFERENCES_QUERY,
+  referencesQuery: JAVASCRIPT_SITES_QUERY,
+  references: scriptReferenceRules(JAVASCRIPT_LOCALS_QUERY),
   kinds: ["function", "method", "class"],
   outlineKinds: ["class"],
   qualifiedNameSeparator: ".",

@@ -23,11 +23,3 @@ export const SCRIPT_DEFINITION_PATTERNS = `
 export const JAVASCRIPT_DEFINITIONS_QUERY = `${SCRIPT_DEFINITION_PATTERNS}
 (field_definition property: (property_identifier) @name value: [(arrow_function) (function_expression)]) @definition.function
 `;
-
-/** Calls and `new`, as tags.scm captures them. */
-export const SCRIPT_REFERENCES_QUERY = `
-((call_expression function: (identifier) @name) @reference.call
-  (#not-match? @name "^(require)$"))
-(call_expression function: (member_expression property: (property_identifier) @name) arguments: (_) @reference.call)
-(new_expression constructor: (_) @name) @reference.class
-`;

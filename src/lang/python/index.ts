@@ -3,6 +3,7 @@ import type { LanguageSpec } from "../language-spec.js";
 import { headerSignature } from "../header-signature.js";
 import { docstringOf, docstringStatement } from "./docstring.js";
 import { PYTHON_DEFINITIONS_QUERY, PYTHON_REFERENCES_QUERY } from "./queries.js";
+import { pythonReferences } from "./reference-walker.js";
 
 const HEADER_RULES = {
   endsHeader: (child: Node) => child.type === ":" || child.type === "block",
@@ -24,6 +25,9 @@ export const python: LanguageSpec = {
   grammar: { packageName: "tree-sitter-python", wasmFile: "tree-sitter-python.wasm" },
   definitionsQuery: PYTHON_DEFINITIONS_QUERY,
   referencesQuery: PYTHON_REFERENCES_QUERY,
+  // Modules resolve as dotted paths (`pkg.mod` → `pkg/mod.py`, relative `..mod`), the resolver's
+  // default; bases are the parenthesised list of the class header, also its default.
+  references: { extract: pythonReferences, selfNames: ["self", "cls"], visibility: "file" },
   kinds: ["function", "method", "class"],
   outlineKinds: ["class"],
   qualifiedNameSeparator: ".",

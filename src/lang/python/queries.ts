@@ -10,7 +10,7 @@ export const PYTHON_DEFINITIONS_QUERY = `
 /**
  * Reference sites, in tags.scm's `@reference.*` convention: calls, base classes, decorators, names
  * imported by `from m import name`, and every other read of a name or attribute. The extractor
- * (extract/extract-references.ts) reports these sites by walking the tree, because Python also
+ * (python/reference-walker.ts) reports these sites by walking the tree, because Python also
  * needs scope facts no query states (a name assigned anywhere in a function is local there).
  */
 export const PYTHON_REFERENCES_QUERY = `

@@ -1,7 +1,8 @@
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "../language-spec.js";
 import { braceHeader, precedingDocComment } from "../brace-syntax.js";
-import { RUBY_DEFINITIONS_QUERY, RUBY_REFERENCES_QUERY } from "./queries.js";
+import { RUBY_DEFINITIONS_QUERY } from "./queries.js";
+import { RUBY_REFERENCE_RULES, RUBY_SITES_QUERY } from "./references.js";
 
 const DOC_RULES = {
   commentTypes: new Set(["comment"]),
@@ -33,7 +34,8 @@ export const ruby: LanguageSpec = {
   shebangs: ["ruby"],
   grammar: { packageName: "tree-sitter-ruby", wasmFile: "tree-sitter-ruby.wasm" },
   definitionsQuery: RUBY_DEFINITIONS_QUERY,
-  referencesQuery: RUBY_REFERENCES_QUERY,
+  referencesQuery: RUBY_SITES_QUERY,
+  references: RUBY_REFERENCE_RULES,
   kinds: ["function", "method", "class", "module"],
   outlineKinds: ["class", "module"],
   qualifiedNameSeparator: ".",

@@ -9,8 +9,3 @@ export const RUBY_DEFINITIONS_QUERY = `
 (class name: [(constant) @name (scope_resolution name: (_) @name)]) @definition.class
 (module name: [(constant) @name (scope_resolution name: (_) @name)]) @definition.module
 `;
-
-/** Calls, as tags.scm captures them. */
-export const RUBY_REFERENCES_QUERY = `
-(call method: (identifier) @name) @reference.call
-`;

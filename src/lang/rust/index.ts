@@ -1,7 +1,8 @@
 import type { Node } from "web-tree-sitter";
 import type { LanguageSpec } from "../language-spec.js";
 import { braceHeader, precedingDocComment, stripBlockCommentLine } from "../brace-syntax.js";
-import { RUST_DEFINITIONS_QUERY, RUST_REFERENCES_QUERY } from "./queries.js";
+import { RUST_DEFINITIONS_QUERY } from "./queries.js";
+import { RUST_REFERENCE_RULES, RUST_SITES_QUERY } from "./references.js";
 
 const ATTRIBUTE = new Set(["attribute_item"]);
 const DOC_RULES = {
@@ -48,7 +49,8 @@ export const rust: LanguageSpec = {
   shebangs: [],
   grammar: { packageName: "tree-sitter-rust", wasmFile: "tree-sitter-rust.wasm" },
   definitionsQuery: RUST_DEFINITIONS_QUERY,
-  referencesQuery: RUST_REFERENCES_QUERY,
+  referencesQuery: RUST_SITES_QUERY,
+  references: RUST_REFERENCE_RULES,
   kinds: ["function", "method", "struct", "enum", "trait", "type", "macro"],
   outlineKinds: ["trait"],
   qualifiedNameSeparator: ".",

@@ -13,12 +13,3 @@ export const RUST_DEFINITIONS_QUERY = `
 (associated_type name: (type_identifier) @name) @definition.type
 (macro_definition name: (identifier) @name) @definition.macro
 `;
-
-/** Calls, macro calls and implementations, as tags.scm captures them. */
-export const RUST_REFERENCES_QUERY = `
-(call_expression function: (identifier) @name) @reference.call
-(call_expression function: (field_expression field: (field_identifier) @name)) @reference.call
-(macro_invocation macro: (identifier) @name) @reference.call
-(impl_item trait: (type_identifier) @name) @reference.implementation
-(impl_item type: (type_identifier) @name !trait) @reference.implementation
-`;

@@ -1,5 +1,5 @@
 import type { LanguageSpec } from "../language-spec.js";
-import { SCRIPT_REFERENCES_QUERY } from "../javascript/queries.js";
+import { TYPESCRIPT_LOCALS_QUERY, TYPESCRIPT_SITES_QUERY, scriptReferenceRules } from "../script-references.js";
 import { SCRIPT_TEST_CODE, scriptDefinitionParts, scriptOwner } from "../script-syntax.js";
 import { TYPESCRIPT_DEFINITIONS_QUERY } from "./queries.js";
 
@@ -19,7 +19,8 @@ export const typescript: LanguageSpec = {
   grammar: { packageName: "tree-sitter-typescript", wasmFile: "tree-sitter-typescript.wasm" },
   grammarFor: (path) => (path.endsWith(".tsx") ? { grammar: TSX_GRAMMAR, definitionsQuery: TYPESCRIPT_DEFINITIONS_QUERY } : null),
   definitionsQuery: TYPESCRIPT_DEFINITIONS_QUERY,
-  referencesQuery: SCRIPT_REFERENCES_QUERY,
+  referencesQuery: TYPESCRIPT_SITES_QUERY,
+  references: scriptReferenceRules(TYPESCRIPT_LOCALS_QUERY),
   kinds: ["function", "method", "class", "interface", "type", "enum"],
   outlineKinds: ["class"],
   qualifiedNameSeparator: ".",

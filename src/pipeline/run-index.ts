@@ -17,6 +17,7 @@ import {
   openDatabase,
   readCatalog,
   SCHEMA_VERSION,
+  supersedeCommit,
   writeManifest,
   type FileCatalog,
   type ManifestFusion,
@@ -259,6 +260,7 @@ async function runIndexWith(
     repoRoot,
     tableVersion,
     generation,
+    supersededCommits: supersedeCommit(manifestBefore, finishedAt),
     ...manifestEmbedderOf(source),
     fusion,
     lastRun: {

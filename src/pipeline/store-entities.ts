@@ -5,6 +5,7 @@ import {
   applyEntityChanges,
   openDatabase,
   refreshSearchIndexes,
+  removeEmptyIndexFolders,
   startEntityTableAnew,
   STORE_SLICE_ROWS,
   type EntityChangeResult,
@@ -63,6 +64,7 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
     const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension, {
       keepVersionsFrom: write.keepVersionsFrom,
     });
+    if (written.maintained) await removeEmptyIndexFolders(write.indexDir);
     // The released chunks are dead but not yet collected; free them before LanceDB builds indexes.
     if (written.rowsAdded >= STORE_SLICE_ROWS) collectGarbage();
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.

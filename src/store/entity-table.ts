@@ -74,6 +74,8 @@ export interface EntityChangeResult {
   rowCount: number;
   /** The table's latest version afterwards (not yet committed: see index-repo.ts). */
   version: number;
+  /** Whether the write compacted the table and cleaned up old versions (`maintainEntityTable`). */
+  maintained: boolean;
 }
 
 /**
@@ -126,9 +128,9 @@ export async function applyEntityChanges(
       if (slice.length === STORE_SLICE_ROWS) await flush();
     }
     if (slice.length > 0) await flush();
-    if (rowsAdded > 0 || before !== afterDelete) await maintainEntityTable(table, options.keepVersionsFrom ?? new Date(0));
+    const maintained = (rowsAdded > 0 || before !== afterDelete) && (await maintainEntityTable(table, options.keepVersionsFrom ?? new Date(0)));
     const rowCount = await table.countRows();
-    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount, version: await table.version() };
+    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount, version: await table.version(), maintained };
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot update the entity table: ${describeError(error)}`, { cause: error });

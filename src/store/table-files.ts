@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import { StoreError, describeError } from "../model/errors.js";
@@ -53,6 +53,37 @@ export async function recordTableFiles(indexDir: string, previous: TableFiles = 
     throw new StoreError(`cannot read the entity table's files in ${root}: ${describeError(error)}`, { cause: error });
   }
   return files;
+}
+
+/**
+ * Removes the empty folders under the entity table's `_indices/`: LanceDB's cleanup of old
+ * versions deletes their index files but leaves each index's folder, so a watcher that rebuilt the
+ * three full-text indexes at every refresh left three more empty folders per refresh, which every
+ * listing of the table folder then walked. Call it with the writer lock held, after a cleanup and
+ * before the next LanceDB write; a folder that is not empty (or already gone) is left alone.
+ * @returns how many folders were removed; 0 for a remote index.
+ * @throws StoreError when `_indices/` exists but cannot be listed.
+ */
+export async function removeEmptyIndexFolders(indexDir: string): Promise<number> {
+  if (isRemoteLocation(indexDir)) return 0;
+  const root = path.join(entityTableDir(indexDir), "_indices");
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw new StoreError(`cannot list ${root}: ${describeError(error)}`, { cause: error });
+  }
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    // rmdir removes only an empty folder: ENOTEMPTY (a live index) and ENOENT are expected.
+    await rmdir(path.join(root, entry.name)).then(
+      () => void removed++,
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 /** How {@link findAlteredTableFiles} checks: `stat` (size and mtime; a file with another mtime is hashed) or `hash` (every file hashed). */

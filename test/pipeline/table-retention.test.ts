@@ -1,6 +1,7 @@
 // Issue 19 item 15 / issue 22: what incremental runs leave in the entity table's folder. Many
 // back-to-back runs must not pile up table versions (each run's cleanup keeps only the versions
-// readers may be on), and a one-file run must write data rows for that file, not the whole table.
+// readers may be on, and no empty index folders stay behind), and a one-file run must write data
+// rows for that file, not the whole table.
 process.env.LANCEDB_LOG = "error";
 
 import * as lancedb from "@lancedb/lancedb";
@@ -53,15 +54,20 @@ describe("entity table versions across incremental runs", () => {
       versions.push(await versionCount(indexDir));
     }
     const runMs = (Date.now() - started) / runs;
+    const indices = path.join(indexDir, `${ENTITY_TABLE}.lance`, "_indices");
+    const folders = await readdir(indices);
+    const emptyFolders = (await Promise.all(folders.map(async (f) => (await readdir(path.join(indices, f))).length === 0))).filter(Boolean).length;
     const files = (await readdir(path.join(indexDir, `${ENTITY_TABLE}.lance`), { recursive: true })).length;
     const catalogFiles = Object.keys((await readCatalog(indexDir)).table?.files ?? {}).length;
-    console.log(`table versions after each of ${runs} runs: ${versions.join(" ")}; files ${files}, recorded ${catalogFiles}`);
+    console.log(`table versions after each of ${runs} runs: ${versions.join(" ")}; files ${files}, recorded ${catalogFiles}; index folders ${folders.length}, empty ${emptyFolders}`);
     // Kept: the commits of the last grace, the versions within the cleanup's 2 s slack before them, and
     // what piles up between two cleanups (PRUNE_AT_VERSIONS); before the fix every version stayed.
     const perRun = Math.max(...versions.slice(1).map((v, i) => v - versions[i]!));
     const bound = ((GRACE_MS + 2_000) / runMs + 2) * perRun + PRUNE_AT_VERSIONS;
     expect(Math.max(...versions.slice(runs / 2))).toBeLessThanOrEqual(bound);
     expect(versions.at(-1)!).toBeLessThan(versions[0]! + (runs - 10) * perRun);
+    // LanceDB's cleanup leaves the folders of the indexes it removed; each cleanup is followed by their removal.
+    expect(emptyFolders).toBe(0);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   openDatabase,
   readCatalog,
   SCHEMA_VERSION,
+  supersedeCommit,
   writeManifest,
   type FileCatalog,
   type ManifestFusion,
@@ -272,6 +273,7 @@ async function runIndexWith(
     repoRoot,
     tableVersion,
     generation,
+    supersededCommits: supersedeCommit(manifestBefore, finishedAt),
     ...manifestEmbedderOf(source),
     fusion,
     lastRun: {

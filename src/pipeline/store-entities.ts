@@ -5,6 +5,7 @@ import {
   applyEntityChanges,
   openDatabase,
   refreshSearchIndexes,
+  removeEmptyIndexFolders,
   startEntityTableAnew,
   STORE_SLICE_ROWS,
   type EntityChangeResult,
@@ -38,7 +39,7 @@ export interface EntityRowsWrite {
   /** Vector length of the index. */
   dimension: number;
   emit: RunEventEmitter;
-  /** `cleanupOlderThan` of LanceDB's `optimize()`: versions readers may be on stay (see `versionCleanupCutoff`). */
+  /** `cleanupOlderThan` of LanceDB's `optimize()`: versions readers may be on stay (see version-retention.ts). */
   keepVersionsFrom: Date;
   /** Rebuild the full-text indexes even when no row changes (they were found damaged). */
   repairFullText?: boolean;
@@ -63,12 +64,14 @@ export async function storeEntityRows(write: EntityRowsWrite): Promise<EntityCha
     const written = await applyEntityChanges(database, { deletePaths: write.deletePaths, add: releasingRows(complete, known, write.cache) }, write.dimension, {
       keepVersionsFrom: write.keepVersionsFrom,
     });
+    if (written.maintained) await removeEmptyIndexFolders(write.indexDir);
     // The released chunks are dead but not yet collected; free them before LanceDB builds indexes.
     if (written.rowsAdded >= STORE_SLICE_ROWS) collectGarbage();
     // Before the catalog is written: a run killed here is redone by the next one, refresh included.
     // Rebuilt after any change, so BM25's statistics equal a fresh build's (search-indexes.ts).
     const changed = write.dropTable || written.rowsAdded > 0 || written.rowsDeleted > 0 || (write.repairFullText ?? false);
-    const refreshed = await refreshSearchIndexes(database, { rebuildFullText: changed, keepVersionsFrom: write.keepVersionsFrom });
+    // Compaction and cleanup ran in applyEntityChanges when due (table-maintenance.ts), not at every write.
+    const refreshed = await refreshSearchIndexes(database, { rebuildFullText: changed, keepVersionsFrom: write.keepVersionsFrom, optimizeStale: false });
     emit({
       type: "store-finished", rowCount, durationMs: Date.now() - startedAt,
       ...(refreshed.vectorIndexBuilt ? { vectorIndexBuilt: refreshed.vectorIndexBuilt } : {}),

@@ -9,7 +9,8 @@ import {
   openEntityTable,
   recordTableFiles,
   restoreVersion,
-  versionCleanupCutoff,
+  readVersionCleanupCutoff,
+  versionsReadersMayHold,
   writeCatalog,
   type CatalogModel,
   type CommitId,
@@ -26,7 +27,7 @@ export interface TableBase {
   fullRebuildReason: string | null;
   /** The full-text indexes are damaged but the rows are sound: rebuild only them. */
   repairFullText: boolean;
-  /** `cleanupOlderThan` for this run's `optimize()` calls: never the committed version (see `versionCleanupCutoff`). */
+  /** `cleanupOlderThan` for this run's `optimize()` calls: keeps every version readers may be on (see version-retention.ts). */
   keepVersionsFrom: Date;
 }
 
@@ -57,13 +58,8 @@ export async function inspectTableBase(
     // Only full-text indexes can be rebuilt in place; for the rest the table is written anew.
     fullRebuildReason = `a search index is damaged (${inspection!.brokenIndexes.find((b) => !b.startsWith("full-text"))})`;
   }
-  const committedAtMs = manifest ? Date.parse(manifest.lastRun.finishedAt) : NaN;
-  const keepVersionsFrom = versionCleanupCutoff(
-    context.committed && inspection?.versionTimestampMs != null && Number.isFinite(committedAtMs)
-      ? { timestampMs: inspection.versionTimestampMs, committedAtMs }
-      : null,
-    Date.now(),
-  );
+  const keep = inspection?.rows != null ? versionsReadersMayHold(context.committed?.version, manifest, Date.now()) : null;
+  const keepVersionsFrom = db && keep ? await readVersionCleanupCutoff(db, keep) : new Date(0);
   return {
     inspection,
     fullRebuildReason,

@@ -6,6 +6,7 @@ import { entityArrowTable } from "./entity-batch.js";
 import { ENTITY_REF_COLUMNS, ENTITY_ROW_COLUMNS, type EntityRefRow, type EntityRow, fromRow, refFromRow } from "./entity-row.js";
 import { orderHits } from "./order-hits.js";
 import { searchFields } from "./search-columns.js";
+import { maintainEntityTable } from "./table-maintenance.js";
 import { quoteSqlString, sqlInList } from "./sql-quote.js";
 import { ENTITY_TABLE, type EntitySource, withEntityTable } from "./table-snapshot.js";
 
@@ -73,14 +74,17 @@ export interface EntityChangeResult {
   rowCount: number;
   /** The table's latest version afterwards (not yet committed: see index-repo.ts). */
   version: number;
+  /** Whether the write compacted the table and cleaned up old versions (`maintainEntityTable`). */
+  maintained: boolean;
 }
 
 /**
  * Brings the entity table up to date in place: deletes every row whose `path` is in `deletePaths`,
  * then adds the rows of `add` in slices of {@link STORE_SLICE_ROWS} (each built as one Arrow
- * batch, see entity-batch.ts), then compacts small fragments and drops versions older than
- * `keepVersionsFrom` (default: none; see `versionCleanupCutoff`, which keeps the version readers
- * are on). Creates the table when it does not exist. Every step adds a table version; readers
+ * batch, see entity-batch.ts), then, once enough fragments or old versions piled up
+ * (`maintainEntityTable`), compacts the table and drops versions older than `keepVersionsFrom`
+ * (default: none; see version-retention.ts, which keeps the versions readers may be on). Creates
+ * the table when it does not exist. Every step adds a table version; readers
  * that opened the committed version (table-snapshot.ts) see none of them.
  *
  * `add` may be an array or any iterable, e.g. a generator that releases each file's rows once
@@ -124,11 +128,9 @@ export async function applyEntityChanges(
       if (slice.length === STORE_SLICE_ROWS) await flush();
     }
     if (slice.length > 0) await flush();
-    if (rowsAdded > 0 || before !== afterDelete) {
-      await table.optimize({ cleanupOlderThan: options.keepVersionsFrom ?? new Date(0), deleteUnverified: true });
-    }
+    const maintained = (rowsAdded > 0 || before !== afterDelete) && (await maintainEntityTable(table, options.keepVersionsFrom ?? new Date(0)));
     const rowCount = await table.countRows();
-    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount, version: await table.version() };
+    return { rowsDeleted: before - afterDelete, rowsAdded, rowCount, version: await table.version(), maintained };
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot update the entity table: ${describeError(error)}`, { cause: error });
@@ -180,8 +182,8 @@ export async function dropEntityTable(db: lancedb.Connection): Promise<void> {
  * Starts the entity table anew for a full rebuild. A readable table gets a new, empty version of
  * itself (LanceDB's overwrite: the version number goes on, the schema may change), so readers
  * checked out at the committed version keep answering from it while the rebuild writes, and its
- * files stay until the version cleanup removes them (see `versionCleanupCutoff`, 60 s after the
- * rebuild commits). A table that cannot be read (`readable` false: missing or damaged files) is
+ * files stay until the version cleanup removes them (see version-retention.ts: 60 s after the
+ * rebuild's commit superseded them). A table that cannot be read (`readable` false: missing or damaged files) is
  * dropped and created instead; readers refuse it anyway.
  * @throws StoreError when LanceDB fails.
  */

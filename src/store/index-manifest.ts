@@ -5,6 +5,7 @@ import { z } from "zod";
 import { IndexDamagedError, IndexMismatchError, IndexNotFoundError, StoreError, describeError } from "../model/errors.js";
 import { isRemoteLocation } from "./index-location.js";
 import { MANIFEST_TABLE, readRemoteManifestText, writeRemoteManifestText } from "./remote-manifest.js";
+import { supersededCommitSchema } from "./version-retention.js";
 
 /** File name of the manifest inside an index folder. */
 export const MANIFEST_FILE = "manifest.json";
@@ -91,6 +92,12 @@ const manifestSchema = z.object({
    * 1), a generation never repeats, so readers follow it. Absent in manifests written before it was recorded.
    */
   generation: z.string().min(1).optional(),
+  /**
+   * Earlier commits that readers may still be reading (superseded less than a grace ago, see
+   * version-retention.ts), so a writer's cleanup keeps their versions. Absent in manifests written
+   * before it was recorded.
+   */
+  supersededCommits: z.array(supersededCommitSchema).optional(),
   /** A remote model's endpoint, so search embeds queries the same way; absent for local models. Never holds a key. */
   embedder: z.object({ provider: z.literal("openai"), baseUrl: z.string(), model: z.string(), apiKeyEnv: z.string() }).optional(),
   /** Hybrid mode's fusion weights and how they were chosen; absent in indexes written before calibration existed. */

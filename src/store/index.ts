@@ -18,6 +18,8 @@ export * from "./index-location.js";
 export * from "./remote-manifest.js";
 export * from "./table-snapshot.js";
 export * from "./table-files.js";
+export * from "./table-maintenance.js";
+export * from "./version-retention.js";
 export * from "./watch-record.js";
 export * from "./scratch-files.js";
 export * from "./inspect-entity-table.js";

@@ -24,8 +24,15 @@ export interface SearchIndexOptions {
    * index is damaged), so BM25's statistics are exactly a fresh build's. Default false.
    */
   rebuildFullText?: boolean;
-  /** `cleanupOlderThan` of the `optimize()` calls (default: remove no version); see `versionCleanupCutoff`. */
+  /** `cleanupOlderThan` of the `optimize()` calls (default: remove no version); see version-retention.ts. */
   keepVersionsFrom?: Date;
+  /**
+   * Fold rows an existing index has not seen into it with `optimize()` (default true). `optimize()`
+   * also compacts, which rewrites the whole table; the indexing pipeline passes false and leaves
+   * that to the write's scheduled maintenance (table-maintenance.ts): until then LanceDB scans the
+   * few unindexed rows.
+   */
+  optimizeStale?: boolean;
 }
 
 /** What {@link refreshSearchIndexes} did. */
@@ -58,7 +65,7 @@ export function vectorIndexPartitions(rows: number): number {
  * scores drift from a fresh build's by up to 6.8 % after one edited file (issue 11); the indexing
  * pipeline therefore rebuilds after every change (a rebuild costs about as much as a first build:
  * 354 ms at 6,375 rows, 2.0 s at 51,000, BENCHMARKS.md). When an index has not seen some rows
- * and is not rebuilt, `optimize()` folds them in and compacts small files.
+ * and is not rebuilt, `optimize()` folds them in and compacts small files (unless `optimizeStale` is false).
  *
  * Vector: from `vectorIndexMinRows` rows on, the `vector` column gets an IVF_FLAT index (cosine,
  * {@link vectorIndexPartitions} partitions, vectors stored unquantised, so a probed partition is
@@ -91,7 +98,7 @@ export async function refreshSearchIndexes(db: lancedb.Connection, options: Sear
       await table.createIndex("vector", { config: Index.ivfFlat({ distanceType: "cosine", numPartitions }), name: vectorIndexBuilt });
     }
     let optimized = false;
-    const stale = [...(options.rebuildFullText ? [] : existing), ...(vectorIndex && !vectorIndexBuilt ? [vectorIndex] : [])];
+    const stale = options.optimizeStale === false ? [] : [...(options.rebuildFullText ? [] : existing), ...(vectorIndex && !vectorIndexBuilt ? [vectorIndex] : [])];
     for (const index of stale) {
       if (((await table.indexStats(index.name))?.numUnindexedRows ?? 0) === 0) continue;
       await table.optimize({ cleanupOlderThan: options.keepVersionsFrom ?? new Date(0) });

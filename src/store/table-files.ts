@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
+import pLimit from "p-limit";
 import { StoreError, describeError } from "../model/errors.js";
 import { isRemoteLocation } from "./index-location.js";
 import { ENTITY_TABLE } from "./table-snapshot.js";
@@ -34,18 +35,55 @@ export async function recordTableFiles(indexDir: string, previous: TableFiles = 
   const root = entityTableDir(indexDir);
   const files: TableFiles = {};
   try {
-    for (const relative of await listFiles(root)) {
-      const stats = await stat(path.join(root, relative));
-      const known = previous[relative];
-      files[relative] =
-        known && known.sizeBytes === stats.size && known.mtimeMs === stats.mtimeMs
-          ? known
-          : { sizeBytes: stats.size, mtimeMs: stats.mtimeMs, sha256: await sha256Of(path.join(root, relative)) };
-    }
+    const limit = pLimit(FILE_CHECKS_AT_ONCE);
+    const relatives = await listFiles(root);
+    const records = await Promise.all(
+      relatives.map((relative) =>
+        limit(async (): Promise<TableFileRecord> => {
+          const stats = await stat(path.join(root, relative));
+          const known = previous[relative];
+          return known && known.sizeBytes === stats.size && known.mtimeMs === stats.mtimeMs
+            ? known
+            : { sizeBytes: stats.size, mtimeMs: stats.mtimeMs, sha256: await sha256Of(path.join(root, relative)) };
+        }),
+      ),
+    );
+    relatives.forEach((relative, i) => (files[relative] = records[i]!));
   } catch (error) {
     throw new StoreError(`cannot read the entity table's files in ${root}: ${describeError(error)}`, { cause: error });
   }
   return files;
+}
+
+/**
+ * Removes the empty folders under the entity table's `_indices/`: LanceDB's cleanup of old
+ * versions deletes their index files but leaves each index's folder, so a watcher that rebuilt the
+ * three full-text indexes at every refresh left three more empty folders per refresh, which every
+ * listing of the table folder then walked. Call it with the writer lock held, after a cleanup and
+ * before the next LanceDB write; a folder that is not empty (or already gone) is left alone.
+ * @returns how many folders were removed; 0 for a remote index.
+ * @throws StoreError when `_indices/` exists but cannot be listed.
+ */
+export async function removeEmptyIndexFolders(indexDir: string): Promise<number> {
+  if (isRemoteLocation(indexDir)) return 0;
+  const root = path.join(entityTableDir(indexDir), "_indices");
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw new StoreError(`cannot list ${root}: ${describeError(error)}`, { cause: error });
+  }
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    // rmdir removes only an empty folder: ENOTEMPTY (a live index) and ENOENT are expected.
+    await rmdir(path.join(root, entry.name)).then(
+      () => void removed++,
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 /** How {@link findAlteredTableFiles} checks: `stat` (size and mtime; a file with another mtime is hashed) or `hash` (every file hashed). */
@@ -62,20 +100,29 @@ export type TableFileCheck = "stat" | "hash";
 export async function findAlteredTableFiles(indexDir: string, recorded: TableFiles, check: TableFileCheck = "stat"): Promise<string[]> {
   if (isRemoteLocation(indexDir)) return [];
   const root = entityTableDir(indexDir);
-  const altered: string[] = [];
-  for (const [relative, record] of Object.entries(recorded)) {
-    const file = path.join(root, relative);
-    try {
-      const stats = await stat(file);
-      if (stats.size !== record.sizeBytes) altered.push(relative);
-      else if ((check === "hash" || stats.mtimeMs !== record.mtimeMs) && (await sha256Of(file)) !== record.sha256) altered.push(relative);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new StoreError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
-    }
-  }
-  return altered.sort();
+  const limit = pLimit(FILE_CHECKS_AT_ONCE);
+  const checks = Object.entries(recorded).map(([relative, record]) =>
+    limit(async (): Promise<string | null> => {
+      const file = path.join(root, relative);
+      try {
+        const stats = await stat(file);
+        if (stats.size !== record.sizeBytes) return relative;
+        if ((check === "hash" || stats.mtimeMs !== record.mtimeMs) && (await sha256Of(file)) !== record.sha256) return relative;
+        return null;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw new StoreError(`cannot read ${file}: ${describeError(error)}`, { cause: error });
+      }
+    }),
+  );
+  return (await Promise.all(checks)).filter((relative): relative is string => relative !== null).sort();
 }
+
+/**
+ * Table files stat-ed and hashed at a time: libuv's default thread pool has 4 threads, and a table
+ * folder holds hundreds of small files, which one at a time waited on each other's round trips.
+ */
+const FILE_CHECKS_AT_ONCE = 8;
 
 /** LanceDB's one mutable file: a pointer to the latest version, rewritten by every commit (not part of any version). */
 const LATEST_VERSION_HINT = "_versions/latest_version_hint.json";
@@ -103,7 +150,10 @@ async function sha256Of(file: string): Promise<string> {
   const hash = createHash("sha256");
   const handle = await open(file, "r");
   try {
-    const buffer = Buffer.allocUnsafe(HASH_STEP_BYTES);
+    // Sized to the file: a table folder is mostly files of a few hundred bytes, and a 4 MiB buffer
+    // for each of them made every check allocate (and the allocator keep) gigabytes over a watch session.
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(HASH_STEP_BYTES, size)));
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;

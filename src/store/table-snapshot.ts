@@ -7,17 +7,9 @@ export const ENTITY_TABLE = "entities";
 /**
  * How long a superseded committed version stays readable (ms): a search that read the manifest
  * just before an `index` run committed keeps its version this long at least. Versions older than
- * the committed one are removed only once it has been committed this long (see {@link versionCleanupCutoff}).
+ * the committed one are removed only once they have been superseded this long (see version-retention.ts).
  */
 export const KEEP_SUPERSEDED_VERSIONS_MS = 60_000;
-
-/**
- * Slack subtracted from a version's timestamp before it is used as a cleanup cutoff (ms). LanceDB
- * removed the version itself when the cutoff was its own timestamp minus 1 ms (measured with
- * @lancedb/lancedb 0.37.1: its comparison is coarser than the millisecond timestamps it lists),
- * but kept it from 500 ms before on.
- */
-const CLEANUP_SLACK_MS = 2_000;
 
 /**
  * What a reader opens: the entity table, or one version of it. `version` is the version the last
@@ -83,19 +75,6 @@ export async function restoreVersion(table: lancedb.Table, version: number): Pro
   } catch (error) {
     throw new StoreError(`cannot restore the entity table to version ${version}: ${describeError(error)}`, { cause: error });
   }
-}
-
-/**
- * The `cleanupOlderThan` date for LanceDB's `optimize()` during a write whose base is the
- * committed version `committed` (committed at `committedAtMs`, epoch ms, read from the manifest).
- * Versions before the committed one are removed only when it has been the committed one for
- * {@link KEEP_SUPERSEDED_VERSIONS_MS}, so no version a reader may have open goes: the committed one
- * is always kept, older ones only after the grace. Epoch (nothing removed) otherwise. Pure.
- * @param committed `null` when there is no committed version (a new or legacy table): nothing is removed.
- */
-export function versionCleanupCutoff(committed: { timestampMs: number; committedAtMs: number } | null, nowMs: number): Date {
-  if (!committed || nowMs - committed.committedAtMs < KEEP_SUPERSEDED_VERSIONS_MS) return new Date(0);
-  return new Date(committed.timestampMs - CLEANUP_SLACK_MS);
 }
 
 /**

@@ -87,6 +87,8 @@ class Resolver {
   private readonly scopeMembers = new Map<string, number[]>();
   private readonly repositoryFiles: RepositoryFiles;
   private readonly modules = new Map<string, string | null>();
+  /** {@link packageRootName}'s answer once computed (undefined before). */
+  private rootPackage: string | null | undefined;
 
   constructor(
     private readonly entities: readonly StructureEntity[],
@@ -247,11 +249,12 @@ class Resolver {
 
   /** A name looked up in a module from outside: its module-level binding, else a submodule of that name. */
   private nameInModule(modulePath: string, name: string, depth: number): Value {
+    // The root's own __init__.py (a repository that is a package) has no dotted name: its submodules are relative to the root.
     const found = this.moduleName(modulePath, name, undefined, depth);
     if (found.kind !== "unknown") return found;
     const own = this.languageOf(modulePath)?.references;
     const submodule =
-      own?.submodule !== undefined ? own.submodule(modulePath, name, this.repositoryFiles) : own?.resolveModule !== undefined ? null : this.resolveModule(`${moduleOf(modulePath)}.${name}`, modulePath);
+      own?.submodule !== undefined ? own.submodule(modulePath, name, this.repositoryFiles) : own?.resolveModule !== undefined ? null : this.resolveModule(modulePath === "__init__.py" ? `.${name}` : `${moduleOf(modulePath)}.${name}`, modulePath);
     return submodule === null ? UNKNOWN : { kind: "module", path: submodule };
   }
 
@@ -307,6 +310,51 @@ class Resolver {
     return found;
   }
 
+  /**
+   * A repository whose root is itself a package (`django/` indexed as the root, so `core/mail.py` is
+   * the module Django's own code imports as `django.core.mail`): imports that start with the
+   * package's name ({@link packageRootName}) resolve under the root, and must then name a file's
+   * whole module (`core.mail` → `core/mail/__init__.py`; the name alone → `__init__.py`).
+   */
+  private underPackageRoot(module: string): string[] | undefined {
+    const root = this.packageRootName();
+    if (root === null) return undefined;
+    if (module === root) return ["__init__.py"];
+    if (!module.startsWith(`${root}.`)) return undefined;
+    const rest = module.slice(root.length + 1);
+    return this.isWholeModule(rest) ? this.moduleFiles.get(rest)!.filter((file) => moduleOf(file) === rest) : undefined;
+  }
+
+  /**
+   * The name a root that is itself a package (it holds `__init__.py`) is imported by, inferred from
+   * the repository's own absolute imports: the first component, not a top-level module of the repository,
+   * after which the rest names a file's whole module — `django` in `from django.core.mail import …`.
+   * It must be the most frequent such component, seen at least twice and in more than half of those
+   * imports (so one `from os.path import join` beside a `path.py` does not decide it). Null otherwise.
+   */
+  private packageRootName(): string | null {
+    if (this.rootPackage !== undefined) return this.rootPackage;
+    this.rootPackage = null;
+    if (!this.files.has("__init__.py")) return null;
+    const counts = new Map<string, number>();
+    for (const file of this.references.values()) {
+      for (const { module } of file.imports) {
+        const dot = module.indexOf(".");
+        if (dot <= 0 || this.isWholeModule(module.slice(0, dot))) continue;
+        if (this.isWholeModule(module.slice(dot + 1))) counts.set(module.slice(0, dot), (counts.get(module.slice(0, dot)) ?? 0) + 1);
+      }
+    }
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    const [name, count] = [...counts].reduce<[string | null, number]>((best, entry) => (entry[1] > best[1] ? entry : best), [null, 0]);
+    if (name !== null && count >= 2 && count * 2 > total) this.rootPackage = name;
+    return this.rootPackage;
+  }
+
+  /** Whether `module` is the whole dotted name of a file from the root (`core.mail` for `core/mail/__init__.py`), not only a suffix of one. */
+  private isWholeModule(module: string): boolean {
+    return this.moduleFiles.get(module)?.some((path) => moduleOf(path) === module) ?? false;
+  }
+
   /** The file of a module named as in an import (`pkg.mod`, `.mod`, `..`) from `fromPath`, or null when the repository has none. */
   resolveModule(module: string, fromPath: string): string | null {
     const own = this.languageOf(fromPath)?.references?.resolveModule;
@@ -328,7 +376,7 @@ class Resolver {
       }
       return null;
     }
-    const candidates = this.moduleFiles.get(rest);
+    const candidates = this.underPackageRoot(rest) ?? this.moduleFiles.get(rest);
     if (!candidates || candidates.length === 0) return null;
     // The shortest path: `pkg/mod.py` before `vendored/pkg/mod.py`.
     return candidates.reduce((a, b) => (b.length < a.length ? b : a));

@@ -167,3 +167,25 @@ describe("references beyond Python, through an indexed session", () => {
     }
   }, 120_000);
 });
+
+describe("references in a repository whose root is itself a package (an installed package folder)", () => {
+  it("resolves imports by the package's own name under the root, and leaves a standard-library import alone", async () => {
+    const repo = await makeTempDir("codesearch-package-root-");
+    await copyCommittedTree(path.join(PROJECT_ROOT, "fixtures", "python-package-root"), repo);
+    await indexInProcess(repo);
+    const session = await open(repo);
+    try {
+      expect(await referencesOf(session, "mail/__init__.py:4")).toEqual([
+        "alerts.py:3 import resolved in <module>",
+        "alerts.py:9 call resolved in alert",
+        "log.py:3 import resolved in <module>",
+        "log.py:11 call resolved in AdminEmailHandler.send_mail",
+        "log.py:15 call resolved in AdminEmailHandler.send_short",
+      ]);
+      // `from os.path import join` is the standard library's, not path.py's.
+      expect(await referencesOf(session, "path.py:4")).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+});

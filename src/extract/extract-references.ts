@@ -62,7 +62,9 @@ const KIND_OF_CAPTURE: Readonly<Record<string, ReferenceKind>> = { call: "call",
  * becomes a site (one per name node: the first pattern matching it wins), enclosed by the
  * innermost definition of `definitions` around it. A bare name bound as a `@local` in an enclosing
  * definition (module level included) is a variable, not a reference, and is left out; a qualifier
- * whose first part is such a local becomes its declared type (`@local.type`) or `?`; `this.f`
+ * whose first part is such a local becomes its declared type (`@local.type`), the call it was
+ * assigned from (`@local.call`: `c := cart.New()` makes `c.Total()` read `cart.New().Total()`,
+ * resolved through `New`'s return type), or `?`; `this.f`
  * becomes the type of the field `f` (`@field` with `@field.type`, kept by the enclosing type). Names of the
  * definitions themselves and of locals where they are declared are no sites. Imports come from
  * `rules.imports`, each imported name also a site of kind `import`. Pure.
@@ -98,8 +100,10 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
     const local = match.captures.find((capture) => capture.name === "local")?.node;
     if (local === undefined || definitionNames.has(local.id)) continue;
     const written = match.captures.findLast((capture) => capture.name === "local.type")?.node.text;
-    // `*Cart`, `&Cart`, `Cart<T>`, `Cart[T]` name the type `Cart`.
-    const type = written === undefined ? null : qualifierText(written.replace(/^[*&\s]+|\s*[<[].*$/gs, ""));
+    const call = match.captures.find((capture) => capture.name === "local.call")?.node;
+    // `*Cart`, `&Cart`, `Cart<T>`, `Cart[T]` name the type `Cart`; `c := cart.New()` the type `cart.New` returns, written `cart.New()`.
+    const callee = call === undefined ? "?" : qualifierText(call);
+    const type = written !== undefined ? qualifierText(written.replace(/^[*&\s]+|\s*[<[].*$/gs, "")) : call !== undefined ? (callee === "?" ? "?" : `${callee}()`) : null;
     if (type === "?") continue;
     declarations.add(local.id);
     const scope = chainAt(local).at(-1)!;

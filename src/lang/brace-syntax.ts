@@ -99,3 +99,19 @@ export function extendedTypes(signature: string): string[] {
   }
   return bases;
 }
+
+/**
+ * What a function's signature says after its parameter list (`func New() *Cart` → ` *Cart`,
+ * `make(a: A): Cart {` → `: Cart {`), or null when `name(` does not occur in it. Type parameters
+ * between the name and the list (`New[T any](`, `make<T>(`) are skipped. Pure.
+ */
+export function textAfterParameters(signature: string, name: string): string | null {
+  const at = new RegExp(`(?<![\\p{L}\\p{N}_$])${name.replace(/[$]/g, "\\$")}\\s*(?:<[^()]*>|\\[[^()]*\\])?\\s*\\(`, "u").exec(signature);
+  if (at === null) return null;
+  let depth = 0;
+  for (let i = at.index + at[0].length - 1; i < signature.length; i++) {
+    if (signature[i] === "(") depth++;
+    else if (signature[i] === ")" && --depth === 0) return signature.slice(i + 1);
+  }
+  return null;
+}

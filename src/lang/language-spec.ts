@@ -97,6 +97,12 @@ export interface ReferenceRules {
    * or null. Left out: a name a module does not define is looked up as Python's dotted submodule.
    */
   submodule?(modulePath: string, name: string, files: RepositoryFiles): string | null;
+  /**
+   * The type a function returns, read from its signature (`func NewCart() *Cart` → `Cart`,
+   * `make(): pkg.Cart` → `pkg.Cart`, `-> Self` → `Self`), or null when it names none; lets a
+   * variable assigned from a call (`@local.call`) stand for that type.
+   */
+  returnType?(signature: string, name: string): string | null;
   /** The names of the types a type extends or implements, read from its signature (`class A extends B implements C` → `B`, `C`). */
   baseTypes?(signature: string): string[];
   /** Reads a file's references itself instead of the queries (Python: its scope rules need a walk). */

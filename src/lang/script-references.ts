@@ -1,7 +1,7 @@
 // How JavaScript and TypeScript name definitions of other files: ES imports and re-exports,
 // CommonJS `require`, relative module paths, `extends`/`implements`, and the locals that hide names.
 import type { Node } from "web-tree-sitter";
-import { extendedTypes } from "./brace-syntax.js";
+import { extendedTypes, textAfterParameters } from "./brace-syntax.js";
 import type { ImportFound, ReferenceRules, RepositoryFiles } from "./language-spec.js";
 
 /** Site patterns both grammars share: calls, `new`, member reads and every other identifier. */
@@ -41,6 +41,7 @@ ${SCRIPT_READ_PATTERNS}`;
 /** Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of `new T()` initialisers; `this.f = new T()` types the field `f`. */
 const SCRIPT_LOCAL_PATTERNS = `
 (variable_declarator name: (identifier) @local value: (new_expression constructor: (identifier) @local.type))
+(variable_declarator name: (identifier) @local value: [(call_expression function: [(identifier) (member_expression)] @local.call) (await_expression (call_expression function: [(identifier) (member_expression)] @local.call))])
 (variable_declarator name: (identifier) @local)
 (arrow_function parameter: (identifier) @local)
 (rest_pattern (identifier) @local)
@@ -201,6 +202,12 @@ export function resolveScriptModule(module: string, fromPath: string, files: Rep
   return candidates.find((candidate) => files.has(candidate)) ?? null;
 }
 
+/** The type a TypeScript function is declared to return (`make(): Cart {` → `Cart`, `ns.Cart` too), or null. */
+function scriptReturnType(signature: string, name: string): string | null {
+  const rest = textAfterParameters(signature, name);
+  return rest === null ? null : (/^\s*:\s*([\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)*)/u.exec(rest)?.[1] ?? null);
+}
+
 /** The reference rules JavaScript and TypeScript share, given each one's locals query. */
 export function scriptReferenceRules(localsQuery: string): ReferenceRules {
   return {
@@ -212,5 +219,6 @@ export function scriptReferenceRules(localsQuery: string): ReferenceRules {
     resolveModule: resolveScriptModule,
     submodule: () => null,
     baseTypes: extendedTypes,
+    returnType: scriptReturnType,
   };
 }

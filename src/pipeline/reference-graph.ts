@@ -181,11 +181,30 @@ class Resolver {
     return this.attribute(this.dotted(path, qualifier, enclosing, line, 0), name, 0);
   }
 
+  /** `a.b.c` resolved part by part; a part written `f()` stands for what `f` returns (see {@link returned}). */
   private dotted(path: string, text: string, enclosing: number, line: number, depth: number): Value {
     const [first, ...rest] = text.split(".");
-    let value = this.bareName(path, first!, enclosing, line, depth);
-    for (const part of rest) value = this.attribute(value, part, depth);
+    const called = (part: string) => part.endsWith("()");
+    let value = this.bareName(path, first!.replace(/\(\)$/, ""), enclosing, line, depth);
+    if (called(first!)) value = this.returned(value, depth);
+    for (const part of rest) {
+      value = this.attribute(value, part.replace(/\(\)$/, ""), depth);
+      if (called(part)) value = this.returned(value, depth);
+    }
     return value;
+  }
+
+  /** The type a call of `value` gives: a type itself (a constructor), or the type a function's signature says it returns (`ReferenceRules.returnType`), resolved where the function is defined. */
+  private returned(value: Value, depth: number): Value {
+    if (value.kind !== "entity" || depth > MAX_DEPTH) return UNKNOWN;
+    const entity = this.entities[value.index]!;
+    if (isTypeKind(entity.kind)) return value;
+    const written = this.languageOf(entity.path)?.references?.returnType?.(entity.signature, entity.name);
+    if (!written) return UNKNOWN;
+    const owner = this.parent[value.index]!;
+    if (written === "Self") return owner === -1 ? UNKNOWN : { kind: "entity", index: owner };
+    const type = this.dotted(entity.path, written, owner, entity.startLine, depth + 1);
+    return type.kind === "entity" && isTypeKind(this.entities[type.index]!.kind) ? type : UNKNOWN;
   }
 
   private attribute(value: Value, name: string, depth: number): Value {

@@ -88,15 +88,16 @@ describe("references resolved per language", () => {
     expect(unresolved(js, "get")).toEqual(["lib/app.js:10", "lib/store.js:7"]);
   });
 
-  it("go: packages by import path (aliased too), methods in another file of the package, receivers, composite literals, a shadowing parameter", async () => {
+  it("go: packages by import path (aliased too), methods in another file of the package, receivers, composite literals, a variable typed by the function it came from, a shadowing parameter", async () => {
     const go = await resolveFixture("go");
     expect(referencesOf(go, "NewCart")).toEqual(["main.go:11 call in run"]);
-    expect(referencesOf(go, "Cart.Total")).toEqual(["cart/checkout.go:7 call in Cart.Checkout"]);
+    // main.go:14 `c.Total()`: c := cart.NewCart(), and NewCart returns *Cart.
+    expect(referencesOf(go, "Cart.Total")).toEqual(["cart/checkout.go:7 call in Cart.Checkout", "main.go:14 call in run"]);
     expect(referencesOf(go, "Cart.Checkout")).toEqual(["main.go:14 call in run"]);
     expect(referencesOf(go, "Invoice.Total")).toEqual(["invoice/invoice.go:13 call in Invoice.Render", "main.go:14 call in run"]);
     expect(referencesOf(go, "format")).toEqual(["cart/checkout.go:7 call in Cart.Checkout"]);
     expect(referencesOf(go, "helper")).toEqual(["main.go:14 call in run"]);
-    expect(unresolved(go, "Total")).toEqual(["main.go:14"]);
+    expect(unresolved(go, "Total")).toEqual([]);
   });
 
   it("java: imports and same-package classes, fields and locals by declared type, bare calls of the own class, super., a shadowing local", async () => {

@@ -151,16 +151,15 @@ describe("references beyond Python, through an indexed session", () => {
     await indexInProcess(repo);
     const session = await open(repo);
     try {
-      expect(await referencesOf(session, "Cart.Total")).toEqual(["cart/checkout.go:7 call resolved in Cart.Checkout", "main.go:14 call name-match in run"]);
+      expect(await referencesOf(session, "Cart.Total")).toEqual(["cart/checkout.go:7 call resolved in Cart.Checkout", "main.go:14 call resolved in run"]);
       expect(await referencesOf(session, "NewCart", "callers")).toEqual(["main.go:11 call resolved in run"]);
       expect(await referencesOf(session, "run", "callees")).toEqual([
         "main.go:11 call resolved NewCart",
         "main.go:13 instantiate resolved Cart",
+        "main.go:14 call resolved Cart.Total",
         "main.go:14 call resolved Invoice.Total",
         "main.go:14 call resolved Cart.Checkout",
         "main.go:14 call resolved helper",
-        "main.go:14 call name-match Cart.Total",
-        "main.go:14 call name-match Invoice.Total",
       ]);
     } finally {
       await session.close();

@@ -1,6 +1,7 @@
 // How Go names definitions: calls and selectors, composite literals, type names; a package is a
 // directory whose files see each other; imports name packages by path; a receiver reads as `self`.
 import type { Node } from "web-tree-sitter";
+import { textAfterParameters } from "../brace-syntax.js";
 import type { ImportFound, ReferenceRules, RepositoryFiles } from "../language-spec.js";
 
 /** Calls (plain and through a selector), composite literals (`Cart{}` instantiates), selectors, type names, every other identifier. */
@@ -21,6 +22,7 @@ export const GO_LOCALS_QUERY = `
 (parameter_declaration name: (identifier) @local)
 (variadic_parameter_declaration name: (identifier) @local)
 (short_var_declaration left: (expression_list . (identifier) @local) right: (expression_list . [(composite_literal type: [(type_identifier) (qualified_type)] @local.type) (unary_expression operand: (composite_literal type: [(type_identifier) (qualified_type)] @local.type))]))
+(short_var_declaration left: (expression_list . (identifier) @local) right: (expression_list . (call_expression function: [(identifier) (selector_expression)] @local.call)))
 (short_var_declaration left: (expression_list (identifier) @local))
 (var_spec name: (identifier) @local type: [(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)] @local.type)] @local.type)
 (var_spec name: (identifier) @local)
@@ -77,6 +79,12 @@ function receiverName(definition: Node): string | null {
   return receiver?.childForFieldName("name")?.text ?? null;
 }
 
+/** The type a Go func returns first: `*Cart` of `func New() *Cart`, `cart.Cart` of `(cart.Cart, error)`. */
+function goReturnType(signature: string, name: string): string | null {
+  const rest = textAfterParameters(signature, name);
+  return rest === null ? null : (/^\s*\(?\s*\*?\s*([\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)?)/u.exec(rest)?.[1] ?? null);
+}
+
 /** Go's reference rules: a package is a directory (its files see each other's definitions and methods). */
 export const GO_REFERENCE_RULES: ReferenceRules = {
   localsQuery: GO_LOCALS_QUERY,
@@ -86,4 +94,5 @@ export const GO_REFERENCE_RULES: ReferenceRules = {
   imports: goImports,
   resolveModule: resolveGoPackage,
   submodule: () => null,
+  returnType: goReturnType,
 };

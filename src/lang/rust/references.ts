@@ -1,6 +1,7 @@
 // How Rust names definitions: calls (plain, methods, `Type::f`, `module::f`), macro calls, struct
 // literals, `impl Trait for`, type names; `use` trees; modules as files (`crate::a::b` → src/a/b.rs).
 import type { Node } from "web-tree-sitter";
+import { textAfterParameters } from "../brace-syntax.js";
 import type { ImportFound, ReferenceRules, RepositoryFiles } from "../language-spec.js";
 
 /** Calls, macro calls, struct literals, implemented traits, paths, type names, every other identifier. */
@@ -26,6 +27,7 @@ export const RUST_LOCALS_QUERY = `
 (let_declaration pattern: (identifier) @local type: [(type_identifier) (generic_type) (reference_type type: [(type_identifier) (generic_type)] @local.type)] @local.type)
 (let_declaration pattern: (identifier) @local value: (struct_expression name: (type_identifier) @local.type))
 (let_declaration pattern: (identifier) @local value: (call_expression function: (scoped_identifier path: (_) @local.type name: (identifier) @_constructor) (#match? @_constructor "^(new|default|with_.*|from_.*)$")))
+(let_declaration pattern: (identifier) @local value: (call_expression function: [(identifier) (scoped_identifier)] @local.call))
 (let_declaration pattern: (identifier) @local)
 (tuple_pattern (identifier) @local)
 (closure_parameters (identifier) @local)
@@ -157,6 +159,13 @@ function resolveRustModule(module: string, fromPath: string, files: RepositoryFi
   return current;
 }
 
+/** The type a Rust fn returns (`-> Self`, `-> Cart`, `-> &mut crate::Cart`, `-> Option<Cart>` gives `Option`), or null. */
+function rustReturnType(signature: string, name: string): string | null {
+  const rest = textAfterParameters(signature, name);
+  const type = rest === null ? null : /^\s*->\s*&?\s*(?:'\w+\s+)?(?:mut\s+)?([\w:]+)/.exec(rest)?.[1];
+  return type ? type.replace(/^crate::/, "").replace(/::/g, ".") : null;
+}
+
 /** Rust's reference rules: a file sees what it defines and what it `use`s; `self`/`Self` read as the `impl`'s type. */
 export const RUST_REFERENCE_RULES: ReferenceRules = {
   localsQuery: RUST_LOCALS_QUERY,
@@ -165,4 +174,5 @@ export const RUST_REFERENCE_RULES: ReferenceRules = {
   imports: rustImports,
   resolveModule: resolveRustModule,
   submodule: rustSubmodule,
+  returnType: rustReturnType,
 };

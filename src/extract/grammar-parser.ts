@@ -1,4 +1,4 @@
-import { Language, Parser, Query, type Node } from "web-tree-sitter";
+import type { Node, Query } from "web-tree-sitter";
 import { grammarWasmPath, type GrammarSource } from "../lang/index.js";
 
 /**
@@ -24,7 +24,8 @@ const loading = new Map<string, Promise<GrammarParser>>();
 let runtime: Promise<void> | null = null;
 
 /**
- * Loads web-tree-sitter (once) and one WebAssembly grammar with its definitions query, once per
+ * Loads web-tree-sitter (once, by dynamic import: a run that parses nothing, such as an unchanged
+ * re-index or a search, never loads it) and one WebAssembly grammar with its definitions query, once per
  * process and grammar: every call for the same grammar returns the same promise, and a grammar no
  * file needs is never loaded. A failed load is not memoised, so a later call tries again.
  * @param grammar the npm package and `.wasm` file (see `LanguageSpec.grammar`).
@@ -52,6 +53,7 @@ export function loadedGrammars(): string[] {
 
 async function createGrammarParser(grammar: GrammarSource, definitionsQuery: string): Promise<GrammarParser> {
   const wasmPath = grammarWasmPath(grammar);
+  const { Language, Parser, Query } = await import("web-tree-sitter");
   runtime ??= Parser.init().catch((error: unknown) => {
     runtime = null;
     throw error;
@@ -60,7 +62,7 @@ async function createGrammarParser(grammar: GrammarSource, definitionsQuery: str
   const language = await Language.load(wasmPath);
   const parser = new Parser();
   parser.setLanguage(language);
-  const definitions = new Query(language, definitionsQuery);
+  const definitions: Query = new Query(language, definitionsQuery);
   return {
     definitions,
     parse<T>(source: string, use: (root: Node) => T): T {

@@ -1,4 +1,4 @@
-import type { Node, Query } from "web-tree-sitter";
+import type { Node, Query, Tree } from "web-tree-sitter";
 import { grammarWasmPath, type GrammarSource } from "../lang/index.js";
 
 /**
@@ -10,8 +10,10 @@ export interface GrammarParser {
   /** The definitions query compiled for this grammar. */
   definitions: Query;
   /**
-   * Parses `source` and hands the syntax tree's root node to `use`, then frees the tree (WASM
-   * memory) whether `use` returns or throws. Nodes must not be kept after `use` returns.
+   * Parses `source` and hands the syntax tree's root node to `use`. The parser keeps its latest tree
+   * (WASM memory) until it parses another text, so a second call with the same text — entities and
+   * then references of one file — reuses the tree instead of parsing again (trees are immutable).
+   * Nodes must not be kept after `use` returns.
    * Node positions: rows are 0-based lines split on `\n`; `startIndex`/`endIndex` and columns
    * count UTF-16 code units of `source`, so they index the JavaScript string directly.
    * @returns what `use` returns.
@@ -63,16 +65,18 @@ async function createGrammarParser(grammar: GrammarSource, definitionsQuery: str
   const parser = new Parser();
   parser.setLanguage(language);
   const definitions: Query = new Query(language, definitionsQuery);
+  let latest: { source: string; tree: Tree } | null = null;
   return {
     definitions,
     parse<T>(source: string, use: (root: Node) => T): T {
-      const tree = parser.parse(source);
-      if (tree === null) throw new Error("tree-sitter returned no syntax tree");
-      try {
-        return use(tree.rootNode);
-      } finally {
-        tree.delete();
+      if (latest?.source !== source) {
+        latest?.tree.delete();
+        latest = null;
+        const tree = parser.parse(source);
+        if (tree === null) throw new Error("tree-sitter returned no syntax tree");
+        latest = { source, tree };
       }
+      return use(latest.tree.rootNode);
     },
   };
 }

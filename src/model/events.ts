@@ -159,6 +159,15 @@ export interface StoreFinishedEvent extends Timed {
 }
 
 /**
+ * Fusion calibration began: the run ranks the repository's documented functions by their docstrings
+ * (pipeline/calibrate-fusion.ts) to choose hybrid mode's weights; `fusion-calibrated` ends it.
+ * Emitted only when calibration runs (not when the recorded fusion is kept).
+ */
+export interface FusionCalibratingEvent extends Timed {
+  type: "fusion-calibrating";
+}
+
+/**
  * Hybrid mode's fusion weights were chosen for the index (rank/fusion-calibration.ts): by
  * calibration on the repository's documented functions, or by the uncalibrated default.
  */
@@ -199,6 +208,7 @@ export type IndexEvent =
   | CacheSavedEvent
   | StoreStartedEvent
   | StoreFinishedEvent
+  | FusionCalibratingEvent
   | FusionCalibratedEvent
   | IndexFinishedEvent;
 

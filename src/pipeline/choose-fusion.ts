@@ -21,7 +21,8 @@ import { rankerOfModel } from "./load-ranker.js";
  * queries favour the vector side more than developers' questions do (issue 18), so calibration
  * decides only whether the model means anything here (a meaningless model still ends at 0, see
  * {@link requireVectorEvidence}).
- * Emits `fusion-calibrated` when it calibrates or records the uncalibrated default.
+ * Emits `fusion-calibrating` when calibration starts, and `fusion-calibrated` when it calibrates or
+ * records the uncalibrated default.
  *
  * Once `options.signal` aborts (Ctrl-C after the last file was embedded and stored), calibration
  * stops at its next model call or query, `stop-requested` is emitted, and the recorded fusion is
@@ -59,6 +60,7 @@ export async function chooseFusion(
   signal?.addEventListener("abort", acknowledge, { once: true });
   let fusion: ManifestFusion;
   const ranker = rankerOfModel(source);
+  options.emit({ type: "fusion-calibrating" });
   try {
     const { stateDir } = indexPathsOf(options.indexDir, options.cacheDir);
     fusion = withPrior(requireVectorEvidence(await calibrateFusion(run.db, () => loadEmbedderWith(options, source, run.maxTokens), stateDir, signal, ranker)), ranker.priorVectorWeight);

@@ -149,6 +149,9 @@ export function createPlainReporter(out: NodeJS.WritableStream, options: PlainRe
       case "store-finished":
         write(`stored ${plural(event.rowCount, "row")} in ${formatDuration(event.durationMs)}${event.vectorIndexBuilt ? ` (vector index ${event.vectorIndexBuilt} built)` : ""}`);
         break;
+      case "fusion-calibrating":
+        write("calibrating hybrid search on the repository's documented functions…");
+        break;
       case "fusion-calibrated":
         write(`fusion: ${formatFusionLine(event)}`);
         break;

@@ -9,7 +9,8 @@ import type { IndexFailure, IndexSummary, SkippedFile, StopReason } from "../mod
  * Where a run stands. `starting` until `run-started`; `scanning` until `scan-finished`;
  * `extracting` until the model starts loading (cache checking is part of it); `loading-model`
  * until `model-loaded`; `embedding` while chunks arrive; `storing` from `store-started`;
- * `finished` after `index-finished`.
+ * `calibrating` from `fusion-calibrating` (hybrid mode's weights measured on the repository's
+ * documented functions) until `fusion-calibrated`; `finished` after `index-finished`.
  */
 export type ProgressPhase =
   | "starting"
@@ -18,6 +19,7 @@ export type ProgressPhase =
   | "loading-model"
   | "embedding"
   | "storing"
+  | "calibrating"
   | "finished";
 
 /** The entity most recently handed back by the model (embedded or failed). */

@@ -131,6 +131,8 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
       return { ...base, cacheEntriesSaved: event.entryCount };
     case "store-started":
       return { ...base, phase: "storing", storeRowCount: event.rowCount, etaMs: null };
+    case "fusion-calibrating":
+      return { ...base, phase: "calibrating", etaMs: null };
     case "fusion-calibrated":
       return { ...base, fusion: formatFusionLine(event) };
     case "store-finished":

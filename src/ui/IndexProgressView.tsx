@@ -154,6 +154,8 @@ function phaseText(state: ProgressState): string | null {
       return null;
     case "storing":
       return `writing ${state.storeRowCount === null ? "rows" : plural(state.storeRowCount, "row")} to LanceDB…`;
+    case "calibrating":
+      return "calibrating hybrid search on the repository's documented functions…";
     case "finished":
       return null;
   }
@@ -167,7 +169,7 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
   const cacheNotes = formatCacheNotes(state, { mentionNew: false });
   const fraction = progressFraction(state);
   const remaining = entitiesRemaining(state);
-  const embedding = (state.phase === "embedding" || state.phase === "storing") && state.entitiesToEmbed > 0;
+  const embedding = (state.phase === "embedding" || state.phase === "storing" || state.phase === "calibrating") && state.entitiesToEmbed > 0;
   const fileNotes = [
     ...(state.filesFailed > 0 ? [`${formatCount(state.filesFailed)} failed`] : []),
     ...(state.skipped.length > 0 ? [`${formatCount(state.skipped.length)} skipped`] : []),
@@ -214,7 +216,7 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
           </Text>
         </>
       ) : null}
-      {state.phase === "storing" ? null : state.currentEntity !== null ? (
+      {state.phase === "storing" || state.phase === "calibrating" ? null : state.currentEntity !== null ? (
         <Row label="current">{formatCurrentEntity(state.currentEntity)}</Row>
       ) : state.currentFile !== null && state.phase === "extracting" ? (
         <Row label="current">{state.currentFile}</Row>

@@ -1,8 +1,8 @@
 // report/ owns turning indexing events into progress state (one pure reducer) and into text: plain lines, JSON lines, summary and failure table.
 // It must not import ink or react, exit the process, read files or look at the clock; it imports only src/model/ and writes only to the streams it is given.
 export { initialProgressState, entitiesDone, entitiesRemaining, progressFraction } from "./progress-state.js";
-export { reduceProgress, RATE_WINDOW_MS, RATE_WINDOW_MAX_EVENTS } from "./reduce-progress.js";
-export type { ProgressState, ProgressPhase, CurrentEntity } from "./progress-state.js";
+export { reduceProgress, RATE_WINDOW_MS, RATE_SAMPLE_MS } from "./reduce-progress.js";
+export type { ProgressState, ProgressPhase, CurrentEntity, RateSample } from "./progress-state.js";
 export {
   formatDuration,
   formatEta,

@@ -32,6 +32,16 @@ export interface CurrentEntity {
   qualifiedName: string;
 }
 
+/** Chunk events that arrived close together (see `ProgressState.rateSamples`). */
+export interface RateSample {
+  /** `elapsedMs` of the sample's first event. */
+  atMs: number;
+  /** `elapsedMs` of its latest event. */
+  lastAtMs: number;
+  /** Events in the sample. */
+  count: number;
+}
+
 /** Everything the views show about a run. Counts are entities or files, never bytes. */
 export interface ProgressState {
   phase: ProgressPhase;
@@ -98,11 +108,17 @@ export interface ProgressState {
   skipped: SkippedFile[];
   /** When embedding began (`model-loaded`, else the first chunk event), as an event `elapsedMs`. */
   embedStartedAtMs: number | null;
-  /** `elapsedMs` of recent chunk events (embedded or failed), oldest first, within the rate window. */
-  recentChunkTimesMs: number[];
-  /** Start of the rate window: the chunk event just before the oldest kept one, else `embedStartedAtMs`. */
+  /**
+   * Recent chunk events (embedded or failed) within the rate window, oldest first, grouped: a sample
+   * holds the events that arrived less than `RATE_SAMPLE_MS` after its first one (`atMs`).
+   */
+  rateSamples: RateSample[];
+  /** Start of the rate window: the latest event of the newest sample dropped from it, else `embedStartedAtMs`. */
   rateWindowStartMs: number | null;
-  /** Entities handed back by the model per second over the recent window; null before the first one. */
+  /**
+   * Entities handed back by the model per second: over the recent window while some remain, over the
+   * whole embedding phase once none do (so 100 % shows the phase's average); null before the first one.
+   */
   embedRatePerSec: number | null;
   /** Estimated ms until every cache miss is embedded; null while the rate is unknown. */
   etaMs: number | null;
@@ -148,7 +164,7 @@ export function initialProgressState(): ProgressState {
     failures: [],
     skipped: [],
     embedStartedAtMs: null,
-    recentChunkTimesMs: [],
+    rateSamples: [],
     rateWindowStartMs: null,
     embedRatePerSec: null,
     etaMs: null,

@@ -10,8 +10,13 @@ import { formatFusionLine } from "./summary-text.js";
 /** Length of the window the embedding rate is measured over, in ms. */
 export const RATE_WINDOW_MS = 5_000;
 
-/** At most this many recent chunk timestamps are kept for the rate (bounds per-event copying). */
-export const RATE_WINDOW_MAX_EVENTS = 200;
+/**
+ * Chunk events less than this many ms apart count as one sample of the rate window, which so holds
+ * at most `RATE_WINDOW_MS / RATE_SAMPLE_MS` (+1) samples however fast the model goes (bounds
+ * per-event copying without shrinking the window: a cap on events made it a few batches long at
+ * high rates, so the rate jumped with each batch, issue 22 defect 4).
+ */
+export const RATE_SAMPLE_MS = 100;
 
 /**
  * Folds one event into the state and returns a new state; `state` is never mutated. Pure: time
@@ -98,7 +103,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         modelLoadMs: event.durationMs,
         embedStartedAtMs: event.elapsedMs,
         rateWindowStartMs: event.elapsedMs,
-        recentChunkTimesMs: [],
+        rateSamples: [],
       };
     case "chunk-embedded":
       return withChunkRate(
@@ -176,33 +181,36 @@ function withTime(state: ProgressState, atMs: number): ProgressState {
 }
 
 /**
- * Adds one chunk event at `atMs` (its `elapsedMs`) to the rate window, drops those older than `RATE_WINDOW_MS` or
- * beyond `RATE_WINDOW_MAX_EVENTS` (the newest dropped one becomes the window start), and
- * recomputes rate = events in window / (now - window start), ETA = remaining / rate.
+ * Adds one chunk event at `atMs` (its `elapsedMs`) to the rate window (to the newest sample when
+ * that began less than `RATE_SAMPLE_MS` before), drops samples whose latest event is older than
+ * `RATE_WINDOW_MS` (the newest dropped one's latest event becomes the window start), and recomputes the rate: events in the window /
+ * (now - window start) while entities remain, events since embedding began / the phase's time once
+ * none remain; ETA = remaining / rate.
  */
 function withChunkRate(state: ProgressState, atMs: number): ProgressState {
   const embedStartedAtMs = state.embedStartedAtMs ?? atMs;
   let windowStartMs = state.rateWindowStartMs ?? embedStartedAtMs;
-  const times = [...state.recentChunkTimesMs, atMs];
+  const samples = [...state.rateSamples];
+  const newest = samples.at(-1);
+  if (newest !== undefined && atMs - newest.atMs < RATE_SAMPLE_MS) samples[samples.length - 1] = { atMs: newest.atMs, lastAtMs: atMs, count: newest.count + 1 };
+  else samples.push({ atMs, lastAtMs: atMs, count: 1 });
   let drop = 0;
-  while (
-    drop < times.length - 1 &&
-    (times.length - drop > RATE_WINDOW_MAX_EVENTS || (times[drop] ?? atMs) < atMs - RATE_WINDOW_MS)
-  ) {
-    windowStartMs = times[drop] ?? windowStartMs;
+  while (drop < samples.length - 1 && samples[drop]!.lastAtMs < atMs - RATE_WINDOW_MS) {
+    windowStartMs = samples[drop]!.lastAtMs;
     drop++;
   }
-  const recent = drop > 0 ? times.slice(drop) : times;
-  const spanMs = atMs - windowStartMs;
-  const embedRatePerSec = spanMs > 0 ? (recent.length * 1000) / spanMs : null;
+  const recent = drop > 0 ? samples.slice(drop) : samples;
   const remaining = entitiesRemaining(state);
+  const inWindow = recent.reduce((n, sample) => n + sample.count, 0);
+  const [events, spanMs] = remaining === 0 ? [state.entitiesEmbedded + state.entitiesFailed, atMs - embedStartedAtMs] : [inWindow, atMs - windowStartMs];
+  const embedRatePerSec = spanMs > 0 ? (events * 1000) / spanMs : null;
   const etaMs =
     remaining === 0 ? 0 : embedRatePerSec === null ? null : Math.round((remaining / embedRatePerSec) * 1000);
   return {
     ...state,
     embedStartedAtMs,
     rateWindowStartMs: windowStartMs,
-    recentChunkTimesMs: recent,
+    rateSamples: recent,
     embedRatePerSec,
     etaMs,
   };

@@ -6,7 +6,8 @@ import {
   initialProgressState,
   progressFraction,
   reduceProgress,
-  RATE_WINDOW_MAX_EVENTS,
+  RATE_SAMPLE_MS,
+  RATE_WINDOW_MS,
 } from "../../src/report/index.js";
 import type { ProgressState } from "../../src/report/index.js";
 import { T0, embedFailure, parseFailure, scriptedRun, summary } from "../support/scripted-run.js";
@@ -161,13 +162,34 @@ describe("reduceProgress rate and ETA", () => {
     expect(state.etaMs).toBe(etaMs);
   });
 
-  it("keeps at most RATE_WINDOW_MAX_EVENTS timestamps", () => {
-    const offsets = Array.from({ length: RATE_WINDOW_MAX_EVENTS + 50 }, (_, i) => (i + 1) * 10);
-    const state = embeddingRun(1_000, offsets);
-    expect(state.recentChunkTimesMs).toHaveLength(RATE_WINDOW_MAX_EVENTS);
-    expect(state.rateWindowStartMs).toBe(T0 + 500);
-    expect(state.embedRatePerSec).toBeCloseTo(100, 6);
-    expect(state.etaMs).toBe(7_500);
+  it("keeps at most one sample per RATE_SAMPLE_MS of the window, however fast chunks come", () => {
+    const offsets = Array.from({ length: 2_500 }, (_, i) => (i + 1) * 4); // 250 a second for 10 s
+    const state = embeddingRun(10_000, offsets);
+    expect(state.rateSamples.length).toBeLessThanOrEqual(RATE_WINDOW_MS / RATE_SAMPLE_MS + 1);
+    expect(state.embedRatePerSec).toBeCloseTo(250, 6);
+    expect(state.etaMs).toBe(30_000);
+  });
+
+  // Issue 22, defect 4: the rate jumped with each batch (a window of the last 200 events is a few
+  // batches long) and at 100 % showed the last moments' rate, not the run's.
+  it("stays steady while the model hands back batches of 64 at a steady 640 a second", () => {
+    const offsets = Array.from({ length: 100 }, (_, batch) => Array<number>(64).fill((batch + 1) * 100)).flat();
+    let state = embeddingRun(20_000, []);
+    const rates: number[] = [];
+    offsets.forEach((offset, i) => {
+      state = reduceProgress(state, { type: "chunk-embedded", elapsedMs: T0 + offset, path: "m.py", qualifiedName: `f${i}`, startLine: i + 1 });
+      if (offset >= 1_000) rates.push(state.embedRatePerSec!);
+    });
+    expect(Math.min(...rates)).toBeGreaterThan(640 * 0.9);
+    expect(Math.max(...rates)).toBeLessThan(640 * 1.1);
+  });
+
+  it("shows the embedding phase's average rate once every entity is done", () => {
+    // 100 chunks in the first second, then 10 in the next 5 s: 110 over 6 s.
+    const offsets = [...Array.from({ length: 100 }, (_, i) => (i + 1) * 10), ...Array.from({ length: 10 }, (_, i) => 1_000 + (i + 1) * 500)];
+    const state = embeddingRun(110, offsets);
+    expect(state.embedRatePerSec).toBeCloseTo(110 / 6, 6);
+    expect(state.etaMs).toBe(0);
   });
 
   it("has no rate when the first chunk comes without a model-loaded time", () => {

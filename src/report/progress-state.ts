@@ -72,8 +72,15 @@ export interface ProgressState {
   stopReason: StopReason | null;
   /** Files extracted or failed so far (consecutive events for one path count once). */
   filesDone: number;
-  /** Files with a `read` or `parse` failure. */
+  /**
+   * Files that failed and will not be indexed: a `read` or `parse` failure not followed by the
+   * file's `file-extracted` (a file whose syntax errors were recovered from, or whose entities were
+   * cut to the limits, is indexed: its failure stays in `failures` as a warning), as the summary's
+   * `failed` counts them (issue 22, defect 4: one meaning per counter).
+   */
   filesFailed: number;
+  /** Whether `currentFile` was counted in `filesFailed`. */
+  currentFileFailed: boolean;
   /** Entities extracted: a running sum while extracting, then the `extract-finished` total. */
   entitiesTotal: number;
   /** Entities whose vector came from the cache. */
@@ -147,6 +154,7 @@ export function initialProgressState(): ProgressState {
     stopReason: null,
     filesDone: 0,
     filesFailed: 0,
+    currentFileFailed: false,
     entitiesTotal: 0,
     entitiesCached: 0,
     entitiesToEmbed: 0,

@@ -62,6 +62,9 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         ...base,
         phase: "extracting",
         filesDone: base.filesDone + (event.path === state.currentFile ? 0 : 1),
+        // Extracted after a failure of its own: indexed with a warning, not failed.
+        filesFailed: base.filesFailed - (event.path === state.currentFile && state.currentFileFailed ? 1 : 0),
+        currentFileFailed: false,
         entitiesTotal: base.entitiesTotal + event.entityCount,
         currentFile: event.path,
       };
@@ -72,6 +75,7 @@ export function reduceProgress(state: ProgressState, event: IndexEvent): Progres
         ...base,
         filesDone: base.filesDone + (isFileStage && isNewFile ? 1 : 0),
         filesFailed: base.filesFailed + (isFileStage && isNewFile ? 1 : 0),
+        currentFileFailed: isNewFile ? isFileStage : state.currentFileFailed,
         currentFile: event.failure.path,
         failures: [...base.failures, event.failure],
       };

@@ -102,14 +102,20 @@ describe("reduceProgress counts", () => {
     expect(state.skipped).toEqual([{ path: "data/big.py", reason: "too-large", sizeBytes: 2_200_000 }]);
   });
 
-  it("counts a failed-then-extracted file once", () => {
+  // Issue 22, defect 4: "861/861 (2 failed)" while running, "860 indexed of 861 (1 failed)" at the
+  // end. A file extracted after its own parse failure (syntax errors recovered from) is indexed with
+  // a warning; only a file that yields nothing is failed, as the summary counts it.
+  it("counts a failed-then-extracted file once, as done and not failed; a file that only failed as failed", () => {
     const state = fold([
-      { type: "scan-finished", elapsedMs: T0, fileCount: 2, skipped: [] },
+      { type: "scan-finished", elapsedMs: T0, fileCount: 3, skipped: [] },
       { type: "file-failed", elapsedMs: T0 + 1, failure: { ...parseFailure, path: "x.py" } },
+      { type: "file-failed", elapsedMs: T0 + 1, failure: { ...parseFailure, path: "x.py", message: "cut the source of 1 entity" } },
       { type: "file-extracted", elapsedMs: T0 + 2, path: "x.py", entityCount: 2 },
-      { type: "file-extracted", elapsedMs: T0 + 3, path: "y.py", entityCount: 1 },
+      { type: "file-failed", elapsedMs: T0 + 3, failure: { path: "z.py", stage: "read", message: "permission denied" } },
+      { type: "file-extracted", elapsedMs: T0 + 4, path: "y.py", entityCount: 1 },
     ]);
-    expect([state.filesDone, state.filesFailed, state.entitiesTotal]).toEqual([2, 1, 3]);
+    expect([state.filesDone, state.filesFailed, state.entitiesTotal]).toEqual([3, 1, 3]);
+    expect(state.failures.map((f) => f.path)).toEqual(["x.py", "x.py", "z.py"]);
   });
 
   it("takes the summary's totals when finished", () => {

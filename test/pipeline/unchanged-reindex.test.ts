@@ -1,6 +1,6 @@
 // Issue 22: a re-index that finds nothing changed touches neither the embedding cache nor the
 // committed catalog and table; it records its run in the manifest, which still names the same commit.
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyIndex } from "../../src/pipeline/verify-index.js";
@@ -23,18 +23,22 @@ describe("an unchanged re-index", () => {
     // A cache that any opening would find corrupt and set aside: left as it is, nobody opened it.
     const pointer = path.join(indexDir, "embedding-cache", "current.json");
     await writeFile(pointer, "not a cache pointer");
+    // Likewise the catalog's references file: only the structural tools (and verify) read it.
+    const referencesFile = path.join(indexDir, (await readdir(indexDir)).find((name) => name.startsWith("references-"))!);
+    await writeFile(referencesFile, "not references");
 
     const { summary, events } = await indexInProcess(repo, { loadEmbedder });
     expect(summary).toMatchObject({ filesIndexed: 0, filesUnchanged: 4, chunksEmbedded: 0, failures: [] });
     expect(await readFile(pointer, "utf8")).toBe("not a cache pointer");
+    expect(await readFile(referencesFile, "utf8")).toBe("not references");
     expect(await readFile(path.join(indexDir, "catalog.json"), "utf8")).toBe(catalogBefore);
     const manifestAfter = await readManifest(indexDir);
     expect(manifestAfter).toMatchObject({ tableVersion: manifestBefore!.tableVersion, generation: manifestBefore!.generation });
     expect(manifestAfter!.lastRun.finishedAt >= manifestBefore!.lastRun.finishedAt).toBe(true);
     expect(events.some((e) => e.type === "index-finished")).toBe(true);
-    // The cache's damage is found by verify (a thorough check), and the table and catalog are sound.
+    // verify (a thorough check) finds the references file altered; the table and catalog are sound.
     const report = await verifyIndex({ cwd: repo, repoRoot: repo });
-    expect(report.problems.filter((p) => !/cache/i.test(p))).toEqual([]);
+    expect(report.problems.filter((p) => !/cache/i.test(p))).toEqual([`the references file ${path.basename(referencesFile)} changed after it was written`]);
 
     // The next run that has something to embed opens the cache, sets the damaged one aside and commits anew.
     await appendFile(path.join(repo, "pkg", "mod_0.py"), "\n\ndef brand_new_function():\n    return 42\n");

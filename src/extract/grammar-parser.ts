@@ -1,4 +1,4 @@
-import { Language, Parser, Query, type Node } from "web-tree-sitter";
+import type { Node, Query, Tree } from "web-tree-sitter";
 import { grammarWasmPath, type GrammarSource } from "../lang/index.js";
 
 /**
@@ -16,8 +16,10 @@ export interface GrammarParser {
    */
   query(source: string): Query;
   /**
-   * Parses `source` and hands the syntax tree's root node to `use`, then frees the tree (WASM
-   * memory) whether `use` returns or throws. Nodes must not be kept after `use` returns.
+   * Parses `source` and hands the syntax tree's root node to `use`. The parser keeps its latest tree
+   * (WASM memory) until it parses another text, so a second call with the same text — entities and
+   * then references of one file — reuses the tree instead of parsing again (trees are immutable).
+   * Nodes must not be kept after `use` returns.
    * Node positions: rows are 0-based lines split on `\n`; `startIndex`/`endIndex` and columns
    * count UTF-16 code units of `source`, so they index the JavaScript string directly.
    * @returns what `use` returns.
@@ -30,7 +32,8 @@ const loading = new Map<string, Promise<GrammarParser>>();
 let runtime: Promise<void> | null = null;
 
 /**
- * Loads web-tree-sitter (once) and one WebAssembly grammar with its definitions query, once per
+ * Loads web-tree-sitter (once, by dynamic import: a run that parses nothing, such as an unchanged
+ * re-index or a search, never loads it) and one WebAssembly grammar with its definitions query, once per
  * process and grammar: every call for the same grammar returns the same promise, and a grammar no
  * file needs is never loaded. A failed load is not memoised, so a later call tries again.
  * @param grammar the npm package and `.wasm` file (see `LanguageSpec.grammar`).
@@ -58,6 +61,7 @@ export function loadedGrammars(): string[] {
 
 async function createGrammarParser(grammar: GrammarSource, definitionsQuery: string): Promise<GrammarParser> {
   const wasmPath = grammarWasmPath(grammar);
+  const { Language, Parser, Query } = await import("web-tree-sitter");
   runtime ??= Parser.init().catch((error: unknown) => {
     runtime = null;
     throw error;
@@ -66,8 +70,9 @@ async function createGrammarParser(grammar: GrammarSource, definitionsQuery: str
   const language = await Language.load(wasmPath);
   const parser = new Parser();
   parser.setLanguage(language);
-  const definitions = new Query(language, definitionsQuery);
+  const definitions: Query = new Query(language, definitionsQuery);
   const queries = new Map<string, Query>();
+  let latest: { source: string; tree: Tree } | null = null;
   return {
     definitions,
     query(source: string): Query {
@@ -76,13 +81,14 @@ async function createGrammarParser(grammar: GrammarSource, definitionsQuery: str
       return query;
     },
     parse<T>(source: string, use: (root: Node) => T): T {
-      const tree = parser.parse(source);
-      if (tree === null) throw new Error("tree-sitter returned no syntax tree");
-      try {
-        return use(tree.rootNode);
-      } finally {
-        tree.delete();
+      if (latest?.source !== source) {
+        latest?.tree.delete();
+        latest = null;
+        const tree = parser.parse(source);
+        if (tree === null) throw new Error("tree-sitter returned no syntax tree");
+        latest = { source, tree };
       }
+      return use(latest.tree.rootNode);
     },
   };
 }

@@ -40,7 +40,9 @@ export { DEFAULT_MAX_TOKENS, type IndexRepoOptions } from "./index-repo-options.
  * from-scratch index of the current tree would hold.
  *
  * Writes, in order: the embedding cache (checkpoints while embedding), the LanceDB table (delete by
- * path, add, compact), the cache again, `catalog.json`, then `manifest.json`. A file's rows and
+ * path, add, compact), the cache again, `catalog.json`, then `manifest.json`; a run that finds
+ * nothing to read, delete or repair opens neither the cache nor the table's commit and writes only
+ * `manifest.json` (same commit, this run's record). A file's rows and
  * catalog entry change only when all its entities were resolved (embedded or failed), so a run
  * stopped early or killed never records work it did not store. Holds `index.lock` throughout.
  *

@@ -1,6 +1,6 @@
 import type { SourceFile } from "../model/types.js";
 import { languageForPath } from "../lang/index.js";
-import type { CatalogEntry, FileCatalog } from "../store/index.js";
+import { REFERENCES_IN_SIDECAR, type CatalogEntry, type FileCatalog } from "../store/index.js";
 
 /**
  * What an index run has to do, decided from file stats alone (no file is read):
@@ -46,13 +46,16 @@ export function planIndex(catalog: FileCatalog, files: readonly SourceFile[], op
 
 /**
  * Whether a file's catalog entry was written before its language's references were recorded: no
- * record at all, or (for a file with entities) an empty one, as runs before a language had
- * reference rules wrote. Such a file is read again once (its vectors come from the cache); a file
- * with entities that truly names nothing is read again each run, and costs its parse. Pure.
+ * record at all, or (for a file with entities) an empty record without `rules`, as runs before a
+ * language had reference rules wrote. Such a file is read again once (its vectors come from the
+ * cache); a record written by the current rules (`rules`, or held in the references file) is
+ * recorded even when empty, so a file that names nothing is not read again. Pure.
  */
 export function lacksReferences(path: string, entry: CatalogEntry): boolean {
   if (entry.contentHash === "" || entry.skipped) return false;
   const record = entry.references;
   if (record === undefined) return true;
+  // Held in the references file (read without it, or written by these rules): recorded.
+  if (record === REFERENCES_IN_SIDECAR || record.rules !== undefined) return false;
   return entry.chunkHashes.length > 0 && record.sites.length === 0 && record.imports.length === 0 && languageForPath(path)?.references !== undefined;
 }

@@ -149,7 +149,13 @@ async function runIndexWith(
     durationMs: Date.now() - extractStartedAt,
   });
 
-  const cache = await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
+  // Nothing to read, delete or repair, and a sound committed table: no row, catalog entry or cache
+  // entry changes, so the embedding cache is not opened and the committed table and catalog stand
+  // (an unchanged re-index only records its run in the manifest).
+  const untouched =
+    !dryRun && manifest !== null && committed?.generation !== undefined && fullRebuildReason === null && !base.repairFullText && !dropTable &&
+    plan.added.length + plan.changed.length + plan.removed.length === 0 && failures.length === 0;
+  const cache = untouched ? null : await openCache(path.join(cacheDir, EMBEDDING_CACHE_DIR), dryRun);
   if (cache) opened.push(cache.cache);
   const known: ChunkVectors = cache ? lookUpCache(read.outcomes, cache.cache, modelId, maxTokens, manifest?.dimension) : { vectors: new Map(), failed: new Set<string>() };
   // The per-user shared cache: a second clone finds here what the first one embedded.
@@ -164,7 +170,7 @@ async function runIndexWith(
     hits: chunksFromCache,
     misses: missCount,
     ...(shared ? { sharedHits: shared.hits } : {}),
-    cacheState: cache?.state ?? "new",
+    cacheState: untouched ? "loaded" : (cache?.state ?? "new"),
     ...(cache?.setAsidePath ? { setAsidePath: cache.setAsidePath } : {}),
     ...(cache && cache.cache.skippedEntries + cache.cache.rejectedEntries > 0 ? { entriesDiscarded: cache.cache.skippedEntries + cache.cache.rejectedEntries } : {}),
   });
@@ -255,12 +261,14 @@ async function runIndexWith(
 
   if (cache) await compactCache(cache.cache, catalog, modelId, maxTokens, known.vectors.values());
   // The commit: the catalog names the checked table version, then the manifest hands it to readers.
-  const { version: tableVersion, generation } = await commitTable(indexDir, stateDir, catalog, {
-    dimension: dimension!,
-    previous: fullRebuildReason ? undefined : committed,
-    previousCommit: manifestBefore ? commitOfManifest(manifestBefore) : undefined,
-    ...(source.kind === "openai" ? {} : { model: { modelId, maxTokens } }),
-  });
+  const { version: tableVersion, generation } = untouched
+    ? { version: committed!.version, generation: committed!.generation! }
+    : await commitTable(indexDir, stateDir, catalog, {
+        dimension: dimension!,
+        previous: fullRebuildReason ? undefined : committed,
+        previousCommit: manifestBefore ? commitOfManifest(manifestBefore) : undefined,
+        ...(source.kind === "openai" ? {} : { model: { modelId, maxTokens } }),
+      });
 
   const finishedAt = Date.now();
   const summary: IndexSummary = { ...summaryBase, dimension: dimension!, chunksStored: written.rowCount, chunksRemoved: written.rowsDeleted, durationMs: finishedAt - startedAt };

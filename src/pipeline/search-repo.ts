@@ -20,6 +20,8 @@ import {
   requireManifest,
   resolveIndexLocation,
   sameCommit,
+  withCatalogReferences,
+  type CatalogRead,
   type ResidentEntities,
 } from "../store/index.js";
 import type { IndexManifest } from "../store/index.js";
@@ -144,7 +146,7 @@ export interface CommittedView {
   table: lancedb.Table;
   /** Changes whenever the session moves to another commit (its generation: a rebuild never repeats one). */
   versionKey: string;
-  /** The catalog of the index (read once per committed version). @throws StoreError. */
+  /** The catalog of the index with its entries' references (read once per committed version). @throws StoreError, also when the references file is missing or damaged. */
   catalog(): ReturnType<typeof readCatalog>;
   /** The resident table when the session keeps one and has read it (a read starts in the background otherwise); else null. */
   resident(): ResidentEntities | null;
@@ -331,7 +333,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
         return read({
           table: commit.table,
           versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
-          catalog: () => Promise.resolve(commit.catalog),
+          catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
           resident: () => (options.residentEntities ? residentOf(commit) : null),
         });
       }),
@@ -358,6 +360,8 @@ interface OpenCommit {
   /** Rows of the table at that version, as checked against the commit's record. */
   rows: number;
   catalog: Awaited<ReturnType<typeof readCatalog>>;
+  /** The catalog with its references read (the structural tools' view), once asked for. */
+  catalogWithReferences?: Promise<CatalogRead>;
   paths?: Promise<string[]>;
   resident?: Promise<ResidentEntities | null>;
   residentLoaded: ResidentEntities | null;

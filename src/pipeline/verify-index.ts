@@ -8,6 +8,7 @@ import {
   checkCommittedIndex,
   openDatabase,
   openEntityTable,
+  catalogReferencesProblems,
   readCatalog,
   requireManifest,
   resolveIndexLocation,
@@ -58,6 +59,7 @@ export async function verifyIndex(options: { cwd: string; repoRoot?: string; ind
   const { catalog, state } = catalogRead;
   const problems: string[] = [];
   if (state !== "loaded") problems.push(state === "corrupt" ? "the catalog is unreadable" : "the catalog is missing");
+  problems.push(...(await catalogReferencesProblems(stateDir, catalogRead)));
 
   const db = await openDatabase(indexDir);
   // The repository the index was found in (so a moved or copied repository is checked and repaired

@@ -10,6 +10,7 @@ export * from "./entity-text-search.js";
 export * from "./index-manifest.js";
 export * from "./locate-index.js";
 export * from "./file-catalog.js";
+export { REFERENCES_IN_SIDECAR, type ReferencesFile } from "./catalog-references.js";
 export * from "./index-lock.js";
 export * from "./search-columns.js";
 export * from "./search-indexes.js";

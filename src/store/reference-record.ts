@@ -16,7 +16,19 @@ export interface StoredReferences {
   sites: StoredSite[];
   imports: StoredImport[];
   assignments: [string, number][];
+  /**
+   * {@link REFERENCE_RULES_VERSION} of the extraction that wrote the record; absent in records
+   * written before it existed (when only Python files had reference rules, so an empty record of
+   * another language's file means "not extracted", and the planner reads that file again once).
+   */
+  rules?: number;
 }
+
+/**
+ * Version of the reference extraction every language's rules follow (src/lang/<id>/references.ts),
+ * stored in each record: 1 = every registered language extracts references (issue 21).
+ */
+export const REFERENCE_RULES_VERSION = 1;
 
 /**
  * The catalog's check of a stored record: an object of three arrays. The tuples themselves are
@@ -40,6 +52,7 @@ export function encodeReferences(references: FileReferences): StoredReferences {
     sites: references.sites.map((s) => [s.line, s.column, s.kind, s.name, s.qualifier, s.enclosingLine]),
     imports: references.imports.map((i) => [i.line, i.scopeLine, i.module, i.name, i.alias]),
     assignments: references.assignments.map((a) => [a.name, a.line]),
+    rules: REFERENCE_RULES_VERSION,
   };
 }
 

@@ -48,6 +48,10 @@ describe("fusion calibration at index time", () => {
     // One load to embed the repository, one for calibration.
     expect(loads).toBe(2);
     expect(events.filter((e) => e.type === "fusion-calibrated")).toHaveLength(1);
+    // The phase is named when it starts (issue 22, defect 4): calibrating comes after storing, before the result.
+    const order = events.map((e) => e.type);
+    expect(order.indexOf("store-finished")).toBeLessThan(order.indexOf("fusion-calibrating"));
+    expect(order.indexOf("fusion-calibrating")).toBeLessThan(order.indexOf("fusion-calibrated"));
     expect((await readdir(scratch)).filter((name) => name.startsWith("codesearch-calibration-"))).toEqual([]);
   });
 
@@ -76,7 +80,7 @@ describe("fusion calibration at index time", () => {
     // Unchanged files: nothing written, nothing measured again, no model loaded.
     const again = await indexInProcess(repo);
     expect(again.loads).toBe(0);
-    expect(again.events.some((e) => e.type === "fusion-calibrated")).toBe(false);
+    expect(again.events.some((e) => e.type === "fusion-calibrated" || e.type === "fusion-calibrating")).toBe(false);
     expect((await readManifest(indexDir))!.fusion).toEqual(first);
 
     // A small change is counted but does not recalibrate.

@@ -1,7 +1,7 @@
 // planIndex: which catalog entries are read again because their references predate the rules.
 import { describe, expect, it } from "vitest";
 import { planIndex } from "../../src/pipeline/plan-index.js";
-import type { CatalogEntry, FileCatalog } from "../../src/store/index.js";
+import { REFERENCE_RULES_VERSION, REFERENCES_IN_SIDECAR, type CatalogEntry, type FileCatalog } from "../../src/store/index.js";
 import type { SourceFile } from "../../src/model/types.js";
 
 const file = (path: string): SourceFile => ({ path, absPath: `/repo/${path}`, sizeBytes: 10, mtimeMs: 1 });
@@ -15,6 +15,8 @@ describe("planIndex and reference records", () => {
     ["an empty record of a file without entities", "a.ts", entry(EMPTY, []), "unchanged"],
     ["a record with sites", "a.go", entry({ sites: [[3, 2, "call", "f", null, 0]], imports: [], assignments: [] }), "unchanged"],
     ["a record with imports only", "a.py", entry({ sites: [], imports: [[1, 0, "os", null, "os"]], assignments: [] }), "unchanged"],
+    ["an empty record written by the current rules (a file that names nothing)", "a.py", entry({ ...EMPTY, rules: REFERENCE_RULES_VERSION }), "unchanged"],
+    ["a record held in the references file (the catalog was read without it)", "a.go", entry(REFERENCES_IN_SIDECAR), "unchanged"],
   ] as const)("%s: %s", (_what, path, known, expected) => {
     const catalog: FileCatalog = new Map([[path, known]]);
     const plan = planIndex(catalog, [file(path)]);

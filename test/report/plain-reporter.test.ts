@@ -300,3 +300,18 @@ describe("plain reporter: incremental-run lines", () => {
     expect(lines).toContain("entities  9 found: 4 embedded, 4 from cache, 0 failed, 7 rows replaced or removed");
   });
 });
+
+describe("the plain reporter names fusion calibration (issue 22, defect 4)", () => {
+  it("prints a line when calibration starts, between the store and the fusion line", () => {
+    const events = scriptedRun();
+    const stored = events.findIndex((e) => e.type === "store-started");
+    const lines = transcript([
+      ...events.slice(0, stored + 1),
+      { type: "fusion-calibrating", elapsedMs: T0 + 2_000 },
+      { type: "fusion-calibrated", elapsedMs: T0 + 2_300, calibrated: true, vectorWeight: 0.5, note: "calibrated on 40 docstring queries", modelCalls: 80, durationMs: 300 },
+    ]);
+    const calibrating = lines.indexOf("calibrating hybrid search on the repository's documented functions…");
+    expect(calibrating).toBeGreaterThan(lines.findIndex((l) => l.startsWith("storing ")));
+    expect(lines.findIndex((l) => l.startsWith("fusion: "))).toBeGreaterThan(calibrating);
+  });
+});

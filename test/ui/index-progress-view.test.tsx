@@ -306,6 +306,18 @@ describe("IndexProgressView: incremental runs", () => {
 describe("the final summary after the last embedding (issue 22, defect 4)", () => {
   const fusion: IndexEvent = { type: "fusion-calibrated", elapsedMs: T0 + 2_300, calibrated: true, vectorWeight: 0.4, note: "calibrated on 120 documented functions", modelCalls: 120, durationMs: 2_100 };
 
+  it("names calibration while it runs, instead of the LanceDB write that came before it", () => {
+    const events = scriptedRun();
+    const storing = events.findIndex((e) => e.type === "store-started");
+    const calibrating: IndexEvent = { type: "fusion-calibrating", elapsedMs: T0 + 2_200 };
+    const before = events.slice(0, storing + 1).reduce(reduceProgress, initialProgressState());
+    expect(frame(before)).toContain("to LanceDB…");
+    const state = [...events.slice(0, storing + 1), calibrating].reduce(reduceProgress, initialProgressState());
+    expect(state.phase).toBe("calibrating");
+    expect(frame(state)).toContain("calibrating hybrid search on the repository's documented functions…");
+    expect(frame(state)).not.toContain("to LanceDB…");
+  });
+
   it("shows the fusion line the plain reporter prints", () => {
     const events = scriptedRun();
     const state = [...events.slice(0, -1), fusion, events.at(-1)!].reduce(reduceProgress, initialProgressState());

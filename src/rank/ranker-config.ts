@@ -17,7 +17,18 @@ import { z } from "zod";
  * - `typeForSymbol`: a class (type) hit for a query that looks like a symbol;
  * - `memberHits`: for a type, `log2(1 + its members among the candidates)` (methods lift their class);
  * - `fileSupport`: `log2(1 + other candidates of its file)` (file coherence);
- * - `testCode`, `auxiliaryCode`: test code; examples, benchmarks, docs, generated or vendored code.
+ * - `testCode`, `auxiliaryCode`: test code; examples, benchmarks, docs, generated or vendored code;
+ * - `fieldName`, `fieldSignature`, `fieldDocstring`, `fieldBody`, `fieldPath`: BM25 of the query's
+ *   words in that field, over the candidate pool, scaled to 0…1 (rank/field-scores.ts; signature,
+ *   docstring and body need the candidates' text, read only when one of them weighs);
+ * - `moduleWords`: share of the query's words in the module's name (file name, or the package
+ *   folder of an `__init__` file): the module an architecture question is about;
+ * - `nameToken`: the entity's name is a token of the query spelled as code (`the Rule class`);
+ * - `kindMatch`: the entity is the kind the query asks for ("class", "function", "method");
+ * - `dottedTail`: the entity is the last part of a dotted symbol of the query, its owner the
+ *   parent or the module (`MapAdapter.match`, `attrs.define`);
+ * - `vectorSimilarity`: the vector side's cosine similarity, scaled over the pool's vector hits to
+ *   0 (the least similar) … 1 (the most), times the fusion's vector weight; 0 when absent.
  */
 export const FEATURE_NAMES = [
   "lexical",
@@ -31,7 +42,25 @@ export const FEATURE_NAMES = [
   "fileSupport",
   "testCode",
   "auxiliaryCode",
+  "fieldName",
+  "fieldSignature",
+  "fieldDocstring",
+  "fieldBody",
+  "fieldPath",
+  "moduleWords",
+  "nameToken",
+  "kindMatch",
+  "dottedTail",
+  "vectorSimilarity",
 ] as const;
+
+/** The features that read a candidate's text (its whole row), not only its light reference. */
+export const TEXT_FEATURES: readonly FeatureName[] = ["fieldSignature", "fieldDocstring", "fieldBody"];
+
+/** Whether `config` weighs a feature that needs the candidates' text (see {@link TEXT_FEATURES}). */
+export function rankerReadsText(config: RankerConfig): boolean {
+  return TEXT_FEATURES.some((name) => (config.weights[name] ?? 0) !== 0);
+}
 
 /** One of {@link FEATURE_NAMES}. */
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -89,6 +118,16 @@ export const DEFAULT_RANKER: RankerConfig = {
     fileSupport: 0.05,
     testCode: -0.3,
     auxiliaryCode: -0.3,
+    fieldName: 0,
+    fieldSignature: 0,
+    fieldDocstring: 0,
+    fieldBody: 0,
+    fieldPath: 0,
+    moduleWords: 0,
+    nameToken: 0,
+    kindMatch: 0,
+    dottedTail: 0,
+    vectorSimilarity: 0,
   },
   stages: ["file-diversity"],
   fileRepeatPenalty: 0.1,

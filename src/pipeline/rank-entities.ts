@@ -13,6 +13,7 @@ import {
   queryTraits,
   rankWithStages,
   rankerReadsText,
+  weighedFields,
 } from "../rank/index.js";
 import {
   buildEntityFilter,
@@ -181,7 +182,7 @@ export function rankCandidates(
 export function rankCandidatesAtWeights(candidates: Candidates, query: string, request: SearchRequest, vectorWeights: readonly number[], ranker: RankerConfig): RankedCandidate[][] {
   const traits = queryTraits(query);
   const withVector = poolCandidates(candidates, true);
-  const features = candidateFeatures(withVector, traits, 1);
+  const features = candidateFeatures(withVector, traits, 1, weighedFields(ranker));
   const cut = (ranked: RankedCandidate[]) => ranked.slice(0, request.limit).map(({ chunk, score, ranks, exactName }) => ({ chunk, score, ranks, exactName }));
   return vectorWeights.map((weight) =>
     weight > 0 ? cut(rankWithStages(withVector, traits, ranker, weight, false, features)) : rankCandidates(candidates, query, { ...request, mode: "hybrid" }, fusionWeights(weight), ranker),

@@ -7,7 +7,7 @@ import type { SideRanks } from "../model/search.js";
 import type { EntityRef } from "../model/types.js";
 import { codeWords } from "./code-words.js";
 import { namedSymbols } from "./query-words.js";
-import { type CandidateText, fieldScores } from "./field-scores.js";
+import { type CandidateText, SCORED_FIELDS, type ScoredField, fieldScores } from "./field-scores.js";
 import type { FeatureVector } from "./ranker-config.js";
 import { type SymbolTraits, dottedTailMatch, kindMatch, moduleWords, nameTokenMatch, stemShare, symbolTraits } from "./symbol-evidence.js";
 import { isTestCode } from "../lang/index.js";
@@ -125,9 +125,11 @@ function nameWordsOf(name: string): readonly string[] {
 /**
  * The features of every candidate of one query, in the candidates' order (see `FEATURE_NAMES`).
  * `vectorWeight` scales the vector feature (the fusion's vector weight; 0 switches it off).
- * Pool features (`memberHits`, `fileSupport`) count the other candidates. Pure; O(candidates).
+ * Pool features (`memberHits`, `fileSupport`) count the other candidates. Only the per-field
+ * scores of `scoredFields` are computed (default all; see {@link weighedFields}), the others are 0.
+ * Pure; O(candidates + words of the scored fields).
  */
-export function candidateFeatures(candidates: readonly RankingCandidate[], traits: QueryTraits, vectorWeight: number): FeatureVector[] {
+export function candidateFeatures(candidates: readonly RankingCandidate[], traits: QueryTraits, vectorWeight: number, scoredFields: readonly ScoredField[] = SCORED_FIELDS): FeatureVector[] {
   const perFile = new Map<string, number>();
   const members = new Map<string, number>();
   const key = (path: string, qualifiedName: string) => `${path}\u0000${qualifiedName}`;
@@ -149,6 +151,7 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
   const fields = fieldScores(
     candidates.map(({ chunk, text }) => ({ qualifiedName: chunk.qualifiedName, path: chunk.path, text })),
     traits.words,
+    scoredFields,
   );
   return candidates.map(({ chunk, ranks, exactName, similarity }, i) => {
     const isType = isTypeKind(chunk.kind);

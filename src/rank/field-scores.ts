@@ -104,15 +104,16 @@ const B = 0.75;
  * by the score a field holding every query word would approach (Σ idf × (k1 + 1)): 0 when no query
  * word is in the field, towards 1 when all are, rarer words counting more. Query words are matched
  * by {@link wordStem}. Fields whose text was not read (no `text`) score 0 for signature, docstring
- * and body.
+ * and body. Only `fields` are scored (default all; the others stay 0): a ranker that weighs one
+ * field pays for that one.
  * @returns one record per candidate, in their order. Pure; O(total words of the fields).
  */
-export function fieldScores(candidates: readonly FieldTexts[], queryWords: readonly string[]): Record<ScoredField, number>[] {
+export function fieldScores(candidates: readonly FieldTexts[], queryWords: readonly string[], fields: readonly ScoredField[] = SCORED_FIELDS): Record<ScoredField, number>[] {
   const stems = [...new Set(queryWords.map(wordStem))];
   const out = candidates.map(() => ({ name: 0, signature: 0, docstring: 0, body: 0, path: 0 }) as Record<ScoredField, number>);
   const n = candidates.length;
   if (stems.length === 0 || n === 0) return out;
-  for (const field of SCORED_FIELDS) {
+  for (const field of fields) {
     const terms = candidates.map((c) => fieldTerms(fieldText(c, field)));
     const averageLength = terms.reduce((sum, t) => sum + t.length, 0) / n;
     if (averageLength === 0) continue;

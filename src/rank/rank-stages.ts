@@ -4,7 +4,7 @@
  */
 import type { HitExplanation } from "../model/search.js";
 import { type QueryTraits, type RankingCandidate, candidateFeatures } from "./candidate-features.js";
-import { FEATURE_NAMES, type FeatureVector, type RankerConfig, type RankingStage } from "./ranker-config.js";
+import { FEATURE_NAMES, type FeatureVector, type RankerConfig, type RankingStage, weighedFields } from "./ranker-config.js";
 
 /** A candidate after the ranking stage: its score and, when asked for, why. */
 export type ScoredCandidate<C extends RankingCandidate> = C & { score: number; explain?: HitExplanation };
@@ -58,7 +58,7 @@ export function rankWithStages<C extends RankingCandidate>(
 ): ScoredCandidate<C>[] {
   // Scores and order as plain numbers and indices, objects made once at the end: calibration runs
   // this for every query at every weight of its grid.
-  const features = featuresAtWeight1 ?? candidateFeatures(candidates, traits, vectorWeight);
+  const features = featuresAtWeight1 ?? candidateFeatures(candidates, traits, vectorWeight, weighedFields(config));
   const vectorScale = featuresAtWeight1 ? vectorWeight : 1;
   const n = candidates.length;
   const scores = new Float64Array(n);

@@ -4,6 +4,7 @@
  * {@link DEFAULT_RANKER} for a model without one. An ablation is another configuration.
  */
 import { z } from "zod";
+import type { ScoredField } from "./field-scores.js";
 
 /**
  * The features a candidate is scored by (rank/candidate-features.ts), in a fixed order:
@@ -53,6 +54,20 @@ export const FEATURE_NAMES = [
   "dottedTail",
   "vectorSimilarity",
 ] as const;
+
+/** Each per-field feature and the field it scores (rank/field-scores.ts). */
+const FIELD_FEATURES: readonly (readonly [FeatureName, ScoredField])[] = [
+  ["fieldName", "name"],
+  ["fieldSignature", "signature"],
+  ["fieldDocstring", "docstring"],
+  ["fieldBody", "body"],
+  ["fieldPath", "path"],
+];
+
+/** The fields whose per-field feature `config` weighs: the only ones worth scoring for it. */
+export function weighedFields(config: RankerConfig): ScoredField[] {
+  return FIELD_FEATURES.filter(([feature]) => (config.weights[feature] ?? 0) !== 0).map(([, field]) => field);
+}
 
 /** The features that read a candidate's text (its whole row), not only its light reference. */
 export const TEXT_FEATURES: readonly FeatureName[] = ["fieldSignature", "fieldDocstring", "fieldBody"];

@@ -62,4 +62,12 @@ describe("fieldScores", () => {
     expect(scores.every((s) => s.docstring === 0 && s.signature === 0 && s.body === 0)).toBe(true);
     expect(fieldScores(pool, [])).toEqual(pool.map(() => ({ name: 0, signature: 0, docstring: 0, body: 0, path: 0 })));
   });
+
+  it("scores only the fields asked for (a ranker pays for the fields it weighs), the others 0", () => {
+    const all = fieldScores(pool, ["truncate", "string"]);
+    const some = fieldScores(pool, ["truncate", "string"], ["docstring"]);
+    expect(some.map((s) => s.docstring)).toEqual(all.map((s) => s.docstring));
+    expect(some.every((s) => s.name === 0 && s.body === 0 && s.path === 0 && s.signature === 0)).toBe(true);
+    expect(all[0]!.body).toBeGreaterThan(0);
+  });
 });

@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { bootstrapMeanOfGroups, pairedBootstrap } from "../devsets/bootstrap.mjs";
 import { seededRandom } from "../bench/stats.mjs";
 import { collectPools } from "./collect-pools.mjs";
+import { HAND_SET_RANKER } from "./hand-set.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const rank = await import(path.join(ROOT, "dist", "rank", "index.js"));
@@ -41,8 +42,8 @@ const { values: options } = parseArgs({
     recollect: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
     "max-train-per-library": { type: "string", default: "400" },
-    // Which ranker the prior, the ablation and --write are about: the fitted one, DEFAULT_RANKER
-    // (hand-set), or `tuned`: DEFAULT_RANKER refined by coordinate ascent on the dev sets of
+    // Which ranker the prior, the ablation and --write are about: the fitted one, DEFAULT_RANKER,
+    // or `tuned`: the hand-set weights (hand-set.mjs) refined by coordinate ascent on the dev sets of
     // --tune-libraries only (the other dev libraries are the check split, reported apart).
     base: { type: "string", default: "fitted" },
     "tune-libraries": { type: "string", default: "attrs,babel,jinja2,markdown" },
@@ -258,7 +259,7 @@ if (trainSets.length > 0) {
 }
 const { trainingQuestions, trainingNdcg, ...fittedRanker } = fitted;
 if (!["fitted", "default", "tuned"].includes(options.base)) fail("--base is fitted, default or tuned");
-const handSet = { ...DEFAULT_RANKER, weights: { ...DEFAULT_RANKER.weights }, stages: [...DEFAULT_RANKER.stages] };
+const handSet = { ...HAND_SET_RANKER, weights: { ...HAND_SET_RANKER.weights }, stages: [...HAND_SET_RANKER.stages] };
 const tuneLibraries = options["tune-libraries"].split(",").filter((l) => dev[l] !== undefined);
 const checkLibraries = Object.keys(dev).filter((l) => !tuneLibraries.includes(l));
 const defaultWeight = Number(options["default-weight"]);
@@ -286,7 +287,7 @@ if (options.base === "tuned") {
   console.error(`fit-ranker: tuning on the dev sets of ${tuneLibraries.join(", ")}${cosqa ? ` and ${cosqaTune.length} CoSQA dev queries` : ""}; check split ${checkLibraries.join(", ")}`);
   tunedRanker = refine(handSet, [], objective, 4).config;
 }
-const ranker = options.base === "default" ? handSet : options.base === "tuned" ? { ...tunedRanker } : fittedRanker;
+const ranker = options.base === "default" ? { ...DEFAULT_RANKER, weights: { ...DEFAULT_RANKER.weights }, stages: [...DEFAULT_RANKER.stages] } : options.base === "tuned" ? { ...tunedRanker } : fittedRanker;
 
 // The prior vector weight: the weight of the calibration grid with the best mean NDCG@10 on the
 // dev sets (developer questions; calibration's own margin rule guards an unmeasured model, this
@@ -298,7 +299,7 @@ ranker.priorVectorWeight = model.label !== "codesearch-small" ? 0 : options.base
 ranker.source = options.base === "tuned"
   ? `scripts/ranker/fit-ranker.mjs --model ${model.arg} --base tuned: the hand-set weights refined by coordinate ascent on default mode (vector weight ${defaultWeight}, the prior) over the dev sets of ${tuneLibraries.join(", ")}${cosqa ? ` and the even-numbered half of CoSQA dev` : ""}, checked on ${checkLibraries.join(", ") || "none"}${cosqa ? " and CoSQA dev's other half" : ""}; the weights fitted on ${trainingQuestions ?? 0} generated training questions lost to them there`
   : options.base === "default"
-  ? `DEFAULT_RANKER's hand-set weights (src/rank/ranker-config.ts): on the dev sets they beat the weights fitted on ${trainingQuestions ?? 0} generated training questions (scripts/ranker/fit-ranker.mjs --model ${model.arg} --base default prints both); prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`
+  ? `DEFAULT_RANKER's weights (src/rank/ranker-config.ts); prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`
   : `scripts/ranker/fit-ranker.mjs --model ${model.arg}: ${trainingQuestions ?? 0} training questions (${trainSets.map((s) => s.library).join(", ") || "none"}), training NDCG@10 ${trainingNdcg?.toFixed(4) ?? "–"}; prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`;
 
 const report = [`model ${model.label}; dev sets ${devSets.map((s) => `${s.library} (${dev[s.library].length})`).join(", ")}`, "", `vector weight on the dev sets (${options.base} ranker):`, ""];
@@ -308,7 +309,8 @@ const ablations = [[options.base, ranker], ["BM25 rank + exact name only", { ...
 for (const name of FEATURE_NAMES) if ((ranker.weights[name] ?? 0) !== 0) ablations.push([`− ${name}`, { ...ranker, weights: { ...ranker.weights, [name]: 0 } }]);
 if (ranker.stages.includes("file-diversity")) ablations.push(["− file-diversity", { ...ranker, stages: ranker.stages.filter((s) => s !== "file-diversity") }]);
 if (options.base !== "fitted") ablations.push(["fitted on the training questions", fittedRanker]);
-if (options.base !== "default") ablations.push(["hand-set (DEFAULT_RANKER)", handSet]);
+if (options.base !== "default") ablations.push(["DEFAULT_RANKER", { ...DEFAULT_RANKER }]);
+ablations.push(["hand-set (issue 18's first weights)", handSet]);
 const shipped = path.join(model.dir, "ranker.json");
 if (existsSync(shipped)) ablations.push(["ranker.json before this run", JSON.parse(readFileSync(shipped, "utf8"))]);
 // The split: the tuned weights saw only the tune libraries' questions.

@@ -11,19 +11,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { HAND_SET_RANKER } from "./hand-set.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const { values: options } = parseArgs({ options: { model: { type: "string", default: "codesearch-small" }, before: { type: "string" }, passes: { type: "string", default: "5" } } });
 const { rankWithStages, queryTraits, parseRankerConfig } = await import(path.join(ROOT, "dist", "rank", "index.js"));
 const pools = Object.values(JSON.parse(readFileSync(path.join(ROOT, "bench-results", "ranker", `pools-dev-${options.model}.json`), "utf8"))).flat();
 const shipped = parseRankerConfig(JSON.parse(readFileSync(path.join(ROOT, "models", options.model, "ranker.json"), "utf8")));
-const handSet = {
-  weights: { lexical: 1, vector: 1, exactName: 1, nameWords: 0.3, parentWords: 0.1, pathWords: 0.15, memberHits: 0.1, fileSupport: 0.05, testCode: -0.3, auxiliaryCode: -0.3 },
-  stages: ["file-diversity"],
-  fileRepeatPenalty: 0.1,
-  priorVectorWeight: 0.5,
-};
-const before = options.before ? parseRankerConfig(JSON.parse(readFileSync(options.before, "utf8"))) : handSet;
+const before = options.before ? parseRankerConfig(JSON.parse(readFileSync(options.before, "utf8"))) : HAND_SET_RANKER;
 
 /** CPU ms per question of one pass over every pool with `config`; each pool's text copied first when `fresh` (no remembered words). */
 function pass(config, fresh) {

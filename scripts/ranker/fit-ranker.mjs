@@ -250,12 +250,12 @@ if (trainSets.length > 0) {
   const logistic = fitLogistic(train);
   console.error(`fit-ranker: logistic fit on ${train.length} questions, ${logistic.pairs} pairs: ${JSON.stringify(logistic.weights)}`);
   const scale = logistic.weights.lexical > 0 ? logistic.weights.lexical : 1;
-  const start = { ...DEFAULT_RANKER, weights: Object.fromEntries(Object.entries(logistic.weights).map(([n, v]) => [n, Math.round((v / scale) * 1e4) / 1e4])) };
+  const start = { ...HAND_SET_RANKER, weights: Object.fromEntries(Object.entries(logistic.weights).map(([n, v]) => [n, Math.round((v / scale) * 1e4) / 1e4])) };
   const refined = refine(start, train);
   fitted = { ...refined.config, trainingQuestions: train.length, trainingNdcg: refined.trainingNdcg };
 } else {
   console.error(`fit-ranker: no training questions in ${options.train}; reporting the default ranker only`);
-  fitted = { ...DEFAULT_RANKER };
+  fitted = { ...HAND_SET_RANKER };
 }
 const { trainingQuestions, trainingNdcg, ...fittedRanker } = fitted;
 if (!["fitted", "default", "tuned"].includes(options.base)) fail("--base is fitted, default or tuned");

@@ -103,7 +103,8 @@ export async function writeSyntheticTable(sourceRows, rowCount, seed = PERTURB_S
  * index's manifest (same model, repository root), with `tableVersion` set to the table's latest
  * version, and an empty state folder. Searches read the version the manifest names, so a manifest
  * copied as is would point them at whatever version of this table has the source's number (an
- * early one: a fraction of the rows and no search indexes).
+ * early one: a fraction of the rows and no search indexes). `lastRun.entitiesStored` is the table's
+ * row count, which every search session checks (store/inspect-entity-table.ts).
  * @returns the table version recorded.
  */
 export async function writeBenchManifest(sourceIndexDir, tableDir) {
@@ -111,10 +112,11 @@ export async function writeBenchManifest(sourceIndexDir, tableDir) {
   const db = await openDatabase(tableDir);
   const table = await db.openTable(ENTITY_TABLE);
   const tableVersion = await table.version();
+  const rows = await table.countRows();
   table.close();
   db.close();
   const manifest = JSON.parse(readFileSync(path.join(sourceIndexDir, "manifest.json"), "utf8"));
-  writeFileSync(path.join(tableDir, "manifest.json"), `${JSON.stringify({ ...manifest, tableVersion }, null, 2)}\n`);
+  writeFileSync(path.join(tableDir, "manifest.json"), `${JSON.stringify({ ...manifest, tableVersion, lastRun: { ...manifest.lastRun, entitiesStored: rows } }, null, 2)}\n`);
   mkdirSync(path.join(tableDir, "state"), { recursive: true });
   return tableVersion;
 }

@@ -14,7 +14,7 @@ const dist = (file) => import(path.join(ROOT, "dist", file));
  * Opens the index at `indexDir` and collects one pool per question of `questions` (parsed JSONL
  * lines). `vectorWeight` > 0 gathers the vector side (the query is embedded by the index's model).
  * @returns `[{ id, query, category, relevant, candidates: [{ chunk: {id, path, kind, name, qualifiedName,
- *   parentQualifiedName, startLine, endLine}, ranks, exactName }] }]`; a question's relevant items
+ *   parentQualifiedName, startLine, endLine}, text: {signature, docstring, source}, ranks, exactName }] }]`; a question's relevant items
  *   in the metrics' shape, so `scoreQuery` can score any order of its candidates.
  */
 export async function collectPools(indexDir, questions, { vectorWeight = 1, depth = 50 } = {}) {
@@ -25,13 +25,13 @@ export async function collectPools(indexDir, questions, { vectorWeight = 1, dept
   const pools = [];
   try {
     for (const question of questions) {
-      const hits = await session.search(question.query, { limit: 10_000, candidateDepth: depth, mode: "hybrid", vectorWeight, filters: {} });
+      const hits = await session.search(question.query, { limit: 10_000, candidateDepth: depth, mode: "hybrid", vectorWeight, filters: {}, explain: true });
       pools.push({
         id: question.id ?? null,
         query: question.query,
         category: question.category ?? null,
         relevant: toRelevantItems(question),
-        candidates: hits.map(({ chunk, ranks, exactName }) => ({
+        candidates: hits.map(({ chunk, ranks, exactName, explain }) => ({
           chunk: {
             id: chunk.id,
             path: chunk.path,
@@ -42,8 +42,13 @@ export async function collectPools(indexDir, questions, { vectorWeight = 1, dept
             startLine: chunk.startLine,
             endLine: chunk.endLine,
           },
+          // The text fields the per-field lexical features read (rank/field-scores.ts).
+          text: { signature: chunk.signature, docstring: chunk.docstring, source: chunk.source },
           ranks,
           exactName,
+          // The vector side's similarity scaled over the pool (0…1 at weight 1): candidateFeatures
+          // scales it again over the pool, which leaves it unchanged.
+          ...(ranks.vector === null ? {} : { similarity: (explain?.features.vectorSimilarity ?? 0) / vectorWeight }),
         })),
       });
     }

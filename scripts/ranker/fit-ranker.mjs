@@ -6,6 +6,8 @@
 //   node scripts/devsets/make-training-queries.mjs --libraries docutils,pygments,networkx   # once: devset-training/
 //   npm run build && node scripts/ranker/fit-ranker.mjs --model codesearch-small --write
 //   node scripts/ranker/fit-ranker.mjs --model fixtures/model          # report only
+//   node scripts/ranker/fit-ranker.mjs --base tuned --cosqa-queries ../shared/eval/cosqa/queries_dev.jsonl \
+//     --cosqa-index devset-indexes/codesearch-small/cosqa --write      # what ships (docs/ranking.md)
 //
 // Steps: (1) index each library (dev: devset-corpus/<library> → devset-indexes/<model>/<library>, as
 // scripts/devsets/eval-devsets.mjs does; training: the blanked copy devset-training/<library>/corpus); (2) collect every question's candidate pool once
@@ -26,6 +28,7 @@ import { parseArgs } from "node:util";
 import { bootstrapMeanOfGroups, pairedBootstrap } from "../devsets/bootstrap.mjs";
 import { seededRandom } from "../bench/stats.mjs";
 import { collectPools } from "./collect-pools.mjs";
+import { HAND_SET_RANKER } from "./hand-set.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const rank = await import(path.join(ROOT, "dist", "rank", "index.js"));
@@ -39,9 +42,17 @@ const { values: options } = parseArgs({
     recollect: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
     "max-train-per-library": { type: "string", default: "400" },
-    // Which ranker the prior, the ablation and --write are about: the fitted one, or DEFAULT_RANKER
-    // (hand-set), which the fit is printed against.
+    // Which ranker the prior, the ablation and --write are about: the fitted one, DEFAULT_RANKER,
+    // or `tuned`: the hand-set weights (hand-set.mjs) refined by coordinate ascent on the dev sets of
+    // --tune-libraries only (the other dev libraries are the check split, reported apart).
     base: { type: "string", default: "fitted" },
+    "tune-libraries": { type: "string", default: "attrs,babel,jinja2,markdown" },
+    // The vector weight of default mode that the tuning and the second ablation table use when the
+    // dev sets do not choose one (the prior is then measured, as before).
+    "default-weight": { type: "string", default: "0.5" },
+    // CoSQA dev (the second dev set): its queries file and an index of its corpus; reported, never tuned on.
+    "cosqa-queries": { type: "string" },
+    "cosqa-index": { type: "string" },
   },
 });
 
@@ -165,19 +176,22 @@ function fitLogistic(pools) {
   return { weights: Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, w[j]])), pairs: pairs.length };
 }
 
-/** Coordinate ascent on mean NDCG@10 of `pools` at vector weight 1. */
-function refine(config, pools) {
-  const score = (c) => meanOf(pools.map((p) => scorePool(p, c, 1).ndcg));
+/**
+ * Coordinate ascent on mean NDCG@10 of `pools` at vector weight 1, or on `objective(config)` when
+ * given (higher is better).
+ */
+function refine(config, pools, objective, rounds = 3) {
+  const score = objective ?? ((c) => meanOf(pools.map((p) => scorePool(p, c, 1).ndcg)));
   let best = score(config);
   console.error(`fit-ranker: start of coordinate ascent: training NDCG@10 ${best.toFixed(4)}`);
   const keys = [...FEATURE_NAMES.map((n) => ["weights", n]), ["fileRepeatPenalty"]];
   const get = (c, key) => (key.length === 2 ? (c.weights[key[1]] ?? 0) : c[key[0]]);
   const set = (c, key, v) => (key.length === 2 ? { ...c, weights: { ...c.weights, [key[1]]: v } } : { ...c, [key[0]]: v });
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     let moved = false;
     for (const key of keys) {
       const now = get(config, key);
-      const tries = [0, now * 0.5, now * 0.8, now * 1.25, now * 2, now + 0.1, now - 0.1].filter((v) => v !== now && (key[0] !== "fileRepeatPenalty" || v >= 0));
+      const tries = [0, now * 0.5, now * 0.8, now * 1.25, now * 2, now + 0.1, now - 0.1, now + 0.3, now + 1].filter((v) => v !== now && (key[0] !== "fileRepeatPenalty" || v >= 0));
       for (const v of tries) {
         const candidate = set(config, key, Math.round(v * 1e4) / 1e4);
         const s = score(candidate);
@@ -236,36 +250,95 @@ if (trainSets.length > 0) {
   const logistic = fitLogistic(train);
   console.error(`fit-ranker: logistic fit on ${train.length} questions, ${logistic.pairs} pairs: ${JSON.stringify(logistic.weights)}`);
   const scale = logistic.weights.lexical > 0 ? logistic.weights.lexical : 1;
-  const start = { ...DEFAULT_RANKER, weights: Object.fromEntries(Object.entries(logistic.weights).map(([n, v]) => [n, Math.round((v / scale) * 1e4) / 1e4])) };
+  const start = { ...HAND_SET_RANKER, weights: Object.fromEntries(Object.entries(logistic.weights).map(([n, v]) => [n, Math.round((v / scale) * 1e4) / 1e4])) };
   const refined = refine(start, train);
   fitted = { ...refined.config, trainingQuestions: train.length, trainingNdcg: refined.trainingNdcg };
 } else {
   console.error(`fit-ranker: no training questions in ${options.train}; reporting the default ranker only`);
-  fitted = { ...DEFAULT_RANKER };
+  fitted = { ...HAND_SET_RANKER };
 }
 const { trainingQuestions, trainingNdcg, ...fittedRanker } = fitted;
-if (options.base !== "fitted" && options.base !== "default") fail("--base is fitted or default");
-const ranker = options.base === "default" ? { ...DEFAULT_RANKER, weights: { ...DEFAULT_RANKER.weights }, stages: [...DEFAULT_RANKER.stages] } : fittedRanker;
+if (!["fitted", "default", "tuned"].includes(options.base)) fail("--base is fitted, default or tuned");
+const handSet = { ...HAND_SET_RANKER, weights: { ...HAND_SET_RANKER.weights }, stages: [...HAND_SET_RANKER.stages] };
+const tuneLibraries = options["tune-libraries"].split(",").filter((l) => dev[l] !== undefined);
+const checkLibraries = Object.keys(dev).filter((l) => !tuneLibraries.includes(l));
+const defaultWeight = Number(options["default-weight"]);
+/** Macro NDCG@10 (mean of the library means) of `config` at `vectorWeight` over the dev libraries `libraries`. */
+const macroNdcg = (libraries, config, vectorWeight) => meanOf(libraries.map((l) => meanOf(dev[l].map((p) => scorePool(p, config, vectorWeight).ndcg))));
+// CoSQA dev, the second dev set: its even-numbered queries may be tuned on, the odd ones are its check split.
+let cosqa = null;
+if (options["cosqa-queries"] && options["cosqa-index"]) {
+  const cache = path.join(ROOT, "bench-results", "ranker", `pools-cosqa-${model.label}.json`);
+  cosqa = !options.recollect && existsSync(cache) ? JSON.parse(readFileSync(cache, "utf8")) : await collectPools(path.resolve(options["cosqa-index"]), readJsonl(path.resolve(options["cosqa-queries"])));
+  mkdirSync(path.dirname(cache), { recursive: true });
+  writeFileSync(cache, JSON.stringify(cosqa));
+}
+const cosqaTune = cosqa?.filter((_, i) => i % 2 === 0) ?? [];
+const cosqaCheck = cosqa?.filter((_, i) => i % 2 === 1) ?? [];
+const meanMrr = (pools, config, vectorWeight) => meanOf(pools.map((p) => scorePool(p, config, vectorWeight).mrr));
+let tunedRanker = null;
+if (options.base === "tuned") {
+  // Default mode's quality: the dev tune split's macro NDCG@10 and, with CoSQA, its tune half's
+  // MRR@10 counted alike (the dev sets alone drive the vector side to 0, CoSQA's prose questions
+  // need it); without CoSQA, lexical and default mode count alike.
+  const objective = cosqa
+    ? (c) => (macroNdcg(tuneLibraries, c, defaultWeight) + meanMrr(cosqaTune, c, defaultWeight)) / 2
+    : (c) => (macroNdcg(tuneLibraries, c, 0) + macroNdcg(tuneLibraries, c, defaultWeight)) / 2;
+  console.error(`fit-ranker: tuning on the dev sets of ${tuneLibraries.join(", ")}${cosqa ? ` and ${cosqaTune.length} CoSQA dev queries` : ""}; check split ${checkLibraries.join(", ")}`);
+  tunedRanker = refine(handSet, [], objective, 4).config;
+}
+const ranker = options.base === "default" ? { ...DEFAULT_RANKER, weights: { ...DEFAULT_RANKER.weights }, stages: [...DEFAULT_RANKER.stages] } : options.base === "tuned" ? { ...tunedRanker } : fittedRanker;
 
 // The prior vector weight: the weight of the calibration grid with the best mean NDCG@10 on the
 // dev sets (developer questions; calibration's own margin rule guards an unmeasured model, this
 // prior is a measurement of this model).
 const byWeight = VECTOR_WEIGHT_GRID.map((w) => ({ w, scores: allPools(devScores(dev, ranker, w)).map((q) => q.ndcg) }));
 const prior = byWeight.reduce((a, b) => (meanOf(b.scores) > meanOf(a.scores) ? b : a));
-ranker.priorVectorWeight = model.label === "codesearch-small" ? prior.w : 0;
-ranker.source = options.base === "default"
-  ? `DEFAULT_RANKER's hand-set weights (src/rank/ranker-config.ts): on the dev sets they beat the weights fitted on ${trainingQuestions ?? 0} generated training questions (scripts/ranker/fit-ranker.mjs --model ${model.arg} --base default prints both); prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`
+// A tuned ranker's weights were chosen at --default-weight, which stays its prior.
+ranker.priorVectorWeight = model.label !== "codesearch-small" ? 0 : options.base === "tuned" ? defaultWeight : prior.w;
+ranker.source = options.base === "tuned"
+  ? `scripts/ranker/fit-ranker.mjs --model ${model.arg} --base tuned: the hand-set weights refined by coordinate ascent on default mode (vector weight ${defaultWeight}, the prior) over the dev sets of ${tuneLibraries.join(", ")}${cosqa ? ` and the even-numbered half of CoSQA dev` : ""}, checked on ${checkLibraries.join(", ") || "none"}${cosqa ? " and CoSQA dev's other half" : ""}; the weights fitted on ${trainingQuestions ?? 0} generated training questions lost to them there`
+  : options.base === "default"
+  ? `DEFAULT_RANKER's weights (src/rank/ranker-config.ts); prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`
   : `scripts/ranker/fit-ranker.mjs --model ${model.arg}: ${trainingQuestions ?? 0} training questions (${trainSets.map((s) => s.library).join(", ") || "none"}), training NDCG@10 ${trainingNdcg?.toFixed(4) ?? "–"}; prior vector weight from the dev sets (${devSets.map((s) => s.library).join(", ")})`;
 
-const report = [`model ${model.label}; dev sets ${devSets.map((s) => `${s.library} (${dev[s.library].length})`).join(", ")}`, "", "vector weight on the dev sets (fitted ranker):", ""];
+const report = [`model ${model.label}; dev sets ${devSets.map((s) => `${s.library} (${dev[s.library].length})`).join(", ")}`, "", `vector weight on the dev sets (${options.base} ranker):`, ""];
 for (const x of byWeight) report.push(`- ${x.w}: NDCG@10 ${meanOf(x.scores).toFixed(4)}`);
 report.push("", `prior vector weight: ${ranker.priorVectorWeight}`, "", "```json", JSON.stringify(ranker, null, 2), "```", "");
 const ablations = [[options.base, ranker], ["BM25 rank + exact name only", { ...ranker, weights: { lexical: ranker.weights.lexical, vector: ranker.weights.vector, exactName: ranker.weights.exactName }, stages: [] }]];
 for (const name of FEATURE_NAMES) if ((ranker.weights[name] ?? 0) !== 0) ablations.push([`− ${name}`, { ...ranker, weights: { ...ranker.weights, [name]: 0 } }]);
 if (ranker.stages.includes("file-diversity")) ablations.push(["− file-diversity", { ...ranker, stages: ranker.stages.filter((s) => s !== "file-diversity") }]);
-ablations.push(options.base === "default" ? ["fitted on the training questions", fittedRanker] : ["built-in default (DEFAULT_RANKER)", { ...DEFAULT_RANKER }]);
+if (options.base !== "fitted") ablations.push(["fitted on the training questions", fittedRanker]);
+if (options.base !== "default") ablations.push(["DEFAULT_RANKER", { ...DEFAULT_RANKER }]);
+ablations.push(["hand-set (issue 18's first weights)", handSet]);
+const shipped = path.join(model.dir, "ranker.json");
+if (existsSync(shipped)) ablations.push(["ranker.json before this run", JSON.parse(readFileSync(shipped, "utf8"))]);
+// The split: the tuned weights saw only the tune libraries' questions.
+report.push(
+  `Tune split (${tuneLibraries.join(", ")}${cosqa ? ", CoSQA dev even" : ""}) and check split (${checkLibraries.join(", ")}${cosqa ? ", CoSQA dev odd" : ""}): dev macro NDCG@10, CoSQA MRR@10:`,
+  "",
+  `| configuration | dev tune, weight 0 | dev check, weight 0 | dev tune, weight ${defaultWeight} | dev check, weight ${defaultWeight} | CoSQA tune, 0 | CoSQA check, 0 | CoSQA tune, ${defaultWeight} | CoSQA check, ${defaultWeight} |`,
+  "|---|---|---|---|---|---|---|---|---|",
+);
+for (const [name, config] of ablations.filter(([n]) => !n.startsWith("−"))) {
+  const devCells = [0, defaultWeight].flatMap((w) => [tuneLibraries, checkLibraries].map((libs) => (libs.length ? macroNdcg(libs, config, w).toFixed(4) : "–")));
+  const cosqaCells = [0, defaultWeight].flatMap((w) => [cosqaTune, cosqaCheck].map((pools) => (pools.length ? meanMrr(pools, config, w).toFixed(4) : "–")));
+  report.push(`| ${name} | ${[...devCells, ...cosqaCells].join(" | ")} |`);
+}
+report.push("");
 report.push(...table(`Ablation, vector weight 0 (lexical mode)`, ablations, 0, ranker), "");
 if (ranker.priorVectorWeight > 0) report.push(...table(`Ablation, vector weight ${ranker.priorVectorWeight} (the prior)`, ablations, ranker.priorVectorWeight, ranker), "");
+if (cosqa) {
+  report.push(`CoSQA dev (${cosqa.length} queries), MRR@10 [95 % CI], re-ranked offline:`, "", `| configuration | ${[...new Set([0, defaultWeight, 1])].map((w) => `weight ${w}`).join(" | ")} |`, `|---|${[...new Set([0, defaultWeight, 1])].map(() => "---").join("|")}|`);
+  for (const [name, config] of ablations) {
+    const cells = [...new Set([0, defaultWeight, 1])].map((w) => {
+      const ci = bootstrapMeanOfGroups([cosqa.map((p) => scorePool(p, config, w).mrr)]);
+      return `${fmt(ci.value)} [${fmt(ci.low)}, ${fmt(ci.high)}]`;
+    });
+    report.push(`| ${name} | ${cells.join(" | ")} |`);
+  }
+  report.push("");
+}
 console.log(report.join("\n"));
 if (options.write) {
   const out = path.join(model.dir, "ranker.json");

@@ -1,7 +1,20 @@
 import { StoreError } from "../model/errors.js";
 import type { RankedCandidate, RankedHit, SearchRequest } from "../model/search.js";
 import type { EntityRef, SearchHit } from "../model/types.js";
-import { type FusionWeights, type RankerConfig, type RankingCandidate, candidateFeatures, findMatchLine, fusionWeights, namedSymbols, queryTraits, rankWithStages } from "../rank/index.js";
+import {
+  type CandidateText,
+  type FusionWeights,
+  type RankerConfig,
+  type RankingCandidate,
+  candidateFeatures,
+  findMatchLine,
+  fusionWeights,
+  namedSymbols,
+  queryTraits,
+  rankWithStages,
+  rankerReadsText,
+  weighedFields,
+} from "../rank/index.js";
 import {
   buildEntityFilter,
   findEntitiesByName,
@@ -76,8 +89,13 @@ export async function rankEntities(source: RankingSource, query: string, request
     const resident = (await source.residentEntities?.()) ?? null;
     const candidates = await gatherCandidates(source, query, request, weights.vector > 0, resident);
     if (candidates === null) return [];
-    const ranked = rankCandidates(candidates, query, request, weights, ranker);
-    const chunks = resident ? residentEntitiesById(resident, ranked.map((hit) => hit.chunk.id)) : await readEntities(source.db, ranked.map((hit) => hit.chunk));
+    // A ranker that weighs text fields reads every candidate whole before ranking (one read, the
+    // final hits among them); otherwise only the hits kept are read, after ranking.
+    const readsText = request.mode !== "vector" && rankerReadsText(ranker);
+    const read = (refs: readonly EntityRef[]) => (resident ? residentEntitiesById(resident, refs.map((ref) => ref.id)) : readEntities(source.db, refs));
+    const texts = readsText ? await read(pooledRefs(candidates, request.mode === "hybrid" && weights.vector > 0)) : undefined;
+    const ranked = rankCandidates(candidates, query, request, weights, ranker, texts);
+    const chunks = texts ?? (await read(ranked.map((hit) => hit.chunk)));
     if (ranked.every((hit) => chunks.has(hit.chunk.id))) {
       return ranked.map((hit) => {
         const chunk = chunks.get(hit.chunk.id)!;
@@ -135,13 +153,21 @@ async function searchByVector(source: RankingSource, resident: ResidentEntities 
  * side's candidates (each entity once, with its rank on each side; the vector side only in hybrid
  * mode with `weights.vector` > 0) and order them by the ranking stage (`rankWithStages` with
  * `ranker`, the vector feature scaled by `weights.vector`). Then cuts to `request.limit`. Pure.
+ * @param texts the candidates' text by id, when read (the per-field features need it).
  */
-export function rankCandidates(candidates: Candidates, query: string, request: SearchRequest, weights: FusionWeights, ranker: RankerConfig): RankedCandidate[] {
+export function rankCandidates(
+  candidates: Candidates,
+  query: string,
+  request: SearchRequest,
+  weights: FusionWeights,
+  ranker: RankerConfig,
+  texts?: ReadonlyMap<string, CandidateText>,
+): RankedCandidate[] {
   if (request.mode === "vector") {
     return (candidates.vector ?? []).slice(0, request.limit).map((hit, index) => ({ ...hit, ranks: { vector: index + 1, lexical: null }, exactName: false }));
   }
   const vectorWeight = request.mode === "hybrid" ? weights.vector : 0;
-  const pool = poolCandidates(candidates, vectorWeight > 0);
+  const pool = poolCandidates(candidates, vectorWeight > 0, texts);
   return rankWithStages(pool, queryTraits(query), ranker, vectorWeight, request.explain === true)
     .slice(0, request.limit)
     .map(({ chunk, score, ranks, exactName, explain }) => ({ chunk, score, ranks, exactName, ...(explain ? { explain } : {}) }));
@@ -156,7 +182,7 @@ export function rankCandidates(candidates: Candidates, query: string, request: S
 export function rankCandidatesAtWeights(candidates: Candidates, query: string, request: SearchRequest, vectorWeights: readonly number[], ranker: RankerConfig): RankedCandidate[][] {
   const traits = queryTraits(query);
   const withVector = poolCandidates(candidates, true);
-  const features = candidateFeatures(withVector, traits, 1);
+  const features = candidateFeatures(withVector, traits, 1, weighedFields(ranker));
   const cut = (ranked: RankedCandidate[]) => ranked.slice(0, request.limit).map(({ chunk, score, ranks, exactName }) => ({ chunk, score, ranks, exactName }));
   return vectorWeights.map((weight) =>
     weight > 0 ? cut(rankWithStages(withVector, traits, ranker, weight, false, features)) : rankCandidates(candidates, query, { ...request, mode: "hybrid" }, fusionWeights(weight), ranker),
@@ -165,14 +191,20 @@ export function rankCandidatesAtWeights(candidates: Candidates, query: string, r
 
 /**
  * Every side's candidates as one list, each entity once (in order of first appearance: lexical,
- * vector, exact name), with its 1-based rank on the lexical and vector sides and whether the query
- * names it. The vector side takes part only `withVector`. Pure.
+ * vector, exact name), with its 1-based rank on the lexical and vector sides, its vector side's
+ * cosine similarity, whether the query names it, and its text when `texts` holds it. The vector
+ * side takes part only `withVector`. Pure.
  */
-export function poolCandidates(candidates: Candidates, withVector: boolean): RankingCandidate[] {
+export function poolCandidates(candidates: Candidates, withVector: boolean, texts?: ReadonlyMap<string, CandidateText>): RankingCandidate[] {
   const pool = new Map<string, RankingCandidate>();
   const entry = (chunk: EntityRef) => {
     let found = pool.get(chunk.id);
-    if (found === undefined) pool.set(chunk.id, (found = { chunk, ranks: { vector: null, lexical: null }, exactName: false }));
+    if (found === undefined) {
+      found = { chunk, ranks: { vector: null, lexical: null }, exactName: false };
+      const text = texts?.get(chunk.id);
+      if (text !== undefined) found.text = text;
+      pool.set(chunk.id, found);
+    }
     return found;
   };
   (candidates.lexical ?? []).forEach((hit, index) => {
@@ -182,9 +214,21 @@ export function poolCandidates(candidates: Candidates, withVector: boolean): Ran
   if (withVector) {
     (candidates.vector ?? []).forEach((hit, index) => {
       const found = entry(hit.chunk);
-      found.ranks.vector ??= index + 1;
+      if (found.ranks.vector === null) {
+        found.ranks.vector = index + 1;
+        found.similarity = hit.score;
+      }
     });
   }
   for (const hit of candidates.name ?? []) entry(hit.chunk).exactName = true;
   return [...pool.values()];
+}
+
+/** The light rows of every candidate {@link poolCandidates} would pool, each once. Pure. */
+export function pooledRefs(candidates: Candidates, withVector: boolean): EntityRef[] {
+  const refs = new Map<string, EntityRef>();
+  for (const side of [candidates.lexical, withVector ? candidates.vector : null, candidates.name]) {
+    for (const hit of side ?? []) if (!refs.has(hit.chunk.id)) refs.set(hit.chunk.id, hit.chunk);
+  }
+  return [...refs.values()];
 }

@@ -7,14 +7,23 @@ import type { SideRanks } from "../model/search.js";
 import type { EntityRef } from "../model/types.js";
 import { codeWords } from "./code-words.js";
 import { namedSymbols } from "./query-words.js";
+import { type CandidateText, SCORED_FIELDS, type ScoredField, fieldScores } from "./field-scores.js";
 import type { FeatureVector } from "./ranker-config.js";
+import { type SymbolTraits, dottedTailMatch, kindMatch, moduleWords, nameTokenMatch, stemShare, symbolTraits } from "./symbol-evidence.js";
 import { isTestCode } from "../lang/index.js";
 
-/** A candidate as the ranking stage sees it: its light row, its place on each side, and whether the query names it. */
+/**
+ * A candidate as the ranking stage sees it: its light row, its place on each side, whether the
+ * query names it, and its text when the search read it (the per-field features need it; without
+ * it the signature, docstring and body fields score 0).
+ */
 export interface RankingCandidate {
   chunk: EntityRef;
   ranks: SideRanks;
   exactName: boolean;
+  text?: CandidateText;
+  /** Cosine similarity of the query's embedding and the entity's, when the vector side returned it. */
+  similarity?: number;
 }
 
 /** What the features need to know about the query, computed once per query. */
@@ -23,6 +32,8 @@ export interface QueryTraits {
   words: string[];
   /** The query looks like a symbol: one identifier, or it spells identifiers as code (`parse_header`, `Cart.total()`, `APIRouter`). */
   symbolLike: boolean;
+  /** Name tokens, the kind asked for and dotted symbols (rank/symbol-evidence.ts). */
+  symbols: SymbolTraits;
 }
 
 /** Words that carry no meaning for locating code: question filler, and the language's name. */
@@ -36,7 +47,7 @@ export function queryTraits(query: string): QueryTraits {
   const words = [...new Set(codeWords(query).split(" ").filter((w) => w !== "" && !FILLER.has(w)))];
   const trimmed = query.trim();
   const single = /^[\p{L}_][\p{L}\p{N}_.]*(\(\))?$/u.test(trimmed);
-  return { words, symbolLike: single || namedSymbols(trimmed).length > 0 };
+  return { words, symbolLike: single || namedSymbols(trimmed).length > 0, symbols: symbolTraits(trimmed) };
 }
 
 /**
@@ -114,9 +125,11 @@ function nameWordsOf(name: string): readonly string[] {
 /**
  * The features of every candidate of one query, in the candidates' order (see `FEATURE_NAMES`).
  * `vectorWeight` scales the vector feature (the fusion's vector weight; 0 switches it off).
- * Pool features (`memberHits`, `fileSupport`) count the other candidates. Pure; O(candidates).
+ * Pool features (`memberHits`, `fileSupport`) count the other candidates. Only the per-field
+ * scores of `scoredFields` are computed (default all; see {@link weighedFields}), the others are 0.
+ * Pure; O(candidates + words of the scored fields).
  */
-export function candidateFeatures(candidates: readonly RankingCandidate[], traits: QueryTraits, vectorWeight: number): FeatureVector[] {
+export function candidateFeatures(candidates: readonly RankingCandidate[], traits: QueryTraits, vectorWeight: number, scoredFields: readonly ScoredField[] = SCORED_FIELDS): FeatureVector[] {
   const perFile = new Map<string, number>();
   const members = new Map<string, number>();
   const key = (path: string, qualifiedName: string) => `${path}\u0000${qualifiedName}`;
@@ -127,8 +140,22 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
       members.set(parent, (members.get(parent) ?? 0) + 1);
     }
   }
-  return candidates.map(({ chunk, ranks, exactName }) => {
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (const { similarity } of candidates) {
+    if (similarity === undefined) continue;
+    lowest = Math.min(lowest, similarity);
+    highest = Math.max(highest, similarity);
+  }
+  const spread = highest - lowest;
+  const fields = fieldScores(
+    candidates.map(({ chunk, text }) => ({ qualifiedName: chunk.qualifiedName, path: chunk.path, text })),
+    traits.words,
+    scoredFields,
+  );
+  return candidates.map(({ chunk, ranks, exactName, similarity }, i) => {
     const isType = isTypeKind(chunk.kind);
+    const field = fields[i]!;
     const parentName = chunk.parentQualifiedName?.split(".").at(-1) ?? "";
     return {
       lexical: rankDiscount(ranks.lexical),
@@ -142,6 +169,16 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
       fileSupport: Math.log2(perFile.get(chunk.path) ?? 1),
       testCode: isTestCode({ path: chunk.path, kind: chunk.kind, name: chunk.name }) ? 1 : 0,
       auxiliaryCode: isAuxiliaryCode(chunk.path) ? 1 : 0,
+      fieldName: field.name,
+      fieldSignature: field.signature,
+      fieldDocstring: field.docstring,
+      fieldBody: field.body,
+      fieldPath: field.path,
+      moduleWords: stemShare(traits.words, remembered("module", chunk.path, moduleWords)),
+      nameToken: nameTokenMatch(chunk.name, traits.symbols) ? 1 : 0,
+      kindMatch: kindMatch(chunk.kind, traits.symbols) ? 1 : 0,
+      dottedTail: dottedTailMatch(chunk, traits.symbols) ? 1 : 0,
+      vectorSimilarity: similarity === undefined || !(spread > 0) ? 0 : (vectorWeight * (similarity - lowest)) / spread,
     };
   });
 }

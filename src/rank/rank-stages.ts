@@ -4,7 +4,7 @@
  */
 import type { HitExplanation } from "../model/search.js";
 import { type QueryTraits, type RankingCandidate, candidateFeatures } from "./candidate-features.js";
-import { FEATURE_NAMES, type FeatureVector, type RankerConfig, type RankingStage } from "./ranker-config.js";
+import { FEATURE_NAMES, type FeatureVector, type RankerConfig, type RankingStage, weighedFields } from "./ranker-config.js";
 
 /** A candidate after the ranking stage: its score and, when asked for, why. */
 export type ScoredCandidate<C extends RankingCandidate> = C & { score: number; explain?: HitExplanation };
@@ -45,7 +45,7 @@ export function fileRepeatAdjustments(paths: readonly string[], penalty: number)
  * contribution (the stage adjustments under `stages`).
  * @param vectorWeight the fusion's vector weight: scales the vector feature.
  * @param featuresAtWeight1 the candidates' features at vector weight 1, when the caller ranks the
- *   same candidates at several weights (calibration): only the vector feature is scaled then.
+ *   same candidates at several weights (calibration): only the vector features are scaled then.
  * @returns a new list, best first, every candidate kept; `score` is the final score.
  */
 export function rankWithStages<C extends RankingCandidate>(
@@ -58,19 +58,19 @@ export function rankWithStages<C extends RankingCandidate>(
 ): ScoredCandidate<C>[] {
   // Scores and order as plain numbers and indices, objects made once at the end: calibration runs
   // this for every query at every weight of its grid.
-  const features = featuresAtWeight1 ?? candidateFeatures(candidates, traits, vectorWeight);
+  const features = featuresAtWeight1 ?? candidateFeatures(candidates, traits, vectorWeight, weighedFields(config));
   const vectorScale = featuresAtWeight1 ? vectorWeight : 1;
   const n = candidates.length;
   const scores = new Float64Array(n);
   const bestRanks = new Float64Array(n);
   const weights = FEATURE_NAMES.map((name) => config.weights[name] ?? 0);
-  const vectorIndex = FEATURE_NAMES.indexOf("vector");
+  const scaled = FEATURE_NAMES.map((name) => (name === "vector" || name === "vectorSimilarity" ? vectorScale : 1));
   for (let i = 0; i < n; i++) {
     const f = features[i]!;
     let score = 0;
     for (let k = 0; k < FEATURE_NAMES.length; k++) {
       const weight = weights[k]!;
-      if (weight !== 0) score += weight * f[FEATURE_NAMES[k]!] * (k === vectorIndex ? vectorScale : 1);
+      if (weight !== 0) score += weight * f[FEATURE_NAMES[k]!] * scaled[k]!;
     }
     scores[i] = score;
     const ranks = candidates[i]!.ranks;
@@ -105,7 +105,7 @@ export function rankWithStages<C extends RankingCandidate>(
   return order.map((i) => {
     const scored: ScoredCandidate<C> = { ...candidates[i]!, score: scores[i]! };
     if (explain) {
-      const f = vectorScale === 1 ? features[i]! : { ...features[i]!, vector: features[i]!.vector * vectorScale };
+      const f = vectorScale === 1 ? features[i]! : { ...features[i]!, vector: features[i]!.vector * vectorScale, vectorSimilarity: features[i]!.vectorSimilarity * vectorScale };
       const stages: Record<string, number> = {};
       for (const [stage, applied] of Object.entries(stageAdjustments)) if (applied[i] !== 0) stages[stage] = applied[i]!;
       scored.explain = { features: f, contributions: linearScore(f, config.weights).terms, stages };

@@ -4,6 +4,7 @@
  * {@link DEFAULT_RANKER} for a model without one. An ablation is another configuration.
  */
 import { z } from "zod";
+import type { ScoredField } from "./field-scores.js";
 
 /**
  * The features a candidate is scored by (rank/candidate-features.ts), in a fixed order:
@@ -17,7 +18,18 @@ import { z } from "zod";
  * - `typeForSymbol`: a class (type) hit for a query that looks like a symbol;
  * - `memberHits`: for a type, `log2(1 + its members among the candidates)` (methods lift their class);
  * - `fileSupport`: `log2(1 + other candidates of its file)` (file coherence);
- * - `testCode`, `auxiliaryCode`: test code; examples, benchmarks, docs, generated or vendored code.
+ * - `testCode`, `auxiliaryCode`: test code; examples, benchmarks, docs, generated or vendored code;
+ * - `fieldName`, `fieldSignature`, `fieldDocstring`, `fieldBody`, `fieldPath`: BM25 of the query's
+ *   words in that field, over the candidate pool, scaled to 0…1 (rank/field-scores.ts; signature,
+ *   docstring and body need the candidates' text, read only when one of them weighs);
+ * - `moduleWords`: share of the query's words in the module's name (file name, or the package
+ *   folder of an `__init__` file): the module an architecture question is about;
+ * - `nameToken`: the entity's name is a token of the query spelled as code (`the Rule class`);
+ * - `kindMatch`: the entity is the kind the query asks for ("class", "function", "method");
+ * - `dottedTail`: the entity is the last part of a dotted symbol of the query, its owner the
+ *   parent or the module (`MapAdapter.match`, `attrs.define`);
+ * - `vectorSimilarity`: the vector side's cosine similarity, scaled over the pool's vector hits to
+ *   0 (the least similar) … 1 (the most), times the fusion's vector weight; 0 when absent.
  */
 export const FEATURE_NAMES = [
   "lexical",
@@ -31,7 +43,39 @@ export const FEATURE_NAMES = [
   "fileSupport",
   "testCode",
   "auxiliaryCode",
+  "fieldName",
+  "fieldSignature",
+  "fieldDocstring",
+  "fieldBody",
+  "fieldPath",
+  "moduleWords",
+  "nameToken",
+  "kindMatch",
+  "dottedTail",
+  "vectorSimilarity",
 ] as const;
+
+/** Each per-field feature and the field it scores (rank/field-scores.ts). */
+const FIELD_FEATURES: readonly (readonly [FeatureName, ScoredField])[] = [
+  ["fieldName", "name"],
+  ["fieldSignature", "signature"],
+  ["fieldDocstring", "docstring"],
+  ["fieldBody", "body"],
+  ["fieldPath", "path"],
+];
+
+/** The fields whose per-field feature `config` weighs: the only ones worth scoring for it. */
+export function weighedFields(config: RankerConfig): ScoredField[] {
+  return FIELD_FEATURES.filter(([feature]) => (config.weights[feature] ?? 0) !== 0).map(([, field]) => field);
+}
+
+/** The features that read a candidate's text (its whole row), not only its light reference. */
+export const TEXT_FEATURES: readonly FeatureName[] = ["fieldSignature", "fieldDocstring", "fieldBody"];
+
+/** Whether `config` weighs a feature that needs the candidates' text (see {@link TEXT_FEATURES}). */
+export function rankerReadsText(config: RankerConfig): boolean {
+  return TEXT_FEATURES.some((name) => (config.weights[name] ?? 0) !== 0);
+}
 
 /** One of {@link FEATURE_NAMES}. */
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -71,27 +115,40 @@ const configSchema = z.object({
 });
 
 /**
- * The ranker of a model that ships none: hand-set weights. On the dev sets they beat the weights
- * fitted on the project's generated training questions (0.804 against 0.765 NDCG@10 at vector
- * weight 0, BENCHMARKS.md "Issue 18"), so they stay until a fit does as well; `typeForSymbol` is 0
- * because switching it off gained 0.007 [0.002, 0.013] there. No vector prior.
+ * The ranker of a model that ships none: the weights of codesearch-small's ranker.json, tuned by
+ * `scripts/ranker/fit-ranker.mjs --base tuned` (coordinate ascent on default mode over the dev sets
+ * of attrs, babel, jinja2 and markdown and half of CoSQA dev, checked on rich, werkzeug and CoSQA
+ * dev's other half; BENCHMARKS.md, "Issue 18: ranking (this session)"). They beat the earlier
+ * hand-set weights on both splits, and the weights fitted on generated training questions by far.
+ * No vector prior: a model without a ranker file is unmeasured. `fieldBody` weighs, so searches
+ * read their candidates' text (see {@link rankerReadsText}).
  */
 export const DEFAULT_RANKER: RankerConfig = {
   weights: {
-    lexical: 1,
-    vector: 1,
+    lexical: 0.55,
+    vector: 1.25,
     exactName: 1,
     nameWords: 0.3,
     parentWords: 0.1,
-    pathWords: 0.15,
+    pathWords: 2.15,
     typeForSymbol: 0,
-    memberHits: 0.1,
-    fileSupport: 0.05,
-    testCode: -0.3,
+    memberHits: 0.08,
+    fileSupport: -0.05,
+    testCode: -0.6,
     auxiliaryCode: -0.3,
+    fieldName: 0,
+    fieldSignature: 0,
+    fieldDocstring: 0,
+    fieldBody: 1,
+    fieldPath: 0,
+    moduleWords: 0.5,
+    nameToken: 1,
+    kindMatch: 0,
+    dottedTail: 1,
+    vectorSimilarity: 0,
   },
   stages: ["file-diversity"],
-  fileRepeatPenalty: 0.1,
+  fileRepeatPenalty: 0,
   priorVectorWeight: 0,
 };
 

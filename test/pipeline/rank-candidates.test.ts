@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { poolCandidates, rankCandidates, rankCandidatesAtWeights, type Candidates } from "../../src/pipeline/rank-entities.js";
+import { poolCandidates, pooledRefs, rankCandidates, rankCandidatesAtWeights, type Candidates } from "../../src/pipeline/rank-entities.js";
 import { DEFAULT_RANKER, VECTOR_WEIGHT_GRID, fusionWeights } from "../../src/rank/index.js";
 import type { SearchRequest } from "../../src/model/search.js";
 import { makeChunk, refOf } from "../support/chunks.js";
@@ -30,6 +30,18 @@ describe("poolCandidates", () => {
       ["EmailValidator", 5, 2],
     ]);
     expect(poolCandidates(candidates, false).every((c) => c.ranks.vector === null)).toBe(true);
+  });
+
+  it("carries the vector side's similarity and the text read for each candidate; pooledRefs lists the same entities", () => {
+    const texts = new Map([[validator.id, { signature: "class EmailValidator", docstring: "Checks an address.", source: "class EmailValidator: ..." }]]);
+    const pooled = poolCandidates(candidates, true, texts);
+    const byName = new Map(pooled.map((c) => [c.chunk.qualifiedName, c]));
+    expect(byName.get("EmailValidator")!.similarity).toBe(9);
+    expect(byName.get("EmailValidator")!.text?.docstring).toBe("Checks an address.");
+    expect(byName.get("EmailValidator.validate_domain_part")!.similarity).toBeUndefined();
+    expect(byName.get("clean_email_form")!.text).toBeUndefined();
+    expect(pooledRefs(candidates, true).map((r) => r.id)).toEqual(pooled.map((c) => c.chunk.id));
+    expect(pooledRefs(candidates, false).map((r) => r.id)).toEqual(poolCandidates(candidates, false).map((c) => c.chunk.id));
   });
 });
 

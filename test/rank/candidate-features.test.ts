@@ -19,7 +19,7 @@ describe("queryTraits", () => {
     { query: "how does python read a csv file", words: ["read", "csv", "file"], symbolLike: false },
     { query: "Cart.total", words: ["cart", "total"], symbolLike: true },
   ])("$query", ({ query, words, symbolLike }) => {
-    expect(queryTraits(query)).toEqual({ words, symbolLike });
+    expect(queryTraits(query)).toMatchObject({ words, symbolLike });
   });
 });
 
@@ -109,5 +109,12 @@ describe("candidateFeatures", () => {
 
   it("scales the vector feature by the vector weight: 0 switches it off", () => {
     expect(candidateFeatures(pool, queryTraits("email"), 0).every((f) => f.vector === 0)).toBe(true);
+  });
+
+  it("scales the vector side's similarity over the pool, 0 for the least similar and without one, times the vector weight", () => {
+    const withSimilarity = pool.map((c, i) => ({ ...c, ...(i < 3 ? { similarity: [0.8, 0.5, 0.6][i] } : {}) }));
+    const features = candidateFeatures(withSimilarity, queryTraits("email"), 0.5);
+    expect(features.map((f) => f.vectorSimilarity)).toEqual([0.5, 0, expect.closeTo((0.5 * 0.1) / 0.3, 10), 0]);
+    expect(candidateFeatures(withSimilarity, queryTraits("email"), 0).every((f) => f.vectorSimilarity === 0)).toBe(true);
   });
 });

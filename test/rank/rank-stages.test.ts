@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type RankingCandidate, queryTraits } from "../../src/rank/candidate-features.js";
-import { DEFAULT_RANKER, type RankerConfig, parseRankerConfig } from "../../src/rank/ranker-config.js";
+import { DEFAULT_RANKER, FEATURE_NAMES, type FeatureVector, type RankerConfig, parseRankerConfig, rankerReadsText, weighedFields } from "../../src/rank/ranker-config.js";
 import { fileRepeatAdjustments, linearScore, rankWithStages } from "../../src/rank/rank-stages.js";
 import { makeChunk, refOf } from "../support/chunks.js";
 
@@ -13,9 +13,18 @@ const candidate = (path: string, line: number, qualifiedName: string, lexical: n
 const names = (hits: readonly RankingCandidate[]) => hits.map((h) => h.chunk.qualifiedName);
 const only = (weights: RankerConfig["weights"], stages: RankerConfig["stages"] = []): RankerConfig => ({ weights, stages, fileRepeatPenalty: 0.5, priorVectorWeight: 0 });
 
+describe("weighedFields and rankerReadsText", () => {
+  it("name the fields a ranker weighs, and whether it needs the candidates' text", () => {
+    expect(weighedFields(only({ lexical: 1, fieldBody: 1, fieldPath: 0.5, fieldName: 0 }))).toEqual(["body", "path"]);
+    expect(rankerReadsText(only({ lexical: 1, fieldPath: 1, fieldName: 1 }))).toBe(false);
+    expect(rankerReadsText(only({ fieldDocstring: 0.1 }))).toBe(true);
+    expect(rankerReadsText(DEFAULT_RANKER)).toBe(true);
+  });
+});
+
 describe("linearScore", () => {
   it("sums weight × feature, skipping zero terms, a missing weight counting 0", () => {
-    const features = { lexical: 1, vector: 0.5, exactName: 1, nameWords: 0.5, parentWords: 0, pathWords: 0, typeForSymbol: 0, memberHits: 0, fileSupport: 1, testCode: 1, auxiliaryCode: 0 };
+    const features = { ...(Object.fromEntries(FEATURE_NAMES.map((name) => [name, 0])) as FeatureVector), lexical: 1, vector: 0.5, exactName: 1, nameWords: 0.5, fileSupport: 1, testCode: 1 };
     const { score, terms } = linearScore(features, { lexical: 2, vector: 1, nameWords: 0.4, testCode: -0.5 });
     expect(score).toBeCloseTo(2 + 0.5 + 0.2 - 0.5);
     expect(terms).toEqual({ lexical: 2, vector: 0.5, nameWords: 0.2, testCode: -0.5 });

@@ -80,8 +80,9 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     expect(shown.end_line).toBe(top.end_line);
     const lines = (await readFile(path.join(repo, top.file), "utf8")).split("\n");
     expect(shown.text.split("\n").at(-1)).toBe(`${top.end_line}  ${lines[top.end_line - 1]!.trimEnd()}`);
-    // By file and line: the innermost definition containing the line.
-    const byLine = (await client.callTool({ name: "read", arguments: { file: top.file, line: top.end_line } })) as ToolAnswer;
+    // By file and line: the innermost definition containing the line (the top hit's own def/class
+    // line; its last line may lie in a method when the top hit is a class).
+    const byLine = (await client.callTool({ name: "read", arguments: { file: top.file, line: top.start_line } })) as ToolAnswer;
     expect((byLine.structuredContent as { entity: { id: string } }).entity.id).toBe(top.id);
   });
 

@@ -1,6 +1,7 @@
 // The long watcher trial (issue 19, item 15): many refreshes in one `codesearch watch` process;
 // open descriptors and resident memory must stay flat (within 10 %). Sized by
 // WATCH_STRESS_REFRESHES (500); WATCH_STRESS_WARMUP (50) refreshes are run before the baseline.
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { runWatchRefreshes, type RefreshSample } from "../test/support/watch-refreshes.js";
 import { makeTempDir } from "../test/support/temp-dirs.js";
@@ -21,11 +22,13 @@ describe("watch refresh stress", () => {
     const window = Math.max(1, Math.floor((refreshes - warmup) / 10));
     const first = samples.filter((s) => s.refresh > warmup && s.refresh <= warmup + window);
     const last = samples.slice(-window);
-    const of = (list: RefreshSample[], key: "descriptors" | "rssKb") => median(list.map((s) => s[key]));
+    const of = (list: RefreshSample[], key: "descriptors" | "rssKb" | "refreshMs") => median(list.map((s) => s[key] ?? 0));
     const report = {
       refreshes,
       descriptors: { afterFirst: samples[0]!.descriptors, baseline: of(first, "descriptors"), end: of(last, "descriptors"), last: samples.at(-1)!.descriptors },
       rssMb: { afterFirst: samples[0]!.rssKb / 1024, baseline: of(first, "rssKb") / 1024, end: of(last, "rssKb") / 1024, last: samples.at(-1)!.rssKb / 1024 },
+      refreshMs: { first: samples[0]!.refreshMs, baseline: of(first, "refreshMs"), end: of(last, "refreshMs"), last: samples.at(-1)!.refreshMs },
+      loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
     };
     console.log(`watch-refresh stress: ${JSON.stringify(report)}`);
     expect(of(last, "descriptors")).toBeLessThanOrEqual(of(first, "descriptors") * 1.1);

@@ -5,10 +5,10 @@ import { listTableVersions } from "./version-retention.js";
 /**
  * Fragments from which a write compacts the entity table. Each write adds one fragment per slice
  * of rows (entity-table.ts), and LanceDB's compaction merges every fragment under its 1M-row
- * target, so it rewrites the whole table: 0.9 s at 10,000 768-d rows (BENCHMARKS.md, issue 19
- * item 15). Compacting at every write made a one-file refresh cost the table's size; at 8
- * fragments a table is rewritten once per ~7 small writes, and a search scans at most 7 small
- * fragments beside the big one.
+ * target, so it rewrites the whole table: 33 MB in 3.1–5.8 s at 10,000 768-d rows under load
+ * (scripts/bench/compaction-cost.mjs, BENCHMARKS.md, issue 19 item 15). Compacting at every
+ * write made a one-file refresh cost the table's size; at 8 fragments a table is rewritten once
+ * per ~7 small writes, and a search scans at most 7 small fragments beside the big one.
  */
 export const COMPACT_AT_FRAGMENTS = 8;
 

@@ -15,6 +15,8 @@ export interface RefreshSample {
   descriptors: number;
   /** VmRSS of /proc/<pid>/status, in KiB. */
   rssKb: number;
+  /** The refresh's own duration (`durationMs` of its summary), ms; null for a failed refresh. */
+  refreshMs: number | null;
 }
 
 /** What {@link runWatchRefreshes} saw. */
@@ -26,11 +28,11 @@ export interface WatchRefreshResult {
   stderr: string;
 }
 
-async function sampleOf(pid: number, refresh: number): Promise<RefreshSample> {
+async function sampleOf(pid: number, refresh: number, refreshMs: number | null): Promise<RefreshSample> {
   const descriptors = (await readdir(`/proc/${pid}/fd`)).length;
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-  return { refresh, descriptors, rssKb };
+  return { refresh, descriptors, rssKb, refreshMs };
 }
 
 /**
@@ -55,8 +57,10 @@ export async function runWatchRefreshes(repo: string, refreshes: number, sampleE
     for (let i = 1; i <= refreshes; i++) {
       const next = watch.waitForLine(ended);
       await writeFile(path.join(repo, "pkg", `mod_${i % 4}.py`), `def edited_${i % 4}(x):\n    """Edit ${i}."""\n    return x * ${i}\n`);
-      if ((JSON.parse(await next) as WatchEvent).type === "refresh-failed") failed++;
-      if (i === 1 || i === refreshes || i % sampleEvery === 0) samples.push(await sampleOf(pid, i));
+      const event = JSON.parse(await next) as WatchEvent;
+      if (event.type === "refresh-failed") failed++;
+      const refreshMs = event.type === "refresh-finished" ? event.summary.durationMs : null;
+      if (i === 1 || i === refreshes || i % sampleEvery === 0) samples.push(await sampleOf(pid, i, refreshMs));
     }
   } finally {
     watch.child.kill("SIGINT");

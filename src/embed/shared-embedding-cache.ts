@@ -62,19 +62,30 @@ export function modelFilesDir(source: EmbedderSource, modelCacheDir: string): st
  * tokenizer_config.json, codesearch.json, onnx/model.onnx, onnx/model_quantized.onnx — those
  * present), so two clones share vectors and a model changed in place never does. Reads every byte
  * of those files (≈ 20 ms for codesearch-small's 7.5 MB; CodeBERT's 125 MB int8 export ≈ 0.3 s), so
- * callers compute it only when a cache miss needs it. Null when none of the files exists.
+ * callers compute it only when a cache miss needs it, and a long-lived process (`watch`, `mcp`)
+ * computes it once per folder while the files' sizes and mtimes stay as they were. Null when none
+ * of the files exists.
  * @throws Error when a present file cannot be read.
  */
 export async function modelFingerprint(dir: string): Promise<string | null> {
   const names = [...new Set([...requiredModelFiles(true), ...requiredModelFiles(false), "codesearch.json"])].sort();
+  const present = names.flatMap((name) => {
+    const stats = statSync(path.join(dir, name), { throwIfNoEntry: false });
+    return stats?.isFile() ? [{ name, size: stats.size, mtimeMs: stats.mtimeMs }] : [];
+  });
+  if (present.length === 0) return null;
+  const signature = JSON.stringify(present);
+  const known = fingerprints.get(dir);
+  if (known?.signature === signature) return known.fingerprint;
   const hash = createHash("sha256");
-  let found = 0;
-  for (const name of names) {
-    const file = path.join(dir, name);
-    if (!existsSync(file) || !statSync(file).isFile()) continue;
-    found++;
-    hash.update(`${name}\0${statSync(file).size}\0`);
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for (const { name, size } of present) {
+    hash.update(`${name}\0${size}\0`);
+    for await (const chunk of createReadStream(path.join(dir, name))) hash.update(chunk as Buffer);
   }
-  return found === 0 ? null : `sha256:${hash.digest("hex")}`;
+  const fingerprint = `sha256:${hash.digest("hex")}`;
+  fingerprints.set(dir, { signature, fingerprint });
+  return fingerprint;
 }
+
+/** Fingerprints computed in this process, by model folder, with the files' names, sizes and mtimes they were computed at. */
+const fingerprints = new Map<string, { signature: string; fingerprint: string }>();

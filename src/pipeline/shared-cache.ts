@@ -22,7 +22,7 @@ import {
 } from "../embed/index.js";
 import { describeError } from "../model/errors.js";
 import { acquireIndexLock } from "../store/index.js";
-import type { ChunkVectors } from "./embed-outcomes.js";
+import { cacheMisses, type ChunkVectors } from "./embed-outcomes.js";
 import type { FileOutcome } from "./read-planned-files.js";
 
 /** Folder of the vectors inside the shared cache folder (the lock file sits beside it). */
@@ -52,7 +52,7 @@ export async function importSharedVectors(
   run: { source: EmbedderSource; modelCacheDir: string; modelId: string; maxTokens: number; outcomes: readonly FileOutcome[]; known: ChunkVectors; cache: EmbeddingCache; signal?: AbortSignal },
 ): Promise<SharedCacheVisit> {
   const { known } = run;
-  const misses = run.outcomes.flatMap((o) => o.chunks.filter((c) => !known.vectors.has(c.id)).map((c) => ({ id: c.id, contentHash: c.contentHash })));
+  const misses = cacheMisses(run.outcomes, known).map((c) => ({ id: c.id, contentHash: c.contentHash }));
   const visit: SharedCacheVisit = { settings, fingerprint: null, hits: 0, misses, problem: null };
   if (misses.length === 0) return visit;
   try {

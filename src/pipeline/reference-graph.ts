@@ -341,7 +341,8 @@ class Resolver {
     if (module === root) return ["__init__.py"];
     if (!module.startsWith(`${root}.`)) return undefined;
     const rest = module.slice(root.length + 1);
-    return this.isWholeModule(rest) ? this.moduleFiles.get(rest)!.filter((file) => moduleOf(file) === rest) : undefined;
+    const whole = this.moduleFiles.get(rest)?.filter((file) => moduleOf(file) === rest);
+    return whole !== undefined && whole.length > 0 ? whole : undefined;
   }
 
   /**

@@ -257,6 +257,24 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
     if (sameCommit(commitOfManifest(next), commitOfManifest(current.manifest))) return current;
     return moveOnce(() => Promise.resolve(next));
   };
+  /**
+   * Runs `read` on the commit the latest completed run made. When it fails and the manifest has
+   * moved meanwhile, the commit it read may have been removed under it (a writer keeps only the
+   * newest superseded commits, version-retention.ts), so it runs again on the newer commit, up to
+   * {@link COMMIT_OPEN_ATTEMPTS} times in all: a read answers from some committed state or fails,
+   * whatever the time it takes. A failure on a commit that is still the latest is thrown as it is.
+   */
+  const readFollowing = async <T>(read: (commit: OpenCommit) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const commit = await followCommits();
+      try {
+        return await read(commit);
+      } catch (error) {
+        const now = attempt < COMMIT_OPEN_ATTEMPTS ? await requireManifest(indexDir).catch(() => null) : null;
+        if (!now || sameCommit(commitOfManifest(now), commitOfManifest(commit.manifest))) throw error;
+      }
+    }
+  };
   const pathsOf = (commit: OpenCommit) => (commit.paths ??= listIndexedPaths(commit.table));
   /** The resident table of `commit` once read (a read starts in the background otherwise; its failure is the next search's). */
   const residentOf = (commit: OpenCommit): ResidentEntities | null => {
@@ -290,11 +308,12 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       return ranker;
     },
     search: (query, request) =>
-      tracked(async () => {
-        const commit = await followCommits();
-        const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(commit.manifest);
-        return rankEntities(sourceOf(commit), query, request, weights, ranker);
-      }),
+      tracked(() =>
+        readFollowing((commit) => {
+          const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(commit.manifest);
+          return rankEntities(sourceOf(commit), query, request, weights, ranker);
+        }),
+      ),
     warnings: async (hits) => {
       const { manifest, catalog } = current;
       const warnings: string[] = [];
@@ -318,25 +337,27 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       }
       return warnings;
     },
-    entitiesOfFile: (file) => tracked(async () => listEntitiesOfFile((await followCommits()).table, file)),
+    entitiesOfFile: (file) => tracked(() => readFollowing((commit) => listEntitiesOfFile(commit.table, file))),
     holdsFile: (file) =>
-      tracked(async () => {
-        const commit = await followCommits();
-        const { catalog: entries, state } = commit.catalog;
-        if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
-        return (await pathsOf(commit)).includes(file);
-      }),
-    indexedPaths: () => tracked(async () => pathsOf(await followCommits())),
+      tracked(() =>
+        readFollowing(async (commit) => {
+          const { catalog: entries, state } = commit.catalog;
+          if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
+          return (await pathsOf(commit)).includes(file);
+        }),
+      ),
+    indexedPaths: () => tracked(() => readFollowing(pathsOf)),
     readCommitted: (read) =>
-      tracked(async () => {
-        const commit = await followCommits();
-        return read({
-          table: commit.table,
-          versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
-          catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
-          resident: () => (options.residentEntities ? residentOf(commit) : null),
-        });
-      }),
+      tracked(() =>
+        readFollowing((commit) =>
+          read({
+            table: commit.table,
+            versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
+            catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
+            resident: () => (options.residentEntities ? residentOf(commit) : null),
+          }),
+        ),
+      ),
     preload: async () => {
       await loadResident(current);
     },

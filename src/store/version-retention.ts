@@ -11,6 +11,16 @@ import { KEEP_SUPERSEDED_VERSIONS_MS, openEntityTable } from "./table-snapshot.j
  */
 const CLEANUP_SLACK_MS = 2_000;
 
+/**
+ * Superseded commits kept at most, however young: the newest this many of those inside the grace.
+ * Without a cap a watcher committing twice a second kept ~120 commits (60 s of them), and its
+ * refreshes slowed (388 → 710 ms) and its memory grew (+14 % over 500 refreshes) with the versions
+ * LanceDB had to list and keep (stress/watch-refresh.stress.test.ts, BENCHMARKS.md issue 19).
+ * A reader whose version was removed meanwhile does not rest on this bound: its read fails, it
+ * finds that the manifest moved, and it reads the newer commit (search-repo.ts `readFollowing`).
+ */
+export const KEEP_SUPERSEDED_COMMITS = 8;
+
 /** Schema of one {@link SupersededCommit} as the manifest records it. */
 export const supersededCommitSchema = z.object({
   /** The table version that commit named. */
@@ -22,7 +32,8 @@ export const supersededCommitSchema = z.object({
 /**
  * A commit that the manifest named until a later one replaced it. A search that read the manifest
  * just before may still be reading its version, so the version stays for
- * {@link KEEP_SUPERSEDED_VERSIONS_MS} after `supersededAt`.
+ * {@link KEEP_SUPERSEDED_VERSIONS_MS} after `supersededAt`, while it is among the newest
+ * {@link KEEP_SUPERSEDED_COMMITS} superseded commits.
  */
 export type SupersededCommit = z.infer<typeof supersededCommitSchema>;
 
@@ -38,22 +49,29 @@ const stillReadable = (commit: SupersededCommit, nowMs: number): boolean => {
   return !Number.isFinite(at) || nowMs - at < KEEP_SUPERSEDED_VERSIONS_MS;
 };
 
+/** The newest {@link KEEP_SUPERSEDED_COMMITS} of `commits` (listed oldest first) still inside the grace at `nowMs`. */
+const readableCommits = (commits: readonly SupersededCommit[], nowMs: number): SupersededCommit[] =>
+  commits.filter((c) => stillReadable(c, nowMs)).slice(-KEEP_SUPERSEDED_COMMITS);
+
 /**
- * The superseded commits a new commit's manifest records: those of the manifest it replaces that
- * readers may still hold at `nowMs`, plus that manifest's own commit, superseded now. Pure.
+ * The superseded commits a new commit's manifest records, oldest first: those of the manifest it
+ * replaces that readers may still hold at `nowMs`, plus that manifest's own commit, superseded
+ * now; at most {@link KEEP_SUPERSEDED_COMMITS}. Pure.
  * @param before the manifest being replaced (null for a first commit).
  * @param nowMs epoch ms of the new commit.
  */
 export function supersedeCommit(before: RetentionManifest | null, nowMs: number): SupersededCommit[] {
   if (!before) return [];
-  const kept = (before.supersededCommits ?? []).filter((c) => stillReadable(c, nowMs));
-  return before.tableVersion === undefined ? kept : [...kept, { version: before.tableVersion, supersededAt: new Date(nowMs).toISOString() }];
+  const listed = before.supersededCommits ?? [];
+  const all = before.tableVersion === undefined ? listed : [...listed, { version: before.tableVersion, supersededAt: new Date(nowMs).toISOString() }];
+  return readableCommits(all, nowMs);
 }
 
 /**
  * The table versions readers may be on at `nowMs`, which a writer's cleanup must keep: the
- * version the catalog committed (the writer's base), the one the manifest names, and every
- * commit the manifest lists as superseded less than {@link KEEP_SUPERSEDED_VERSIONS_MS} ago.
+ * version the catalog committed (the writer's base), the one the manifest names, and the newest
+ * {@link KEEP_SUPERSEDED_COMMITS} commits the manifest lists as superseded less than
+ * {@link KEEP_SUPERSEDED_VERSIONS_MS} ago.
  * Pure.
  * @returns null when that cannot be told (no committed version, or a manifest written before
  *   superseded commits were recorded whose own commit is younger than the grace): keep every version.
@@ -65,7 +83,7 @@ export function versionsReadersMayHold(committedVersion: number | undefined, man
     const committedAtMs = Date.parse(manifest.lastRun.finishedAt);
     return Number.isFinite(committedAtMs) && nowMs - committedAtMs >= KEEP_SUPERSEDED_VERSIONS_MS ? keep : null;
   }
-  for (const commit of manifest.supersededCommits) if (stillReadable(commit, nowMs)) keep.push(commit.version);
+  for (const commit of readableCommits(manifest.supersededCommits, nowMs)) keep.push(commit.version);
   return keep;
 }
 

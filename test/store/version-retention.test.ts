@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { maintenanceDue, COMPACT_AT_FRAGMENTS, PRUNE_AT_VERSIONS } from "../../src/store/table-maintenance.js";
 import { KEEP_SUPERSEDED_VERSIONS_MS } from "../../src/store/table-snapshot.js";
-import { supersedeCommit, versionCleanupCutoff, versionsReadersMayHold, type RetentionManifest } from "../../src/store/version-retention.js";
+import { KEEP_SUPERSEDED_COMMITS, supersedeCommit, versionCleanupCutoff, versionsReadersMayHold, type RetentionManifest } from "../../src/store/version-retention.js";
 
 const NOW = Date.parse("2026-12-07T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -21,6 +21,15 @@ describe("supersedeCommit", () => {
       { version: 30, supersededAt: ago(GRACE - 1) },
       { version: 40, supersededAt: new Date(NOW).toISOString() },
     ]);
+  });
+
+  it("keeps at most the newest KEEP_SUPERSEDED_COMMITS, however young (a watcher commits twice a second)", () => {
+    const young = Array.from({ length: KEEP_SUPERSEDED_COMMITS + 5 }, (_, i) => ({ version: 10 + i, supersededAt: ago(10_000 - i * 500) }));
+    const before: RetentionManifest = { tableVersion: 99, lastRun: { finishedAt: ago(100) }, supersededCommits: young };
+    const kept = supersedeCommit(before, NOW);
+    expect(kept).toHaveLength(KEEP_SUPERSEDED_COMMITS);
+    expect(kept.at(-1)).toEqual({ version: 99, supersededAt: new Date(NOW).toISOString() });
+    expect(kept.slice(0, -1)).toEqual(young.slice(-(KEEP_SUPERSEDED_COMMITS - 1)));
   });
 
   it("starts empty for a first commit and after a manifest without a version", () => {
@@ -48,6 +57,16 @@ describe("versionsReadersMayHold", () => {
         ],
       },
       [50, 50, 40, 45],
+    ],
+    [
+      "more young commits than KEEP_SUPERSEDED_COMMITS (a manifest written before the cap): the newest of them",
+      90,
+      {
+        tableVersion: 90,
+        lastRun: { finishedAt: ago(100) },
+        supersededCommits: Array.from({ length: KEEP_SUPERSEDED_COMMITS + 3 }, (_, i) => ({ version: 60 + i, supersededAt: ago(5_000 - i) })),
+      },
+      [90, 90, ...Array.from({ length: KEEP_SUPERSEDED_COMMITS }, (_, i) => 63 + i)],
     ],
     ["a catalog one commit ahead of the manifest keeps both", 60, { tableVersion: 50, lastRun: { finishedAt: ago(GRACE * 10) }, supersededCommits: [] }, [60, 50]],
   ])("%s", (_, committed, manifest, expected) => {

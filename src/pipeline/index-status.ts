@@ -23,6 +23,7 @@ import type { CatalogEntry, FileCatalog, IndexManifest, LockHolder, ManifestFusi
 import { languageForPath } from "../lang/index.js";
 import { uncalibrated } from "./calibrate-fusion.js";
 import { planIndex } from "./plan-index.js";
+import { checkLatestCommit } from "./latest-commit-check.js";
 
 /** Files and entities of one language in an index. */
 export interface LanguageCount {
@@ -149,12 +150,19 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
       watcher: await readWatchRecord(stateDir),
     };
   }
-  const manifest = await requireManifest(located.indexDir);
+  const checked = await checkLatestCommit(
+    located.indexDir,
+    async (manifest) => {
+      const catalogRead = await readCatalog(stateDir);
+      const db = await openDatabase(located.indexDir);
+      return { catalogRead, ...(await checkCommittedIndex(db, located.indexDir, manifest, catalogRead).finally(() => db.close())) };
+    },
+    (found) => found.damage,
+  );
+  const { manifest } = checked;
+  const { inspection, damage: found, catalogUnreadable, catalogRead } = checked.found;
   const repoRoot = located.repoRoot ?? manifest.repoRoot;
-  const catalogRead = await readCatalog(stateDir);
   const { catalog } = catalogRead;
-  const db = await openDatabase(located.indexDir);
-  const { inspection, damage: found, catalogUnreadable } = await checkCommittedIndex(db, located.indexDir, manifest, catalogRead).finally(() => db.close());
   const damage = catalogUnreadable ? [...found, "the catalog is unreadable"] : found;
 
   const discovered = await discoverFiles(repoRoot, { excludeDirs: [located.indexDir] });

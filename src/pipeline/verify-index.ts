@@ -10,10 +10,11 @@ import {
   openEntityTable,
   catalogReferencesProblems,
   readCatalog,
-  requireManifest,
   resolveIndexLocation,
   type FileCatalog,
+  type IndexManifest,
 } from "../store/index.js";
+import { checkLatestCommit } from "./latest-commit-check.js";
 
 /** What `codesearch verify` found. */
 export interface VerifyReport {
@@ -52,9 +53,15 @@ const EXAMPLES = 3;
 export async function verifyIndex(options: { cwd: string; repoRoot?: string; indexDir?: string; cacheDir?: string }): Promise<VerifyReport> {
   const startedAt = Date.now();
   const located = locate(options);
+  const { found: report } = await checkLatestCommit(located.indexDir, (manifest) => verifyCommit(located, manifest, options.cacheDir), (r) => r.problems);
+  report.durationMs = Date.now() - startedAt;
+  return report;
+}
+
+/** {@link verifyIndex} of the commit `manifest` names. */
+async function verifyCommit(located: { indexDir: string; repoRoot: string | null }, manifest: IndexManifest, cacheDirOption: string | undefined): Promise<VerifyReport> {
   const { indexDir } = located;
-  const manifest = await requireManifest(indexDir);
-  const { stateDir, cacheDir } = indexPathsOf(indexDir, options.cacheDir);
+  const { stateDir, cacheDir } = indexPathsOf(indexDir, cacheDirOption);
   const catalogRead = await readCatalog(stateDir);
   const { catalog, state } = catalogRead;
   const problems: string[] = [];
@@ -76,7 +83,6 @@ export async function verifyIndex(options: { cwd: string; repoRoot?: string; ind
   } finally {
     db.close();
   }
-  report.durationMs = Date.now() - startedAt;
   return report;
 }
 

@@ -1,34 +1,27 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Embedder, NothingToEmbedError, type RemoteTuning } from "../embed/index.js";
+import type { RemoteTuning } from "../embed/index.js";
 import type * as lancedb from "@lancedb/lancedb";
-import { IndexDamagedError, IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
+import { IndexMismatchError, IndexNotFoundError } from "../model/errors.js";
 import type { Chunk, SearchHit } from "../model/types.js";
 import type { RankedHit, SearchRequest } from "../model/search.js";
 import {
-  checkCommittedIndex,
-  commitOfManifest,
   defaultIndexDir,
   findIndexUpwards,
   indexPathsOf,
   listEntitiesOfFile,
-  listIndexedPaths,
-  loadResidentEntities,
-  openDatabase,
-  openEntityTable,
-  readCatalog,
-  requireManifest,
   resolveIndexLocation,
-  sameCommit,
   withCatalogReferences,
-  type CatalogRead,
+  type IndexManifest,
   type ResidentEntities,
+  type readCatalog,
 } from "../store/index.js";
-import type { IndexManifest } from "../store/index.js";
 import { type FusionWeights, type RankerConfig, UNCALIBRATED_VECTOR_WEIGHT, fusionWeights } from "../rank/index.js";
+import { CommitFollower, type OpenCommit } from "./commit-follower.js";
 import { embedderSourceOfManifest } from "./embedder-source.js";
 import { type EmbedderLoader, loadEmbedderWith } from "./load-embedder.js";
 import { rankerOfModel } from "./load-ranker.js";
+import { QueryEmbedder } from "./query-embedder.js";
 import { rankEntities, type RankingSource } from "./rank-entities.js";
 
 /** Options of {@link openSearchSession}. */
@@ -168,260 +161,112 @@ export interface CommittedView {
 export async function openSearchSession(options: SearchSessionOptions): Promise<SearchSession> {
   const located = locateIndex(options);
   const indexDir = located.indexDir;
-  let current = await openCommit(indexDir, await requireManifest(indexDir));
-  const repoRoot = () => located.repoRoot ?? current.manifest.repoRoot;
   const rankerOf = (manifest: IndexManifest) => options.ranker ?? rankerOfModel(embedderSourceOfManifest(manifest, options.cwd));
-  let ranker = rankerOf(current.manifest);
-  let embedder: Promise<Embedder> | undefined;
-  let loaded: Embedder | undefined;
-  const loadEmbedder = async (): Promise<Embedder> => {
-    const { manifest } = current;
-    const model = await loadEmbedderWith(options, embedderSourceOfManifest(manifest, options.cwd), manifest.maxTokens);
-    if (model.dimension !== manifest.dimension) {
-      await model.dispose();
-      throw new IndexMismatchError(`model ${manifest.modelId} now produces ${model.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
+  const model = new QueryEmbedder(async () => {
+    const { manifest } = commits.current;
+    const loaded = await loadEmbedderWith(options, embedderSourceOfManifest(manifest, options.cwd), manifest.maxTokens);
+    if (loaded.dimension !== manifest.dimension) {
+      await loaded.dispose();
+      throw new IndexMismatchError(`model ${manifest.modelId} now produces ${loaded.dimension}-d vectors but the index holds ${manifest.dimension}-d ones; re-index`);
     }
-    return (loaded = model);
-  };
-  // null: the model sees nothing in the query (punctuation only, for a split-identifiers model).
-  const embedQuery = async (query: string): Promise<Float32Array | null> => {
-    const model = await (embedder ??= loadEmbedder().catch((error: unknown) => {
-      embedder = undefined;
-      throw error;
-    }));
-    const vector = await model.embed([query]).then(
-      ([first]) => first,
-      (error: unknown) => {
-        if (error instanceof NothingToEmbedError) return null;
-        throw error;
-      },
-    );
-    if (vector === undefined) throw new Error("the model returned no vector for the query");
-    return vector;
-  };
-  // Reads in flight, so that a commit the session leaves is closed only once they are done.
-  const inFlight = new Set<Promise<unknown>>();
-  const tracked = <T>(read: () => Promise<T>): Promise<T> => {
-    const running = read();
-    inFlight.add(running);
-    const forget = () => inFlight.delete(running);
-    running.then(forget, forget);
-    return running;
-  };
-  // The resident table (options.residentEntities): read in the background, once per commit;
-  // searches use it once it is there, and LanceDB meanwhile, so no search waits for it.
-  const loadResident = (commit: OpenCommit): Promise<ResidentEntities | null> => {
-    if (!options.residentEntities) return Promise.resolve(null);
-    if (commit.resident) return commit.resident;
-    const loading = tracked(() => loadResidentEntities(commit.table, commit.rows));
-    commit.resident = loading;
-    loading.then(
-      (rows) => (commit.residentLoaded = rows),
-      () => {
-        if (commit.resident === loading) commit.resident = undefined;
-      },
-    );
-    return loading;
-  };
-  const disposeModel = async (): Promise<void> => {
-    const model = await embedder?.catch(() => undefined);
-    embedder = undefined;
-    loaded = undefined;
-    await model?.dispose();
-  };
-  /** Moves to the commit `next` names: opened and checked first; the old one is closed once the reads on it are done. */
-  const moveTo = async (next: IndexManifest): Promise<OpenCommit> => {
-    const opened = await openCommit(indexDir, next);
-    const [old, running] = [current, [...inFlight]];
-    current = opened;
-    void Promise.allSettled(running).then(() => closeCommit(old));
-    const sameModel = next.modelId === old.manifest.modelId && next.dimension === old.manifest.dimension && next.maxTokens === old.manifest.maxTokens;
-    if (!sameModel) {
-      await disposeModel();
-      ranker = rankerOf(next);
-    }
-    return opened;
-  };
-  let moving: Promise<OpenCommit> | undefined;
-  const moveOnce = (next: () => Promise<IndexManifest>): Promise<OpenCommit> =>
-    (moving ??= next()
-      .then(moveTo)
-      .finally(() => (moving = undefined)));
-  /**
-   * The commit the latest completed run made, moved to when it is another one than the session's.
-   * Compared by generation too, so a rebuild that committed the same version number again is followed.
-   */
-  const followCommits = async (): Promise<OpenCommit> => {
-    if (moving) return moving;
-    const next = await requireManifest(indexDir);
-    if (sameCommit(commitOfManifest(next), commitOfManifest(current.manifest))) return current;
-    return moveOnce(() => Promise.resolve(next));
-  };
-  /**
-   * Runs `read` on the commit the latest completed run made. When it fails and the manifest has
-   * moved meanwhile, the commit it read may have been removed under it (a writer keeps only the
-   * newest superseded commits, version-retention.ts), so it runs again on the newer commit, up to
-   * {@link COMMIT_OPEN_ATTEMPTS} times in all: a read answers from some committed state or fails,
-   * whatever the time it takes. A failure on a commit that is still the latest is thrown as it is.
-   */
-  const readFollowing = async <T>(read: (commit: OpenCommit) => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      const commit = await followCommits();
-      try {
-        return await read(commit);
-      } catch (error) {
-        const now = attempt < COMMIT_OPEN_ATTEMPTS ? await requireManifest(indexDir).catch(() => null) : null;
-        if (!now || sameCommit(commitOfManifest(now), commitOfManifest(commit.manifest))) throw error;
-      }
-    }
-  };
-  const pathsOf = (commit: OpenCommit) => (commit.paths ??= listIndexedPaths(commit.table));
-  /** The resident table of `commit` once read (a read starts in the background otherwise; its failure is the next search's). */
-  const residentOf = (commit: OpenCommit): ResidentEntities | null => {
-    loadResident(commit).catch(() => undefined);
-    return commit.residentLoaded;
-  };
+    return loaded;
+  });
+  const commits: CommitFollower = await CommitFollower.open(indexDir, async (from, to) => {
+    if (sameModel(from.manifest, to.manifest)) return;
+    await model.dispose();
+    ranker = rankerOf(to.manifest);
+  });
+  let ranker = rankerOf(commits.current.manifest);
+  const repoRoot = () => located.repoRoot ?? commits.current.manifest.repoRoot;
+  const resident = (commit: OpenCommit) => (options.residentEntities ? commits.residentOf(commit) : null);
   const sourceOf = (commit: OpenCommit): RankingSource => ({
     db: commit.table,
-    embedQuery,
-    indexedPaths: () => pathsOf(commit),
-    ...(options.residentEntities ? { residentEntities: () => Promise.resolve(residentOf(commit)) } : {}),
+    embedQuery: (query) => model.embed(query),
+    indexedPaths: () => commits.pathsOf(commit),
+    ...(options.residentEntities ? { residentEntities: () => Promise.resolve(resident(commit)) } : {}),
   });
   return {
     get manifest() {
-      return current.manifest;
+      return commits.current.manifest;
     },
     indexDir,
     get repoRoot() {
       return repoRoot();
     },
     get modelLoaded() {
-      return loaded !== undefined;
+      return model.loaded;
     },
     get residentEntityCount() {
-      return current.residentLoaded?.entities.length ?? null;
+      return commits.current.residentLoaded?.entities.length ?? null;
     },
     get fusion() {
-      return fusionOfManifest(current.manifest);
+      return fusionOfManifest(commits.current.manifest);
     },
     get ranker() {
       return ranker;
     },
     search: (query, request) =>
-      tracked(() =>
-        readFollowing((commit) => {
-          const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(commit.manifest);
-          return rankEntities(sourceOf(commit), query, request, weights, ranker);
-        }),
-      ),
-    warnings: async (hits) => {
-      const { manifest, catalog } = current;
-      const warnings: string[] = [];
-      const { stopReason, chunksPending } = manifest.lastRun;
-      if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
-      const files = new Set(hits.map((h) => h.chunk.path));
-      // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
-      const { catalog: entries, state } = files.size > 0 ? catalog : { catalog: new Map(), state: "new" as const };
-      if (state === "corrupt") {
-        warnings.push("the index's catalog (catalog.json) is unreadable, so whether these files changed since they were indexed is unknown; run `codesearch index` to repair it from the embedding cache");
-        return warnings;
-      }
-      const changed: string[] = [];
-      for (const file of state === "new" ? [] : files) {
-        const entry = entries.get(file);
-        const stats = await stat(path.join(repoRoot(), file)).catch(() => null);
-        if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
-      }
-      if (changed.length > 0) {
-        warnings.push(`${changed.length} of the files in these results changed since they were indexed (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""}); run \`codesearch index\` to refresh`);
-      }
-      return warnings;
-    },
-    entitiesOfFile: (file) => tracked(() => readFollowing((commit) => listEntitiesOfFile(commit.table, file))),
+      commits.read((commit) => {
+        const weights = request.vectorWeight !== undefined ? fusionWeights(request.vectorWeight) : fusionOfManifest(commit.manifest);
+        return rankEntities(sourceOf(commit), query, request, weights, ranker);
+      }),
+    warnings: (hits) => searchWarnings(commits.current, repoRoot(), hits),
+    entitiesOfFile: (file) => commits.read((commit) => listEntitiesOfFile(commit.table, file)),
     holdsFile: (file) =>
-      tracked(() =>
-        readFollowing(async (commit) => {
-          const { catalog: entries, state } = commit.catalog;
-          if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
-          return (await pathsOf(commit)).includes(file);
-        }),
-      ),
-    indexedPaths: () => tracked(() => readFollowing(pathsOf)),
+      commits.read(async (commit) => {
+        const { catalog: entries, state } = commit.catalog;
+        if (state === "loaded") return entries.has(file) && entries.get(file)?.skipped === undefined;
+        return (await commits.pathsOf(commit)).includes(file);
+      }),
+    indexedPaths: () => commits.read((commit) => commits.pathsOf(commit)),
     readCommitted: (read) =>
-      tracked(() =>
-        readFollowing((commit) =>
-          read({
-            table: commit.table,
-            versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
-            catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
-            resident: () => (options.residentEntities ? residentOf(commit) : null),
-          }),
-        ),
+      commits.read((commit) =>
+        read({
+          table: commit.table,
+          versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
+          catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
+          resident: () => resident(commit),
+        }),
       ),
     preload: async () => {
-      await loadResident(current);
+      if (options.residentEntities) await commits.loadResident(commits.current);
     },
-    reload: async () => {
-      await moveOnce(() => requireManifest(indexDir));
-    },
+    reload: () => commits.reload(),
     close: async () => {
-      await moving?.catch(() => undefined);
-      closeCommit(current);
-      await disposeModel();
+      await commits.close();
+      await model.dispose();
     },
   };
 }
 
-/** One commit a session reads: the manifest naming it, its checked table, and what the session read of it. */
-interface OpenCommit {
-  manifest: IndexManifest;
-  db: lancedb.Connection;
-  /** The entity table checked out at the commit's version. */
-  table: lancedb.Table;
-  /** Rows of the table at that version, as checked against the commit's record. */
-  rows: number;
-  catalog: Awaited<ReturnType<typeof readCatalog>>;
-  /** The catalog with its references read (the structural tools' view), once asked for. */
-  catalogWithReferences?: Promise<CatalogRead>;
-  paths?: Promise<string[]>;
-  resident?: Promise<ResidentEntities | null>;
-  residentLoaded: ResidentEntities | null;
+/** Whether two commits use one query model (so a session moving between them keeps it loaded). */
+function sameModel(a: IndexManifest, b: IndexManifest): boolean {
+  return a.modelId === b.modelId && a.dimension === b.dimension && a.maxTokens === b.maxTokens;
 }
 
-/** Times a commit is opened, at most, when the manifest moved while one was checked (another run committed meanwhile). */
-const COMMIT_OPEN_ATTEMPTS = 3;
-
-/**
- * Opens the commit `manifest` names, after the check `status` makes (`checkCommittedIndex`: the
- * manifest and the catalog agree, every recorded file of the table hashed, the row count, every
- * search index answering). When the check finds damage but the manifest moved meanwhile (another
- * run committed while this one read), the new commit is opened instead.
- * @throws IndexDamagedError naming what the check found; StoreError.
- */
-async function openCommit(indexDir: string, manifest: IndexManifest, attempt = 1): Promise<OpenCommit> {
-  const catalog = await readCatalog(indexPathsOf(indexDir).stateDir);
-  const db = await openDatabase(indexDir);
-  let damage: string[];
-  try {
-    const check = await checkCommittedIndex(db, indexDir, manifest, catalog);
-    damage = check.damage;
-    if (damage.length === 0) {
-      const table = await openEntityTable(db, manifest.tableVersion);
-      return { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null };
-    }
-  } catch (error) {
-    db.close();
-    throw error;
+/** {@link SearchSession.warnings} for hits read from `commit` of the repository at `repoRoot`. */
+async function searchWarnings(commit: OpenCommit, repoRoot: string, hits: readonly SearchHit[]): Promise<string[]> {
+  const { manifest, catalog } = commit;
+  const warnings: string[] = [];
+  const { stopReason, chunksPending } = manifest.lastRun;
+  if (stopReason) warnings.push(`the last index run stopped early (${stopReason}); ${chunksPending} entities are not indexed yet — run \`codesearch index\``);
+  const files = new Set(hits.map((h) => h.chunk.path));
+  // A remote index searched from a machine that did not index it has no catalog here: no staleness to report.
+  const { catalog: entries, state } = files.size > 0 ? catalog : { catalog: new Map(), state: "new" as const };
+  if (state === "corrupt") {
+    warnings.push("the index's catalog (catalog.json) is unreadable, so whether these files changed since they were indexed is unknown; run `codesearch index` to repair it from the embedding cache");
+    return warnings;
   }
-  db.close();
-  const now = await requireManifest(indexDir);
-  if (attempt < COMMIT_OPEN_ATTEMPTS && !sameCommit(commitOfManifest(now), commitOfManifest(manifest))) return openCommit(indexDir, now, attempt + 1);
-  throw new IndexDamagedError(`the index is damaged: ${damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
-}
-
-function closeCommit(commit: OpenCommit): void {
-  commit.table.close();
-  commit.db.close();
+  const changed: string[] = [];
+  for (const file of state === "new" ? [] : files) {
+    const entry = entries.get(file);
+    const stats = await stat(path.join(repoRoot, file)).catch(() => null);
+    if (!entry || !stats || stats.size !== entry.sizeBytes || stats.mtimeMs !== entry.mtimeMs) changed.push(file);
+  }
+  if (changed.length > 0) {
+    warnings.push(`${changed.length} of the files in these results changed since they were indexed (${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ", …" : ""}); run \`codesearch index\` to refresh`);
+  }
+  return warnings;
 }
 
 /**

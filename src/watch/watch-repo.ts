@@ -6,30 +6,15 @@ import path from "node:path";
 import { CodesearchError, WatcherError, describeError } from "../model/errors.js";
 import type { IndexEventSink } from "../model/events.js";
 import type { IndexSummary } from "../model/types.js";
-import type { RefreshReason, WatchEvent, WatchEventSink, WatchPhase, WatchState } from "../model/watch-events.js";
+import type { RefreshReason, WatchEvent, WatchEventSink, WatchState } from "../model/watch-events.js";
 import { indexRepo, type IndexRepoOptions } from "../pipeline/index.js";
-import { indexPathsOf, removeWatchRecord, resolveIndexLocation, writeWatchRecord } from "../store/index.js";
+import { indexPathsOf, removeWatchRecord, resolveIndexLocation } from "../store/index.js";
 import { RefreshScheduler } from "./refresh-scheduler.js";
+import { RepoSubscription, type SubscribeFn } from "./repo-subscription.js";
 import { keepEmbedderWarm } from "./warm-embedder.js";
-import { classifyChange, findUnwatchedPaths } from "./watched-paths.js";
+import { WatchRecordPublisher, WatchStatus } from "./watch-status.js";
 
-/** One file-system event as the watcher backend reports it (absolute path). */
-export interface FileChange {
-  type: "create" | "update" | "delete";
-  path: string;
-}
-
-/** A live subscription of a {@link SubscribeFn}. */
-export interface Subscription {
-  unsubscribe(): Promise<void>;
-}
-
-/**
- * The file-watching backend: `@parcel/watcher`'s `subscribe` (recursive, batched events, `ignore`
- * as absolute paths and globs). It rejects when the tree cannot be watched, and reports later
- * failures through `onEvents(error, [])`.
- */
-export type SubscribeFn = (dir: string, onEvents: (error: Error | null, events: FileChange[]) => void, options: { ignore: string[] }) => Promise<Subscription>;
+export type { FileChange, SubscribeFn, Subscription } from "./repo-subscription.js";
 
 /** Options of {@link watchRepo}: those of `indexRepo` for each refresh, plus the watcher's. */
 export interface WatchRepoOptions extends Omit<IndexRepoOptions, "sink" | "signal" | "waitForLock" | "dryRun" | "maxItems"> {
@@ -74,166 +59,87 @@ export async function watchRepo(options: WatchRepoOptions): Promise<RepoWatcher>
   const { sink, indexSink, debounceMs, maxWaitMs, subscribe: subscribeOption, ...runOptions } = options;
   const repoRoot = path.resolve(options.repoRoot);
   const indexDir = resolveIndexLocation(options.indexDir);
-  const emit = (body: DistributiveOmit<WatchEvent, "atMs">): void => {
-    sink({ ...body, atMs: Date.now() } as WatchEvent);
-    publish();
-  };
-  const subscribe = subscribeOption ?? (await loadParcelSubscribe());
+  const { stateDir } = indexPathsOf(indexDir);
   const warm = keepEmbedderWarm(options.loadEmbedder);
   const controller = new AbortController();
-  let phase: WatchPhase = "starting";
-  let watcherError: string | null = null;
-  let lastRefresh: WatchState["lastRefresh"] = null;
-  let refreshCount = 0;
-  let rulesChanged = false;
-  let subscription: Subscription | null = null;
-
-  const fail = (error: unknown): void => {
-    if (watcherError !== null || phase === "stopped") return;
-    const failure = toWatcherError(error, repoRoot);
-    watcherError = failure.message;
-    emit({ type: "watcher-failed", message: failure.message, ...(failure.errno ? { errno: failure.errno } : {}), cause: error });
-    const current = subscription;
-    subscription = null;
-    void current?.unsubscribe().catch(() => undefined);
+  const status = new WatchStatus();
+  const state = (): WatchState => status.state(scheduler, files.error);
+  const record = new WatchRecordPublisher(stateDir, new Date().toISOString(), state);
+  const emit = (body: DistributiveOmit<WatchEvent, "atMs">): void => {
+    sink({ ...body, atMs: Date.now() } as WatchEvent);
+    record.publish();
   };
-
-  const onEvents = (error: Error | null, events: FileChange[]): void => {
-    if (error) return fail(error);
-    let relevant = 0;
-    for (const event of events) {
-      const kind = classifyChange(repoRoot, event.path);
-      if (kind === "irrelevant") continue;
-      if (kind === "ignore-rules") rulesChanged = true;
-      relevant++;
-    }
-    scheduler.noteChanges(relevant);
-    publish();
-  };
-
-  const watch = async (): Promise<{ subscription: Subscription; unwatchedDirs: string[] }> => {
-    const unwatched = await findUnwatchedPaths(repoRoot, { indexDir, ...(options.exclude ? { exclude: options.exclude } : {}) });
-    try {
-      return { subscription: await subscribe(repoRoot, onEvents, { ignore: unwatched.ignore }), unwatchedDirs: unwatched.dirs };
-    } catch (error) {
-      throw toWatcherError(error, repoRoot);
-    }
-  };
-
-  /**
-   * Ignore rules changed: drop the subscription, then subscribe with the new unwatched set. Not the
-   * other way round: @parcel/watcher's inotify backend shares one watch descriptor per directory
-   * between subscriptions, so unsubscribing the old one afterwards silences the new one. A change
-   * in the gap is still indexed: the refresh that follows re-scans the whole tree.
-   */
-  const rewatch = async (): Promise<void> => {
-    if (watcherError !== null) return;
-    try {
-      const old = subscription;
-      subscription = null;
-      await old?.unsubscribe();
-      subscription = (await watch()).subscription;
-    } catch (error) {
-      fail(error);
-    }
-  };
-
+  const files = new RepoSubscription({
+    repoRoot,
+    indexDir,
+    exclude: options.exclude,
+    subscribe: subscribeOption ?? (await loadParcelSubscribe()),
+    onChanges: (count) => {
+      scheduler.noteChanges(count);
+      record.publish();
+    },
+    onFailure: (failure, cause) => emit({ type: "watcher-failed", message: failure.message, ...(failure.errno ? { errno: failure.errno } : {}), cause }),
+  });
+  const runIndex = () =>
+    indexRepo({ ...runOptions, repoRoot, indexDir, waitForLock: true, loadEmbedder: warm.loader, sink: indexSink ?? (() => {}), signal: controller.signal });
   const refresh = async (reason: RefreshReason, changedPaths: number): Promise<void> => {
-    if (rulesChanged) {
-      rulesChanged = false;
-      await rewatch();
-    }
-    phase = "refreshing";
-    emit({ type: "refresh-started", reason, changedPaths });
-    const startedAt = Date.now();
-    let summary: IndexSummary | null = null;
-    try {
-      summary = await indexRepo({
-        ...runOptions,
-        repoRoot,
-        indexDir,
-        waitForLock: true,
-        loadEmbedder: warm.loader,
-        sink: indexSink ?? (() => {}),
-        signal: controller.signal,
-      });
-    } catch (error) {
-      const code = error instanceof CodesearchError ? error.code : "internal";
-      lastRefresh = { finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, ok: false, error: describeError(error) };
-      refreshCount++;
-      emit({ type: "refresh-failed", code, message: describeError(error), cause: error });
-      return;
-    } finally {
-      if (phase === "refreshing") phase = "idle";
-    }
-    lastRefresh = { finishedAt: new Date().toISOString(), durationMs: summary.durationMs, ok: summary.stopReason === null };
-    refreshCount++;
-    emit({ type: "refresh-finished", summary });
+    if (files.takeRulesChanged()) await files.rewatch();
+    await refreshOnce(runIndex, status, emit, { reason, changedPaths });
   };
-
-  const currentState = (): WatchState => {
-    const current: WatchPhase =
-      phase === "stopped" ? "stopped" : watcherError !== null ? "failed" : scheduler.isRunning ? "refreshing" : scheduler.hasPending ? "pending" : phase;
-    const pendingSince = scheduler.pendingSince;
-    return {
-      fresh: current === "idle" && lastRefresh?.ok === true,
-      phase: current,
-      watcherError,
-      pendingSince: pendingSince === null ? null : new Date(pendingSince).toISOString(),
-      lastRefresh,
-      refreshCount,
-    };
-  };
-
-  // The state for other processes (`codesearch status`): written when it changes, one write at a
-  // time, the latest state last. A failed write leaves the previous record, dated by its `updatedAt`.
-  const { stateDir } = indexPathsOf(indexDir);
-  const watchStartedAt = new Date().toISOString();
-  let recorded = "";
-  let recording: Promise<void> = Promise.resolve();
-  const publish = (): void => {
-    recording = recording.then(async () => {
-      if (phase === "stopped") return;
-      const state = currentState();
-      const text = JSON.stringify(state);
-      if (text === recorded) return;
-      await writeWatchRecord(stateDir, watchStartedAt, state).then(
-        () => void (recorded = text),
-        () => undefined,
-      );
-    });
-  };
-
   // Published once the scheduler has counted the run as over (its `finally` runs before the next macrotask).
-  const refreshAndPublish = (reason: RefreshReason, changedPaths: number): Promise<void> => refresh(reason, changedPaths).finally(() => setImmediate(publish));
-  const scheduler = new RefreshScheduler(refreshAndPublish, {
+  const scheduler: RefreshScheduler = new RefreshScheduler((reason, changedPaths) => refresh(reason, changedPaths).finally(() => setImmediate(() => record.publish())), {
     ...(debounceMs !== undefined ? { debounceMs } : {}),
     ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
   });
 
-  const first = await watch();
-  subscription = first.subscription;
-  emit({ type: "watch-started", repoRoot, indexDir, unwatchedDirs: first.unwatchedDirs });
-  phase = "idle";
+  const { unwatchedDirs } = await files.start();
+  emit({ type: "watch-started", repoRoot, indexDir, unwatchedDirs });
+  status.phase = "idle";
   scheduler.startNow();
 
   return {
-    state: currentState,
+    state,
     requestRefresh: () => scheduler.requestNow(),
     whenIdle: () => scheduler.whenIdle(),
     async close(): Promise<void> {
-      if (phase === "stopped") return;
-      phase = "stopped";
+      if (status.phase === "stopped") return;
+      status.phase = "stopped";
       controller.abort();
-      const current = subscription;
-      subscription = null;
-      await Promise.all([scheduler.close(), current?.unsubscribe().catch(() => undefined)]);
-      await recording;
+      await Promise.all([scheduler.close(), files.close()]);
+      await record.stop();
       await removeWatchRecord(stateDir);
       await warm.dispose();
       emit({ type: "watch-stopped" });
     },
   };
+}
+
+/**
+ * One refresh: `run` (an incremental `indexRepo`) between `refresh-started` and
+ * `refresh-finished` (or `refresh-failed`, with the error's exit-code name), recorded in `status`.
+ * Never throws: a failed refresh is reported and the next change tries again.
+ */
+async function refreshOnce(
+  run: () => Promise<IndexSummary>,
+  status: WatchStatus,
+  emit: (body: DistributiveOmit<WatchEvent, "atMs">) => void,
+  cause: { reason: RefreshReason; changedPaths: number },
+): Promise<void> {
+  status.phase = "refreshing";
+  emit({ type: "refresh-started", ...cause });
+  const startedAt = Date.now();
+  let summary: IndexSummary;
+  try {
+    summary = await run();
+  } catch (error) {
+    status.refreshEnded({ finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, ok: false, error: describeError(error) });
+    if (status.phase === "refreshing") status.phase = "idle";
+    emit({ type: "refresh-failed", code: error instanceof CodesearchError ? error.code : "internal", message: describeError(error), cause: error });
+    return;
+  }
+  if (status.phase === "refreshing") status.phase = "idle";
+  status.refreshEnded({ finishedAt: new Date().toISOString(), durationMs: summary.durationMs, ok: summary.stopReason === null });
+  emit({ type: "refresh-finished", summary });
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -246,17 +152,4 @@ async function loadParcelSubscribe(): Promise<SubscribeFn> {
   } catch (error) {
     throw new WatcherError(`the file watcher (@parcel/watcher) cannot load on this platform (${process.platform}-${process.arch}): ${describeError(error)}`, { cause: error });
   }
-}
-
-/** A watcher failure as a {@link WatcherError}, with advice for the inotify limits. */
-function toWatcherError(error: unknown, repoRoot: string): WatcherError {
-  if (error instanceof WatcherError) return error;
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  const advice =
-    " (on Linux, a tree needs one inotify watch per directory: raise fs.inotify.max_user_watches, " +
-    "e.g. `sudo sysctl fs.inotify.max_user_watches=524288`, or exclude large trees with .codesearchignore / --exclude)";
-  return new WatcherError(`cannot watch ${repoRoot} for changes: ${describeError(error)}${process.platform === "linux" ? advice : ""}`, {
-    cause: error,
-    ...(errno ? { errno } : {}),
-  });
 }

@@ -26,6 +26,7 @@ export {
   formatSummaryLines,
   failuresByStage,
   failureRow,
+  formatFailureList,
   formatFailureTable,
   formatFailureTableLines,
   SUMMARY_LABEL_WIDTH,

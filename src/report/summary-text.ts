@@ -172,6 +172,27 @@ export function formatFailureTable(
   };
 }
 
+/** One failure of {@link formatFailureList}: where (`file:line  entity`) and what (`stage: reason`). */
+export interface FailureListEntry {
+  where: string;
+  what: string;
+}
+
+/**
+ * The failures for a terminal too narrow for {@link formatFailureTable}'s columns: each as two
+ * lines, `file:line  entity` and `stage: reason`, which the view wraps instead of cutting (the
+ * reason is what a user needs most). Same row limit and `… and N more` line as the table.
+ */
+export function formatFailureList(failures: readonly IndexFailure[], options: FailureTableOptions = {}): { entries: FailureListEntry[]; moreLine: string | null } {
+  const maxRows = Math.max(0, options.maxRows ?? 20);
+  const entries = failures.slice(0, maxRows).map((f) => {
+    const row = failureRow(f, options.maxReasonLength ?? 120);
+    return { where: `${row.location}  ${oneLine(row.entity, MAX_ENTITY_WIDTH)}`, what: `${row.stage}: ${row.reason}` };
+  });
+  const omitted = failures.length - entries.length;
+  return { entries, moreLine: omitted > 0 ? `… and ${formatCount(omitted)} more` : null };
+}
+
 /** Header, rows and the `… and N more` line of `formatFailureTable` as one list of lines. */
 export function formatFailureTableLines(
   failures: readonly IndexFailure[],

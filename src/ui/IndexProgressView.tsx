@@ -4,7 +4,7 @@
  */
 import { Children, createContext, useContext } from "react";
 import type { ComponentProps, ReactNode } from "react";
-import { Box, Text as InkText } from "ink";
+import { Box, Text as InkText, useStdout } from "ink";
 import {
   entitiesRemaining,
   escapeControlChars,
@@ -17,6 +17,7 @@ import {
   formatDuration,
   formatEntitiesDone,
   formatEta,
+  formatFailureList,
   formatFailureTable,
   formatPercent,
   formatRate,
@@ -25,6 +26,7 @@ import {
   summaryRows,
   SUMMARY_LABEL_WIDTH,
 } from "../report/index.js";
+import type { IndexFailure } from "../model/types.js";
 import type { ProgressState } from "../report/index.js";
 
 /** Props of `IndexProgressView`. */
@@ -120,8 +122,9 @@ export function IndexProgressView({
 }
 
 function Header({ state }: { state: ProgressState }): ReactNode {
+  // Wrapped, not cut: on a narrow terminal the model name goes to the next line instead of away.
   return (
-    <Text wrap="truncate-end">
+    <Text wrap="wrap">
       <Styled tone="accent">codesearch index</Styled>
       {state.repoRoot ? ` ${state.repoRoot}` : ""}
       {state.modelId ? (
@@ -229,6 +232,7 @@ function Running({ state, barWidth }: { state: ProgressState; barWidth: number }
 
 function Finished({ state, maxFailureRows, resumeCommand }: { state: ProgressState; maxFailureRows: number; resumeCommand: string | undefined }): ReactNode {
   const { summary } = state;
+  const columns = useStdout().stdout.columns || 80;
   if (summary === null) return null;
   const failures = summary.failures;
   const table = formatFailureTable(failures, { maxRows: maxFailureRows });
@@ -252,7 +256,9 @@ function Finished({ state, maxFailureRows, resumeCommand }: { state: ProgressSta
           {state.fusion}
         </Row>
       )}
-      {failures.length > 0 ? (
+      {failures.length === 0 ? null : table.rows.some((line) => line.length > columns) || table.header.length > columns ? (
+        <FailureList failures={failures} maxFailureRows={maxFailureRows} />
+      ) : (
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="truncate-end">
             <Styled tone="strong">{table.header}</Styled>
@@ -264,7 +270,29 @@ function Finished({ state, maxFailureRows, resumeCommand }: { state: ProgressSta
           ))}
           {table.moreLine === null ? null : <Styled tone="muted">{table.moreLine}</Styled>}
         </Box>
-      ) : null}
+      )}
+    </Box>
+  );
+}
+
+/** The failures on a terminal narrower than the table: two wrapped lines each (see `formatFailureList`). */
+function FailureList({ failures, maxFailureRows }: { failures: readonly IndexFailure[]; maxFailureRows: number }): ReactNode {
+  const list = formatFailureList(failures, { maxRows: maxFailureRows });
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      {list.entries.map((entry, index) => (
+        <Box key={`failure-${index}`} flexDirection="column">
+          <Text wrap="wrap">
+            <Styled tone="strong">{entry.where}</Styled>
+          </Text>
+          <Box paddingLeft={2}>
+            <Text wrap="wrap">
+              <Styled tone="bad">{entry.what}</Styled>
+            </Text>
+          </Box>
+        </Box>
+      ))}
+      {list.moreLine === null ? null : <Styled tone="muted">{list.moreLine}</Styled>}
     </Box>
   );
 }

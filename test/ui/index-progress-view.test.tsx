@@ -285,6 +285,34 @@ describe("startIndexUi: the final summary on narrow terminals", () => {
   });
 });
 
+describe("startIndexUi: 60 columns (issue 22)", () => {
+  it("keeps the model name and every failure's whole reason, each line within the width", async () => {
+    const columns = 60;
+    const stream = new CollectingStream(columns);
+    const ui = startIndexUi({ stdout: stream as unknown as NodeJS.WriteStream, color: false, throttleMs: 0, patchConsole: false });
+    const reason = "the model's tokenizer refused this entity's text because it holds more than 512 tokens after truncation";
+    const renamed = <T extends object>(o: T): T => ({
+      ...o,
+      ...("repoRoot" in o ? { repoRoot: "/home/user/src/a-project-with-a-long-name" } : {}),
+      ...("modelId" in o ? { modelId: "nomic-ai/CodeRankEmbed-quantized" } : {}),
+    });
+    for (const event of scriptedRun()) {
+      if (event.type !== "index-finished") ui.sink(renamed(event));
+      else {
+        const failures = event.summary.failures.map((f) => ({ ...f, path: `src/deeply/nested/package/${f.path}`, message: reason }));
+        ui.sink({ ...event, summary: renamed({ ...event.summary, failures }) });
+      }
+    }
+    await ui.finish();
+    const lastFrame = stream.text.slice(stream.text.lastIndexOf("codesearch index /home"));
+    const squeezed = lastFrame.replace(/\s+/g, "");
+    expect(squeezed).toContain("modelnomic-ai/CodeRankEmbed-quantized");
+    expect(squeezed.split(reason.replace(/\s+/g, "")).length - 1).toBe(2);
+    expect(squeezed).toContain("src/deeply/nested/package/pkg/c.py:40Big.method");
+    expect(Math.max(...lastFrame.split("\n").map((line) => line.length))).toBeLessThanOrEqual(columns);
+  });
+});
+
 describe("IndexProgressView: incremental runs", () => {
   it("says it is stopping after Ctrl-C, and shows an interrupted summary with how to resume", () => {
     const stopping = reduceProgress(after(12), { type: "stop-requested", elapsedMs: T0 + 1_450, reason: "interrupted" });

@@ -152,7 +152,8 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
     .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(watch, "watch")
     .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
-    .option("--json", "print watch events (each run's summary included) as JSON lines on stdout")
+    .addOption(new Option("--json", "print watch events (each run's summary included) as JSON lines on stdout").conflicts("plain"))
+    .option("--plain", "one plain line per refresh on stderr (the default, on a terminal too; as `index --plain`)")
     .option("--verbose", "also print each run's progress lines")
     .addHelpText(
       "after",

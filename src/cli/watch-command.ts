@@ -12,6 +12,8 @@ import { writeHuman } from "./terminal.js";
 export interface WatchCommandOptions extends SharedIndexOptions {
   debounce?: number;
   json?: boolean;
+  /** Plain lines: what watch prints without `--json` anyway; accepted so `--plain` means the same as for `index`. */
+  plain?: boolean;
   verbose?: boolean;
 }
 

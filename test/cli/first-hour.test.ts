@@ -63,6 +63,7 @@ describe("conflicting flags", () => {
     [["search", "x", "--preview", "2", "--context", "1"], "--preview"],
     [["search", "x", "--repo", ".", "--db", "elsewhere"], "--repo"],
     [["index", ".", "--json", "--plain"], "--json"],
+    [["watch", ".", "--json", "--plain"], "--json"],
   ])("%j is a usage error naming both", async (args, first) => {
     const run = await runCli(args, { cwd: await makeTempDir() });
     expect(run.code).toBe(2);

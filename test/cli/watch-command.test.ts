@@ -59,9 +59,9 @@ describe("codesearch watch", () => {
     expect(JSON.parse((await runCli(["status", "--json"], { cwd: repo })).stdout).watcher).toBeNull();
   });
 
-  it("prints plain lines on stderr when piped", { timeout: 60_000 }, async () => {
+  it.each([[[]], [["--plain"]]])("prints plain lines on stderr when piped (extra flags %j)", { timeout: 60_000 }, async (extra: string[]) => {
     const repo = await copyPythonFixtures();
-    const watch = spawnCli(["watch", "--model", TEST_MODEL_DIR], { cwd: repo });
+    const watch = spawnCli(["watch", "--model", TEST_MODEL_DIR, ...extra], { cwd: repo });
     const line = await watch.waitForLine((l) => l.includes("up to date:"), "stderr");
     expect(line).toMatch(/^\d\d:\d\d:\d\d up to date: \d+ files indexed, 0 removed; \d+ entities embedded, 0 from cache; \d+ rows \(/);
     watch.child.kill("SIGTERM");

@@ -12,9 +12,9 @@ export interface TextTokenIds {
   encode(text: string): number[];
   /**
    * Token ids of each text, in input order. A text counted by {@link tokenCounts} and not taken
-   * since gives the ids remembered then (and they are forgotten).
+   * since gives the ids remembered then (as an Int32Array, not copied; they are forgotten).
    */
-  take(texts: readonly string[]): number[][];
+  take(texts: readonly string[]): ArrayLike<number>[];
   /**
    * Each text's token count; the ids are remembered (up to 4,000,000 in all) for `take`:
    * `embedChunks` counts every text to order its batches, then embeds them.
@@ -40,7 +40,7 @@ export function textTokenIds(tokenizer: ByteLevelBpe, prepare: ((text: string) =
         if (kept === undefined) return encode(text);
         remembered.delete(text);
         rememberedTokens -= kept.length;
-        return Array.from(kept);
+        return kept;
       }),
     tokenCounts: (texts) =>
       texts.map((text) => {

@@ -102,10 +102,11 @@ export function tokenTableOf(graph: OnnxGraph): { ok: true; table: TokenTable } 
  *   trained row (special and untrained tokens share the zero row); Error when a token id is
  *   outside the vocabulary the graph accepts, or the table holds a non-finite scale.
  */
-export function poolTokenRows(table: TokenTable, ids: readonly number[], counts: Uint32Array, row: number): Float32Array {
+export function poolTokenRows(table: TokenTable, ids: ArrayLike<number>, counts: Uint32Array, row: number): Float32Array {
   const { rowOfToken, rows, scale, dimension } = table;
   const distinct: number[] = [];
-  for (const id of ids) {
+  for (let t = 0; t < ids.length; t++) {
+    const id = ids[t]!;
     const r = rowOfToken[id];
     if (r === undefined) {
       for (const counted of distinct) counts[counted] = 0;

@@ -1,4 +1,4 @@
-// Edit → searchable latency of watch mode: `codesearch watch --json` (the built CLI, default 500 ms
+// Edit → searchable latency of watch mode: `codesearch watch --json` (the built CLI, default
 // debounce) follows a synthetic repository while this process appends a new function to a module,
 // then searches (hybrid, in-process, a fresh search session per probe) until that function is the
 // top hit. Prints one JSON object: p50 / p95 / min / max over the edits, and the watch process's

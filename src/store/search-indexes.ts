@@ -81,13 +81,12 @@ export async function refreshSearchIndexes(db: lancedb.Connection, options: Sear
     const indices = await table.listIndices();
     const existing = indices.filter((i) => i.indexType === "FTS");
     const indexed = new Set(existing.flatMap((i) => i.columns));
-    const toBuild = FULL_TEXT_INDEXES.filter(({ column }) => !indexed.has(column) || options.rebuildFullText);
-    // Built concurrently: LanceDB builds each on its own threads, and the body column's index
-    // takes most of the time, so the others finish in its shadow (BENCHMARKS.md, issue 22).
-    const built = await Promise.allSettled(toBuild.map(({ column, options: ftsOptions }) => table.createIndex(column, { config: Index.fts(ftsOptions), replace: true })));
-    const failed = built.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    if (failed) throw failed.reason;
-    const created = toBuild.map(({ column }) => column);
+    const created: string[] = [];
+    for (const { column, options: ftsOptions } of FULL_TEXT_INDEXES) {
+      if (indexed.has(column) && !options.rebuildFullText) continue;
+      await table.createIndex(column, { config: Index.fts(ftsOptions), replace: true });
+      created.push(column);
+    }
     const rows = await table.countRows();
     const vectorIndex = indices.find((i) => i.columns.includes("vector"));
     const trainedPartitions = vectorIndex?.name.startsWith(VECTOR_INDEX_PREFIX) ? Number(vectorIndex.name.slice(VECTOR_INDEX_PREFIX.length)) : 0;

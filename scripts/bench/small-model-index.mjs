@@ -2,19 +2,24 @@
 // Cold `codesearch index` of the benchmark corpus with the bundled codesearch-small model: whole
 // process entities/s (wall and per CPU-second, GNU time's user + system) and where the time goes
 // (extract, model load, embed, store, fusion calibration, the rest), median of runs.
-//   bash scripts/bench/fetch-corpus.sh && npm run build && node scripts/bench/small-model-index.mjs [runs]
-// Writes only temp index folders, removed after each run.
+//   bash scripts/bench/fetch-corpus.sh && npm run build && node scripts/bench/small-model-index.mjs [runs] [--source <folder>]
+// --source indexes another folder instead (issue 22: Debian's Django). The per-user shared embedding
+// cache is off (`--shared-cache off`), so every run embeds every entity. Writes only temp index
+// folders, removed after each run.
 import { rmSync } from "node:fs";
 import os from "node:os";
 import { CORPUS_SRC } from "./bench-config.mjs";
 import { runColdIndex } from "./cold-index.mjs";
 import { median, round } from "./stats.mjs";
 
-const runs = Number(process.argv[2] ?? 3);
+const args = process.argv.slice(2);
+const sourceAt = args.indexOf("--source");
+const source = sourceAt >= 0 ? args[sourceAt + 1] : CORPUS_SRC;
+const runs = Number(args.find((a, i) => !a.startsWith("--") && i !== sourceAt + 1) ?? 3);
 const results = [];
 for (let i = 0; i < runs; i++) {
   const loadBefore = os.loadavg()[0];
-  const run = await runColdIndex(CORPUS_SRC, "codesearch-small");
+  const run = await runColdIndex(source, "codesearch-small", ["--shared-cache", "off"]);
   rmSync(run.indexDir, { recursive: true, force: true });
   const named = Object.values(run.phasesMs).reduce((a, b) => a + b, 0);
   results.push({ ...run, phasesMs: { ...run.phasesMs, rest: run.wallMs - named } });

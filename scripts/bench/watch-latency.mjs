@@ -1,10 +1,11 @@
-// Edit → searchable latency of watch mode: `codesearch watch --json` (the built CLI, default 500 ms
+// Edit → searchable latency of watch mode: `codesearch watch --json` (the built CLI, default
 // debounce) follows a synthetic repository while this process appends a new function to a module,
 // then searches (hybrid, in-process, a fresh search session per probe) until that function is the
 // top hit. Prints one JSON object: p50 / p95 / min / max over the edits, and the watch process's
 // own refresh times (when each refresh started and committed, after the edit). Run `npm run build` first.
 //
-//   node scripts/bench/watch-latency.mjs [--edits 20] [--files 200] [--model <dir>]
+//   node scripts/bench/watch-latency.mjs [--edits 20] [--files 200] [--model <dir>] [--profile <dir>]
+// --profile: the watch process runs under `node --cpu-prof` and writes its profile into <dir> when it stops.
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,7 +16,7 @@ import { parseArgs } from "node:util";
 import { CLI, TEST_MODEL_DIR, distModule, machineFacts, benchPlan } from "./bench-config.mjs";
 import { median, percentile, round } from "./stats.mjs";
 
-const { values } = parseArgs({ options: { edits: { type: "string" }, files: { type: "string" }, model: { type: "string" } } });
+const { values } = parseArgs({ options: { edits: { type: "string" }, files: { type: "string" }, model: { type: "string" }, profile: { type: "string" } } });
 const EDITS = Number(values.edits ?? 20);
 const FILES = Number(values.files ?? 200);
 const MODEL = path.resolve(values.model ?? TEST_MODEL_DIR);
@@ -28,7 +29,8 @@ for (let i = 0; i < FILES; i++) {
   writeFileSync(path.join(repo, "pkg", `mod_${i}.py`), `"""Module ${i}."""\n\n${body}`);
 }
 
-const watch = spawn(process.execPath, [CLI, "watch", repo, "--model", MODEL, "--offline", "--json"], { stdio: ["ignore", "pipe", "inherit"] });
+const profile = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+const watch = spawn(process.execPath, [...profile, CLI, "watch", repo, "--model", MODEL, "--offline", "--json"], { stdio: ["ignore", "pipe", "inherit"] });
 const refreshes = [];
 const starts = [];
 let waiters = [];
@@ -50,6 +52,7 @@ const nextRefresh = (count) => new Promise((resolve) => (refreshes.length >= cou
 
 const pipeline = await distModule("pipeline/index.js");
 const { keepEmbedderWarm } = await distModule("watch/index.js");
+const { DEFAULT_DEBOUNCE_MS } = await distModule("watch/refresh-scheduler.js");
 await nextRefresh(1); // the first refresh indexes the whole tree
 const modelCacheDir = path.join(repo, ".model-cache");
 const warm = keepEmbedderWarm(); // the query model stays loaded across probes, as in a server
@@ -96,7 +99,7 @@ process.stdout.write(
       machine: { cpuModel: facts.cpuModel, cpuCount: facts.cpuCount, loadAverage1m: round(facts.loadAverage1m, 2), node: facts.node, commit: facts.commit },
       model: MODEL,
       repo: { files: FILES, entities: FILES * 8 },
-      debounceMs: 500,
+      debounceMs: DEFAULT_DEBOUNCE_MS,
       // Decomposition (the watch process's own event times, ms after the edit): the refresh's start (debounce + event delivery) and its commit.
       editToRefreshStartMs: { p50: round(median(startDelays), 0), max: round(Math.max(...startDelays), 0) },
       editToCommittedMs: { p50: round(median(committedDelays), 0), max: round(Math.max(...committedDelays), 0) },

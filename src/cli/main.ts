@@ -17,6 +17,7 @@ import type { SearchCommandOptions } from "./search-command.js";
 import type { StructureCommand, StructureCommandOptions } from "./structure-command.js";
 import { writeHuman } from "./terminal.js";
 import type { WatchCommandOptions } from "./watch-command.js";
+import { DEFAULT_DEBOUNCE_MS } from "../watch/refresh-scheduler.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -151,7 +152,7 @@ Ctrl-C stops after saving (exit 130) and prints the command that resumes; runs a
     .description("keep the index of <repo> following edits: index now, then re-index incrementally after each burst of changes")
     .argument("[repo]", "repository root (default: the current folder, or the indexed repository it is in)");
   addIndexRunOptions(watch, "watch")
-    .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(500).argParser(wholeNumber("--debounce")))
+    .addOption(new Option("--debounce <ms>", "quiet time after the last change before re-indexing").default(DEFAULT_DEBOUNCE_MS).argParser(wholeNumber("--debounce")))
     .addOption(new Option("--json", "print watch events (each run's summary included) as JSON lines on stdout").conflicts("plain"))
     .option("--plain", "one plain line per refresh on stderr (the default, on a terminal too; as `index --plain`)")
     .option("--verbose", "also print each run's progress lines")

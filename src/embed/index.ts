@@ -6,6 +6,7 @@ export * from "./embedder.js";
 export * from "./model-source.js";
 export * from "./transformers-embedder.js";
 export * from "./onnx-embedder.js";
+export * from "./token-table-embedder.js";
 export * from "./byte-level-bpe.js";
 export * from "./model-settings.js";
 export * from "./embedding-cache.js";

@@ -18,6 +18,7 @@ const settingsSchema = z
   .object({
     textPreparation: z.enum(Object.keys(TEXT_PREPARATIONS) as [keyof typeof TEXT_PREPARATIONS]).optional(),
     batchSize: z.number().int().min(1).max(4096).optional(),
+    embedding: z.string().optional(),
   })
   .passthrough();
 
@@ -29,11 +30,17 @@ export interface ModelSettings {
   textPreparation?: string;
   /** Texts per model call when `--batch-size` is not given (the default is 1 otherwise). */
   batchSize?: number;
+  /**
+   * `token-mean`: the ONNX graph is scripts/train-model/export_onnx.py's token table (one int8 row
+   * per token, vector = mean of the text's rows, L2-normalised), which codesearch computes itself
+   * from the file (src/embed/token-table-embedder.ts) instead of running onnxruntime.
+   */
+  embedding?: "token-mean";
 }
 
 /**
- * Reads `<dir>/codesearch.json`: `{ "textPreparation"?: "split-identifiers", "batchSize"?: 1…4096 }`
- * (other keys are ignored). Returns `{}` when the file does not exist.
+ * Reads `<dir>/codesearch.json`: `{ "textPreparation"?: "split-identifiers", "batchSize"?: 1…4096,
+ * "embedding"?: "token-mean" }` (other keys, and other `embedding` values, are ignored). Returns `{}` when the file does not exist.
  * @throws ModelLoadError when the file is not JSON or names an unknown preparation or a bad batch size.
  */
 export function readModelSettings(dir: string): ModelSettings {
@@ -51,5 +58,7 @@ export function readModelSettings(dir: string): ModelSettings {
     settings.prepareText = TEXT_PREPARATIONS[parsed.textPreparation];
   }
   if (parsed.batchSize !== undefined) settings.batchSize = parsed.batchSize;
+  // An optimisation hint: a value this version does not know leaves the model on onnxruntime.
+  if (parsed.embedding === "token-mean") settings.embedding = parsed.embedding;
   return settings;
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ModelLoadError, describeError } from "../model/errors.js";
-import { readByteLevelBpe } from "./byte-level-bpe.js";
 import { type Embedder, NothingToEmbedError } from "./embedder.js";
-import { type ModelSource, assertLocalModelFiles, modelIdOf } from "./model-source.js";
-import { readModelSettings } from "./model-settings.js";
+import { readLocalTokenizedModel } from "./local-tokenizer.js";
+import type { ModelSource } from "./model-source.js";
 import { padToLongest, poolLastHiddenState } from "./transformers-embedder.js";
 
 type Ort = typeof import("onnxruntime-node");
@@ -24,9 +22,6 @@ export type OnnxEmbedderResult = { ok: true; embedder: Embedder } | { ok: false;
 
 /** Graph inputs this runtime knows how to fill: ids, 0/1 mask, and all-zero token types (as transformers.js 2.17.2 fills them). */
 const KNOWN_INPUTS = new Set(["input_ids", "attention_mask", "token_type_ids"]);
-
-/** Token ids kept between `tokenCounts` and `embed` at most (16 MB as int32); texts beyond it are tokenised again. */
-const REMEMBERED_TOKENS = 4_000_000;
 
 /** Text embedded once at load time to learn and check the output dimension (the same probe as the transformers.js embedder). */
 const PROBE_TEXT = "def probe(): pass";
@@ -50,20 +45,9 @@ const PROBE_TEXT = "def probe(): pass";
 export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<OnnxEmbedderResult> {
   const quantized = options.quantized ?? true;
   const dir = options.source.dir;
-  const modelId = modelIdOf(options.source);
-  assertLocalModelFiles(dir, quantized);
-  let read: ReturnType<typeof readByteLevelBpe>;
-  let hiddenSize: number | undefined;
-  try {
-    read = readByteLevelBpe(dir);
-    const config = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as { hidden_size?: unknown };
-    hiddenSize = typeof config.hidden_size === "number" ? config.hidden_size : undefined;
-  } catch (error) {
-    throw new ModelLoadError(`could not read the tokenizer or config of model ${modelId}: ${describeError(error)}`, { cause: error, modelDir: dir });
-  }
+  const read = readLocalTokenizedModel(options.source, quantized, options.maxTokens);
   if (!read.ok) return read;
-  const tokenizer = read.tokenizer;
-  const settings = readModelSettings(dir);
+  const { modelId, maxTokens, hiddenSize, settings, tokens } = read.model;
 
   // A CommonJS package whose exports Node's ESM loader cannot list: its API is on `default` there.
   let imported: Ort & { default?: Ort };
@@ -87,39 +71,13 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
     return { ok: false, reason: `model inputs ${session.inputNames.join(", ")} are not input_ids/attention_mask/token_type_ids` };
   }
 
-  const maxTokens = Math.min(options.maxTokens ?? tokenizer.modelMaxLength, tokenizer.modelMaxLength);
-  const prepare = settings.prepareText;
-  const encode = (text: string): number[] => tokenizer.encode(prepare ? prepare(text) : text, maxTokens);
-  // `embedChunks` counts every text's tokens to order the batches, then embeds them: the ids of
-  // the counting pass are kept (as int32, up to REMEMBERED_TOKENS in all) and taken by `embed`.
-  const remembered = new Map<string, Int32Array>();
-  let rememberedTokens = 0;
-  const tokenize = (texts: readonly string[]): number[][] =>
-    texts.map((text) => {
-      const kept = remembered.get(text);
-      if (kept === undefined) return encode(text);
-      remembered.delete(text);
-      rememberedTokens -= kept.length;
-      return Array.from(kept);
-    });
-  const tokenCounts = (texts: readonly string[]): number[] =>
-    texts.map((text) => {
-      const ids = encode(text);
-      if (!remembered.has(text) && rememberedTokens + ids.length <= REMEMBERED_TOKENS) {
-        remembered.set(text, Int32Array.from(ids));
-        rememberedTokens += ids.length;
-      }
-      return ids.length;
-    });
-
-  const emptyLength = encode("").length;
   const embed = async (texts: readonly string[], dimension: number | undefined): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    const ids = tokenize(texts);
+    const ids = tokens.take(texts);
     // A row no longer than the empty text's (its special tokens only) has no content to pool.
-    const empty = ids.findIndex((row) => row.length <= emptyLength);
+    const empty = ids.findIndex((row) => row.length <= tokens.emptyLength);
     if (empty >= 0) throw new NothingToEmbedError(empty);
-    const encoded = padToLongest(ids, tokenizer.padTokenId);
+    const encoded = padToLongest(ids, read.model.padTokenId);
     const dims = [texts.length, encoded.width];
     const feeds: Record<string, InstanceType<typeof Tensor>> = { input_ids: new Tensor("int64", encoded.inputIds, dims) };
     if (session.inputNames.includes("attention_mask")) feeds.attention_mask = new Tensor("int64", encoded.attentionMask, dims);
@@ -143,7 +101,7 @@ export async function loadOnnxEmbedder(options: OnnxEmbedderOptions): Promise<On
     maxTokens,
     ...(settings.batchSize !== undefined ? { preferredBatchSize: settings.batchSize } : {}),
     embed: (texts) => embed(texts, dimension),
-    tokenCounts,
+    tokenCounts: tokens.tokenCounts,
     dispose: () => releaseSession(session),
   };
   return { ok: true, embedder };

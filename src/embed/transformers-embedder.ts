@@ -180,7 +180,7 @@ async function importTransformers(modelId: string): Promise<typeof import("@xeno
  * Right-pads token id rows to the longest row with `padTokenId` (mask 0 there).
  * @returns row-major `[rows, width]` int64 ids and 0/1 mask, `width` = the longest row's length.
  */
-export function padToLongest(rows: readonly (readonly number[])[], padTokenId: number): { inputIds: BigInt64Array; attentionMask: BigInt64Array; width: number } {
+export function padToLongest(rows: readonly ArrayLike<number>[], padTokenId: number): { inputIds: BigInt64Array; attentionMask: BigInt64Array; width: number } {
   const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
   const inputIds = new BigInt64Array(rows.length * width).fill(BigInt(padTokenId));
   const attentionMask = new BigInt64Array(rows.length * width);

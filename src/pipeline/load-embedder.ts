@@ -22,19 +22,22 @@ export interface EmbedderRequest {
 export type EmbedderLoader = (request: EmbedderRequest) => Promise<Embedder>;
 
 /**
- * The default loader. Local model folders whose tokenizer is a byte-level BPE that
- * `loadOnnxEmbedder` reproduces exactly (codesearch-small, CodeBERT-style exports) run on
+ * The default loader. Local model folders that declare `"embedding": "token-mean"` in their
+ * `codesearch.json` and hold export_onnx.py's token-table graph (codesearch-small) are computed
+ * from that table in JavaScript (`loadTokenTableEmbedder`: no model runtime is imported). Other
+ * local model folders whose tokenizer is a byte-level BPE that
+ * `loadOnnxEmbedder` reproduces exactly (CodeBERT-style exports) run on
  * onnxruntime-node directly, which starts ~1.3 s faster; other local folders (WordPiece, unknown
  * settings) and hub models use transformers.js with the int8 ONNX export; `openai` sources an
  * OpenAI-compatible endpoint, with the API key read from the environment variable the source
- * names. Both local runtimes give the same vectors, model id and token limit, so an index and its
- * embedding cache serve either.
+ * names. The three local runtimes give the same vectors, model id and token limit, so an index
+ * and its embedding cache serve any of them.
  * @throws ModelLoadError (local and hub models; also when transformers.js is needed but not
  *   installed); EmbeddingServiceError (remote ones).
  */
 export const loadEmbedderFromRequest: EmbedderLoader = async (request) => {
   // Imported here, not at the top: a command that never embeds (lexical search, status) skips them.
-  const { loadOnnxEmbedder, loadOpenAIEmbedder, loadTransformersEmbedder } = await import("../embed/index.js");
+  const { loadOnnxEmbedder, loadOpenAIEmbedder, loadTokenTableEmbedder, loadTransformersEmbedder } = await import("../embed/index.js");
   if (request.source.kind === "openai") {
     return loadOpenAIEmbedder({
       baseUrl: request.source.baseUrl,
@@ -45,6 +48,8 @@ export const loadEmbedderFromRequest: EmbedderLoader = async (request) => {
     });
   }
   if (request.source.kind === "local") {
+    const table = await loadTokenTableEmbedder({ source: request.source, maxTokens: request.maxTokens });
+    if (table.ok) return table.embedder;
     const light = await loadOnnxEmbedder({ source: request.source, maxTokens: request.maxTokens });
     if (light.ok) return light.embedder;
   }

@@ -2,7 +2,7 @@
 // the tree-sitter runtime or Ink, `--version` not even LanceDB; and the bundle that bin/codesearch.js
 // runs answers as dist/ does while loading a few dozen module files instead of hundreds.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -46,6 +46,30 @@ describe("what each command loads", () => {
     expect(unchanged.code, unchanged.stderr).toBe(0);
     expect(unchanged.stderr).toMatch(/0 indexed, 1 unchanged of 1/);
     expect(heavyIn(unchanged.modules)).toEqual([]);
+  });
+});
+
+describe("what a default search with codesearch-small loads", () => {
+  it("no model runtime: the token table is read from the ONNX file; without the declaration, onnxruntime-node", { timeout: 180_000 }, async () => {
+    const source = 'def send_welcome_email(user):\n    """Send the welcome email."""\n    return user\n';
+    const declared = await makeTempDir();
+    await writeFile(path.join(declared, "mail.py"), source);
+    expect((await runCli(["index", "--model", "codesearch-small"], { cwd: declared })).code).toBe(0);
+    const table = await loadedBy(declared, ["search", "welcome email", "--json"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(JSON.parse((await runCli(["search", "welcome email", "--json"], { cwd: declared })).stdout)).toMatchObject({ results: [{ qualname: "send_welcome_email" }] });
+    expect(heavyIn(table.modules)).toEqual([]);
+
+    const model = path.join(await makeTempDir(), "small-undeclared");
+    await cp(path.join(PROJECT_ROOT, "models", "codesearch-small"), model, { recursive: true });
+    await writeFile(path.join(model, "codesearch.json"), JSON.stringify({ textPreparation: "split-identifiers", batchSize: 64 }));
+    const undeclared = await makeTempDir();
+    await writeFile(path.join(undeclared, "mail.py"), source);
+    expect((await runCli(["index", "--model", model], { cwd: undeclared })).code).toBe(0);
+    const onnx = await loadedBy(undeclared, ["search", "welcome email", "--json"]);
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(heavyIn(onnx.modules).length).toBeGreaterThan(0);
+    expect(heavyIn(onnx.modules).every((m) => m.includes("onnxruntime-node"))).toBe(true);
   });
 });
 

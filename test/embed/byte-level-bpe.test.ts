@@ -1,14 +1,14 @@
 // Our byte-level BPE tokenizer against transformers.js 2.17.2 on the same tokenizer.json: identical
 // ids on every entity text of fixtures/python (raw and identifier-split) and on hostile strings.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readByteLevelBpe, type ByteLevelBpe } from "../../src/embed/byte-level-bpe.js";
 import { bundledModelDir } from "../../src/embed/model-source.js";
-import { extractEntities, prepareChunks, DEFAULT_MAX_CHUNK_CHARS } from "../../src/extract/index.js";
 import { identifierWords } from "../../src/model/identifier-words.js";
-import { PYTHON_FIXTURES_DIR, TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
+import { fixtureTexts } from "../support/fixture-texts.js";
+import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
 const SMALL_MODEL_DIR = bundledModelDir("codesearch-small");
 
@@ -20,21 +20,6 @@ async function referenceTokenizer(dir: string): Promise<Reference> {
   env.allowRemoteModels = false;
   env.localModelPath = `${path.dirname(dir)}/`;
   return (await AutoTokenizer.from_pretrained(path.basename(dir))) as unknown as Reference;
-}
-
-function pythonFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".py"))
-    .map((f) => path.join(dir, f));
-}
-
-async function fixtureTexts(): Promise<string[]> {
-  const texts: string[] = [];
-  for (const file of pythonFiles(PYTHON_FIXTURES_DIR)) {
-    const { entities } = await extractEntities(path.relative(PYTHON_FIXTURES_DIR, file), readFileSync(file, "utf8"));
-    texts.push(...prepareChunks(entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS }).map((c) => c.text));
-  }
-  return texts;
 }
 
 const HOSTILE = [

@@ -24,6 +24,11 @@ describe("readModelSettings", () => {
     expect(settings.prepareText!("def parseHTTPHeader(raw_bytes):")).toBe("def parse http header raw bytes");
   });
 
+  it("reads the token-mean declaration, and ignores an embedding value it does not know", async () => {
+    expect(readModelSettings(await folderWith(JSON.stringify({ embedding: "token-mean" }))).embedding).toBe("token-mean");
+    expect(readModelSettings(await folderWith(JSON.stringify({ embedding: "sparse-lexicon" })))).toEqual({});
+  });
+
   it.each([
     ["not json", "{"],
     ["an unknown preparation", JSON.stringify({ textPreparation: "stem-words" })],

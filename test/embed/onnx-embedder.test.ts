@@ -1,6 +1,5 @@
 // The light runtime (our BPE tokenizer + onnxruntime-node) against the transformers.js embedder on
 // the shipped codesearch-small: same vectors, token counts, id and limits; other folders declined.
-import { readdirSync, readFileSync } from "node:fs";
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,18 +7,9 @@ import { type Embedder, NothingToEmbedError } from "../../src/embed/embedder.js"
 import { bundledModelDir, resolveModelSource } from "../../src/embed/model-source.js";
 import { loadOnnxEmbedder } from "../../src/embed/onnx-embedder.js";
 import { loadTransformersEmbedder } from "../../src/embed/transformers-embedder.js";
-import { extractEntities, prepareChunks, DEFAULT_MAX_CHUNK_CHARS } from "../../src/extract/index.js";
 import { ModelLoadError } from "../../src/model/errors.js";
-import { PYTHON_FIXTURES_DIR, TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
-
-async function fixtureTexts(): Promise<string[]> {
-  const texts: string[] = [];
-  for (const file of readdirSync(PYTHON_FIXTURES_DIR, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py"))) {
-    const { entities } = await extractEntities(file, readFileSync(path.join(PYTHON_FIXTURES_DIR, file), "utf8"));
-    texts.push(...prepareChunks(entities, { maxChars: DEFAULT_MAX_CHUNK_CHARS }).map((c) => c.text));
-  }
-  return texts;
-}
+import { fixtureTexts } from "../support/fixture-texts.js";
+import { TEST_MODEL_DIR, makeTempDir } from "../support/temp-dirs.js";
 
 function maxAbsDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number {
   let max = 0;

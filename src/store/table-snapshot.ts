@@ -77,27 +77,3 @@ export async function restoreVersion(table: lancedb.Table, version: number): Pro
   }
 }
 
-/**
- * Times the versions are listed, at most. LanceDB lists versions by listing `_versions/` and then
- * reading each manifest file; a writer's cleanup that removes an old version between the two fails
- * the listing with "Not found" although nothing is damaged (2 of 3,051 answers in the
- * rebuild-readers stress trial once writers kept only 8 superseded commits). A second listing no
- * longer sees the removed file; damage fails every time.
- */
-const LIST_VERSIONS_ATTEMPTS = 3;
-
-/**
- * The timestamp of `version` of the table (epoch ms), or null when the table no longer lists it.
- * @throws StoreError when LanceDB fails {@link LIST_VERSIONS_ATTEMPTS} times in a row.
- */
-export async function versionTimestampMs(table: lancedb.Table, version: number): Promise<number | null> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const found = (await table.listVersions()).find((v) => v.version === version);
-      return found ? found.timestamp.getTime() : null;
-    } catch (error) {
-      if (attempt < LIST_VERSIONS_ATTEMPTS) continue;
-      throw new StoreError(`cannot list the entity table's versions: ${describeError(error)}`, { cause: error });
-    }
-  }
-}

@@ -11,7 +11,9 @@ Reads WORK/packages.jsonl and WORK/src/<package>/ (written by fetch_debs.py) and
   WORK/provenance.json   packages used (name, version, licences, pairs), excluded packages
                          with the reason, and counts of every exclusion
 
-Exclusions (issue 12): Debian's python3-click, python3-requests, python3-jinja2 and every package
+Exclusions (issues 12 and 20): Debian's python3-click, python3-requests, python3-jinja2 (issue 12),
+python3-aiohttp, python3-fastapi, python3-flask, python3-httpx, python3-pydantic and
+python3-starlette (issue 20's held-out libraries; model2vec has no Debian package) and every package
 whose Depends/Pre-Depends names one of them; any pair whose normalised code (ast.dump of the
 function without its docstring) equals that of a function of those three packages (vendored
 copies, e.g. pip/_vendor/requests) or of a function of the CoSQA corpus (COSQA_DIR); test and
@@ -31,7 +33,9 @@ import sys
 import time
 import warnings
 
-EXCLUDED = ("python3-click", "python3-requests", "python3-jinja2")
+EXCLUDED = ("python3-click", "python3-requests", "python3-jinja2",
+            "python3-aiohttp", "python3-fastapi", "python3-flask", "python3-httpx", "python3-pydantic",
+            "python3-starlette")
 STDLIB_DIR = "/usr/lib/python3.11"
 SKIP_DIRS = {"test", "tests", "testing", "unittests", "idle_test", "_vendor", "vendor", "vendored",
              "_vendored", "third_party", "thirdparty", "extern", "_externals", "site-packages",

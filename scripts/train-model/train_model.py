@@ -83,6 +83,27 @@ def tokenize_pairs(work, bpe, max_query, max_code):
     return [[np.asarray(r, dtype=np.int64) for r in rows] for rows in (qs, cs, bs)]
 
 
+def language_subset(pairs_path, n, caps, seed):
+    """Sorted indices of the first n pairs after capping languages (caps: "go=30000,rust=20000"):
+    a language over its cap keeps a random subset drawn with RandomState(seed)."""
+    limit = {k: int(v) for k, v in (c.split("=") for c in caps.split(",") if c)}
+    by_language = {}
+    with open(pairs_path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            by_language.setdefault(json.loads(line).get("language", "python"), []).append(i)
+    rng = np.random.RandomState(seed)
+    keep = []
+    for language in sorted(by_language):
+        idx = by_language[language]
+        cap = limit.get(language)
+        if cap is not None and len(idx) > cap:
+            idx = sorted(rng.choice(idx, cap, replace=False).tolist())
+        keep += idx
+    return sorted(keep)
+
+
 def bag(rows, remap, drop, rng):
     """EmbeddingBag inputs for mode "sum" (flat compact ids, offsets, weights) with token dropout.
 
@@ -128,6 +149,9 @@ def main():
     ap.add_argument("--min-count", type=int, default=1)
     ap.add_argument("--init-std", type=float, default=0.02)
     ap.add_argument("--max-pairs", type=int, default=0, help="use only the first N pairs (0: all)")
+    ap.add_argument("--language-caps", default="",
+                    help="at most N pairs of a language, a seeded random subset: go=30000,rust=30000 (pairs.jsonl's "
+                         "\"language\", Python when absent); tokenised once, so variants share the cache")
     ap.add_argument("--no-dev-eval", action="store_true")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps in all (0: run every epoch)")
     ap.add_argument("--eval-every", type=int, default=0, help="also report the dev figure every N steps")
@@ -151,6 +175,10 @@ def main():
     qs, cs, bs = tokenize_pairs(args.work, bpe, args.max_query_tokens, args.max_code_tokens)
     if args.max_pairs:
         qs, cs, bs = qs[:args.max_pairs], cs[:args.max_pairs], bs[:args.max_pairs]
+    if args.language_caps:
+        keep = language_subset(os.path.join(args.work, "pairs.jsonl"), len(qs), args.language_caps, args.seed)
+        qs, cs, bs = [qs[i] for i in keep], [cs[i] for i in keep], [bs[i] for i in keep]
+        say(f"language caps {args.language_caps}: {len(keep)} pairs kept")
     n = len(qs)
     say(f"pairs {n}, tokenised in {time.time() - t0:.0f} s")
 

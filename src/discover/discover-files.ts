@@ -6,7 +6,7 @@ import { lstat, open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { SkippedFile, SourceFile } from "../model/types.js";
-import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath, languageForShebang } from "../lang/index.js";
+import { ENVIRONMENT_MARKERS, GENERATED_DIRS, TOOL_DIRS, isGeneratedFile, isSourcePath, languageForShebang, type LanguageSpec } from "../lang/index.js";
 
 /** Directories never descended into, whatever the ignore files say. */
 export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -160,19 +160,27 @@ const SHEBANG_BYTES = 128;
 
 /**
  * Whether a file without an extension starts with a `#!` line naming a language's interpreter
- * (`#!/usr/bin/env python3`, `#!/usr/bin/node`): such a file is that language's source. Reads at
- * most {@link SHEBANG_BYTES} bytes; an unreadable file is no source (the walk goes on).
+ * (`#!/usr/bin/env python3`, `#!/usr/bin/node`): such a file is that language's source.
  */
 async function hasKnownShebang(absPath: string): Promise<boolean> {
+  return (await shebangLanguage(absPath)) !== null;
+}
+
+/**
+ * The language a file's `#!` line names (`#!/usr/bin/env python3` → Python), or null when it has
+ * none, names no known interpreter, or cannot be read. Reads at most {@link SHEBANG_BYTES} bytes.
+ * @param absPath absolute path of the file.
+ */
+export async function shebangLanguage(absPath: string): Promise<LanguageSpec | null> {
   let handle;
   try {
     handle = await open(absPath, "r");
     const buffer = Buffer.alloc(SHEBANG_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SHEBANG_BYTES, 0);
     const head = buffer.subarray(0, bytesRead).toString("utf8");
-    return head.startsWith("#!") && languageForShebang(head.split("\n")[0]!) !== null;
+    return head.startsWith("#!") ? languageForShebang(head.split("\n")[0]!) : null;
   } catch {
-    return false;
+    return null;
   } finally {
     await handle?.close();
   }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { discoverFiles } from "../discover/index.js";
+import { discoverFiles, shebangLanguage } from "../discover/index.js";
 import { IndexNotFoundError } from "../model/errors.js";
 import type { SourceFile } from "../model/types.js";
 import {
@@ -33,12 +33,16 @@ export interface LanguageCount {
   entities: number;
 }
 
-/** Indexed (not skipped) files of the catalog and their entities, per language by path; most entities first, then by id. */
-function countByLanguage(catalog: FileCatalog): LanguageCount[] {
+/**
+ * Indexed (not skipped) files of the catalog and their entities, per language; most entities first,
+ * then by id. A file's language is the one its path names, else the one its `#!` line names (an
+ * extensionless script, as indexing judged it), else `other` (e.g. a script gone from disk).
+ */
+async function countByLanguage(catalog: FileCatalog, repoRoot: string): Promise<LanguageCount[]> {
   const counts = new Map<string, LanguageCount>();
-  for (const [path, entry] of catalog) {
+  for (const [file, entry] of catalog) {
     if (entry.skipped) continue;
-    const language = languageForPath(path)?.id ?? "other";
+    const language = languageForPath(file)?.id ?? (await shebangLanguage(path.join(repoRoot, file)))?.id ?? "other";
     const count = counts.get(language) ?? { language, files: 0, entities: 0 };
     count.files++;
     count.entities += entry.chunkHashes.length;
@@ -180,7 +184,7 @@ export async function readIndexStatus(options: { cwd: string; repoRoot?: string;
     maxTokens: manifest.maxTokens,
     filesIndexed: catalogIndexedFileCount(catalog),
     entitiesIndexed: inspection.rows ?? 0,
-    languages: countByLanguage(catalog),
+    languages: await countByLanguage(catalog, repoRoot),
     tableVersion: inspection.version,
     damage,
     stale: {

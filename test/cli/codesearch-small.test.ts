@@ -47,8 +47,10 @@ describe("the bundled codesearch-small model", () => {
 
   it("finds a function by meaning where lexical search does not", async () => {
     const repo = await indexedCopy("codesearch-small");
-    expect((await topNames(repo, "vector"))[0]).toBe("sha256_of");
-    expect((await topNames(repo, "lexical"))[0]).not.toBe("sha256_of");
+    // The model of every language (issue 20) ranks it second, after count_file_lines; lexical
+    // search leaves it out of its first three.
+    expect((await topNames(repo, "vector")).slice(0, 2)).toContain("sha256_of");
+    expect(await topNames(repo, "lexical")).not.toContain("sha256_of");
     // The index records the model by name, so search reloads it from the installed package.
     const status = await runCli(["status", "--json"], { cwd: repo });
     expect(JSON.parse(status.stdout)).toMatchObject({ modelId: "codesearch-small" });

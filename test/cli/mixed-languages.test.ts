@@ -19,6 +19,8 @@ beforeAll(async () => {
   await cp(path.join(PROJECT_ROOT, "fixtures", "go"), path.join(repo, "go"), { recursive: true });
   await cp(path.join(PROJECT_ROOT, "fixtures", "typescript"), path.join(repo, "web"), { recursive: true });
   await writeFile(path.join(repo, "tool.py"), 'def run_command(name):\n    """Run the named command."""\n    return name\n');
+  // An extensionless script, indexed as Python by its `#!` line.
+  await writeFile(path.join(repo, "deploy"), '#!/usr/bin/env python3\ndef deploy_all():\n    """Deploy every service."""\n    return 0\n');
   await mkdir(path.join(repo, "web", "dist"));
   await writeFile(path.join(repo, "web", "dist", "cart.js"), "function bundled() {}\n");
   await writeFile(path.join(repo, "web", "app.min.js"), "function minified(){}\n");
@@ -48,10 +50,10 @@ describe("a repository in several languages", () => {
     expect(languages).toEqual([
       { language: "typescript", files: 3, entities: 16 },
       { language: "go", files: 2, entities: 10 },
-      { language: "python", files: 1, entities: 1 },
+      { language: "python", files: 2, entities: 2 },
     ]);
     const text = await runCli(["status"], { cwd: repo });
-    expect(text.stdout).toContain("languages typescript 3 files 16 entities, go 2 files 10 entities, python 1 files 1 entities");
+    expect(text.stdout).toContain("languages typescript 3 files 16 entities, go 2 files 10 entities, python 2 files 2 entities");
   });
 
   it("search --lang keeps one language, JSON hits name it, and an unknown language is a usage error", async () => {

@@ -11,7 +11,7 @@ embedder's mean over the attention mask, once L2-normalised, has the direction o
 the text's ordinary tokens: exactly the trainer's vector.
 
 Files written to OUT: config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json
-(CodeBERT's tokenizer, MIT, from TOKENIZER), codesearch.json (text preparation and batch size),
+(CodeBERT's tokenizer, MIT, from TOKENIZER), codesearch.json (text preparation, batch size, token-mean embedding),
 onnx/model_quantized.onnx.
 
 Usage: /usr/bin/python3 scripts/train-model/export_onnx.py TABLE.npy OUT [--tokenizer DIR]
@@ -124,7 +124,9 @@ def main():
         json.dump(config, f, indent=2)
         f.write("\n")
     with open(os.path.join(args.out, "codesearch.json"), "w") as f:
-        json.dump({"textPreparation": "split-identifiers", "batchSize": args.batch_size}, f, indent=2)
+        # "embedding": "token-mean" lets codesearch compute the vectors from the int8 table in JavaScript
+        # (src/embed/token-table-embedder.ts), checked against this graph node by node when loaded.
+        json.dump({"textPreparation": "split-identifiers", "batchSize": args.batch_size, "embedding": "token-mean"}, f, indent=2)
         f.write("\n")
     print(f"wrote {args.out}: onnx {os.path.getsize(path) / 1e6:.1f} MB, "
           f"{config['trained_tokens']} non-zero rows")

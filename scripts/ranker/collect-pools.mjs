@@ -3,7 +3,8 @@
 // search gathers (each side 50 deep, the vector side at weight 1), with its side ranks, its
 // exact-name flag and whether it answers the question. Pure data out; the ranking is redone
 // offline (fit-ranker.mjs), so one collection serves every configuration.
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -56,4 +57,18 @@ export async function collectPools(indexDir, questions, { vectorWeight = 1, dept
     await session.close();
   }
   return pools;
+}
+
+/** SHA-256 (first 16 hex digits) of a model folder's files other than ranker.json: pools collected with another version of the model are not reused. */
+export function modelFingerprint(dir) {
+  const hash = createHash("sha256");
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const file = path.join(d, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (name !== "ranker.json") hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file));
+    }
+  };
+  walk(dir);
+  return hash.digest("hex").slice(0, 16);
 }

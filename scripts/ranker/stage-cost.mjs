@@ -16,7 +16,8 @@ import { HAND_SET_RANKER } from "./hand-set.mjs";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const { values: options } = parseArgs({ options: { model: { type: "string", default: "codesearch-small" }, before: { type: "string" }, passes: { type: "string", default: "5" } } });
 const { rankWithStages, queryTraits, parseRankerConfig } = await import(path.join(ROOT, "dist", "rank", "index.js"));
-const pools = Object.values(JSON.parse(readFileSync(path.join(ROOT, "bench-results", "ranker", `pools-dev-${options.model}.json`), "utf8"))).flat();
+const cached = JSON.parse(readFileSync(path.join(ROOT, "bench-results", "ranker", `pools-dev-${options.model}.json`), "utf8"));
+const pools = Object.values(cached.pools).flat();
 const shipped = parseRankerConfig(JSON.parse(readFileSync(path.join(ROOT, "models", options.model, "ranker.json"), "utf8")));
 const before = options.before ? parseRankerConfig(JSON.parse(readFileSync(options.before, "utf8"))) : HAND_SET_RANKER;
 

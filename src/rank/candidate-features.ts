@@ -7,9 +7,9 @@ import type { SideRanks } from "../model/search.js";
 import type { EntityRef } from "../model/types.js";
 import { codeWords } from "./code-words.js";
 import { namedSymbols } from "./query-words.js";
-import { type CandidateText, SCORED_FIELDS, type ScoredField, fieldScores } from "./field-scores.js";
+import { type CandidateText, SCORED_FIELDS, type ScoredField, fieldScores, wordStem } from "./field-scores.js";
 import type { FeatureVector } from "./ranker-config.js";
-import { type SymbolTraits, dottedTailMatch, kindMatch, moduleWords, nameTokenMatch, stemShare, symbolTraits } from "./symbol-evidence.js";
+import { type SymbolTraits, dottedTailMatch, kindMatch, moduleWords, nameTokenMatch, symbolTraits } from "./symbol-evidence.js";
 import { isTestCode } from "../lang/index.js";
 
 /**
@@ -70,6 +70,28 @@ export function wordShare(wanted: readonly string[], present: readonly string[])
   return wanted.filter((w) => present.some((p) => sameWord(w, p))).length / wanted.length;
 }
 
+/**
+ * Share (0…1) of `wanted` found among the path's words `inPath` (by `same`, default
+ * {@link sameWord}) but in none of `ownNames` (the entity's and its parent's name words, by
+ * {@link sameWord}): what the file's place adds to what the entity's names already say. A word both
+ * name and path hold counts once, under the name, so a path that repeats the query's words
+ * (`contrib/admin/sites.py` for "the site admins") supports an entity without outweighing one whose
+ * name is the answer (`mail_admins`, `AdminEmailHandler`).
+ */
+export function addedPathShare(
+  wanted: readonly string[],
+  inPath: readonly string[],
+  ownNames: readonly (readonly string[])[],
+  same: (word: string, present: string) => boolean = sameWord,
+): number {
+  if (wanted.length === 0 || inPath.length === 0) return 0;
+  const added = wanted.filter((w) => inPath.some((p) => same(w, p)) && !ownNames.some((names) => names.some((n) => sameWord(w, n))));
+  return added.length / wanted.length;
+}
+
+/** Whether two lower-case words share their {@link wordStem} (`filters` ~ `filtered`). */
+const sameStem = (a: string, b: string): boolean => wordStem(a) === wordStem(b);
+
 /** Path words that name no concept: source roots and package markers. */
 const PATH_NOISE = new Set(["src", "lib", "init", "main", "py", "pyi", "python"]);
 
@@ -123,6 +145,24 @@ function nameWordsOf(name: string): readonly string[] {
 }
 
 /**
+ * Each candidate's place (1 = best) among the candidates of its file, by best side rank (a
+ * candidate on no side last), ties by input order. Pure; O(n log n).
+ */
+export function placesInFile(candidates: readonly Pick<RankingCandidate, "chunk" | "ranks">[]): number[] {
+  const best = candidates.map(({ ranks }) => Math.min(ranks.lexical ?? Infinity, ranks.vector ?? Infinity));
+  const order = candidates.map((_, i) => i).sort((a, b) => best[a]! - best[b]! || a - b);
+  const seen = new Map<string, number>();
+  const places = new Array<number>(candidates.length);
+  for (const i of order) {
+    const path = candidates[i]!.chunk.path;
+    const place = (seen.get(path) ?? 0) + 1;
+    seen.set(path, place);
+    places[i] = place;
+  }
+  return places;
+}
+
+/**
  * The features of every candidate of one query, in the candidates' order (see `FEATURE_NAMES`).
  * `vectorWeight` scales the vector feature (the fusion's vector weight; 0 switches it off).
  * Pool features (`memberHits`, `fileSupport`) count the other candidates. Only the per-field
@@ -148,6 +188,7 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
     highest = Math.max(highest, similarity);
   }
   const spread = highest - lowest;
+  const placeInFile = placesInFile(candidates);
   const fields = fieldScores(
     candidates.map(({ chunk, text }) => ({ qualifiedName: chunk.qualifiedName, path: chunk.path, text })),
     traits.words,
@@ -157,13 +198,20 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
     const isType = isTypeKind(chunk.kind);
     const field = fields[i]!;
     const parentName = chunk.parentQualifiedName?.split(".").at(-1) ?? "";
+    const ownName = nameWordsOf(chunk.name);
+    const parentNameWords = nameWordsOf(parentName);
+    const ownNames = [ownName, parentNameWords];
+    // Path and module words are the file's evidence: they lift its best candidate (by side rank)
+    // fully and its n-th by rankDiscount(n), so a file's weak matches cannot ride its path above
+    // the answer, while an architecture question still finds the file through its best entity.
+    const pathSupport = rankDiscount(placeInFile[i]!);
     return {
       lexical: rankDiscount(ranks.lexical),
       vector: vectorWeight * rankDiscount(ranks.vector),
       exactName: exactName ? 1 : 0,
-      nameWords: wordShare(traits.words, nameWordsOf(chunk.name)),
-      parentWords: wordShare(traits.words, nameWordsOf(parentName)),
-      pathWords: wordShare(traits.words, remembered("path", chunk.path, pathWords)),
+      nameWords: wordShare(traits.words, ownName),
+      parentWords: wordShare(traits.words, parentNameWords),
+      pathWords: addedPathShare(traits.words, remembered("path", chunk.path, pathWords), ownNames) * pathSupport,
       typeForSymbol: isType && traits.symbolLike ? 1 : 0,
       memberHits: isType ? Math.log2(1 + (members.get(key(chunk.path, chunk.qualifiedName)) ?? 0)) : 0,
       fileSupport: Math.log2(perFile.get(chunk.path) ?? 1),
@@ -174,7 +222,7 @@ export function candidateFeatures(candidates: readonly RankingCandidate[], trait
       fieldDocstring: field.docstring,
       fieldBody: field.body,
       fieldPath: field.path,
-      moduleWords: stemShare(traits.words, remembered("module", chunk.path, moduleWords)),
+      moduleWords: addedPathShare(traits.words, remembered("module", chunk.path, moduleWords), ownNames, sameStem) * pathSupport,
       nameToken: nameTokenMatch(chunk.name, traits.symbols) ? 1 : 0,
       kindMatch: kindMatch(chunk.kind, traits.symbols) ? 1 : 0,
       dottedTail: dottedTailMatch(chunk, traits.symbols) ? 1 : 0,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type RankingCandidate,
+  addedPathShare,
   candidateFeatures,
   isAuxiliaryCode,
   pathWords,
@@ -45,6 +46,20 @@ describe("wordShare", () => {
     { wanted: ["x"], present: [], share: 0 },
   ])("$wanted in $present: $share", ({ wanted, present, share }) => {
     expect(wordShare(wanted, present)).toBe(share);
+  });
+});
+
+describe("addedPathShare", () => {
+  // "send an email to the site admins": the admin site's path repeats words its name already holds.
+  const wanted = ["send", "email", "site", "admins"];
+  it.each([
+    { name: "AdminSite in contrib/admin/sites.py", inPath: ["contrib", "admin", "sites"], names: [["adminsite", "admin", "site"], []], share: 0 },
+    { name: "AdminSite.index in contrib/admin/sites.py", inPath: ["contrib", "admin", "sites"], names: [["index"], ["adminsite", "admin", "site"]], share: 0 },
+    { name: "an admin view function in contrib/admin/sites.py", inPath: ["contrib", "admin", "sites"], names: [["index"], []], share: 0.5 },
+    { name: "mail_admins in core/mail", inPath: ["core", "mail"], names: [["mail_admins", "mail", "admins"], []], share: 0 },
+    { name: "nothing wanted", inPath: ["core"], names: [[]], share: 0, wanted: [] },
+  ])("$name: $share", ({ inPath, names, share, wanted: own }) => {
+    expect(addedPathShare(own ?? wanted, inPath, names)).toBe(share);
   });
 });
 
@@ -105,6 +120,25 @@ describe("candidateFeatures", () => {
   it("marks a class named by a symbol-like query, and an exact name", () => {
     const [, , , v] = candidateFeatures([...pool.slice(0, 3), candidate(validator, null, null, true)], queryTraits("EmailValidator"), 0);
     expect(v).toMatchObject({ typeForSymbol: 1, exactName: 1, lexical: 0, vector: 0, nameWords: 1 });
+  });
+
+  it("counts path and module words the names do not hold, fully for the file's best candidate and by rankDiscount(n) for its n-th", () => {
+    const site = refOf(makeChunk("web/contrib/admin/sites.py", 9, "AdminSite", { kind: "class" }));
+    const error = refOf(makeChunk("web/contrib/admin/sites.py", 4, "AlreadyRegistered", { kind: "class" }));
+    const alone = refOf(makeChunk("web/contrib/admin/checks.py", 4, "check_dependencies"));
+    const traits = queryTraits("send an email to the site admins");
+    const [s, e, a] = candidateFeatures([candidate(site, 7, null), candidate(error, 20, 3), candidate(alone, 30, null)], traits, 1);
+    // "site" and "admins" are in AdminSite's own name: its path adds nothing.
+    expect(s).toMatchObject({ pathWords: 0, moduleWords: 0 });
+    // AlreadyRegistered's path holds both ("admin", "sites"), its module one ("sites"); its best side
+    // rank (3, vector) is its file's best, so they count fully.
+    expect(e).toMatchObject({ pathWords: 0.5, moduleWords: 0.25 });
+    // The only candidate of its file: full support, whatever its rank.
+    expect(a).toMatchObject({ pathWords: 0.25, moduleWords: 0 });
+    // Behind a better candidate of the same file, the path counts by the place in the file.
+    const [, behind] = candidateFeatures([candidate(site, 1, null), candidate(error, 20, null)], traits, 0);
+    expect(behind!.pathWords).toBeCloseTo(0.5 * rankDiscount(2), 10);
+    expect(behind!.moduleWords).toBeCloseTo(0.25 * rankDiscount(2), 10);
   });
 
   it("scales the vector feature by the vector weight: 0 switches it off", () => {

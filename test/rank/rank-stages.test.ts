@@ -18,7 +18,8 @@ describe("weighedFields and rankerReadsText", () => {
     expect(weighedFields(only({ lexical: 1, fieldBody: 1, fieldPath: 0.5, fieldName: 0 }))).toEqual(["body", "path"]);
     expect(rankerReadsText(only({ lexical: 1, fieldPath: 1, fieldName: 1 }))).toBe(false);
     expect(rankerReadsText(only({ fieldDocstring: 0.1 }))).toBe(true);
-    expect(rankerReadsText(DEFAULT_RANKER)).toBe(true);
+    // DEFAULT_RANKER weighs no text field: a model without a ranker file reads only the hits it keeps.
+    expect(rankerReadsText(DEFAULT_RANKER)).toBe(false);
   });
 });
 

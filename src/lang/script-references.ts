@@ -38,10 +38,16 @@ export const TYPESCRIPT_SITES_QUERY = `${SCRIPT_SITE_PATTERNS}
 (type_identifier) @name @reference.name
 ${SCRIPT_READ_PATTERNS}`;
 
-/** Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of `new T()` initialisers; `this.f = new T()` types the field `f`. */
+/**
+ * Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of
+ * `new T()` initialisers, the call or the name chain a variable was assigned (`const w = this.writer`),
+ * and the type a later `v = new T()` gives a variable declared untyped; `this.f = new T()` types the field `f`.
+ */
 const SCRIPT_LOCAL_PATTERNS = `
 (variable_declarator name: (identifier) @local value: (new_expression constructor: (identifier) @local.type))
 (variable_declarator name: (identifier) @local value: [(call_expression function: [(identifier) (member_expression)] @local.call) (await_expression (call_expression function: [(identifier) (member_expression)] @local.call))])
+(variable_declarator name: (identifier) @local value: [(identifier) (member_expression)] @local.value)
+(assignment_expression left: (identifier) @assigned right: (new_expression constructor: (identifier) @local.type))
 (variable_declarator name: (identifier) @local)
 (arrow_function parameter: (identifier) @local)
 (rest_pattern (identifier) @local)
@@ -60,15 +66,20 @@ export const JAVASCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
 (formal_parameters (assignment_pattern left: (identifier) @local))
 `;
 
-/** TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`), and typed fields (`cart: Cart`, `constructor(private cart: Cart)`). */
+/**
+ * TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`, `b: Builder<T>`,
+ * `t: type.Union`, `w: Writer | null`, `const r = x as Reader`), and typed fields (`cart: Cart`,
+ * `constructor(private cart: Cart)`).
+ */
 export const TYPESCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
-(required_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
+(required_parameter pattern: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
 (required_parameter pattern: (identifier) @local)
-(optional_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
+(optional_parameter pattern: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
 (optional_parameter pattern: (identifier) @local)
-(variable_declarator name: (identifier) @local type: (type_annotation (type_identifier) @local.type))
-(public_field_definition name: (property_identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
-(required_parameter (accessibility_modifier) pattern: (identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
+(variable_declarator name: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
+(variable_declarator name: (identifier) @local value: [(as_expression (_) [(type_identifier) (generic_type) (nested_type_identifier)] @local.type) (await_expression (as_expression (_) [(type_identifier) (generic_type) (nested_type_identifier)] @local.type))])
+(public_field_definition name: (property_identifier) @field type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @field.type))
+(required_parameter (accessibility_modifier) pattern: (identifier) @field type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @field.type))
 (public_field_definition name: (property_identifier) @field value: (new_expression constructor: (identifier) @field.type))
 `;
 
@@ -208,6 +219,49 @@ function scriptReturnType(signature: string, name: string): string | null {
   return rest === null ? null : (/^\s*:\s*([\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)*)/u.exec(rest)?.[1] ?? null);
 }
 
+/**
+ * The chain a script qualifier that is no plain chain of names stands for: `new Cart()` and
+ * `(obj || new Cart())` → `Cart()`, `f()` → `f()`, `x!`, `(x)`, `await x` → `x`'s,
+ * `x as Cart` → `Cart()`, `a().b` → `a().b`; null for any other expression.
+ */
+function scriptQualifier(node: Node): string | null {
+  const only = node.namedChildren.length === 1 ? node.namedChildren[0] : null;
+  switch (node.type) {
+    case "identifier":
+    case "this":
+    case "super":
+      return node.text;
+    case "parenthesized_expression":
+    case "non_null_expression":
+    case "await_expression":
+      return only ? scriptQualifier(only) : null;
+    case "as_expression": {
+      const type = node.namedChildren[1];
+      return type && /^(type_identifier|generic_type|nested_type_identifier)$/.test(type.type) ? `${type.text.replace(/<[\s\S]*$/, "")}()` : null;
+    }
+    case "new_expression":
+    case "call_expression": {
+      const callee = node.childForFieldName(node.type === "new_expression" ? "constructor" : "function");
+      const chain = callee === null ? null : scriptQualifier(callee);
+      return chain === null ? null : `${chain}()`;
+    }
+    case "member_expression": {
+      const object = node.childForFieldName("object");
+      const property = node.childForFieldName("property");
+      const chain = object === null ? null : scriptQualifier(object);
+      return chain === null || property?.type !== "property_identifier" ? null : `${chain}.${property.text}`;
+    }
+    case "binary_expression": {
+      // `obj || new Cart()`, `obj ?? new Cart()`: the type the constructed default has.
+      const operator = node.childForFieldName("operator")?.text;
+      const right = node.childForFieldName("right");
+      return (operator === "||" || operator === "??") && right?.type === "new_expression" ? scriptQualifier(right) : null;
+    }
+    default:
+      return null;
+  }
+}
+
 /** The reference rules JavaScript and TypeScript share, given each one's locals query. */
 export function scriptReferenceRules(localsQuery: string): ReferenceRules {
   return {
@@ -220,5 +274,7 @@ export function scriptReferenceRules(localsQuery: string): ReferenceRules {
     submodule: () => null,
     baseTypes: extendedTypes,
     returnType: scriptReturnType,
+    qualifierExpression: scriptQualifier,
+    typeMembers: ["prototype"],
   };
 }

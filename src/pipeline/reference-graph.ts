@@ -181,11 +181,15 @@ class Resolver {
     return this.attribute(this.dotted(path, qualifier, enclosing, line, 0), name, 0);
   }
 
-  /** `a.b.c` resolved part by part; a part written `f()` stands for what `f` returns (see {@link returned}). */
+  /**
+   * `a.b.c` resolved part by part; a part written `f()` stands for what `f` returns (see
+   * {@link returned}); `self.f()` starts at the enclosing type's method `f`.
+   */
   private dotted(path: string, text: string, enclosing: number, line: number, depth: number): Value {
     const [first, ...rest] = text.split(".");
     const called = (part: string) => part.endsWith("()");
-    let value = this.bareName(path, first!.replace(/\(\)$/, ""), enclosing, line, depth);
+    const owner = first === "self" && rest.length > 0 && called(rest[0]!) ? this.enclosingClass(enclosing) : -1;
+    let value = owner !== -1 ? ({ kind: "entity", index: owner } as Value) : this.bareName(path, first!.replace(/\(\)$/, ""), enclosing, line, depth);
     if (called(first!)) value = this.returned(value, depth);
     for (const part of rest) {
       value = this.attribute(value, part.replace(/\(\)$/, ""), depth);

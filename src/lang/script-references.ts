@@ -110,8 +110,10 @@ export function scriptImports(root: Node): ImportFound[] {
     });
   for (const statement of root.namedChildren) {
     if (statement === null) continue;
-    const module = stringText(statement.childForFieldName("source"));
-    if (statement.type === "import_statement" && module !== null) {
+    const type = statement.type;
+    // Only imports and re-exports name a source; asking every statement for one costs a call into the parser each.
+    const module = type === "import_statement" || type === "export_statement" ? stringText(statement.childForFieldName("source")) : null;
+    if (type === "import_statement" && module !== null) {
       const clause = statement.namedChildren.find((child) => child?.type === "import_clause");
       for (const part of clause?.namedChildren ?? []) {
         if (part?.type === "identifier") bind(module, "default", part.text, part);
@@ -127,7 +129,7 @@ export function scriptImports(root: Node): ImportFound[] {
           }
         }
       }
-    } else if (statement.type === "export_statement" && module !== null) {
+    } else if (type === "export_statement" && module !== null) {
       const clause = statement.namedChildren.find((child) => child?.type === "export_clause");
       if (clause === undefined) {
         const namespace = statement.namedChildren.find((child) => child?.type === "namespace_export")?.namedChildren.find((child) => child?.type === "identifier");
@@ -141,12 +143,12 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier.childForFieldName("alias");
         bind(module, name.text, alias?.text ?? name.text, name, alias);
       }
-    } else if (statement.type === "expression_statement" && statement.namedChildren[0]?.type === "assignment_expression") {
+    } else if (type === "expression_statement" && statement.firstNamedChild?.type === "assignment_expression") {
       // `module.exports = f` makes `f` the module's default export.
-      const assignment = statement.namedChildren[0];
+      const assignment = statement.firstNamedChild;
       const value = assignment.childForFieldName("right");
       if (assignment.childForFieldName("left")?.text === "module.exports" && value?.type === "identifier") bind("", value.text, "default", null);
-    } else if (statement.type === "export_statement") {
+    } else if (type === "export_statement") {
       const value = statement.childForFieldName("value") ?? statement.childForFieldName("declaration");
       // `export default f` makes `f` the module's default export.
       if (value?.type === "identifier") bind("", value.text, "default", null);
@@ -157,7 +159,7 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier?.childForFieldName("alias");
         if (specifier?.type === "export_specifier" && name && alias) bind("", name.text, alias.text, name, alias);
       }
-    } else if (statement.type === "lexical_declaration" || statement.type === "variable_declaration") {
+    } else if (type === "lexical_declaration" || type === "variable_declaration") {
       for (const declarator of statement.namedChildren) {
         const value = declarator?.childForFieldName("value");
         if (declarator?.type !== "variable_declarator" || value?.type !== "call_expression" || value.childForFieldName("function")?.text !== "require") continue;

@@ -13,13 +13,14 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CLI, distModule } from "../bench/bench-config.mjs";
 import { percentile, round, seededRandom } from "../bench/stats.mjs";
 
-const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed repo> [--calls 200] [--seed 21] [--latency-only]
+const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed repo> [--calls 200] [--seed 21] [--latency-only] [--skip-related]
 Measures each structural tool over --calls warm calls (arguments sampled from the index's own
 definitions, seeded), client-side round trip, p50/p95 in ms; and reference extraction's cost on the
 repository's files (left out with --latency-only). The repository must already be indexed (\`codesearch index\`).
+--skip-related leaves out \`related\` and the wait for the resident vectors it needs.
 Prints also the server's first structural call (the per-version structure read) as firstCallMs.`;
 
-const { values } = parseArgs({ options: { repo: { type: "string" }, calls: { type: "string", default: "200" }, seed: { type: "string", default: "21" }, "latency-only": { type: "boolean" }, help: { type: "boolean" } } });
+const { values } = parseArgs({ options: { repo: { type: "string" }, calls: { type: "string", default: "200" }, seed: { type: "string", default: "21" }, "latency-only": { type: "boolean" }, "skip-related": { type: "boolean" }, help: { type: "boolean" } } });
 if (values.help || !values.repo) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
@@ -56,7 +57,8 @@ const map = (await call("outline", { path: "", max_tokens: 8000 })).structuredCo
 const firstCallMs = performance.now() - firstStarted;
 process.stderr.write(`structure read in process ${round(structureReadMs)} ms; first structural call ${round(firstCallMs)} ms\n`);
 await call("search", { query: "read the file", mode: "lexical" });
-for (let i = 0; i < 600; i++) {
+// `related` needs the resident vectors; --skip-related measures the other tools without waiting for them.
+for (let i = 0; i < (values["skip-related"] ? 0 : 600); i++) {
   const status = (await call("status", {})).structuredContent;
   if (status.server.residentEntities !== null) break;
   await sleep(100);
@@ -70,6 +72,7 @@ const cases = {
   "outline (repository, 8k tokens)": () => ({ path: "", max_tokens: 8000 }),
   related: () => ({ target: pick(all).id }),
 };
+if (values["skip-related"]) delete cases.related;
 const tools = { symbols: "symbols", references: "references", "outline (file)": "outline", "outline (repository, 8k tokens)": "outline", related: "related" };
 const latency = {};
 for (const [label, args] of Object.entries(cases)) {

@@ -13,12 +13,14 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CLI, distModule } from "../bench/bench-config.mjs";
 import { percentile, round, seededRandom } from "../bench/stats.mjs";
 
-const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed repo> [--calls 200] [--seed 21]
+const USAGE = `usage: node scripts/agent-tools/structure-latency.mjs --repo <indexed repo> [--calls 200] [--seed 21] [--latency-only] [--skip-related]
 Measures each structural tool over --calls warm calls (arguments sampled from the index's own
 definitions, seeded), client-side round trip, p50/p95 in ms; and reference extraction's cost on the
-repository's files. The repository must already be indexed (\`codesearch index\`).`;
+repository's files (left out with --latency-only). The repository must already be indexed (\`codesearch index\`).
+--skip-related leaves out \`related\` and the wait for the resident vectors it needs.
+Prints also the server's first structural call (the per-version structure read) as firstCallMs.`;
 
-const { values } = parseArgs({ options: { repo: { type: "string" }, calls: { type: "string", default: "200" }, seed: { type: "string", default: "21" }, help: { type: "boolean" } } });
+const { values } = parseArgs({ options: { repo: { type: "string" }, calls: { type: "string", default: "200" }, seed: { type: "string", default: "21" }, "latency-only": { type: "boolean" }, "skip-related": { type: "boolean" }, help: { type: "boolean" } } });
 if (values.help || !values.repo) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
@@ -32,24 +34,34 @@ const transport = new StdioClientTransport({ command: process.execPath, args: [C
 const client = new Client({ name: "structure-latency", version: "0" });
 await client.connect(transport);
 const call = async (name, args) => {
-  const answer = await client.callTool({ name, arguments: args });
+  // The first structural call reads the whole structure: at 100,000 entities on a loaded machine, past the SDK's 60 s default.
+  const answer = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
   if (answer.isError) throw new Error(`${name} ${JSON.stringify(args)}: ${answer.content[0].text}`);
   return answer;
 };
 
+// The arguments are drawn from the index's own definitions, read in process (the server pages a
+// repository outline only up to its cursor offset limit); timed, as the server's first structural call is.
+const { openSearchSession, withStructure } = await distModule("pipeline/index.js");
+const readStarted = performance.now();
+const local = await openSearchSession({ cwd: repo, modelCacheDir: "/nonexistent-model-cache", offline: true });
+const all = await withStructure(local, (structure) =>
+  structure.entities.filter((entity) => !entity.isTest).map((entity) => ({ id: entity.id, name: entity.name, file: entity.path, kind: entity.kind, depth: entity.parentQualifiedName === null ? 0 : 1 })),
+);
+const structureReadMs = performance.now() - readStarted;
+await local.close();
+
 // Warm: the structure (first structural call), the resident table (read after the first search).
-const map = (await call("outline", { path: "", limit: 1000, max_tokens: 10_000_000 })).structuredContent;
+const firstStarted = performance.now();
+const map = (await call("outline", { path: "", max_tokens: 8000 })).structuredContent;
+const firstCallMs = performance.now() - firstStarted;
+process.stderr.write(`structure read in process ${round(structureReadMs)} ms; first structural call ${round(firstCallMs)} ms\n`);
 await call("search", { query: "read the file", mode: "lexical" });
-for (let i = 0; i < 100; i++) {
+// `related` needs the resident vectors; --skip-related measures the other tools without waiting for them.
+for (let i = 0; i < (values["skip-related"] ? 0 : 600); i++) {
   const status = (await call("status", {})).structuredContent;
   if (status.server.residentEntities !== null) break;
   await sleep(100);
-}
-const all = [];
-for (let cursor = undefined, first = true; first || cursor; first = false) {
-  const page = (await call("outline", { path: "", limit: 1000, max_tokens: 10_000_000, ...(cursor ? { cursor } : {}) })).structuredContent;
-  all.push(...page.results);
-  cursor = page.next_cursor;
 }
 const functions = all.filter((d) => d.depth === 0 && d.kind === "function");
 const files = [...new Set(all.map((d) => d.file))];
@@ -60,6 +72,7 @@ const cases = {
   "outline (repository, 8k tokens)": () => ({ path: "", max_tokens: 8000 }),
   related: () => ({ target: pick(all).id }),
 };
+if (values["skip-related"]) delete cases.related;
 const tools = { symbols: "symbols", references: "references", "outline (file)": "outline", "outline (repository, 8k tokens)": "outline", related: "related" };
 const latency = {};
 for (const [label, args] of Object.entries(cases)) {
@@ -71,8 +84,14 @@ for (const [label, args] of Object.entries(cases)) {
     samples.push(performance.now() - started);
   }
   latency[label] = { p50: round(percentile(samples, 50), 2), p95: round(percentile(samples, 95), 2) };
+  process.stderr.write(`${label}: p50 ${latency[label].p50} ms, p95 ${latency[label].p95} ms\n`);
 }
 await client.close();
+if (values["latency-only"]) {
+  process.stdout.write(`${JSON.stringify({ repo, entities: map.total, files: files.length, calls, structureReadMs: round(structureReadMs), firstCallMs: round(firstCallMs), latencyMs: latency }, null, 2)}\n\n| tool | p50 ms | p95 ms |\n|---|---|---|\n`);
+  for (const [label, { p50, p95 }] of Object.entries(latency)) process.stdout.write(`| ${label} | ${p50} | ${p95} |\n`);
+  process.exit(0);
+}
 
 // Index-time cost: reference extraction beside entity extraction, over every source file of a
 // registered language (by extension), in process.
@@ -108,6 +127,8 @@ const result = {
   entities: map.total,
   files: files.length,
   calls,
+  structureReadMs: round(structureReadMs),
+  firstCallMs: round(firstCallMs),
   latencyMs: latency,
   extraction: { files: sources.length, entitiesMs: round(entitiesMs), referencesMs: round(referencesMs) },
   catalogBytes: { withReferences, withoutReferences },

@@ -3,6 +3,7 @@ import { languageForPath, languageForShebang, type LanguageSpec, type ReferenceR
 import { isTypeKind, type EntityKind } from "../model/entity-kinds.js";
 import type { FileReferences, ReferenceKind, ReferenceSite } from "../model/references.js";
 import { DEFAULT_EXTRACT_LIMITS, estimateNesting } from "./extract-limits.js";
+import { declaredTypeName, isCallChain, qualifierText, resolveQualifier, type LocalBinding, type QualifierScope } from "./qualifier-types.js";
 import { loadGrammarParser } from "./grammar-parser.js";
 
 const NO_REFERENCES: FileReferences = { sites: [], imports: [], assignments: [] };
@@ -49,10 +50,12 @@ interface DefinitionScope {
   node: Node;
   /** Whether it defines a type (its typed fields are read through `this.`). */
   isType: boolean;
-  /** Local names bound directly in it, each with its declared type (or null); a type's fields as `self.<name>`. */
-  locals: Map<string, string | null>;
+  /** Local names bound directly in it, each with its binding; a type's fields as `self.<name>`. */
+  locals: Map<string, LocalBinding>;
   /** The receiver parameter's name (read as `self`), or null. */
   receiver: string | null;
+  /** The receiver's type name (its fields read through the receiver), or null. */
+  receiverType: string | null;
 }
 
 const KIND_OF_CAPTURE: Readonly<Record<string, ReferenceKind>> = { call: "call", new: "call", inherit: "inherit", implementation: "inherit", import: "import", decorator: "decorator" };
@@ -73,41 +76,51 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
   const definitionNames = new Set<number>();
   const scopes: DefinitionScope[] = [];
   const scopeIds = new Set<number>();
+  // Types by name, whose fields a method outside them reads through its receiver (Go).
+  const typesByName = new Map<string, DefinitionScope>();
   for (const match of queries.definitions.matches(root)) {
+    const nameNode = match.captures.find((capture) => capture.name === "name")?.node;
     for (const capture of match.captures) {
       if (capture.name === "name") definitionNames.add(capture.node.id);
       else if (capture.name.startsWith("definition.") && !scopeIds.has(capture.node.id)) {
         const node = capture.node;
         scopeIds.add(node.id);
         const isType = isTypeKind(capture.name.slice("definition.".length) as EntityKind);
-        scopes.push({ startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, isType, locals: new Map(), receiver: rules.receiverName?.(node) ?? null });
+        const scope: DefinitionScope = { startIndex: node.startIndex, endIndex: node.endIndex, line: node.startPosition.row + 1, node, isType, locals: new Map(), receiver: rules.receiverName?.(node) ?? null, receiverType: rules.receiverType?.(node) ?? null };
+        scopes.push(scope);
+        if (isType && nameNode !== undefined && !typesByName.has(nameNode.text)) typesByName.set(nameNode.text, scope);
       }
     }
   }
   scopes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-  const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, isType: false, locals: new Map(), receiver: null };
+  const moduleScope: DefinitionScope = { startIndex: root.startIndex, endIndex: root.endIndex, line: 0, node: root, isType: false, locals: new Map(), receiver: null, receiverType: null };
   const chainAt = scopeChains(scopes, moduleScope);
   const declarations = new Set<number>();
+  const chainTypes = (scopes: readonly DefinitionScope[]) => (word: string) => scopes.findLast((scope) => scope.locals.has(word))?.locals;
   for (const match of queries.locals?.matches(root) ?? []) {
-    const field = match.captures.find((capture) => capture.name === "field")?.node;
-    const fieldType = match.captures.find((capture) => capture.name === "field.type")?.node.text;
+    const captured = (name: string) => match.captures.findLast((capture) => capture.name === name)?.node;
+    const field = captured("field");
+    const fieldType = captured("field.type")?.text;
     if (field !== undefined && fieldType !== undefined) {
-      const type = qualifierText(fieldType.replace(/^[*&\s]+|\s*[<[].*$/gs, ""));
+      const type = declaredTypeName(fieldType);
       const owner = chainAt(field).findLast((scope) => scope.isType);
-      if (owner !== undefined && type !== "?" && !owner.locals.has(`self.${field.text}`)) owner.locals.set(`self.${field.text}`, type);
+      if (owner !== undefined && type !== "?" && !owner.locals.has(`self.${field.text}`)) owner.locals.set(`self.${field.text}`, { type });
       continue;
     }
-    const local = match.captures.find((capture) => capture.name === "local")?.node;
+    const binding = localBinding(captured("local.type")?.text, captured("local.call"), captured("local.value"));
+    if (binding === "?") continue;
+    const assigned = captured("assigned");
+    if (assigned !== undefined) {
+      // `c = new Cart()` types a variable declared untyped earlier (`let c = null`), and binds nothing.
+      const locals = chainTypes(chainAt(assigned))(assigned.text);
+      if (locals !== undefined && locals.get(assigned.text) === null && binding !== null) locals.set(assigned.text, binding);
+      continue;
+    }
+    const local = captured("local");
     if (local === undefined || definitionNames.has(local.id)) continue;
-    const written = match.captures.findLast((capture) => capture.name === "local.type")?.node.text;
-    const call = match.captures.find((capture) => capture.name === "local.call")?.node;
-    // `*Cart`, `&Cart`, `Cart<T>`, `Cart[T]` name the type `Cart`; `c := cart.New()` the type `cart.New` returns, written `cart.New()`.
-    const callee = call === undefined ? "?" : qualifierText(call);
-    const type = written !== undefined ? qualifierText(written.replace(/^[*&\s]+|\s*[<[].*$/gs, "")) : call !== undefined ? (callee === "?" ? "?" : `${callee}()`) : null;
-    if (type === "?") continue;
     declarations.add(local.id);
     const scope = chainAt(local).at(-1)!;
-    if (!scope.locals.has(local.text) || (type !== null && scope.locals.get(local.text) === null)) scope.locals.set(local.text, type);
+    if (!scope.locals.has(local.text) || (binding !== null && scope.locals.get(local.text) === null)) scope.locals.set(local.text, binding);
   }
   const imports = rules.imports?.(root) ?? [];
   // A module-level `const x = require("m")` is an import, not a variable.
@@ -121,6 +134,7 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
   }
   const self = new Set(rules.selfNames);
   const base = new Set(rules.superNames ?? []);
+  const typeMembers = new Set(rules.typeMembers ?? []);
   for (const match of queries.sites?.matches(root) ?? []) {
     let name: Node | null = null;
     let qualifierNode: Node | null = null;
@@ -137,28 +151,20 @@ function queryReferences(root: Node, queries: ReferenceQueries, rules: Reference
     // A base type is named in its type's header, read in the scope around the type (as Python reads bases).
     const around = chainAt(name);
     const chain = kind === "inherit" && around.length > 1 ? around.slice(0, -1) : around;
-    const localType = (word: string): string | null | undefined => {
-      for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.locals.has(word)) return chain[i]!.locals.get(word)!;
-      return undefined;
+    const local = (word: string): LocalBinding | undefined => {
+      const found = chainTypes(chain)(word)?.get(word);
+      if (found !== undefined || !word.startsWith("self.")) return found;
+      // A receiver's fields: kept by its type's definition in this file.
+      const receiverType = chain.findLast((scope) => scope.receiverType !== null)?.receiverType;
+      return receiverType === undefined || receiverType === null ? undefined : typesByName.get(receiverType)?.locals.get(word);
     };
+    const scope: QualifierScope = { local, isSelf: (word) => self.has(word) || chain.some((s) => s.receiver === word), isSuper: (word) => base.has(word), typeMembers };
     let qualifier: string | null = null;
     if (qualifierNode !== null) {
-      const written = qualifierText(qualifierNode);
-      const first = written.split(".")[0]!;
-      const receiver = chain.some((scope) => scope.receiver === first);
-      if (self.has(first) || receiver) {
-        // `this.cart.total()` with a field `cart: Cart` reads as `Cart.total()`.
-        const [, field, ...rest] = written.split(".");
-        const type = field === undefined ? undefined : localType(`self.${field}`);
-        qualifier = field === undefined ? "self" : typeof type === "string" ? [type, ...rest].join(".") : "?";
-      }
-      else if (base.has(written)) qualifier = "super()";
-      else if (written === "?") qualifier = "?";
-      else {
-        const type = localType(first);
-        qualifier = type === undefined ? written : type === null ? "?" : [type, ...written.split(".").slice(1)].join(".");
-      }
-    } else if (localType(name.text) !== undefined || self.has(name.text) || base.has(name.text)) continue;
+      const written = qualifierText(qualifierNode.text);
+      const expression = written === "?" ? rules.qualifierExpression?.(qualifierNode) : undefined;
+      qualifier = resolveQualifier(expression !== undefined && expression !== null && isCallChain(expression) ? expression : written, scope);
+    } else if (local(name.text) !== undefined || self.has(name.text) || base.has(name.text)) continue;
     const site: ReferenceSite = { line: name.startPosition.row + 1, column: name.startPosition.column + 1, kind, name: name.text, qualifier, enclosingLine: chain.at(-1)!.line };
     byPosition.set(key, { pattern: match.patternIndex, site });
   }
@@ -197,8 +203,24 @@ function scopeChains(scopes: readonly DefinitionScope[], moduleScope: Definition
   };
 }
 
-/** `a.b.c` for a chain of names (`::` and `->` read as `.`), `?` for any other expression. */
-function qualifierText(node: Node | string): string {
-  const text = (typeof node === "string" ? node : node.text).replace(/::/g, ".").replace(/\s+/g, "");
-  return /^[\p{L}_$@][\p{L}\p{N}_$@]*(\.[\p{L}_$@][\p{L}\p{N}_$@]*)*$/u.test(text) ? text : "?";
+/**
+ * A local's binding from its locals-query captures: the declared or constructed type, the call
+ * it was assigned (`c := cart.New()` → `cart.New()`, read through `New`'s return type), the name
+ * or member chain it was assigned, null when untyped; `?` when the captured expression is no chain
+ * (the variable is then no binding the query recognised).
+ */
+function localBinding(written: string | undefined, call: Node | undefined, value: Node | undefined): LocalBinding | "?" {
+  if (written !== undefined) {
+    const type = declaredTypeName(written);
+    return type === "?" ? "?" : { type };
+  }
+  if (call !== undefined) {
+    const callee = qualifierText(call.text);
+    return callee === "?" ? "?" : { assigned: `${callee}()` };
+  }
+  if (value !== undefined) {
+    const chain = qualifierText(value.text);
+    return chain === "?" ? "?" : { assigned: chain };
+  }
+  return null;
 }

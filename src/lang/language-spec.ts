@@ -68,7 +68,11 @@ export interface ReferenceRules {
    * tree-sitter query capturing names bound inside a scope as `@local` (parameters, variables);
    * `@local.type` beside it captures the type the variable is declared or constructed with
    * (`const c = new Cart()`), so `c.total()` reads as `Cart.total()`. `@field` with `@field.type`
-   * captures a type's typed field, so `this.cart.total()` reads as `Cart.total()`.
+   * captures a type's typed field, so `this.cart.total()` reads as `Cart.total()`. `@local.call`
+   * captures the function a variable was assigned the result of, `@local.value` the name or member
+   * chain it was assigned (`const c = this.cart`: `c` reads as `this.cart`). A match with
+   * `@assigned` instead of `@local` types a variable declared earlier without one (`let c = null;
+   * c = new Cart()`) and binds nothing new.
    */
   localsQuery?: string;
   /** Words naming the instance or type of the enclosing type (`this`, `self`, `Self`): written as the qualifier `self`. */
@@ -77,6 +81,8 @@ export interface ReferenceRules {
   superNames?: readonly string[];
   /** The parameter naming the receiver of a method (a Go receiver `c` in `func (c *Cart) …`), read as `self`. */
   receiverName?(definition: Node): string | null;
+  /** The type a method's receiver has (`Cart` of `func (c *Cart) …`): its typed fields are read through the receiver. */
+  receiverType?(definition: Node): string | null;
   /** Whether a bare name inside a type's method may name a member of that type (Java, Ruby: `total()` for `this.total()`). */
   implicitSelf?: boolean;
   /** Whether names defined in enclosing types are visible inside their members' bodies (Ruby's lexical constants); Python's class bodies are not. */
@@ -105,6 +111,14 @@ export interface ReferenceRules {
   returnType?(signature: string, name: string): string | null;
   /** The names of the types a type extends or implements, read from its signature (`class A extends B implements C` → `B`, `C`). */
   baseTypes?(signature: string): string[];
+  /**
+   * What a qualifier that is no plain chain of names stands for, in qualifier syntax (names joined
+   * by `.`, a part written `f()` standing for what `f` returns or constructs): `new Cart()` →
+   * `Cart()`, `(obj || new Cart())` → `Cart()`, `cart!` → `cart`; null when it names no type.
+   */
+  qualifierExpression?(node: Node): string | null;
+  /** Members that read as their type itself: `Cart.prototype.total` names `Cart.total` (`prototype`). */
+  typeMembers?: readonly string[];
   /** Reads a file's references itself instead of the queries (Python: its scope rules need a walk). */
   extract?(root: Node): FileReferences;
 }

@@ -38,10 +38,16 @@ export const TYPESCRIPT_SITES_QUERY = `${SCRIPT_SITE_PATTERNS}
 (type_identifier) @name @reference.name
 ${SCRIPT_READ_PATTERNS}`;
 
-/** Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of `new T()` initialisers; `this.f = new T()` types the field `f`. */
+/**
+ * Names bound in a scope (parameters, variables, destructured names, `catch`), with the type of
+ * `new T()` initialisers, the call or the name chain a variable was assigned (`const w = this.writer`),
+ * and the type a later `v = new T()` gives a variable declared untyped; `this.f = new T()` types the field `f`.
+ */
 const SCRIPT_LOCAL_PATTERNS = `
 (variable_declarator name: (identifier) @local value: (new_expression constructor: (identifier) @local.type))
 (variable_declarator name: (identifier) @local value: [(call_expression function: [(identifier) (member_expression)] @local.call) (await_expression (call_expression function: [(identifier) (member_expression)] @local.call))])
+(variable_declarator name: (identifier) @local value: [(identifier) (member_expression)] @local.value)
+(assignment_expression left: (identifier) @assigned right: (new_expression constructor: (identifier) @local.type))
 (variable_declarator name: (identifier) @local)
 (arrow_function parameter: (identifier) @local)
 (rest_pattern (identifier) @local)
@@ -60,15 +66,20 @@ export const JAVASCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
 (formal_parameters (assignment_pattern left: (identifier) @local))
 `;
 
-/** TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`), and typed fields (`cart: Cart`, `constructor(private cart: Cart)`). */
+/**
+ * TypeScript's locals: JavaScript's plus typed parameters and variables (`c: Cart`, `b: Builder<T>`,
+ * `t: type.Union`, `w: Writer | null`, `const r = x as Reader`), and typed fields (`cart: Cart`,
+ * `constructor(private cart: Cart)`).
+ */
 export const TYPESCRIPT_LOCALS_QUERY = `${SCRIPT_LOCAL_PATTERNS}
-(required_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
+(required_parameter pattern: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
 (required_parameter pattern: (identifier) @local)
-(optional_parameter pattern: (identifier) @local type: (type_annotation (type_identifier) @local.type))
+(optional_parameter pattern: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
 (optional_parameter pattern: (identifier) @local)
-(variable_declarator name: (identifier) @local type: (type_annotation (type_identifier) @local.type))
-(public_field_definition name: (property_identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
-(required_parameter (accessibility_modifier) pattern: (identifier) @field type: (type_annotation [(type_identifier) (generic_type)] @field.type))
+(variable_declarator name: (identifier) @local type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @local.type))
+(variable_declarator name: (identifier) @local value: [(as_expression (_) [(type_identifier) (generic_type) (nested_type_identifier)] @local.type) (await_expression (as_expression (_) [(type_identifier) (generic_type) (nested_type_identifier)] @local.type))])
+(public_field_definition name: (property_identifier) @field type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @field.type))
+(required_parameter (accessibility_modifier) pattern: (identifier) @field type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @field.type))
 (public_field_definition name: (property_identifier) @field value: (new_expression constructor: (identifier) @field.type))
 `;
 
@@ -99,8 +110,10 @@ export function scriptImports(root: Node): ImportFound[] {
     });
   for (const statement of root.namedChildren) {
     if (statement === null) continue;
-    const module = stringText(statement.childForFieldName("source"));
-    if (statement.type === "import_statement" && module !== null) {
+    const type = statement.type;
+    // Only imports and re-exports name a source; asking every statement for one costs a call into the parser each.
+    const module = type === "import_statement" || type === "export_statement" ? stringText(statement.childForFieldName("source")) : null;
+    if (type === "import_statement" && module !== null) {
       const clause = statement.namedChildren.find((child) => child?.type === "import_clause");
       for (const part of clause?.namedChildren ?? []) {
         if (part?.type === "identifier") bind(module, "default", part.text, part);
@@ -116,7 +129,7 @@ export function scriptImports(root: Node): ImportFound[] {
           }
         }
       }
-    } else if (statement.type === "export_statement" && module !== null) {
+    } else if (type === "export_statement" && module !== null) {
       const clause = statement.namedChildren.find((child) => child?.type === "export_clause");
       if (clause === undefined) {
         const namespace = statement.namedChildren.find((child) => child?.type === "namespace_export")?.namedChildren.find((child) => child?.type === "identifier");
@@ -130,12 +143,12 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier.childForFieldName("alias");
         bind(module, name.text, alias?.text ?? name.text, name, alias);
       }
-    } else if (statement.type === "expression_statement" && statement.namedChildren[0]?.type === "assignment_expression") {
+    } else if (type === "expression_statement" && statement.firstNamedChild?.type === "assignment_expression") {
       // `module.exports = f` makes `f` the module's default export.
-      const assignment = statement.namedChildren[0];
+      const assignment = statement.firstNamedChild;
       const value = assignment.childForFieldName("right");
       if (assignment.childForFieldName("left")?.text === "module.exports" && value?.type === "identifier") bind("", value.text, "default", null);
-    } else if (statement.type === "export_statement") {
+    } else if (type === "export_statement") {
       const value = statement.childForFieldName("value") ?? statement.childForFieldName("declaration");
       // `export default f` makes `f` the module's default export.
       if (value?.type === "identifier") bind("", value.text, "default", null);
@@ -146,7 +159,7 @@ export function scriptImports(root: Node): ImportFound[] {
         const alias = specifier?.childForFieldName("alias");
         if (specifier?.type === "export_specifier" && name && alias) bind("", name.text, alias.text, name, alias);
       }
-    } else if (statement.type === "lexical_declaration" || statement.type === "variable_declaration") {
+    } else if (type === "lexical_declaration" || type === "variable_declaration") {
       for (const declarator of statement.namedChildren) {
         const value = declarator?.childForFieldName("value");
         if (declarator?.type !== "variable_declarator" || value?.type !== "call_expression" || value.childForFieldName("function")?.text !== "require") continue;
@@ -208,6 +221,49 @@ function scriptReturnType(signature: string, name: string): string | null {
   return rest === null ? null : (/^\s*:\s*([\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)*)/u.exec(rest)?.[1] ?? null);
 }
 
+/**
+ * The chain a script qualifier that is no plain chain of names stands for: `new Cart()` and
+ * `(obj || new Cart())` → `Cart()`, `f()` → `f()`, `x!`, `(x)`, `await x` → `x`'s,
+ * `x as Cart` → `Cart()`, `a().b` → `a().b`; null for any other expression.
+ */
+function scriptQualifier(node: Node): string | null {
+  const only = node.namedChildren.length === 1 ? node.namedChildren[0] : null;
+  switch (node.type) {
+    case "identifier":
+    case "this":
+    case "super":
+      return node.text;
+    case "parenthesized_expression":
+    case "non_null_expression":
+    case "await_expression":
+      return only ? scriptQualifier(only) : null;
+    case "as_expression": {
+      const type = node.namedChildren[1];
+      return type && /^(type_identifier|generic_type|nested_type_identifier)$/.test(type.type) ? `${type.text.replace(/<[\s\S]*$/, "")}()` : null;
+    }
+    case "new_expression":
+    case "call_expression": {
+      const callee = node.childForFieldName(node.type === "new_expression" ? "constructor" : "function");
+      const chain = callee === null ? null : scriptQualifier(callee);
+      return chain === null ? null : `${chain}()`;
+    }
+    case "member_expression": {
+      const object = node.childForFieldName("object");
+      const property = node.childForFieldName("property");
+      const chain = object === null ? null : scriptQualifier(object);
+      return chain === null || property?.type !== "property_identifier" ? null : `${chain}.${property.text}`;
+    }
+    case "binary_expression": {
+      // `obj || new Cart()`, `obj ?? new Cart()`: the type the constructed default has.
+      const operator = node.childForFieldName("operator")?.text;
+      const right = node.childForFieldName("right");
+      return (operator === "||" || operator === "??") && right?.type === "new_expression" ? scriptQualifier(right) : null;
+    }
+    default:
+      return null;
+  }
+}
+
 /** The reference rules JavaScript and TypeScript share, given each one's locals query. */
 export function scriptReferenceRules(localsQuery: string): ReferenceRules {
   return {
@@ -220,5 +276,7 @@ export function scriptReferenceRules(localsQuery: string): ReferenceRules {
     submodule: () => null,
     baseTypes: extendedTypes,
     returnType: scriptReturnType,
+    qualifierExpression: scriptQualifier,
+    typeMembers: ["prototype"],
   };
 }

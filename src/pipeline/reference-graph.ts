@@ -38,6 +38,8 @@ export interface ReferenceGraph {
   rank(): Float64Array;
 }
 
+/** One module-level binding of a name: a definition (`entity`), an import (`binding`), or an assignment (neither). */
+type ModuleBinding = { line: number; entity?: number; binding?: ImportBinding };
 type Value = { kind: "entity"; index: number } | { kind: "module"; path: string } | { kind: "external" } | { kind: "unknown" };
 const UNKNOWN: Value = { kind: "unknown" };
 const EXTERNAL: Value = { kind: "external" };
@@ -87,6 +89,8 @@ class Resolver {
   private readonly scopeMembers = new Map<string, number[]>();
   private readonly repositoryFiles: RepositoryFiles;
   private readonly modules = new Map<string, string | null>();
+  /** {@link moduleBindingsOf}'s answers by file. */
+  private readonly moduleBindings = new Map<string, Map<string, ModuleBinding[]>>();
   /** {@link packageRootName}'s answer once computed (undefined before). */
   private rootPackage: string | null | undefined;
 
@@ -181,11 +185,15 @@ class Resolver {
     return this.attribute(this.dotted(path, qualifier, enclosing, line, 0), name, 0);
   }
 
-  /** `a.b.c` resolved part by part; a part written `f()` stands for what `f` returns (see {@link returned}). */
+  /**
+   * `a.b.c` resolved part by part; a part written `f()` stands for what `f` returns (see
+   * {@link returned}); `self.f()` starts at the enclosing type's method `f`.
+   */
   private dotted(path: string, text: string, enclosing: number, line: number, depth: number): Value {
     const [first, ...rest] = text.split(".");
     const called = (part: string) => part.endsWith("()");
-    let value = this.bareName(path, first!.replace(/\(\)$/, ""), enclosing, line, depth);
+    const owner = first === "self" && rest.length > 0 && called(rest[0]!) ? this.enclosingClass(enclosing) : -1;
+    let value = owner !== -1 ? ({ kind: "entity", index: owner } as Value) : this.bareName(path, first!.replace(/\(\)$/, ""), enclosing, line, depth);
     if (called(first!)) value = this.returned(value, depth);
     for (const part of rest) {
       value = this.attribute(value, part.replace(/\(\)$/, ""), depth);
@@ -237,21 +245,12 @@ class Resolver {
   private moduleName(path: string, name: string, beforeLine: number | undefined, depth: number): Value {
     if (depth > MAX_DEPTH) return UNKNOWN;
     const file = this.references.get(path);
-    type Binding = { line: number; value: () => Value };
-    const bindings: Binding[] = [];
-    for (const index of this.members.get(`${path}\0`) ?? []) {
-      const entity = this.entities[index]!;
-      if (entity.name === name) bindings.push({ line: entity.startLine, value: () => ({ kind: "entity", index }) });
-    }
-    for (const binding of file?.imports ?? []) {
-      if (binding.scopeLine === 0 && binding.alias === name) bindings.push({ line: binding.line, value: () => this.importValue(path, binding, depth + 1) });
-    }
-    const assigned = file?.assignments.find((a) => a.name === name);
-    if (assigned) bindings.push({ line: assigned.line, value: () => UNKNOWN });
-    if (bindings.length > 0) {
+    const bindings = this.moduleBindingsOf(path).get(name);
+    if (bindings !== undefined) {
       const before = beforeLine === undefined ? bindings : bindings.filter((b) => b.line <= beforeLine);
+      // The last binding (a later one of the same line wins: an import after a definition, an assignment after both).
       const chosen = (before.length > 0 ? before : bindings).reduce((a, b) => (b.line >= a.line ? b : a));
-      return chosen.value();
+      return chosen.entity !== undefined ? { kind: "entity", index: chosen.entity } : chosen.binding !== undefined ? this.importValue(path, chosen.binding, depth + 1) : UNKNOWN;
     }
     const scope = this.scopeOf(path);
     const shared = scope === null ? -1 : this.lastOf(this.scopeMembers.get(`${scope}\0`), name);
@@ -264,6 +263,27 @@ class Resolver {
       if (found.kind !== "unknown") return found;
     }
     return UNKNOWN;
+  }
+
+  /**
+   * The module-level bindings of a file by name, in the order {@link moduleName} weighs them:
+   * definitions, then imports, then the first assignment; built on the first lookup in the file.
+   */
+  private moduleBindingsOf(path: string): Map<string, ModuleBinding[]> {
+    let byName = this.moduleBindings.get(path);
+    if (byName !== undefined) return byName;
+    byName = new Map();
+    for (const index of this.members.get(`${path}\0`) ?? []) push(byName, this.entities[index]!.name, { line: this.entities[index]!.startLine, entity: index });
+    const file = this.references.get(path);
+    for (const binding of file?.imports ?? []) if (binding.scopeLine === 0) push(byName, binding.alias, { line: binding.line, binding });
+    const assigned = new Set<string>();
+    for (const assignment of file?.assignments ?? []) {
+      if (assigned.has(assignment.name)) continue;
+      assigned.add(assignment.name);
+      push(byName, assignment.name, { line: assignment.line });
+    }
+    this.moduleBindings.set(path, byName);
+    return byName;
   }
 
   /** A name looked up in a module from outside: its module-level binding, else a submodule of that name. */

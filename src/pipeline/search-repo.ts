@@ -133,6 +133,15 @@ export interface SearchSession {
   close(): Promise<void>;
 }
 
+/**
+ * The key of the commit a manifest names: its table version and generation (`12:7`; the last
+ * run's end time for an index written before generations). Any update or rebuild changes it and a
+ * rebuild never repeats one, so a cursor carrying it is refused once the index moved on.
+ */
+export function commitVersionKey(manifest: IndexManifest): string {
+  return `${manifest.tableVersion ?? "latest"}:${manifest.generation ?? manifest.lastRun.finishedAt}`;
+}
+
 /** What {@link SearchSession.readCommitted} hands its reader. */
 export interface CommittedView {
   /** The entity table, checked out at the committed version. */
@@ -223,7 +232,7 @@ export async function openSearchSession(options: SearchSessionOptions): Promise<
       commits.read((commit) =>
         read({
           table: commit.table,
-          versionKey: `${commit.manifest.tableVersion ?? "latest"}:${commit.manifest.generation ?? commit.manifest.lastRun.finishedAt}`,
+          versionKey: commitVersionKey(commit.manifest),
           catalog: () => (commit.catalogWithReferences ??= withCatalogReferences(indexPathsOf(indexDir).stateDir, commit.catalog)),
           resident: () => resident(commit),
         }),

@@ -5,7 +5,7 @@ import { ENTITY_KINDS } from "../model/entity-kinds.js";
 import { LANGUAGE_IDS } from "../lang/index.js";
 import { SEARCH_MODES, type SearchRequest } from "../model/search.js";
 import { type SearchHitJson, searchResultSchema, toSearchHitJson } from "../model/search-result.js";
-import { candidateDepthFor } from "../pipeline/index.js";
+import { candidateDepthFor, commitVersionKey } from "../pipeline/index.js";
 import { escapeControlChars } from "../report/index.js";
 import {
   CHARS_PER_TOKEN,
@@ -122,8 +122,9 @@ export interface SearchToolAnswer {
  * and fills it with hits while the whole answer (text + structured content, estimated as
  * characters ÷ 3) stays within `max_tokens` (see {@link fitPage}: every answer fits, whatever the
  * query, hits or warnings). The query is echoed cut to {@link MAX_QUERY_ECHO_CHARS}.
- * @throws UsageError for a cursor of another search or one this server did not return;
- *   IndexNotFoundError; StoreError; model errors.
+ * A cursor carries the key of the commit its first page read ({@link commitVersionKey}).
+ * @throws UsageError for a cursor of another search, one this server did not return, or one of an
+ *   earlier commit of the index (updated or rebuilt since); IndexNotFoundError; StoreError; model errors.
  */
 export async function runSearchTool(service: IndexService, args: SearchToolArgs, defaultBudgetTokens: number = DEFAULT_ANSWER_TOKENS): Promise<SearchToolAnswer> {
   const session = await service.session();
@@ -138,7 +139,6 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
   if (args.vector_weight !== undefined && mode !== "hybrid") throw new UsageError(`vector_weight applies to hybrid mode only, not mode ${mode}`);
   const weight = args.vector_weight !== undefined ? { vectorWeight: args.vector_weight } : {};
   const fingerprint = searchFingerprint([args.query, mode, filters, args.vector_weight ?? null]);
-  const indexVersion = session.manifest.lastRun.finishedAt;
   const cursor = args.cursor === undefined ? null : decodeCursor(args.cursor);
   if (cursor && cursor.search !== fingerprint) throw new UsageError("cursor belongs to another search: repeat the query, mode and filters of the page that returned it");
   const offset = cursor?.offset ?? 0;
@@ -148,9 +148,13 @@ export async function runSearchTool(service: IndexService, args: SearchToolArgs,
   // One more than the page needs: it tells whether another page exists.
   const hits = await session.search(args.query, { limit: offset + args.limit + 1, mode, filters, candidateDepth: depth, ...weight });
   const searchTimeMs = Math.round((performance.now() - startedAt) * 100) / 100;
+  // The commit this search read (it moves to the latest one first): another ranking than the first page's.
+  const indexVersion = commitVersionKey(session.manifest);
+  if (cursor && cursor.indexVersion !== indexVersion) {
+    throw new UsageError("cursor belongs to an earlier state of the index (it was updated or rebuilt since the first page): search again without cursor");
+  }
   const pageHits = hits.slice(offset, offset + args.limit);
   const warnings = await session.warnings(pageHits);
-  if (cursor && cursor.indexVersion !== indexVersion) warnings.push("the index changed since the first page: hits may repeat or be missed; search again from the first page for a consistent list");
 
   const results = pageHits.map((hit) => toSearchHitJson(hit, { snippetLines: args.context_lines }));
   const freshness = service.freshness();

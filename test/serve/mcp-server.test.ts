@@ -115,6 +115,28 @@ describe("codesearch mcp (SDK client over stdio)", () => {
     expect(other.content[0]!.text).toMatch(/cursor belongs to another search/);
   });
 
+  it("refuses a search cursor handed out before the index was updated", async () => {
+    const repo = await makeTempDir("codesearch-mcp-cursor-");
+    await writeSyntheticRepo(repo, 4, 8);
+    await indexWithTestModel(repo);
+    const { client } = await connectMcp([], { cwd: repo });
+    const args = { query: "scale the value and clamp it to the limit", limit: 3, mode: "lexical" };
+    const first = (await client.callTool({ name: "search", arguments: args })) as ToolAnswer;
+    const cursor = (first.structuredContent as SearchToolResult).next_cursor;
+    expect(cursor).not.toBeNull();
+    const second = (await client.callTool({ name: "search", arguments: { ...args, cursor } })) as ToolAnswer;
+    expect(second.isError, second.content[0]?.text).toBeFalsy();
+
+    // An update (one new file) commits another generation: the ranking the cursor paged may have changed.
+    await writeFile(path.join(repo, "added.py"), "def scale_value(value, limit):\n    \"\"\"Scale the value and clamp it to the limit.\"\"\"\n    return min(value * 2, limit)\n");
+    await indexWithTestModel(repo);
+    const stale = (await client.callTool({ name: "search", arguments: { ...args, cursor } })) as ToolAnswer;
+    expect(stale.isError).toBe(true);
+    expect(stale.content[0]!.text).toMatch(/earlier state of the index/);
+    const fresh = (await client.callTool({ name: "search", arguments: args })) as ToolAnswer;
+    expect(fresh.isError, fresh.content[0]?.text).toBeFalsy();
+  }, 120_000);
+
   it("keeps every answer within its size budget on a query that matches hundreds of entities", async () => {
     const { client } = await connectMcp([synthetic, "--max-answer-tokens", "3000"], { cwd: synthetic });
     const args = { query: "scale value clamp limit module", limit: 50, mode: "lexical", context_lines: 20 };

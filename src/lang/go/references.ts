@@ -16,7 +16,7 @@ export const GO_SITES_QUERY = `
 (identifier) @name @reference.name
 `;
 
-/** Parameters, `:=`, `var` and range variables, with the type of typed ones and of `&T{}` / `T{}` initialisers. */
+/** Parameters, `:=`, `var` and range variables, with the type of typed ones and of `&T{}` / `T{}` initialisers; a struct's typed fields. */
 export const GO_LOCALS_QUERY = `
 (parameter_declaration name: (identifier) @local type: [(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)] @local.type)] @local.type)
 (parameter_declaration name: (identifier) @local)
@@ -28,6 +28,7 @@ export const GO_LOCALS_QUERY = `
 (var_spec name: (identifier) @local)
 (range_clause left: (expression_list (identifier) @local))
 (const_spec name: (identifier) @local)
+(field_declaration name: (field_identifier) @field type: [(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)])] @field.type)
 `;
 
 /** The package name an import path binds by default: its last element (`v2` version suffixes skipped). */
@@ -79,6 +80,49 @@ function receiverName(definition: Node): string | null {
   return receiver?.childForFieldName("name")?.text ?? null;
 }
 
+/** The type of a method's receiver (`Cart` of `func (c *Cart) Total()`, `Cart` of `func (c Cart[T]) …`). */
+function receiverType(definition: Node): string | null {
+  if (definition.type !== "method_declaration") return null;
+  const receiver = definition.childForFieldName("receiver")?.namedChildren.find((child) => child?.type === "parameter_declaration");
+  const type = receiver?.childForFieldName("type")?.text.replace(/^\*\s*/, "").replace(/\[.*$/s, "");
+  return type !== undefined && /^[\p{L}_][\p{L}\p{N}_]*$/u.test(type) ? type : null;
+}
+
+/**
+ * The chain a Go qualifier that is no plain chain of names stands for: `c.Items()` → `c.Items()`,
+ * `(&Cart{})` and `Cart{}` → `Cart()`, `(c)` → `c`; null for any other expression.
+ */
+function goQualifier(node: Node): string | null {
+  switch (node.type) {
+    case "identifier":
+    case "package_identifier":
+      return node.text;
+    case "parenthesized_expression":
+      return node.namedChildren.length === 1 && node.namedChildren[0] ? goQualifier(node.namedChildren[0]) : null;
+    case "unary_expression": {
+      const operand = node.childForFieldName("operand");
+      return node.childForFieldName("operator")?.text === "&" && operand?.type === "composite_literal" ? goQualifier(operand) : null;
+    }
+    case "composite_literal": {
+      const type = node.childForFieldName("type");
+      return type?.type === "type_identifier" || type?.type === "qualified_type" ? `${type.text}()` : null;
+    }
+    case "call_expression": {
+      const callee = node.childForFieldName("function");
+      const chain = callee === null ? null : goQualifier(callee);
+      return chain === null ? null : `${chain}()`;
+    }
+    case "selector_expression": {
+      const operand = node.childForFieldName("operand");
+      const field = node.childForFieldName("field");
+      const chain = operand === null ? null : goQualifier(operand);
+      return chain === null || field === null ? null : `${chain}.${field.text}`;
+    }
+    default:
+      return null;
+  }
+}
+
 /** The type a Go func returns first: `*Cart` of `func New() *Cart`, `cart.Cart` of `(cart.Cart, error)`. */
 function goReturnType(signature: string, name: string): string | null {
   const rest = textAfterParameters(signature, name);
@@ -90,6 +134,8 @@ export const GO_REFERENCE_RULES: ReferenceRules = {
   localsQuery: GO_LOCALS_QUERY,
   selfNames: [],
   receiverName,
+  receiverType,
+  qualifierExpression: goQualifier,
   visibility: "directory",
   imports: goImports,
   resolveModule: resolveGoPackage,

@@ -18,19 +18,35 @@ const IGNORED_NAMES = new Set(["self", "cls"]);
  */
 export function pythonReferences(root: Node): FileReferences {
   const walker = new ReferenceWalker();
-  walker.visit(root, { enclosingLine: 0, locals: [] });
-  return { sites: walker.sites, imports: walker.imports, assignments: [...walker.assignments].map(([name, line]) => ({ name, line })) };
+  walker.visit(root, { enclosingLine: 0, locals: [], binds: null });
+  // A function's locals are complete only once its whole body was walked (a name assigned after its use is local too).
+  const isLocal = (name: string, frames: readonly LocalFrame[]) => frames.some((frame) => frame.names.has(name) && !frame.declared.has(name));
+  const sites = walker.sites.filter((site, index) => {
+    const frames = walker.bareNameFrames.get(index);
+    return frames === undefined || !isLocal(site.name, frames);
+  });
+  return { sites, imports: walker.imports, assignments: [...walker.assignments].map(([name, line]) => ({ name, line })) };
+}
+
+/** The names a function (or lambda) binds, filled while its body is walked, and those it declares `global`/`nonlocal`. */
+interface LocalFrame {
+  names: Set<string>;
+  declared: Set<string>;
 }
 
 interface Scope {
   /** Start line of the innermost definition, 0 at module level. */
   enclosingLine: number;
-  /** Local names of each enclosing function, innermost last. */
-  locals: ReadonlySet<string>[];
+  /** The frames of the enclosing functions, innermost last. */
+  locals: LocalFrame[];
+  /** The frame a name bound here goes to: the innermost function's, null at module level and directly in a class body. */
+  binds: LocalFrame | null;
 }
 
 class ReferenceWalker {
   readonly sites: ReferenceSite[] = [];
+  /** For each bare-name site (by index in `sites`), the frames that would make it a local: checked once the walk is over. */
+  readonly bareNameFrames = new Map<number, readonly LocalFrame[]>();
   readonly imports: ImportBinding[] = [];
   readonly assignments = new Map<string, number>();
   /** The ancestors of the node being visited, root first: `node.parent` costs a walk from the root in tree-sitter, this does not. */
@@ -50,9 +66,12 @@ class ReferenceWalker {
       case "function_definition":
       case "class_definition": {
         // The header (parameters' defaults, bases) is read in the outer scope; the body in the definition's own.
+        const frame: LocalFrame | null = node.type === "function_definition" ? { names: parameterNames(node), declared: new Set() } : null;
         const inner: Scope = {
           enclosingLine: node.startPosition.row + 1,
-          locals: node.type === "function_definition" ? [...scope.locals, functionLocals(node)] : scope.locals,
+          locals: frame === null ? scope.locals : [...scope.locals, frame],
+          // A class body's names are its attributes, local to no function.
+          binds: frame,
         };
         for (const child of node.namedChildren) {
           if (child === null) continue;
@@ -63,7 +82,8 @@ class ReferenceWalker {
       case "lambda": {
         const parameters = node.childForFieldName("parameters");
         const names = new Set(parameters === null ? [] : parameters.namedChildren.flatMap((p) => (p?.type === "identifier" ? [p.text] : [])));
-        const inner: Scope = { enclosingLine: scope.enclosingLine, locals: [...scope.locals, names] };
+        const frame: LocalFrame = { names, declared: new Set() };
+        const inner: Scope = { enclosingLine: scope.enclosingLine, locals: [...scope.locals, frame], binds: frame };
         for (const child of node.namedChildren) if (child !== null) this.visit(child, inner);
         return;
       }
@@ -102,8 +122,13 @@ class ReferenceWalker {
     if (parent.type === "attribute" && isField(parent, "attribute", node)) return;
     if (DEFINITIONS.has(parent.type) && isField(parent, "name", node)) return;
     if (parent.type === "keyword_argument" && isField(parent, "name", node)) return;
-    if (isParameterName(node, parent) || isBoundTarget(node, this.ancestors)) return;
-    if (scope.locals.some((locals) => locals.has(node.text))) return;
+    if (isParameterName(node, parent)) return;
+    if (isBoundTarget(node, this.ancestors)) {
+      const declares = parent.type === "global_statement" || parent.type === "nonlocal_statement";
+      (declares ? scope.binds?.declared : scope.binds?.names)?.add(node.text);
+      return;
+    }
+    if (scope.locals.length > 0) this.bareNameFrames.set(this.sites.length, scope.locals);
     this.push(node, referenceKindOf(node, this.ancestors), node.text, null, scope);
   }
 
@@ -234,14 +259,9 @@ function boundNames(target: Node): string[] {
   return target.namedChildren.flatMap((child) => (child === null ? [] : boundNames(child)));
 }
 
-/**
- * The names local to a function: its parameters and every name its body binds outside nested
- * functions and classes, less those declared `global` or `nonlocal`. Names of nested definitions
- * and of imports are left out: resolution finds those through the entities and imports.
- */
-function functionLocals(definition: Node): Set<string> {
+/** The names a function's parameters bind (its other locals are collected as its body is walked). */
+function parameterNames(definition: Node): Set<string> {
   const locals = new Set<string>();
-  const declared = new Set<string>();
   const parameters = definition.childForFieldName("parameters");
   const collectParameters = (node: Node): void => {
     for (const child of node.namedChildren) {
@@ -256,23 +276,5 @@ function functionLocals(definition: Node): Set<string> {
     }
   };
   if (parameters !== null) collectParameters(parameters);
-  const ancestors: Node[] = [];
-  const walk = (node: Node): void => {
-    ancestors.push(node);
-    for (const child of node.namedChildren) {
-      if (child === null || DEFINITIONS.has(child.type) || child.type === "lambda") continue;
-      if (child.type === "global_statement" || child.type === "nonlocal_statement") {
-        for (const name of child.namedChildren) if (name?.type === "identifier") declared.add(name.text);
-        continue;
-      }
-      if (child.type === "identifier") {
-        if (isBoundTarget(child, ancestors)) locals.add(child.text);
-      } else if (child.namedChildCount > 0) walk(child);
-    }
-    ancestors.pop();
-  };
-  const body = definition.childForFieldName("body");
-  if (body !== null) walk(body);
-  for (const name of declared) locals.delete(name);
   return locals;
 }

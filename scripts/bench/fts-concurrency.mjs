@@ -12,6 +12,7 @@ import path from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { Index } from "@lancedb/lancedb";
 import { median, round } from "./stats.mjs";
+import { performance } from "node:perf_hooks";
 
 const args = process.argv.slice(2);
 const indexDir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");

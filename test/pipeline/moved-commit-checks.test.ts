@@ -4,17 +4,16 @@
 // damaged (status exit 6) while it is sound.
 process.env.LANCEDB_LOG = "error";
 
-import * as lancedb from "@lancedb/lancedb";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readIndexStatus } from "../../src/pipeline/index-status.js";
 import { verifyIndex } from "../../src/pipeline/verify-index.js";
-import { ENTITY_TABLE } from "../../src/store/entity-table.js";
 import { readManifest } from "../../src/store/index-manifest.js";
 import { KEEP_SUPERSEDED_COMMITS } from "../../src/store/version-retention.js";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { indexInProcess } from "../support/index-in-process.js";
+import { listedVersions } from "../support/table-versions.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
 // The first check of each test runs while writers commit more than KEEP_SUPERSEDED_COMMITS times.
@@ -40,18 +39,6 @@ async function indexedRepo(): Promise<string> {
   await writeSyntheticRepo(repo, 4, 6);
   await indexInProcess(repo);
   return repo;
-}
-
-/** Lists the entity table's versions. */
-async function listedVersions(indexDir: string): Promise<number[]> {
-  const db = await lancedb.connect(indexDir);
-  const table = await db.openTable(ENTITY_TABLE);
-  try {
-    return (await table.listVersions()).map((v) => v.version);
-  } finally {
-    table.close();
-    db.close();
-  }
 }
 
 /**

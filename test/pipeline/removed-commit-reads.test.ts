@@ -4,27 +4,15 @@
 // half-removed version.
 process.env.LANCEDB_LOG = "error";
 
-import * as lancedb from "@lancedb/lancedb";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
-import { ENTITY_TABLE } from "../../src/store/entity-table.js";
 import { KEEP_SUPERSEDED_COMMITS } from "../../src/store/version-retention.js";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { indexInProcess } from "../support/index-in-process.js";
+import { listedVersions } from "../support/table-versions.js";
 import { makeTempDir } from "../support/temp-dirs.js";
-
-async function listedVersions(indexDir: string): Promise<number[]> {
-  const db = await lancedb.connect(indexDir);
-  const table = await db.openTable(ENTITY_TABLE);
-  try {
-    return (await table.listVersions()).map((v) => v.version);
-  } finally {
-    table.close();
-    db.close();
-  }
-}
 
 const editModule = (repo: string, i: number) =>
   writeFile(path.join(repo, "pkg", `mod_${i % 4}.py`), `def edited_${i}(x):\n    """Edit ${i}."""\n    return x * ${i}\n`);

@@ -15,6 +15,7 @@ import {
   type IndexManifest,
   type ResidentEntities,
 } from "../store/index.js";
+import { COMMIT_CHECK_ATTEMPTS, checkLatestCommit, manifestMovedFrom } from "./latest-commit-check.js";
 
 /** One commit a reader holds open: the manifest naming it, its checked table, and what was read of it. */
 export interface OpenCommit {
@@ -36,37 +37,34 @@ export interface OpenCommit {
 }
 
 /**
- * Times a commit is opened, and a read is run, at most, when the manifest moved while it was
- * checked or read (another run committed meanwhile).
- */
-export const COMMIT_OPEN_ATTEMPTS = 3;
-
-/**
  * Opens the commit `manifest` names, after the check `status` makes (`checkCommittedIndex`: the
  * manifest and the catalog agree, every recorded file of the table hashed, the row count, every
  * search index answering). When the check finds damage but the manifest moved meanwhile (another
- * run committed while this one read), the new commit is opened instead.
+ * run committed while this one read), the new commit is opened instead (`checkLatestCommit`).
  * @throws IndexDamagedError naming what the check found; StoreError.
  */
-export async function openCommit(indexDir: string, manifest: IndexManifest, attempt = 1): Promise<OpenCommit> {
+export async function openCommit(indexDir: string, manifest: IndexManifest): Promise<OpenCommit> {
+  const { found } = await checkLatestCommit(indexDir, (m) => checkAndOpen(indexDir, m), (f) => f.damage, manifest);
+  if (found.opened) return found.opened;
+  throw new IndexDamagedError(`the index is damaged: ${found.damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
+}
+
+/** Checks the commit `manifest` names and opens its table when the check finds no damage. */
+async function checkAndOpen(indexDir: string, manifest: IndexManifest): Promise<{ damage: string[]; opened: OpenCommit | null }> {
   const catalog = await readCatalog(indexPathsOf(indexDir).stateDir);
   const db = await openDatabase(indexDir);
-  let damage: string[];
   try {
     const check = await checkCommittedIndex(db, indexDir, manifest, catalog);
-    damage = check.damage;
-    if (damage.length === 0) {
-      const table = await openEntityTable(db, manifest.tableVersion);
-      return { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null };
+    if (check.damage.length > 0) {
+      db.close();
+      return { damage: check.damage, opened: null };
     }
+    const table = await openEntityTable(db, manifest.tableVersion);
+    return { damage: [], opened: { manifest, db, table, rows: check.inspection.rows ?? 0, catalog, residentLoaded: null } };
   } catch (error) {
     db.close();
     throw error;
   }
-  db.close();
-  const now = await requireManifest(indexDir);
-  if (attempt < COMMIT_OPEN_ATTEMPTS && !sameCommit(commitOfManifest(now), commitOfManifest(manifest))) return openCommit(indexDir, now, attempt + 1);
-  throw new IndexDamagedError(`the index is damaged: ${damage.join("; ")}; run \`codesearch index\` to repair it from the embedding cache`);
 }
 
 /** Closes the table and connection of `commit`. */
@@ -139,7 +137,7 @@ export class CommitFollower {
    * Runs `read` on the commit the latest completed run made, tracked. When it fails and the
    * manifest has moved meanwhile, the commit it read may have been removed under it (a writer
    * keeps only the newest superseded commits, version-retention.ts), so it runs again on the newer
-   * commit, up to {@link COMMIT_OPEN_ATTEMPTS} times in all: a read answers from some committed
+   * commit, up to {@link COMMIT_CHECK_ATTEMPTS} times in all: a read answers from some committed
    * state or fails, whatever the time it takes. A failure on a commit that is still the latest is
    * thrown as it is.
    */
@@ -153,8 +151,8 @@ export class CommitFollower {
       try {
         return await read(commit);
       } catch (error) {
-        const now = attempt < COMMIT_OPEN_ATTEMPTS ? await requireManifest(this.indexDir).catch(() => null) : null;
-        if (!now || sameCommit(commitOfManifest(now), commitOfManifest(commit.manifest))) throw error;
+        const moved = attempt < COMMIT_CHECK_ATTEMPTS ? await manifestMovedFrom(this.indexDir, commit.manifest).catch(() => null) : null;
+        if (!moved) throw error;
       }
     }
   }

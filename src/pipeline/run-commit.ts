@@ -28,6 +28,8 @@ export interface RunTally {
   rowsToStore: number;
   /** Paths whose rows are deleted: removed files, files found binary, and the complete files (re-added). */
   deletePaths: string[];
+  /** `deletePaths` as a set, for lookups. */
+  deleted: Set<string>;
   /** Rows of the catalog that stay. */
   keptRows: number;
   /** Binary files recorded by an earlier run and unchanged since (not read again, still reported as skipped). */
@@ -52,7 +54,7 @@ export function tallyRun(run: RunBase, files: FilesRead, vectors: VectorsFound):
   const keptRows = [...run.catalog].reduce((n, [p, entry]) => (deleted.has(p) ? n : n + entry.chunkHashes.length), 0);
   const readFiles = read.outcomes.filter((o) => o.contentHash !== "");
   const pendingFiles = readFiles.filter((o) => !complete.includes(o)).length;
-  return { complete, chunksPending, rowsToStore, deletePaths, keptRows, knownBinary, readFiles, pendingFiles };
+  return { complete, chunksPending, rowsToStore, deletePaths, deleted, keptRows, knownBinary, readFiles, pendingFiles };
 }
 
 /** The summary's fields known before anything is stored (rows stored, removed and the duration come last). */
@@ -129,8 +131,7 @@ export async function storeAndCommit(
   const { stopReason, dimension } = vectors.embedded;
   // The catalog is recorded in memory first: storing releases the chunks it is built from.
   const binaryPaths = new Set(read.skipped.filter((s) => s.reason === "binary").map((s) => s.path));
-  const deleted = new Set(tally.deletePaths);
-  updateCatalog(catalog, { deleted, complete: tally.complete, sameContent: read.sameContent, binary: discovered.files.filter((f) => binaryPaths.has(f.path)), failures, known });
+  updateCatalog(catalog, { deleted: tally.deleted, complete: tally.complete, sameContent: read.sameContent, binary: discovered.files.filter((f) => binaryPaths.has(f.path)), failures, known });
   let written = { rowsDeleted: 0, rowsAdded: 0, rowCount: tally.keptRows };
   if (run.dropTable || tally.deletePaths.length > 0 || tally.rowsToStore > 0 || run.table.repairFullText) {
     if (!cache) throw new StoreError("no embedding cache to read the vectors from"); // only a dry run has none, and it never stores

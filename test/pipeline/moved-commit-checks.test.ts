@@ -4,7 +4,6 @@
 // damaged (status exit 6) while it is sound.
 process.env.LANCEDB_LOG = "error";
 
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readIndexStatus } from "../../src/pipeline/index-status.js";
@@ -13,7 +12,7 @@ import { readManifest } from "../../src/store/index-manifest.js";
 import { KEEP_SUPERSEDED_COMMITS } from "../../src/store/version-retention.js";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { indexInProcess } from "../support/index-in-process.js";
-import { listedVersions } from "../support/table-versions.js";
+import { commitUntilRemoved } from "../support/table-versions.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
 // The first check of each test runs while writers commit more than KEEP_SUPERSEDED_COMMITS times.
@@ -31,9 +30,6 @@ vi.mock("../../src/store/index.js", async (importOriginal) => {
   };
 });
 
-const editModule = (repo: string, i: number) =>
-  writeFile(path.join(repo, "pkg", `mod_${i % 4}.py`), `def edited_${i}(x):\n    """Edit ${i}."""\n    return x * ${i}\n`);
-
 async function indexedRepo(): Promise<string> {
   const repo = await makeTempDir();
   await writeSyntheticRepo(repo, 4, 6);
@@ -46,13 +42,8 @@ async function indexedRepo(): Promise<string> {
  * commits, and past the cleanup's 2 s slack however fast the machine runs them).
  */
 const commitMany = (repo: string) => async () => {
-  const indexDir = path.join(repo, ".codesearch");
-  const first = (await readManifest(indexDir))!.tableVersion!;
-  for (let i = 1; (await listedVersions(indexDir)).includes(first); i++) {
-    if (i > 4 * KEEP_SUPERSEDED_COMMITS + 60) throw new Error(`version ${first} still listed after ${i - 1} commits`);
-    await editModule(repo, i);
-    await indexInProcess(repo);
-  }
+  const first = (await readManifest(path.join(repo, ".codesearch")))!.tableVersion!;
+  await commitUntilRemoved(repo, first, 4 * KEEP_SUPERSEDED_COMMITS + 60);
 };
 
 describe("checks of a commit removed under them", () => {

@@ -4,18 +4,13 @@
 // half-removed version.
 process.env.LANCEDB_LOG = "error";
 
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSearchSession } from "../../src/pipeline/search-repo.js";
 import { KEEP_SUPERSEDED_COMMITS } from "../../src/store/version-retention.js";
 import { writeSyntheticRepo } from "../support/index-snapshot.js";
 import { indexInProcess } from "../support/index-in-process.js";
-import { listedVersions } from "../support/table-versions.js";
+import { commitUntilRemoved } from "../support/table-versions.js";
 import { makeTempDir } from "../support/temp-dirs.js";
-
-const editModule = (repo: string, i: number) =>
-  writeFile(path.join(repo, "pkg", `mod_${i % 4}.py`), `def edited_${i}(x):\n    """Edit ${i}."""\n    return x * ${i}\n`);
 
 describe("a session whose commit is removed while it reads", () => {
   it("reads the newer commit once more than KEEP_SUPERSEDED_COMMITS commits replaced its own inside the grace", { timeout: 300_000 }, async () => {
@@ -27,18 +22,13 @@ describe("a session whose commit is removed while it reads", () => {
       const request = { limit: 5, mode: "lexical" as const, filters: {} };
       expect((await session.search("scale value", request)).length).toBeGreaterThan(0);
       const first = session.manifest.tableVersion!;
-      const indexDir = path.join(repo, ".codesearch");
       const keys: string[] = [];
       let runs = 0;
       const names = await session.readCommitted(async ({ table, versionKey }) => {
         keys.push(versionKey);
         // While the first read runs, writers commit until the session's version is gone. All of it
         // happens well inside the 60 s grace: only the count of superseded commits removes it.
-        while (keys.length === 1 && (await listedVersions(indexDir)).includes(first)) {
-          if (++runs > 4 * KEEP_SUPERSEDED_COMMITS + 20) throw new Error(`version ${first} still listed after ${runs - 1} commits`);
-          await editModule(repo, runs);
-          await indexInProcess(repo);
-        }
+        if (keys.length === 1) runs = await commitUntilRemoved(repo, first, 4 * KEEP_SUPERSEDED_COMMITS + 20);
         const rows = await table.query().select(["name"]).toArray();
         return rows.map((r) => String(r.name)).sort();
       });

@@ -133,11 +133,11 @@ async function refreshOnce(
     summary = await run();
   } catch (error) {
     status.refreshEnded({ finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, ok: false, error: describeError(error) });
-    if (status.phase === "refreshing") status.phase = "idle";
     emit({ type: "refresh-failed", code: error instanceof CodesearchError ? error.code : "internal", message: describeError(error), cause: error });
     return;
+  } finally {
+    if (status.phase === "refreshing") status.phase = "idle";
   }
-  if (status.phase === "refreshing") status.phase = "idle";
   status.refreshEnded({ finishedAt: new Date().toISOString(), durationMs: summary.durationMs, ok: summary.stopReason === null });
   emit({ type: "refresh-finished", summary });
 }
